@@ -1,0 +1,148 @@
+"""What happens to every attribute of a Compose service: the one table that says so.
+
+`kind` drives type validation; `status` says whether the plan carries the
+attribute to the cloud (`mapped`), drops it with a warning (`warned`), or refuses
+the file (`rejected`, only when the value is set to something that cannot be
+honoured). `docs/compatibility.md` is generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Attribute:
+    kind: str
+    status: str  # mapped | warned | rejected
+    reason: str
+    harmless: Callable[[Any], bool] | None = None  # values that need no warning or error
+
+
+def _falsy(value: Any) -> bool:
+    return value in (False, "false", None, 0, "0", "")
+
+
+def _is(*allowed: str) -> Callable[[Any], bool]:
+    return lambda value: value is None or str(value) in allowed
+
+
+M, W, R = "mapped", "warned", "rejected"
+_LATER = "not carried by the plan yet (a later release maps it); the container runs without it"
+
+SERVICE_ATTRIBUTES: dict[str, Attribute] = {
+    "annotations": Attribute("list_or_dict", W, "ECS has no container annotations; use labels for resource tags"),
+    "attach": Attribute("boolean", W, "log attachment is a local CLI concern; logs go to CloudWatch", _falsy),
+    "blkio_config": Attribute("mapping", W, "Fargate does not expose block IO weights or limits"),
+    "build": Attribute("build", M, "built and pushed to a registry the service pulls from"),
+    "cap_add": Attribute("list_of_strings", W, "Fargate only allows adding SYS_PTRACE"),
+    "cap_drop": Attribute("list_of_strings", M, "kept as Linux capabilities to drop"),
+    "cgroup": Attribute("string", R, "tasks cannot join the host's cgroup namespace", _is("private")),
+    "cgroup_parent": Attribute("string", W, "cgroup placement is managed by ECS"),
+    "command": Attribute("command", M, "the container command"),
+    "configs": Attribute("service_refs", M, "written at the target path in the container"),
+    "container_name": Attribute("string", W, "ECS names tasks itself; other services still reach this one by "
+                                             "its service name"),
+    "cpu_count": Attribute("integer", W, "use deploy.resources.limits.cpus to size the task"),
+    "cpu_percent": Attribute("integer", W, "use deploy.resources.limits.cpus to size the task"),
+    "cpu_period": Attribute("number", W, "CFS tuning is not available on Fargate"),
+    "cpu_quota": Attribute("number", W, "CFS tuning is not available on Fargate"),
+    "cpu_rt_period": Attribute("number", W, "real-time scheduling is not available on Fargate"),
+    "cpu_rt_runtime": Attribute("number", W, "real-time scheduling is not available on Fargate"),
+    "cpu_shares": Attribute("number", W, "use deploy.resources.limits.cpus to size the task"),
+    "cpus": Attribute("number", M, "sizes the task like deploy.resources.limits.cpus"),
+    "cpuset": Attribute("string", W, "CPU pinning is not available on Fargate"),
+    "credential_spec": Attribute("mapping", R, "Windows gMSA credential specs are not supported"),
+    "depends_on": Attribute("depends_on", M, "deployment ordering between services"),
+    "deploy": Attribute("deploy", M, "replicas and resources size the ECS service"),
+    "develop": Attribute("mapping", W, "watch mode is a local development feature", lambda v: not v),
+    "device_cgroup_rules": Attribute("list_of_strings", R, "device access is not available on Fargate"),
+    "devices": Attribute("list", R, "host devices cannot be mapped into cloud tasks; use `gpus:` for GPUs"),
+    "dns": Attribute("string_or_list", W, "tasks use the VPC resolver"),
+    "dns_opt": Attribute("list_of_strings", W, "tasks use the VPC resolver"),
+    "dns_search": Attribute("string_or_list", W, "tasks use the VPC resolver"),
+    "domainname": Attribute("string", W, "not settable in awsvpc network mode"),
+    "entrypoint": Attribute("command", M, "the container entrypoint"),
+    "env_file": Attribute("env_file", M, "read at plan time into the container environment"),
+    "environment": Attribute("list_or_dict", M, "the container environment"),
+    "expose": Attribute("list", M, "reachable by other services at <service>:<port>"),
+    "extends": Attribute("extends", M, "resolved while loading"),
+    "external_links": Attribute("list_of_strings", W, "containers outside the project do not exist in the cloud"),
+    "extra_hosts": Attribute("list_or_dict", M, "added to the container's /etc/hosts"),
+    "gpus": Attribute("any", M, "runs the service on GPU capacity"),
+    "group_add": Attribute("list", W, "supplementary groups are not settable on Fargate"),
+    "healthcheck": Attribute("mapping", M, "the container health check"),
+    "hostname": Attribute("string", W, "not settable in awsvpc network mode; the service name still resolves"),
+    "image": Attribute("string", M, "the container image"),
+    "init": Attribute("boolean", M, "runs an init process in the container"),
+    "ipc": Attribute("string", R, "tasks cannot share IPC namespaces", _is("private", "none")),
+    "isolation": Attribute("string", W, "Linux tasks have one isolation mode", _is("default")),
+    "label_file": Attribute("string_or_list", M, "read at plan time into labels"),
+    "labels": Attribute("list_or_dict", M, "container labels and resource tags"),
+    "links": Attribute("list_of_strings", W, "every service already reaches every other by its name"),
+    "logging": Attribute("mapping", W, "logs always go to CloudWatch Logs"),
+    "mac_address": Attribute("string", W, "MAC addresses are assigned by the VPC"),
+    "mem_limit": Attribute("bytes", M, "sizes the task like deploy.resources.limits.memory"),
+    "mem_reservation": Attribute("bytes", M, "the container's soft memory limit"),
+    "mem_swappiness": Attribute("integer", W, "swap is not available on Fargate"),
+    "memswap_limit": Attribute("bytes", W, "swap is not available on Fargate"),
+    "models": Attribute("service_models", M, "model bindings: injected <MODEL>_URL / <MODEL>_MODEL variables"),
+    "network_mode": Attribute("string", R, "tasks use awsvpc networking; host, none and shared namespaces "
+                                           "cannot be honoured", _is("bridge", "default")),
+    "networks": Attribute("networks", M, "security groups: services talk to services on a shared network"),
+    "oom_kill_disable": Attribute("boolean", W, "the OOM killer cannot be disabled on Fargate", _falsy),
+    "oom_score_adj": Attribute("integer", W, "OOM scores are not settable on Fargate"),
+    "pid": Attribute("string", R, "tasks cannot share the host's PID namespace"),
+    "pids_limit": Attribute("integer", W, "PID limits are not settable on Fargate"),
+    "platform": Attribute("string", M, "linux/arm64 runs on Graviton; linux/amd64 on x86"),
+    "ports": Attribute("ports", M, "published ports get a load balancer; all ports are reachable by service name"),
+    "post_start": Attribute("list", W, "lifecycle hooks do not exist on ECS; run the command from the entrypoint"),
+    "pre_stop": Attribute("list", W, "lifecycle hooks do not exist on ECS; handle SIGTERM in the application"),
+    "privileged": Attribute("boolean", R, "privileged containers are not allowed on Fargate", _falsy),
+    "profiles": Attribute("list_of_strings", M, "selects the services that are deployed"),
+    "provider": Attribute("mapping", M, "legacy model services become top-level models"),
+    "pull_policy": Attribute("string", W, "ECS pulls the image on every task start"),
+    "pull_refresh_after": Attribute("string", W, "ECS pulls the image on every task start"),
+    "read_only": Attribute("boolean", M, "read-only root file system"),
+    "restart": Attribute("string", W, "ECS services always replace stopped tasks", _is("always", "unless-stopped")),
+    "runtime": Attribute("string", R, "the container runtime is chosen by ECS", _is("runc")),
+    "scale": Attribute("integer", M, "the number of tasks, like deploy.replicas"),
+    "secrets": Attribute("service_refs", M, "stored in Secrets Manager, readable at /run/secrets/<name>"),
+    "security_opt": Attribute("list_of_strings", W, "security options are not settable on Fargate"),
+    "shm_size": Attribute("bytes", W, "/dev/shm size is not settable on Fargate"),
+    "stdin_open": Attribute("boolean", W, "cloud tasks have no interactive stdin", _falsy),
+    "stop_grace_period": Attribute("duration", M, "ECS stop timeout (at most 120 s on Fargate)"),
+    "stop_signal": Attribute("string", W, "ECS sends SIGTERM; set STOPSIGNAL in the image instead"),
+    "storage_opt": Attribute("mapping", W, "storage driver options are not settable on Fargate"),
+    "sysctls": Attribute("list_or_dict", W, "only a few namespaced sysctls are allowed on Fargate"),
+    "tmpfs": Attribute("string_or_list", W, "Fargate has no tmpfs mounts; the path stays on the task's disk"),
+    "tty": Attribute("boolean", W, "cloud tasks have no terminal", _falsy),
+    "ulimits": Attribute("mapping", M, "container ulimits"),
+    "use_api_socket": Attribute("boolean", W, "there is no Docker API socket in the cloud; a service that "
+                                              "starts containers (e.g. an MCP gateway) cannot do so there", _falsy),
+    "user": Attribute("string", M, "the container user"),
+    "userns_mode": Attribute("string", R, "user namespaces are not configurable on Fargate"),
+    "uts": Attribute("string", R, "tasks cannot share the host's UTS namespace"),
+    "volumes": Attribute("list", M, "named volumes become EFS; bind mounts cannot be taken to the cloud"),
+    "volumes_from": Attribute("list_of_strings", R, "tasks cannot mount another service's volumes; "
+                                                    "use a shared named volume"),
+    "working_dir": Attribute("string", M, "the container working directory"),
+}
+
+MODEL_ATTRIBUTES = {
+    "model": "the model reference (required)",
+    "name": "a display name; the binding variables still use the model's key",
+    "image": "legacy spelling of `model` (accepted with a warning)",
+    "context_size": "the inference engine's context size",
+    "runtime_flags": "extra flags for the inference engine",
+    "labels": "`cloud.*` labels place the model; others become resource tags",
+}
+
+
+def status_of(key: str, value: Any) -> Attribute | None:
+    """The attribute's entry, or None when its value is harmless enough to need no note."""
+    attribute = SERVICE_ATTRIBUTES[key]
+    if attribute.status != M and attribute.harmless is not None and attribute.harmless(value):
+        return None
+    return attribute

@@ -1,0 +1,103 @@
+"""One diagnostic type for every stage, so each problem names file, line and key path.
+
+Errors and warnings share the shape; a `ComposeError` carries one or more error
+diagnostics so a user sees every problem of one pass at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """Where a value was written: absolute file path and 1-based line."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    message: str
+    path: str = ""
+    loc: Loc | None = None
+    hint: str = ""
+
+    def render(self, root: Path | None = None) -> str:
+        where = _display_file(self.loc.file, root) + f":{self.loc.line}" if self.loc else "<input>"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+    def as_dict(self, root: Path | None = None) -> dict:
+        return {
+            "file": _display_file(self.loc.file, root) if self.loc else None,
+            "line": self.loc.line if self.loc else None,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint or None,
+        }
+
+    def sort_key(self) -> tuple:
+        return (self.loc.file if self.loc else "", self.loc.line if self.loc else 0, self.path, self.message)
+
+
+def _display_file(file: str, root: Path | None) -> str:
+    """Paths relative to the project folder keep output identical across machines."""
+    if root is None:
+        return file
+    try:
+        return Path(file).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return file
+
+
+class ComposeError(Exception):
+    """The only exception the loader and planner raise for bad input."""
+
+    def __init__(self, diagnostics: Diagnostic | Iterable[Diagnostic]):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: list[Diagnostic] = sorted(diagnostics, key=Diagnostic.sort_key)
+        if not self.diagnostics:
+            raise ValueError("ComposeError needs at least one diagnostic")
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+    @property
+    def first(self) -> Diagnostic:
+        return self.diagnostics[0]
+
+    def render(self, root: Path | None = None) -> str:
+        return "\n".join("error: " + d.render(root) for d in self.diagnostics)
+
+
+def fail(message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> ComposeError:
+    return ComposeError(Diagnostic(message, path, loc, hint))
+
+
+@dataclass
+class Report:
+    """Collects warnings and errors of one pass; one channel for every stage."""
+
+    warnings: list[Diagnostic] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+
+    def warn(self, message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> None:
+        diag = Diagnostic(message, path, loc, hint)
+        if diag not in self.warnings:
+            self.warnings.append(diag)
+
+    def error(self, message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> None:
+        self.errors.append(Diagnostic(message, path, loc, hint))
+
+    def add(self, err: ComposeError) -> None:
+        self.errors.extend(err.diagnostics)
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ComposeError(self.errors)
+
+    def sorted_warnings(self) -> list[Diagnostic]:
+        return sorted(self.warnings, key=Diagnostic.sort_key)

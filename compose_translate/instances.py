@@ -1,0 +1,77 @@
+"""Hardware aliases and offline validation of instance types and regions.
+
+The alias table is the single source of truth for what `gpu-small` etc. mean.
+Raw types are checked against botocore's bundled service models (SageMaker's
+`ProductionVariantInstanceType`, EC2's `InstanceType`), regions against its
+endpoint data, so no hand-typed list goes stale.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import botocore.session
+
+
+@dataclass(frozen=True)
+class Alias:
+    description: str
+    sagemaker: str | None  # ml.* type for the SageMaker backend; None: not servable there
+    ec2: str | None  # EC2 type for the ECS backend on GPU capacity; None: Fargate
+    gpus: int
+    fargate_cpu: int | None = None  # CPU units, for Fargate aliases
+    fargate_memory: int | None = None  # MiB
+
+
+ALIASES: dict[str, Alias] = {
+    "gpu-small": Alias("1x NVIDIA A10G, 24 GB GPU memory", "ml.g5.xlarge", "g5.xlarge", 1),
+    "gpu-medium": Alias("1x NVIDIA L40S, 48 GB GPU memory", "ml.g6e.xlarge", "g6e.xlarge", 1),
+    "gpu-large": Alias("4x NVIDIA L40S, 192 GB GPU memory", "ml.g6e.12xlarge", "g6e.12xlarge", 4),
+    "cpu-small": Alias("Fargate, 2 vCPU, 8 GB memory (no GPU)", None, None, 0, 2048, 8192),
+    "cpu-medium": Alias("Fargate, 4 vCPU, 16 GB memory (no GPU)", None, None, 0, 4096, 16384),
+}
+
+# Partitions a stack can deploy to with ordinary credentials.
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+
+@lru_cache(maxsize=None)
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@lru_cache(maxsize=None)
+def sagemaker_instance_types() -> frozenset[str]:
+    shape = _session().get_service_model("sagemaker").shape_for("ProductionVariantInstanceType")
+    return frozenset(shape.enum)
+
+
+@lru_cache(maxsize=None)
+def ec2_instance_types() -> frozenset[str]:
+    return frozenset(_session().get_service_model("ec2").shape_for("InstanceType").enum)
+
+
+@lru_cache(maxsize=None)
+def regions_for(service: str) -> frozenset[str]:
+    session = _session()
+    return frozenset(r for p in _PARTITIONS for r in session.get_available_regions(service, partition_name=p))
+
+
+def all_regions() -> frozenset[str]:
+    return regions_for("ec2")
+
+
+def did_you_mean(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, sorted(choices), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(close)}?" if close else ""
+
+
+# EC2 families with NVIDIA GPUs that the ECS GPU AMI can drive.
+GPU_FAMILIES = ("g4dn", "g5", "g5g", "g6", "g6e", "g6f", "gr6", "gr6f", "p3", "p3dn", "p4d", "p4de", "p5", "p5e",
+                "p5en", "p6-b200")
+
+
+def is_gpu_ec2_type(instance_type: str) -> bool:
+    return instance_type.split(".", 1)[0] in GPU_FAMILIES

@@ -1,0 +1,379 @@
+"""Stage 1: files -> one merged Compose document.
+
+Phases in order (see PIPELINE.md): environment, parse, interpolate, resolve
+relative paths, include, merge the `-f` files, legacy `provider:` services,
+extends, profiles. The result is still a plain located tree; `normalize` types it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .envfiles import project_environment
+from .errors import ComposeError, Loc, Report, fail
+from .interpolation import interpolate_string, interpolate_tree
+from .merge import _merge, merge_files
+from .yaml_source import YList, YMap, read_yaml
+
+DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml",
+                  "docker-compose.override.yaml", "docker-compose.override.yml")
+RESOURCE_SECTIONS = ("services", "models", "networks", "volumes", "secrets", "configs")
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What `docker compose` takes on its command line, plus the environment."""
+
+    files: tuple[Path, ...] = ()
+    project_name: str | None = None
+    project_directory: Path | None = None
+    profiles: tuple[str, ...] = ()
+    env_files: tuple[Path, ...] = ()
+    environ: Mapping[str, str] | None = None
+    working_dir: Path | None = None
+
+
+@dataclass
+class LoadedDocument:
+    """The merged document and the facts the later stages need about it."""
+
+    document: YMap
+    name: str
+    project_dir: Path
+    files: list[Path]
+    environment: dict[str, str]
+    profiles: tuple[str, ...]
+    report: Report = field(default_factory=Report)
+
+
+def find_default_files(directory: Path) -> list[Path]:
+    for name in DEFAULT_FILES:
+        if (directory / name).is_file():
+            files = [directory / name]
+            override = next((directory / o for o in OVERRIDE_FILES if (directory / o).is_file()), None)
+            return files + ([override] if override else [])
+    raise fail(f"no Compose file found in {directory}",
+               hint=f"pass one with -f, or create {DEFAULT_FILES[0]}")
+
+
+def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
+    report = report or Report()
+    cwd = (options.working_dir or Path.cwd()).resolve()
+    files = [(cwd / f).resolve() for f in options.files] or find_default_files(cwd)
+    project_dir = (cwd / options.project_directory).resolve() if options.project_directory else files[0].parent
+    environ = dict(os.environ if options.environ is None else options.environ)
+    env = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
+
+    documents = [_load_file(path, env, report, seen=()) for path in files]
+    document = merge_files(documents)
+    _convert_provider_services(document, report)
+    _apply_extends(document, env, report)
+    profiles = _active_profiles(options.profiles, env)
+    _apply_profiles(document, profiles)
+    name = _project_name(options.project_name, env, document, project_dir)
+    return LoadedDocument(document, name, project_dir, files, env, profiles, report)
+
+
+def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[Path, ...]) -> YMap:
+    if path in seen:
+        raise fail(f"include cycle: {' -> '.join(p.name for p in seen + (path,))}", loc=Loc(str(path), 1))
+    raw = read_yaml(path)
+    document = interpolate_tree(raw, env, report)
+    _resolve_paths(document, path.parent)
+    return _apply_includes(document, path, env, report, seen + (path,))
+
+
+# -- relative paths ------------------------------------------------------------------------------
+
+def _abs(base: Path, value: Any) -> Any:
+    if not isinstance(value, str) or not value or _REMOTE.match(value):
+        return value
+    return str((base / os.path.expanduser(value)).resolve())
+
+
+def _resolve_paths(document: YMap, base: Path) -> None:
+    """Paths are relative to the file that declares them (Compose spec); make them absolute now."""
+    services = document.get("services")
+    for service in services.values() if isinstance(services, dict) else ():
+        if not isinstance(service, dict):
+            continue
+        build = service.get("build")
+        if isinstance(build, str):
+            service["build"] = _abs(base, build)
+        elif isinstance(build, dict) and isinstance(build.get("context", "."), str):
+            build["context"] = _abs(base, build.get("context", "."))
+            build.key_locs.setdefault("context", build.loc)
+        for key in ("env_file", "label_file"):
+            value = service.get(key)
+            if isinstance(value, str):
+                service[key] = _abs(base, value)
+            elif isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str):
+                        value[i] = _abs(base, item)
+                    elif isinstance(item, dict) and "path" in item:
+                        item["path"] = _abs(base, item["path"])
+        extends = service.get("extends")
+        if isinstance(extends, dict) and isinstance(extends.get("file"), str):
+            extends["file"] = _abs(base, extends["file"])
+        volumes = service.get("volumes")
+        for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
+            if isinstance(volume, str) and volume[:1] in (".", "/", "~"):
+                source, sep, rest = volume.partition(":")
+                if sep:
+                    volumes[i] = _abs(base, source) + ":" + rest
+            elif isinstance(volume, dict) and volume.get("type") == "bind" and isinstance(volume.get("source"), str):
+                volume["source"] = _abs(base, volume["source"])
+    for section in ("secrets", "configs"):
+        entries = document.get(section)
+        for entry in entries.values() if isinstance(entries, dict) else ():
+            if isinstance(entry, dict) and isinstance(entry.get("file"), str):
+                entry["file"] = _abs(base, entry["file"])
+
+
+# -- include -------------------------------------------------------------------------------------
+
+def _apply_includes(document: YMap, path: Path, env: Mapping[str, str], report: Report,
+                    seen: tuple[Path, ...]) -> YMap:
+    includes = document.pop("include", None)
+    if includes is None:
+        return document
+    loc = document.key_locs.get("include", document.loc)
+    if not isinstance(includes, list):
+        raise fail("include must be a list of paths or of {path, project_directory, env_file}", "include", loc)
+    for index, entry in enumerate(includes):
+        entry_path = f"include[{index}]"
+        entry_loc = includes.loc_of(index) if isinstance(includes, YList) else loc
+        paths, project_directory, env_file = _include_entry(entry, entry_path, entry_loc)
+        for p in paths:
+            if _REMOTE.match(p):
+                raise fail(f'remote include "{p}" cannot be resolved offline', entry_path, entry_loc,
+                           hint="download the Compose file it points to, commit it beside your project and "
+                                "include it by its local path")
+        included_files = [(path.parent / p).resolve() for p in paths]
+        sub_dir = (path.parent / project_directory).resolve() if project_directory else included_files[0].parent
+        sub_env_files = [(path.parent / e).resolve() for e in env_file] if env_file else []
+        sub_report = Report()
+        sub_env = {**project_environment(sub_dir, sub_env_files, {}, sub_report), **env}
+        report.warnings.extend(sub_report.warnings)
+        sub_docs = [_load_file(f, sub_env, report, seen) for f in included_files]
+        included = merge_files(sub_docs)
+        _import_resources(document, included, entry_path, entry_loc)
+    return document
+
+
+def _include_entry(entry: Any, path: str, loc: Loc | None) -> tuple[list[str], str | None, list[str]]:
+    if isinstance(entry, str):
+        return [entry], None, []
+    if isinstance(entry, dict):
+        unknown = sorted(set(entry) - {"path", "project_directory", "env_file"})
+        if unknown:
+            raise fail(f'unknown key "{unknown[0]}" in include entry', f"{path}.{unknown[0]}", loc,
+                       hint="an include entry takes path, project_directory and env_file")
+        paths = entry.get("path")
+        paths = [paths] if isinstance(paths, str) else paths
+        env_file = entry.get("env_file")
+        env_file = [env_file] if isinstance(env_file, str) else (env_file or [])
+        if isinstance(paths, list) and paths and all(isinstance(p, str) for p in paths):
+            return list(paths), entry.get("project_directory"), list(env_file)
+    raise fail("an include entry must be a path or a mapping with a `path`", path, loc)
+
+
+def _import_resources(document: YMap, included: YMap, path: str, loc: Loc | None) -> None:
+    for section in RESOURCE_SECTIONS:
+        incoming = included.get(section)
+        if not isinstance(incoming, dict):
+            continue
+        target = document.get(section)
+        if not isinstance(target, YMap):
+            target = YMap(loc=incoming.loc)
+            document[section] = target
+            document.key_locs.setdefault(section, incoming.loc)
+        for name, value in incoming.items():
+            if name in target and target[name] != value:
+                raise fail(f'{section[:-1]} "{name}" is defined both here and in an included file',
+                           f"{section}.{name}", target.loc_of(name),
+                           hint="rename one of them; an included project's resources cannot be redefined")
+            target[name] = value
+            target.key_locs.setdefault(name, incoming.loc_of(name))
+
+
+# -- legacy provider services (Compose 2.35-2.37) -----------------------------------------------
+
+def _convert_provider_services(document: YMap, report: Report) -> None:
+    """`provider: {type: model, options: {model: X}}` services become top-level models.
+
+    Services that depended on them get a short-syntax binding, which is what
+    Compose 2.35-2.37 injected (`<SERVICE>_URL` / `<SERVICE>_MODEL`).
+    """
+    services = document.get("services")
+    if not isinstance(services, YMap):
+        return
+    converted: list[str] = []
+    for name, service in list(services.items()):
+        provider = service.get("provider") if isinstance(service, dict) else None
+        if not isinstance(provider, dict):
+            continue
+        loc = service.loc_of("provider")
+        if provider.get("type") != "model":
+            raise fail(f'provider type "{provider.get("type")}" is not supported in the cloud',
+                       f"services.{name}.provider.type", loc,
+                       hint="only `type: model` (the legacy spelling of a model) can be deployed")
+        options = provider.get("options") if isinstance(provider.get("options"), dict) else {}
+        if not isinstance(options.get("model"), str):
+            raise fail("a model provider needs options.model", f"services.{name}.provider.options.model", loc,
+                       hint="for example `options: {model: ai/smollm2}`")
+        models = document.get("models")
+        if not isinstance(models, YMap):
+            models = YMap(loc=loc)
+            document["models"] = models
+        if name in models:
+            raise fail(f'"{name}" is both a provider service and a top-level model', f"services.{name}", loc)
+        definition = YMap({"model": options["model"]}, loc=loc, key_locs={"model": loc})
+        for key in ("context-size", "context_size"):
+            if key in options:
+                definition["context_size"] = options[key]
+                definition.key_locs["context_size"] = loc
+        models[name] = definition
+        models.key_locs[name] = loc
+        del services[name]
+        converted.append(name)
+        report.warn("the `provider: {type: model}` service form is legacy (Compose 2.35-2.37); "
+                    "it is deployed as the top-level model of the same name",
+                    f"services.{name}.provider", loc,
+                    hint=f"declare `models: {{{name}: {{model: {options['model']}}}}}` and bind it with "
+                         f"`models: [{name}]` on the services that use it")
+    for name in converted:
+        for service_name, service in services.items():
+            depends = service.get("depends_on") if isinstance(service, dict) else None
+            if isinstance(depends, dict) and name in depends:
+                dep_loc = depends.loc_of(name) if isinstance(depends, YMap) else None
+                del depends[name]
+                if not depends:
+                    del service["depends_on"]
+                bindings = service.get("models")
+                if bindings is None:
+                    bindings = YMap(loc=dep_loc)
+                    service["models"] = bindings
+                    service.key_locs["models"] = dep_loc
+                if isinstance(bindings, dict):
+                    bindings.setdefault(name, None)
+                    if isinstance(bindings, YMap):
+                        bindings.key_locs.setdefault(name, dep_loc)
+
+
+# -- extends -------------------------------------------------------------------------------------
+
+def _apply_extends(document: YMap, env: Mapping[str, str], report: Report) -> None:
+    services = document.get("services")
+    if not isinstance(services, YMap):
+        return
+    cache: dict[Path, YMap] = {}
+    resolved: dict[tuple[str, str], YMap] = {}
+    for name in list(services):
+        services[name] = _resolve_extends(services, name, None, env, report, cache, resolved, ())
+
+
+def _resolve_extends(services: YMap, name: str, file: Path | None, env, report, cache, resolved,
+                     chain: tuple) -> Any:
+    key = (str(file), name)
+    if key in resolved:
+        return resolved[key]
+    service = services.get(name)
+    if not isinstance(service, YMap) or "extends" not in service:
+        return service
+    where = f"services.{name}.extends"
+    loc = service.loc_of("extends")
+    if key in chain:
+        raise fail(f"extends cycle: {' -> '.join(n for _, n in chain + (key,))}", where, loc)
+    spec = service["extends"]
+    if isinstance(spec, str):
+        spec = {"service": spec}
+    if not isinstance(spec, dict) or not isinstance(spec.get("service"), str):
+        raise fail("extends must be a service name or {service, file}", where, loc)
+    base_file = Path(spec["file"]) if isinstance(spec.get("file"), str) else file
+    if base_file is not None and base_file != file:
+        if base_file not in cache:
+            doc = interpolate_tree(read_yaml(base_file), env, report)
+            _resolve_paths(doc, base_file.parent)
+            cache[base_file] = merge_files([doc])
+        pool = cache[base_file].get("services")
+        pool = pool if isinstance(pool, YMap) else YMap()
+    else:
+        pool = services
+    base_name = spec["service"]
+    if base_name not in pool:
+        shown = f" in {base_file}" if base_file else ""
+        raise fail(f'extends names service "{base_name}", which is not defined{shown}', where + ".service", loc,
+                   hint="defined services: " + (", ".join(sorted(pool)) or "none"))
+    base = _resolve_extends(pool, base_name, base_file, env, report, cache, resolved, chain + (key,))
+    if not isinstance(base, YMap):
+        raise fail(f'service "{base_name}" must be a mapping to be extended', where, loc)
+    own = YMap({k: v for k, v in service.items() if k != "extends"}, loc=service.loc, key_locs=service.key_locs)
+    merged = _merge(YMap({k: v for k, v in base.items() if k != "extends"}, loc=base.loc, key_locs=base.key_locs),
+                    own, ("services", name))
+    resolved[key] = merged
+    return merged
+
+
+# -- profiles ------------------------------------------------------------------------------------
+
+def _active_profiles(requested: tuple[str, ...], env: Mapping[str, str]) -> tuple[str, ...]:
+    if requested:
+        return tuple(sorted(set(requested)))
+    from_env = env.get("COMPOSE_PROFILES", "")
+    return tuple(sorted({p.strip() for p in from_env.split(",") if p.strip()}))
+
+
+def _apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
+    services = document.get("services")
+    if not isinstance(services, YMap):
+        return
+    disabled = {}
+    for name, service in list(services.items()):
+        profiles = service.get("profiles") if isinstance(service, dict) else None
+        if isinstance(profiles, list) and profiles and "*" not in active and not set(map(str, profiles)) & set(active):
+            disabled[name] = profiles
+            del services[name]
+    problems = []
+    for name, service in services.items():
+        depends = service.get("depends_on") if isinstance(service, dict) else None
+        for dep in depends if isinstance(depends, dict) else ():
+            if dep in disabled:
+                problems.append(fail(
+                    f'depends on service "{dep}", which is disabled by its profiles {list(disabled[dep])}',
+                    f"services.{name}.depends_on.{dep}", depends.loc_of(dep) if isinstance(depends, YMap) else None,
+                    hint=f"enable it with --profile {disabled[dep][0]}"))
+    if problems:
+        raise ComposeError([d for p in problems for d in p.diagnostics])
+
+
+# -- project name --------------------------------------------------------------------------------
+
+_NAME_OK = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, project_dir: Path) -> str:
+    for source, value, loc in (("-p", explicit, None), ("COMPOSE_PROJECT_NAME", env.get("COMPOSE_PROJECT_NAME"), None),
+                               ("name", document.get("name"), document.key_locs.get("name"))):
+        if value:
+            if not isinstance(value, str) or not _NAME_OK.match(value):
+                raise fail(f'invalid project name "{value}"', "name" if source == "name" else "", loc,
+                           hint="use lowercase letters, digits, '-' and '_', starting with a letter or digit")
+            return value
+    normalized = re.sub(r"[^a-z0-9_-]", "", project_dir.name.lower()).lstrip("_-")
+    if not normalized:
+        raise fail(f'cannot derive a project name from folder "{project_dir.name}"',
+                   hint="set `name:` in the Compose file or pass -p NAME")
+    return normalized
+
+
+def interpolate_value(value: str, env: Mapping[str, str], report: Report) -> str:
+    """Exposed for stack settings, which Compose would interpolate the same way."""
+    return interpolate_string(value, env, report=report)

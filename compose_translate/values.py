@@ -1,0 +1,73 @@
+"""Scalar conversions Compose applies everywhere: durations, byte sizes, booleans, ports."""
+
+from __future__ import annotations
+
+import re
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+_BYTES = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$", re.IGNORECASE)
+_BYTE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_duration(value) -> float:
+    """Go duration syntax as Compose uses it ("1m30s", "500ms"); a bare number is seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 30s or 1m30s")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return float(value)
+    text = str(value).strip()
+    if not text:
+        raise ValueError("expected a duration such as 30s or 1m30s")
+    pos, total = 0, 0.0
+    for match in _DURATION.finditer(text):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        pos = match.end()
+    if pos != len(text):
+        raise ValueError(f'"{text}" is not a duration such as 30s or 1m30s')
+    return total
+
+
+def parse_bytes(value) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a size such as 512m or 2g")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError("a size cannot be negative")
+        return int(value)
+    match = _BYTES.match(str(value).strip())
+    if not match:
+        raise ValueError(f'"{value}" is not a size such as 512m or 2g')
+    return int(float(match.group(1)) * _BYTE_UNITS[match.group(2).lower()])
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError("expected true or false")
+
+
+def env_value(value) -> str | None:
+    """Environment values are strings; YAML booleans and numbers are written as Compose writes them."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def parse_port_range(text: str) -> list[int]:
+    start, sep, end = text.partition("-")
+    first = int(start)
+    last = int(end) if sep else first
+    if not (0 < first <= 65535 and 0 < last <= 65535) or last < first:
+        raise ValueError(f'"{text}" is not a port or port range between 1 and 65535')
+    if last - first >= 1000:
+        raise ValueError(f'port range "{text}" is larger than 1000 ports')
+    return list(range(first, last + 1))

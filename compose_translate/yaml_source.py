@@ -1,0 +1,177 @@
+"""Parse one Compose YAML file into plain containers that remember where each key was written.
+
+Compose reads YAML the way go-yaml v3 does: only `true`/`false` are booleans
+(`restart: no` stays the string "no"), duplicate keys are errors, merge keys
+(`<<: *anchor`) are honoured, and the tags `!reset` / `!override` mark values for
+the merge stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Loc, fail
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YMap(dict):
+    """A mapping with the location of itself and of each key."""
+
+    __slots__ = ("loc", "key_locs")
+
+    def __init__(self, items=(), loc: Loc | None = None, key_locs: dict | None = None):
+        super().__init__(items)
+        self.loc = loc
+        self.key_locs: dict[Any, Loc] = dict(key_locs or {})
+
+    def loc_of(self, key) -> Loc | None:
+        return self.key_locs.get(key, self.loc)
+
+
+class YList(list):
+    """A sequence with the location of itself and of each item."""
+
+    __slots__ = ("loc", "item_locs")
+
+    def __init__(self, items=(), loc: Loc | None = None, item_locs: list | None = None):
+        super().__init__(items)
+        self.loc = loc
+        self.item_locs: list[Loc | None] = list(item_locs) if item_locs is not None else [loc] * len(self)
+
+    def loc_of(self, index: int) -> Loc | None:
+        return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
+
+
+@dataclass(frozen=True)
+class Reset:
+    """`!reset`: remove the value the files merged so far hold at this key."""
+
+    value: Any
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """`!override`: replace the merged value at this key instead of merging into it."""
+
+    value: Any
+    loc: Loc | None = None
+
+
+class _Loader(_BaseLoader):
+    """SafeLoader with YAML 1.2 booleans, located containers and Compose's tags."""
+
+    file: str = "<unknown>"
+
+
+# go-yaml v3 (Compose) reads yes/no/on/off as strings: keep only true/false as booleans.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+for _first in "tTfF":
+    _Loader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:bool", _BOOL))
+
+
+def _loc(loader: _Loader, node: yaml.Node) -> Loc:
+    return Loc(loader.file, node.start_mark.line + 1)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> YMap:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            raise fail("mapping keys must be strings", loc=_loc(loader, key_node),
+                       hint="quote the key or write it as a plain word")
+        if key in seen:
+            raise fail(f'duplicate key "{key}" (first defined on line {seen[key].start_mark.line + 1})',
+                       loc=_loc(loader, key_node), hint="remove one of the two entries")
+        seen[key] = key_node
+    loader.flatten_mapping(node)
+    result = YMap(loc=_loc(loader, node))
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key).lower() if isinstance(key, bool) else str(key)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_locs[key] = _loc(loader, key_node)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode, deep: bool = False) -> YList:
+    return YList(
+        [loader.construct_object(child, deep=True) for child in node.value],
+        loc=_loc(loader, node),
+        item_locs=[_loc(loader, child) for child in node.value],
+    )
+
+
+def _construct_tagged(wrapper):
+    def construct(loader: _Loader, node: yaml.Node):
+        if isinstance(node, yaml.MappingNode):
+            value = _construct_mapping(loader, node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = _construct_sequence(loader, node)
+        else:
+            raw = loader.construct_scalar(node)
+            value = None if raw in ("", "~", "null", "Null", "NULL") else yaml.safe_load(raw)
+        return wrapper(value, _loc(loader, node))
+
+    return construct
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor("!reset", _construct_tagged(Reset))
+_Loader.add_constructor("!override", _construct_tagged(Override))
+
+
+def parse_yaml(text: str, file: str) -> YMap:
+    """Parse a Compose document; an empty file is an empty project."""
+    loader = _Loader(text)
+    loader.file = file
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise fail(f"invalid YAML: {problem}{context}", loc=Loc(file, line),
+                   hint="check indentation, quoting and that every key is followed by ':'") from None
+    except yaml.YAMLError as exc:
+        raise fail(f"invalid YAML: {exc}", loc=Loc(file, 1)) from None
+    except RecursionError:
+        raise fail("invalid YAML: nesting is too deep", loc=Loc(file, 1)) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        return YMap(loc=Loc(file, 1))
+    if not isinstance(data, YMap):
+        raise fail("a Compose file must be a mapping at the top level", loc=Loc(file, 1),
+                   hint="start the file with keys such as 'services:' and 'models:'")
+    return data
+
+
+def read_yaml(path: Path) -> YMap:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail(f"file not found: {path}", hint="check the -f path") from None
+    except IsADirectoryError:
+        raise fail(f"{path} is a folder, not a Compose file", hint="name the compose.yaml inside it") from None
+    except UnicodeDecodeError as exc:
+        raise fail(f"{path} is not UTF-8 text ({exc.reason})", loc=Loc(str(path), 1)) from None
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}") from None
+    return parse_yaml(text, str(path))
