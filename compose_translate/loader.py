@@ -65,8 +65,9 @@ def find_default_files(directory: Path) -> list[Path]:
 def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     report = report or Report()
     cwd = (options.working_dir or Path.cwd()).resolve()
-    files = [(cwd / f).resolve() for f in options.files] or find_default_files(cwd)
-    project_dir = (cwd / options.project_directory).resolve() if options.project_directory else files[0].parent
+    explicit_dir = (cwd / options.project_directory).resolve() if options.project_directory else None
+    files = [(cwd / f).resolve() for f in options.files] or find_default_files(explicit_dir or cwd)
+    project_dir = explicit_dir or files[0].parent
     environ = dict(os.environ if options.environ is None else options.environ)
     env = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
 

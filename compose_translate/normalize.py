@@ -331,7 +331,7 @@ def _service(ctx: _Ctx, name: str, raw: Any, sections: dict, models: dict, loc: 
     fields["networks"] = _networks(ctx, raw.get("networks"), f"{path}.networks", sections["networks"])
     labels = _to_map(raw.get("labels") or {})
     fields["labels"] = {str(k): env_value(v) or "" for k, v in sorted(labels.items())}
-    fields["settings"] = _settings(ctx, raw, path)
+    fields["settings"], fields["unmapped"] = _settings(ctx, raw, path)
     return Service(**fields)
 
 
@@ -608,13 +608,15 @@ _STRUCTURED = {"image", "build", "command", "entrypoint", "environment", "env_fi
                "depends_on", "secrets", "configs", "volumes", "networks", "labels", "profiles", "extends", "provider"}
 
 
-def _settings(ctx: _Ctx, raw: dict, path: str) -> dict[str, Any]:
-    """The other mapped attributes as plain data; deploy and healthcheck are checked here."""
+def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The other attributes as plain data: (mapped, not mapped); deploy and healthcheck are checked here."""
     settings: dict[str, Any] = {}
+    unmapped: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _STRUCTURED or str(key).startswith("x-") or key not in SERVICE_ATTRIBUTES:
             continue
         if SERVICE_ATTRIBUTES[key].status != "mapped":
+            unmapped[str(key)] = _plain(value)
             continue
         if key == "deploy" and isinstance(value, dict):
             ctx.unknown_keys(value, _DEPLOY_KEYS, f"{path}.deploy", "deploy")
@@ -629,4 +631,4 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> dict[str, Any]:
                     ctx.error(f"expected a duration such as 30s, got {_short(value[field])}",
                               f"{path}.healthcheck.{field}", _loc(value, field))
         settings[str(key)] = _plain(value)
-    return dict(sorted(settings.items()))
+    return dict(sorted(settings.items())), dict(sorted(unmapped.items()))

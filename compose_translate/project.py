@@ -91,6 +91,7 @@ class Service(_Frozen):
     networks: tuple[str, ...] = ()
     labels: dict[str, str] = {}
     settings: dict[str, Any] = {}  # other mapped attributes, as plain data
+    unmapped: dict[str, Any] = {}  # attributes the compatibility table warns about or rejects
     loc: Loc | None = None
     key_locs: dict[str, Loc | None] = {}
 

@@ -1,0 +1,1 @@
+"""The `compose-cloud` command line: check, plan (and later preview, diff)."""

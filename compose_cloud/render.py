@@ -1,0 +1,52 @@
+"""Plan -> text or JSON, byte-for-byte deterministic (sorted keys, relative paths, no timestamps)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from compose_translate.errors import Diagnostic
+from compose_translate.plan import DeploymentPlan
+
+
+def plan_json(plan: DeploymentPlan) -> str:
+    return json.dumps(plan.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def warnings_text(warnings, root: Path) -> str:
+    return "".join(f"warning: {w.render(root)}\n" for w in warnings)
+
+
+def plan_text(plan: DeploymentPlan) -> str:
+    data = plan.to_dict()
+    lines = [f"project {data['name']} (region {data['region']})"]
+    if data["gateway"]:
+        lines.append(f"model gateway: {data['gateway']['url']} (one OpenAI-compatible URL for every model)")
+    lines.append("")
+    lines.append(f"models: {len(data['models'])} deployed" +
+                 (f", {len(data['unbound_models'])} not deployed ({', '.join(data['unbound_models'])})"
+                  if data["unbound_models"] else ""))
+    for key, model in data["models"].items():
+        hardware = model["instance_type"] + (f" ({model['alias']})" if model["alias"] else "")
+        extras = [f"context {model['context_size']}"] if model["context_size"] is not None else []
+        extras += ["embeddings"] if model["embeddings"] else []
+        extras += [f"{model['instance_count']}x"] if model["instance_count"] != 1 else []
+        lines.append(f"  {key}: {model['model']} -> {model['backend']} {hardware} in {model['region']}"
+                     + (f" [{', '.join(extras)}]" if extras else "")
+                     + f"; bound by {', '.join(model['bound_by']) or '(cloud.deploy=true)'}")
+    lines.append("")
+    lines.append(f"services: {len(data['services'])}")
+    for name, service in data["services"].items():
+        source = f"image {service['image']}" if service["image"] else f"build {service['build']['context']}"
+        lines.append(f"  {name}: {source}")
+        injected = {v for b in service["models"].values() for v in (b["endpoint_var"], b["model_var"])}
+        for var in sorted(injected):
+            lines.append(f"    {var}={service['environment'].get(var, '')}")
+        published = [f"{p['published']}->{p['target']}/{p['protocol']}" for p in service["ports"] if p["published"]]
+        if published:
+            lines.append(f"    published: {', '.join(published)}")
+    return "\n".join(lines) + "\n"
+
+
+def error_text(diagnostics: list[Diagnostic], root: Path | None) -> str:
+    return "".join(f"error: {d.render(root)}\n" for d in diagnostics)

@@ -1,0 +1,23 @@
+"""Compose files -> DeploymentPlan. Pure Python: nothing here imports Pulumi (a test checks it).
+
+The pipeline (see PIPELINE.md): `loader.load` -> `normalize.normalize` -> `plan.build_plan`.
+"""
+
+from __future__ import annotations
+
+from .errors import ComposeError, Diagnostic, Loc, Report
+from .loader import LoadOptions, load
+from .normalize import normalize
+from .plan import DeploymentPlan, build_plan
+from .settings import StackSettings
+
+__all__ = ["ComposeError", "DeploymentPlan", "Diagnostic", "LoadOptions", "Loc", "Report", "StackSettings",
+           "make_plan"]
+
+
+def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> DeploymentPlan:
+    """Run the whole pipeline; raises `ComposeError` (and only that) for bad input."""
+    report = Report()
+    loaded = load(options, report)
+    project = normalize(loaded)
+    return build_plan(project, settings or StackSettings(), report)
