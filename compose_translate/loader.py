@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from .envfiles import project_environment
 from .errors import ComposeError, Loc, Report, fail
-from .interpolation import interpolate_string, interpolate_tree
+from .interpolation import interpolate_tree
 from .merge import _merge, merge_files
 from .yaml_source import YList, YMap, read_yaml
 
@@ -253,20 +253,35 @@ def _convert_provider_services(document: YMap, report: Report) -> None:
     for name in converted:
         for service_name, service in services.items():
             depends = service.get("depends_on") if isinstance(service, dict) else None
-            if isinstance(depends, dict) and name in depends:
+            if isinstance(depends, YList) and name in depends:
+                index = depends.index(name)
+                dep_loc = depends.loc_of(index)
+                del depends[index]
+                del depends.item_locs[index]
+            elif isinstance(depends, dict) and name in depends:
                 dep_loc = depends.loc_of(name) if isinstance(depends, YMap) else None
                 del depends[name]
-                if not depends:
-                    del service["depends_on"]
-                bindings = service.get("models")
-                if bindings is None:
-                    bindings = YMap(loc=dep_loc)
-                    service["models"] = bindings
-                    service.key_locs["models"] = dep_loc
-                if isinstance(bindings, dict):
-                    bindings.setdefault(name, None)
-                    if isinstance(bindings, YMap):
-                        bindings.key_locs.setdefault(name, dep_loc)
+            else:
+                continue
+            if not depends:
+                del service["depends_on"]
+            _bind_legacy(service, name, dep_loc)
+
+
+def _bind_legacy(service: YMap, model: str, loc: Loc | None) -> None:
+    bindings = service.get("models")
+    if bindings is None:
+        bindings = YMap(loc=loc)
+        service["models"] = bindings
+        service.key_locs["models"] = loc
+    if isinstance(bindings, YList):
+        if model not in bindings:
+            bindings.append(model)
+            bindings.item_locs.append(loc)
+    elif isinstance(bindings, dict):
+        bindings.setdefault(model, None)
+        if isinstance(bindings, YMap):
+            bindings.key_locs.setdefault(model, loc)
 
 
 # -- extends -------------------------------------------------------------------------------------
@@ -345,11 +360,13 @@ def _apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
     problems = []
     for name, service in services.items():
         depends = service.get("depends_on") if isinstance(service, dict) else None
-        for dep in depends if isinstance(depends, dict) else ():
-            if dep in disabled:
+        for index, dep in enumerate(depends if isinstance(depends, (dict, list)) else ()):
+            if isinstance(dep, str) and dep in disabled:
                 problems.append(fail(
                     f'depends on service "{dep}", which is disabled by its profiles {list(disabled[dep])}',
-                    f"services.{name}.depends_on.{dep}", depends.loc_of(dep) if isinstance(depends, YMap) else None,
+                    f"services.{name}.depends_on.{dep}",
+                    depends.loc_of(dep if isinstance(depends, YMap) else index)
+                    if isinstance(depends, (YMap, YList)) else None,
                     hint=f"enable it with --profile {disabled[dep][0]}"))
     if problems:
         raise ComposeError([d for p in problems for d in p.diagnostics])
@@ -374,7 +391,3 @@ def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, 
                    hint="set `name:` in the Compose file or pass -p NAME")
     return normalized
 
-
-def interpolate_value(value: str, env: Mapping[str, str], report: Report) -> str:
-    """Exposed for stack settings, which Compose would interpolate the same way."""
-    return interpolate_string(value, env, report=report)

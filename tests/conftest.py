@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compose_translate import LoadOptions, StackSettings, make_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+WILD = ROOT.parent / "shared" / "corpus" / "wild"
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Write files into a fresh folder and plan them: project({"compose.yaml": ...}, files=[...])."""
+
+    def make(files: dict[str, str], compose_files=("compose.yaml",), environ=None, settings=None, **options):
+        write(tmp_path, files)
+        opts = LoadOptions(files=tuple(tmp_path / f for f in compose_files), environ=environ or {}, **options)
+        return make_plan(opts, settings or StackSettings())
+
+    make.dir = tmp_path
+    return make
