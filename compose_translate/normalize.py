@@ -36,7 +36,7 @@ _HEALTH_KEYS = ("disable", "interval", "retries", "test", "timeout", "start_peri
 
 
 def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f'did you mean "{close[0]}"?' if close else ""
 
 
