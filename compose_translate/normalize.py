@@ -57,7 +57,8 @@ class _Ctx:
             if str(key).startswith("x-") or key in allowed:
                 continue
             hint = did_you_mean(str(key), allowed) or f"{what} takes: {', '.join(sorted(allowed))}"
-            self.error(f'unknown key "{key}" in {what}', f"{path}.{key}", _loc(mapping, key), hint)
+            self.error(f'unknown key "{key}" in {what}', f"{path}.{key}" if path else str(key), _loc(mapping, key),
+                       hint)
 
 
 def _loc(container: Any, key: Any = None) -> Loc | None:

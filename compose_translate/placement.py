@@ -116,6 +116,10 @@ def _instance(written: str, backend: str | None, embeddings: bool, settings: Sta
     label = "cloud.instance-type"
     no_sagemaker = ("AWS's SageMaker llama.cpp container serves chat completions only, so embedding models "
                     "run on ECS")
+    if embeddings and backend == "sagemaker":
+        label_error("cloud.backend", "an embedding model cannot be served by SageMaker",
+                    no_sagemaker + ": drop cloud.backend=sagemaker")
+        return None
     if written in ALIASES:
         alias = ALIASES[written]
         if alias.sagemaker is None:
@@ -125,12 +129,6 @@ def _instance(written: str, backend: str | None, embeddings: bool, settings: Sta
                 return None
             return "ecs", "fargate", written
         chosen = backend or ("ecs" if embeddings else settings.default_backend)
-        if embeddings and chosen == "sagemaker":
-            if backend == "sagemaker":
-                label_error("cloud.backend", "an embedding model cannot be served by SageMaker",
-                            no_sagemaker + ": drop cloud.backend=sagemaker")
-                return None
-            chosen = "ecs"
         return chosen, alias.sagemaker if chosen == "sagemaker" else alias.ec2, written
     if written.startswith("ml."):
         if written not in sagemaker_instance_types():
