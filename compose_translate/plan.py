@@ -188,7 +188,13 @@ def _plan_service(service: Service, project: Project, gateway: Gateway | None, r
     for binding in service.bindings:  # sorted by model key: the first writer of a variable wins
         model = project.models[binding.model]
         for var, value in ((binding.endpoint_var, gateway.url if gateway else ""), (binding.model_var, model.model)):
-            if var in written:
+            if var in written and written[var][0] == binding.model:
+                # Docker Compose writes the model name after the URL, so it wins within one binding.
+                report.warn(f"the binding of model \"{binding.model}\" uses {var} for both the URL and the model "
+                            "name; it receives the model name, as in Docker Compose",
+                            f"{path}.models.{binding.model}", binding.loc,
+                            hint="set endpoint_var and model_var to different names")
+            elif var in written:
                 if written[var][1] != value:
                     report.warn(f'models "{written[var][0]}" and "{binding.model}" both set {var}; '
                                 f'"{written[var][0]}" wins (first by name)', f"{path}.models.{binding.model}",

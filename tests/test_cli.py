@@ -1,0 +1,52 @@
+import json
+import subprocess
+import sys
+
+from compose_cloud.cli import main
+from conftest import ROOT, write
+
+SEED = ROOT / "examples" / "seed-06-cloud" / "compose.yaml"
+
+
+def test_plan_json(capsys):
+    assert main(["plan", "-f", str(SEED), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["models"]["llm"]["instance_type"] == "ml.g5.xlarge"
+    assert data["services"]["chat-app"]["environment"]["LLM_MODEL"] == "ai/smollm2"
+    assert "legacy spelling" in err
+
+
+def test_check_ok_and_invalid(tmp_path, capsys):
+    assert main(["check", "-f", str(SEED)]) == 0
+    assert capsys.readouterr().out.startswith("ok: 1 services, 1 models")
+    write(tmp_path, {"compose.yaml": "services:\n  app:\n    image: a\n    models: [nope]\n"})
+    assert main(["check", "-f", str(tmp_path / "compose.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: compose.yaml:4: services.app.models.nope:")
+
+
+def test_region_option_and_stack_file(tmp_path, capsys):
+    write(tmp_path, {"Pulumi.test.yaml": "config:\n  aws:region: eu-west-1\n  compose-cloud:defaultInstanceType: gpu-medium\n"})
+    assert main(["plan", "-f", str(SEED), "--stack", str(tmp_path / "Pulumi.test.yaml"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["region"] == "eu-west-1" and data["models"]["llm"]["region"] == "us-west-2"
+    assert main(["plan", "-f", str(SEED), "--region", "eu-wst-1"]) == 1
+    assert "unknown AWS region" in capsys.readouterr().err
+
+
+def test_unknown_stack_setting_is_an_error(tmp_path, capsys):
+    write(tmp_path, {"Pulumi.x.yaml": "config:\n  compose-cloud:defaultInstanceTyp: gpu-small\n"})
+    assert main(["check", "-f", str(SEED), "--stack", str(tmp_path / "Pulumi.x.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "Pulumi.x.yaml:2" in err and "defaultInstanceType" in err
+
+
+def test_usage_error_exit_code_and_no_traceback(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "compose_cloud.cli", "plan", "--format", "yaml"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    write(tmp_path, {"compose.yaml": "services: {a: {image: [x]}}\n"})
+    run = subprocess.run([sys.executable, "-m", "compose_cloud.cli", "plan", "-f", str(tmp_path / "compose.yaml")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1 and "Traceback" not in run.stderr and "services.a.image" in run.stderr

@@ -1,0 +1,54 @@
+"""Plans of the bundled examples against reviewed golden files.
+
+Regenerate with UPDATE_GOLDEN=1 and review every changed line before committing.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compose_cloud.render import plan_json
+from compose_translate import LoadOptions, make_plan
+from conftest import ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+EXAMPLES = {
+    "seed-01-basic": ("compose.yaml",),
+    "seed-02-configuration": ("compose.yaml",),
+    "seed-03-short-syntax": ("compose.yaml",),
+    "seed-04-long-syntax": ("compose.yaml",),
+    "seed-05-model-runner": ("compose.yaml",),
+    "seed-06-cloud": ("compose.yaml",),
+    "agent-app": ("compose.yaml", "compose.override.yaml"),
+}
+
+
+def render(example: str) -> str:
+    folder = ROOT / "examples" / example
+    return plan_json(make_plan(LoadOptions(files=tuple(folder / f for f in EXAMPLES[example]), environ={})))
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_example_plan_matches_golden(example):
+    golden = GOLDEN / f"{example}.json"
+    actual = render(example)
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(actual)
+    assert actual == golden.read_text()
+
+
+def test_every_example_folder_has_a_golden():
+    assert sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir()) == sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("example, variables", [
+    ("seed-03-short-syntax", {"LLM_URL", "LLM_MODEL", "EMBEDDING_MODEL_URL", "EMBEDDING_MODEL_MODEL"}),
+    ("seed-04-long-syntax", {"AI_MODEL_URL", "AI_MODEL_NAME", "EMBEDDING_URL", "EMBEDDING_NAME"}),
+    ("seed-01-basic", {"LLM_URL", "LLM_MODEL"}),
+])
+def test_seed_variable_names(example, variables):
+    folder = ROOT / "examples" / example
+    plan = make_plan(LoadOptions(files=(folder / "compose.yaml",), environ={}))
+    (service,) = plan.services.values()
+    assert set(service.environment) == variables
