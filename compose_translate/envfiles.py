@@ -14,6 +14,7 @@ from dotenv import dotenv_values
 
 from .errors import Loc, Report, fail
 from .interpolation import interpolate_string
+from .values import is_file
 
 
 def read_env_file(path: Path, lookup: Mapping[str, str], report: Report, *, raw: bool = False,
@@ -54,7 +55,7 @@ def _line_of(text: str, key: str) -> int:
 def project_environment(project_dir: Path, env_files: list[Path], environ: Mapping[str, str],
                         report: Report) -> dict[str, str]:
     """The variables used for interpolation: the process environment wins over `.env` files."""
-    files = env_files or ([project_dir / ".env"] if (project_dir / ".env").is_file() else [])
+    files = env_files or ([project_dir / ".env"] if is_file(project_dir / ".env") else [])
     merged: dict[str, str] = {}
     for file in files:
         values = read_env_file(file, {**merged, **environ}, report)

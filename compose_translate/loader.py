@@ -17,6 +17,7 @@ from .envfiles import project_environment
 from .errors import ComposeError, Loc, Report, fail
 from .interpolation import interpolate_tree
 from .merge import _merge, merge_files
+from .values import is_file
 from .yaml_source import YList, YMap, read_yaml
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -54,9 +55,9 @@ class LoadedDocument:
 
 def find_default_files(directory: Path) -> list[Path]:
     for name in DEFAULT_FILES:
-        if (directory / name).is_file():
+        if is_file(directory / name):
             files = [directory / name]
-            override = next((directory / o for o in OVERRIDE_FILES if (directory / o).is_file()), None)
+            override = next((directory / o for o in OVERRIDE_FILES if is_file(directory / o)), None)
             return files + ([override] if override else [])
     raise fail(f"no Compose file found in {directory}",
                hint=f"pass one with -f, or create {DEFAULT_FILES[0]}")
@@ -95,7 +96,10 @@ def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[P
 def _abs(base: Path, value: Any) -> Any:
     if not isinstance(value, str) or not value or _REMOTE.match(value):
         return value
-    return str((base / os.path.expanduser(value)).resolve())
+    try:
+        return str((base / os.path.expanduser(value)).resolve())
+    except (OSError, ValueError, RuntimeError):  # a name the OS cannot resolve is kept for a later clear error
+        return os.path.normpath(os.path.join(base, value))
 
 
 def _resolve_paths(document: YMap, base: Path) -> None:
@@ -157,7 +161,11 @@ def _apply_includes(document: YMap, path: Path, env: Mapping[str, str], report: 
                 raise fail(f'remote include "{p}" cannot be resolved offline', entry_path, entry_loc,
                            hint="download the Compose file it points to, commit it beside your project and "
                                 "include it by its local path")
-        included_files = [(path.parent / p).resolve() for p in paths]
+        included_files = [Path(_abs(path.parent, p)) for p in paths]
+        for file in included_files:
+            if not is_file(file):
+                raise fail(f"included file not found: {file}", entry_path, entry_loc,
+                           hint="check the path; it is relative to the file that has the include")
         sub_dir = (path.parent / project_directory).resolve() if project_directory else included_files[0].parent
         sub_env_files = [(path.parent / e).resolve() for e in env_file] if env_file else []
         sub_report = Report()

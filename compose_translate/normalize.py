@@ -17,7 +17,7 @@ from .errors import ComposeError, Loc, Report
 from .loader import LoadedDocument
 from .model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
 from .project import Binding, Build, FileRef, ModelSpec, Mount, Port, Project, Resource, Service
-from .values import env_value, parse_bool, parse_bytes, parse_duration, parse_port_range
+from .values import env_value, is_file, parse_bool, parse_bytes, parse_duration, parse_port_range
 from .yaml_source import YList, YMap
 
 TOP_LEVEL = ("version", "name", "services", "models", "networks", "volumes", "secrets", "configs")
@@ -214,7 +214,7 @@ def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
                 continue
             # Secret files are usually git-ignored, so a preview in CI may not have them: the plan
             # warns, and the deployment itself refuses to run without the value.
-            if "file" in raw and not Path(str(raw["file"])).is_file():
+            if "file" in raw and not is_file(str(raw["file"])):
                 ctx.warn(f"{section[:-1]} file not found: {raw['file']}; it must exist when you deploy",
                          f"{path}.file", _loc(raw, "file"),
                          hint="create the file before `pulumi up` (its content is uploaded, never printed)")
@@ -373,7 +373,7 @@ def _environment(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
             ctx.error("an env_file entry needs a path", entry_path, entry_loc)
             continue
         file = Path(entry)
-        if not file.is_file():
+        if not is_file(file):
             if required:
                 ctx.error(f"env file not found: {file}", entry_path, entry_loc,
                           hint="create it, or use `- path: ...` with `required: false`")

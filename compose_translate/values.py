@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
@@ -71,3 +72,11 @@ def parse_port_range(text: str) -> list[int]:
     if last - first >= 1000:
         raise ValueError(f'port range "{text}" is larger than 1000 ports')
     return list(range(first, last + 1))
+
+
+def is_file(path: str | Path) -> bool:
+    """Path.is_file, but a name the OS rejects (too long, NUL byte) is simply not a file."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False

@@ -172,6 +172,6 @@ def read_yaml(path: Path) -> YMap:
         raise fail(f"{path} is a folder, not a Compose file", hint="name the compose.yaml inside it") from None
     except UnicodeDecodeError as exc:
         raise fail(f"{path} is not UTF-8 text ({exc.reason})", loc=Loc(str(path), 1)) from None
-    except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_yaml(text, str(path))
