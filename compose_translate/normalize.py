@@ -325,11 +325,13 @@ def _service(ctx: _Ctx, name: str, raw: Any, sections: dict, models: dict, loc: 
     fields["bindings"] = _bindings(ctx, raw.get("models"), path, _loc(raw, "models"), models)
     fields["ports"] = _ports(ctx, raw.get("ports") or [], f"{path}.ports")
     fields["expose"] = _expose(ctx, raw.get("expose") or [], f"{path}.expose")
-    fields["depends_on"] = _depends_on(ctx, raw.get("depends_on"), path, sections["services"])
+    fields["depends_on"] = _depends_on(ctx, raw.get("depends_on"), path, sections["services"],
+                                       _loc(raw, "depends_on"))
     fields["secrets"] = _file_refs(ctx, raw.get("secrets") or [], f"{path}.secrets", sections["secrets"], "/run/secrets/")
     fields["configs"] = _file_refs(ctx, raw.get("configs") or [], f"{path}.configs", sections["configs"], "/")
     fields["volumes"] = _mounts(ctx, raw.get("volumes") or [], f"{path}.volumes", sections["volumes"])
-    fields["networks"] = _networks(ctx, raw.get("networks"), f"{path}.networks", sections["networks"])
+    fields["networks"] = _networks(ctx, raw.get("networks"), f"{path}.networks", sections["networks"],
+                                   _loc(raw, "networks"))
     labels = _to_map(raw.get("labels") or {})
     fields["labels"] = {str(k): env_value(v) or "" for k, v in sorted(labels.items())}
     fields["settings"], fields["unmapped"] = _settings(ctx, raw, path)
@@ -510,14 +512,14 @@ def _expose(ctx: _Ctx, raw: list, path: str) -> tuple[int, ...]:
     return tuple(sorted(set(result)))
 
 
-def _depends_on(ctx: _Ctx, raw: Any, path: str, services: dict) -> dict[str, dict[str, Any]]:
+def _depends_on(ctx: _Ctx, raw: Any, path: str, services: dict, loc: Loc | None) -> dict[str, dict[str, Any]]:
     if raw is None:
         return {}
     path = f"{path}.depends_on"
     entries = YMap({v: {"condition": "service_started"} for v in raw}, loc=_loc(raw),
                    key_locs={v: _loc(raw, i) for i, v in enumerate(raw)}) if isinstance(raw, list) else raw
     if not isinstance(entries, dict):
-        ctx.error(f"expected a list or mapping of services, got {_short(raw)}", path, _loc(raw))
+        ctx.error(f"expected a list or mapping of services, got {_short(raw)}", path, _loc(raw) or loc)
         return {}
     result = {}
     for name, spec in entries.items():
@@ -593,10 +595,13 @@ def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]
     return tuple(mounts)
 
 
-def _networks(ctx: _Ctx, raw: Any, path: str, networks: dict) -> tuple[str, ...]:
+def _networks(ctx: _Ctx, raw: Any, path: str, networks: dict, loc: Loc | None) -> tuple[str, ...]:
     if raw is None:
         return ("default",)
-    names = list(raw) if isinstance(raw, (list, dict)) else []
+    if not isinstance(raw, (list, dict)):
+        ctx.error(f"expected a list or mapping of networks, got {_short(raw)}", path, loc)
+        return ()
+    names = list(raw)
     for name in names:
         if name != "default" and name not in networks:
             ctx.error(f'network "{name}" is not defined (defined: {", ".join(sorted(networks)) or "none"})',
