@@ -29,7 +29,7 @@ def read_env_file(path: Path, lookup: Mapping[str, str], report: Report, *, raw:
         raise fail(f"cannot read env file {path}: {exc}", ref_path, ref_loc) from None
     parsed = dotenv_values(stream=io.StringIO(text), interpolate=False)
     values: dict[str, str | None] = {}
-    for number, (key, value) in enumerate(parsed.items(), start=1):
+    for key, value in parsed.items():
         if value is None:
             values[key] = lookup.get(key)
             continue

@@ -31,8 +31,7 @@ class _Template:
         self.on_unset = on_unset
 
     def render(self) -> str:
-        out, pos = self._until(0, stop_at_brace=False)
-        return out
+        return self._until(0, stop_at_brace=False)[0]
 
     def _until(self, pos: int, stop_at_brace: bool) -> tuple[str, int]:
         text, parts = self.text, []

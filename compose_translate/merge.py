@@ -168,10 +168,6 @@ def _build(base: Any, over: Any, path: Path) -> Any:
     return over_m
 
 
-def _models_binding(base: Any, over: Any, path: Path) -> Any:
-    return _by_map(default=None)(base, over, path)
-
-
 def _depends_on(base: Any, over: Any, path: Path) -> Any:
     def as_map(value: Any) -> Any:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -196,7 +192,7 @@ _RULES: dict[Path, Callable] = {
     _S + ("build", "args"): _by_map(),
     _S + ("build", "labels"): _by_map(),
     _S + ("deploy", "labels"): _by_map(),
-    _S + ("models",): _models_binding,
+    _S + ("models",): _by_map(default=None),
     _S + ("networks",): _by_map(default=None),
     _S + ("depends_on",): _depends_on,
     _S + ("command",): _replace,
