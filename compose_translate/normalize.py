@@ -74,7 +74,11 @@ _KIND_HINTS = {
     "mapping": "a mapping of keys to values", "list": "a list", "list_of_strings": "a list of strings",
     "list_or_dict": "a list of KEY=VALUE strings or a mapping", "string_or_list": "a string or a list of strings",
     "command": "a string or a list of strings", "duration": "a duration such as 30s or 1m30s",
-    "bytes": "a size such as 512m or 2g",
+    "bytes": "a size such as 512m or 2g", "build": "a build context path or a mapping",
+    "depends_on": "a list of service names or a mapping", "deploy": "a mapping",
+    "env_file": "a path or a list of paths", "extends": "a service name or a mapping",
+    "networks": "a list of network names or a mapping", "ports": "a list of ports",
+    "service_models": "a list of model names or a mapping", "service_refs": "a list of names or {source, target}",
 }
 
 
@@ -101,11 +105,31 @@ def _type_ok(kind: str, value: Any) -> bool:
     if kind in ("string_or_list", "command"):
         return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)) or (
             kind == "command" and value is None)
+    if kind in _SHAPES:
+        return _SHAPES[kind](value)
     if kind == "duration":
         return _parses(parse_duration, value)
     if kind == "bytes":
         return _parses(parse_bytes, value)
-    return True  # structured kinds are checked by their own normalizer
+    return kind == "any"
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+# The outer shape of structured attributes; their normalizers check the inside.
+_SHAPES: dict[str, Callable[[Any], bool]] = {
+    "build": lambda v: isinstance(v, (str, dict)),
+    "depends_on": lambda v: isinstance(v, dict) or _strings(v),
+    "deploy": lambda v: isinstance(v, dict),
+    "env_file": lambda v: isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, (str, dict)) for i in v)),
+    "extends": lambda v: isinstance(v, (str, dict)),
+    "networks": lambda v: isinstance(v, dict) or _strings(v),
+    "ports": lambda v: isinstance(v, list),
+    "service_models": lambda v: isinstance(v, dict) or _strings(v),
+    "service_refs": lambda v: isinstance(v, list),
+}
 
 
 def _parses(fn: Callable, value: Any) -> bool:

@@ -1,14 +1,23 @@
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from compose_translate import LoadOptions, StackSettings, make_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 WILD = ROOT.parent / "shared" / "corpus" / "wild"
+
+# Locally each run explores new examples; CI replays a fixed sequence so a red build is
+# reproducible; `HYPOTHESIS_PROFILE=deep` searches much longer before a release.
+hypothesis_settings.register_profile("dev", max_examples=150, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("deep", max_examples=5000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

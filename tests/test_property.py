@@ -31,13 +31,13 @@ def _plan(tmp: Path, document) -> None:
         assert all(d.loc is not None and d.loc.line >= 1 for d in exc.diagnostics), exc.render()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(document=st.dictionaries(keys, trees, max_size=5))
 def test_random_documents(tmp_path, document):
     _plan(tmp_path, document)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_mutated_example(tmp_path, data):
     document = copy.deepcopy(BASE)
@@ -65,7 +65,7 @@ def test_mutated_example(tmp_path, data):
     _plan(tmp_path, document)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=200))
 def test_arbitrary_text(tmp_path, text):
     _plan(tmp_path, text)
