@@ -86,6 +86,13 @@ CASES = [
     ("extends-missing", "services:\n  app:\n    extends: base\n", "services.app.extends.service", 3, "not defined"),
     ("bad-project-name", "name: My App\nservices: {app: {image: a}}\n", "name", 1, "invalid project name"),
     ("secret-with-content", "secrets:\n  s:\n    content: hunter2\n", "secrets.s.content", 3, "only configs"),
+    # found by hypothesis in CI: structured attributes of the wrong outer shape
+    ("build-boolean", "services:\n  app:\n    build: false\n", "services.app.build", 3, "build context"),
+    ("build-list", "services:\n  app:\n    build: []\n", "services.app.build", 3, "build context"),
+    ("depends-on-nested-list", "services:\n  app:\n    image: a\n    depends_on: [[]]\n", "services.app.depends_on", 4,
+     "list of service names"),
+    ("networks-nested-list", "services:\n  app:\n    image: a\n    networks: [[x]]\n", "services.app.networks", 4,
+     "list of network names"),
 ]
 
 
