@@ -116,7 +116,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "stop_signal": Attribute("string", W, "ECS sends SIGTERM; set STOPSIGNAL in the image instead"),
     "storage_opt": Attribute("mapping", W, "storage driver options are not settable on Fargate"),
     "sysctls": Attribute("list_or_dict", W, "only a few namespaced sysctls are allowed on Fargate"),
-    "tmpfs": Attribute("string_or_list", W, "Fargate has no tmpfs mounts; the path stays on the task's disk"),
+    "tmpfs": Attribute("string_or_list", M, "an empty task-scoped volume (Fargate has no tmpfs: it lives on the "
+                                            "task's disk, not in memory)"),
     "tty": Attribute("boolean", W, "cloud tasks have no terminal", _falsy),
     "ulimits": Attribute("mapping", M, "container ulimits"),
     "use_api_socket": Attribute("boolean", W, "there is no Docker API socket in the cloud; a service that "

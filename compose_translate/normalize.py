@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
+from pydantic import SecretStr
+
 from .compat import MODEL_ATTRIBUTES, SERVICE_ATTRIBUTES
 from .envfiles import read_env_file
 from .errors import ComposeError, Loc, Report
@@ -248,9 +250,25 @@ def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
                          hint=f"set {raw['environment']} in the environment or .env before `pulumi up`")
         spec = {k: _plain(v) for k, v in raw.items() if k != "content"}
         if "content" in raw:
-            spec["content"] = True  # the value itself never leaves the loader
-        result[str(name)] = Resource(name=str(name), kind=section[:-1], spec=spec, loc=loc)
+            spec["content"] = True  # the value itself is only in `value`, which is never printed
+        result[str(name)] = Resource(name=str(name), kind=section[:-1], spec=spec, loc=loc,
+                                     value=_resource_value(ctx, raw, path, loc))
     return result
+
+
+def _resource_value(ctx: _Ctx, raw: dict, path: str, loc: Loc | None) -> SecretStr | None:
+    """The content of a secret or config when it is available now (a missing one was warned about)."""
+    if "content" in raw:
+        return SecretStr(str(raw["content"]))
+    if "environment" in raw and str(raw["environment"]) in ctx.env:
+        return SecretStr(ctx.env[str(raw["environment"])])
+    if "file" in raw and is_file(str(raw["file"])):
+        try:
+            return SecretStr(Path(str(raw["file"])).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            ctx.error(f"cannot read {raw['file']} as UTF-8 text: {exc}", f"{path}.file", _loc(raw, "file") or loc,
+                      hint="binary secret files are not supported; store them base64-encoded")
+    return None
 
 
 # -- models --------------------------------------------------------------------------------------

@@ -7,20 +7,21 @@ that can be printed, diffed and unit-tested without Pulumi.
 
 from __future__ import annotations
 
-import re
+import graphlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr, field_serializer
 
-from .compat import SERVICE_ATTRIBUTES, status_of
+from .compat import status_of
 from .errors import Diagnostic, Report
+from .exposure import Listener, check_conflicts, container_ports, inferred_ports, listeners
+from .files import REDACTED, ServiceFile, StoredValue, service_files, split_environment, stored_values
 from .placement import place
 from .project import Project, Service
+from .runtime import Runtime, plan_runtime
 from .settings import StackSettings
-
-SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)", re.IGNORECASE)
-REDACTED = "[secret]"
+from .storage import PlannedMount, PlannedVolume, planned_volumes, service_mounts
 
 
 class _Frozen(BaseModel):
@@ -68,17 +69,22 @@ class PlannedService(_Frozen):
     build: dict[str, Any] | None
     command: tuple[str, ...] | str | None
     entrypoint: tuple[str, ...] | str | None
-    environment: dict[str, str]
+    environment: dict[str, str]  # plain values, model variables included
+    secret_environment: dict[str, SecretStr]  # credential-like variables, stored in Secrets Manager
     models: dict[str, PlannedBinding]
-    ports: tuple[dict[str, Any], ...]
-    expose: tuple[int, ...]
+    container_ports: tuple[tuple[int, str], ...]  # reachable as <service>:<port>
+    listeners: tuple[Listener, ...]  # published through a load balancer
     depends_on: dict[str, dict[str, Any]]
-    secrets: tuple[dict[str, Any], ...]
-    configs: tuple[dict[str, Any], ...]
-    volumes: tuple[dict[str, Any], ...]
+    files: tuple[ServiceFile, ...]  # secrets and configs written into the task
+    file_dirs: tuple[str, ...]
+    mounts: tuple[PlannedMount, ...]
     networks: tuple[str, ...]
     labels: dict[str, str]
-    settings: dict[str, Any]
+    runtime: Runtime
+
+    @field_serializer("secret_environment")
+    def _hide(self, values: dict[str, SecretStr]) -> dict[str, str]:
+        return {name: REDACTED for name in values}
 
 
 class DeploymentPlan(_Frozen):
@@ -89,10 +95,12 @@ class DeploymentPlan(_Frozen):
     models: dict[str, PlannedModel]
     unbound_models: tuple[str, ...]
     services: dict[str, PlannedService]
-    secrets: dict[str, dict[str, Any]]
-    configs: dict[str, dict[str, Any]]
-    volumes: dict[str, dict[str, Any]]
-    networks: dict[str, dict[str, Any]]
+    deploy_order: tuple[str, ...]  # dependencies first
+    secrets: dict[str, StoredValue]
+    configs: dict[str, StoredValue]
+    volumes: dict[str, PlannedVolume]
+    networks: tuple[str, ...]
+    certificate_arn: str | None
     warnings: tuple[Diagnostic, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,23 +108,10 @@ class DeploymentPlan(_Frozen):
         root = Path(self.project_dir)
         data = self.model_dump(mode="json", exclude={"warnings", "project_dir"})
         for service in data["services"].values():
-            service["environment"] = redact_environment(service["environment"])
             if service["build"]:
                 service["build"]["context"] = _relative(service["build"]["context"], root)
-            for volume in service["volumes"]:
-                if volume["type"] == "bind" and volume["source"]:
-                    volume["source"] = _relative(volume["source"], root)
-        for section in ("secrets", "configs"):
-            for spec in data[section].values():
-                if "file" in spec:
-                    spec["file"] = _relative(spec["file"], root)
         data["warnings"] = [w.as_dict(root) for w in self.warnings]
         return data
-
-
-def redact_environment(environment: dict[str, str]) -> dict[str, str]:
-    """Values of variables named like credentials never reach printed output."""
-    return {k: (REDACTED if SECRET_NAME.search(k) and v else v) for k, v in environment.items()}
 
 
 def _relative(path: str, root: Path) -> str:
@@ -160,14 +155,41 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     if models:
         name = _free_name(settings.gateway_name, set(project.services))
         gateway = Gateway(name=name, port=settings.gateway_port, url=f"http://{name}:{settings.gateway_port}/v1/")
-    services = {name: _plan_service(service, project, gateway, report) for name, service in project.services.items()}
+    certificate = settings.certificate_arn is not None
+    inferred = inferred_ports(project.services, report)
+    services = {name: _plan_service(service, project, gateway, certificate, inferred.get(name, set()), report)
+                for name, service in project.services.items()}
+    check_conflicts([listener for s in services.values() for listener in s.listeners], project.services, report)
+    order = _deploy_order(project, report)
+    stored = stored_values(project, report)
+    volumes = planned_volumes(project, report)
     report.raise_if_errors()
     return DeploymentPlan(
         name=project.name, project_dir=project.project_dir, region=settings.region, gateway=gateway,
-        models=models, unbound_models=tuple(unbound), services=services,
-        **{section: {n: r.spec for n, r in getattr(project, section).items()}
-           for section in ("secrets", "configs", "volumes", "networks")},
-        warnings=tuple(report.sorted_warnings()))
+        models=models, unbound_models=tuple(unbound), services=services, deploy_order=order,
+        secrets=stored["secrets"], configs=stored["configs"], volumes=volumes,
+        networks=tuple(sorted({n for s in services.values() for n in s.networks})),
+        certificate_arn=settings.certificate_arn, warnings=tuple(report.sorted_warnings()))
+
+
+def _deploy_order(project: Project, report: Report) -> tuple[str, ...]:
+    """Dependencies first, ties by name; a cycle is an error, as in Docker Compose."""
+    graph = {name: sorted(s.depends_on) for name, s in project.services.items()}
+    sorter = graphlib.TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        service = project.services[cycle[0]]
+        report.error("dependency cycle: " + " -> ".join(cycle), f"services.{cycle[0]}.depends_on",
+                     service.key_locs.get("depends_on", service.loc), hint="remove one of these depends_on entries")
+        return tuple(sorted(graph))
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order.extend(ready)
+        sorter.done(*ready)
+    return tuple(order)
 
 
 def _free_name(wanted: str, taken: set[str]) -> str:
@@ -180,7 +202,8 @@ def _free_name(wanted: str, taken: set[str]) -> str:
     return f"{wanted}-{n}"
 
 
-def _plan_service(service: Service, project: Project, gateway: Gateway | None, report: Report) -> PlannedService:
+def _plan_service(service: Service, project: Project, gateway: Gateway | None, certificate: bool,
+                  inferred: set[int], report: Report) -> PlannedService:
     path = f"services.{service.name}"
     _attribute_notes(service, report)
     environment = dict(service.environment)
@@ -207,21 +230,35 @@ def _plan_service(service: Service, project: Project, gateway: Gateway | None, r
                             service.key_locs.get("environment", service.loc),
                             hint=f"remove {var} from `environment:` or rename the binding's variable")
     environment.update({var: value for var, (_, value) in written.items()})
+    volumes_loc = service.key_locs.get("volumes", service.loc)
     for mount in service.volumes:
         if mount.type == "bind":
             report.warn(f"bind mount of {mount.source} cannot be taken to the cloud; the container sees an empty "
-                        f"{mount.target}", f"{path}.volumes", service.key_locs.get("volumes", service.loc),
+                        f"{mount.target}", f"{path}.volumes", volumes_loc,
                         hint="copy the files into the image at build time, or use a named volume")
+        elif mount.type in ("image", "npipe", "cluster"):
+            report.warn(f"{mount.type} mount at {mount.target} is not supported on ECS and is skipped",
+                        f"{path}.volumes", volumes_loc)
+    for name, spec in service.depends_on.items():
+        if spec["condition"] == "service_completed_successfully":
+            report.warn(f'waits for "{name}" to complete, but ECS services run continuously; {name} is started '
+                        "first and restarted when it exits", f"{path}.depends_on.{name}",
+                        service.key_locs.get("depends_on", service.loc),
+                        hint="run one-off jobs (migrations) from the service's entrypoint instead")
+    runtime = plan_runtime(service, report)
+    plain, secret = split_environment(environment)
+    files, file_dirs = service_files(service, report)
     build = service.build.model_dump(mode="json") if service.build else None
+    if build:
+        build["extra"] = {k: v for k, v in build["extra"].items() if k != "platforms"}
     return PlannedService(
         name=service.name, image=service.image, build=build, command=service.command, entrypoint=service.entrypoint,
-        environment=dict(sorted(environment.items())),
+        environment=dict(sorted(plain.items())), secret_environment=dict(sorted(secret.items())),
         models={b.model: PlannedBinding(endpoint_var=b.endpoint_var, model_var=b.model_var) for b in service.bindings},
-        ports=tuple(p.model_dump(mode="json") for p in service.ports), expose=service.expose,
-        depends_on=service.depends_on, secrets=tuple(s.model_dump(mode="json") for s in service.secrets),
-        configs=tuple(c.model_dump(mode="json") for c in service.configs),
-        volumes=tuple(v.model_dump(mode="json") for v in service.volumes), networks=service.networks,
-        labels=service.labels, settings=service.settings)
+        container_ports=container_ports(service, inferred), listeners=listeners(service, certificate, report),
+        depends_on=service.depends_on, files=files, file_dirs=file_dirs,
+        mounts=service_mounts(service, runtime.tmpfs), networks=service.networks, labels=service.labels,
+        runtime=runtime)
 
 
 def _attribute_notes(service: Service, report: Report) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from .errors import Loc
 from .model_ref import ModelRef
@@ -39,7 +39,7 @@ class Binding(_Frozen):
 
 class Port(_Frozen):
     target: int
-    published: str | None = None  # None: reachable inside the project only
+    published: str | None = None  # None: Compose picks a host port; in the cloud, the target port
     protocol: str = "tcp"
     host_ip: str | None = None
     app_protocol: str | None = None
@@ -102,6 +102,7 @@ class Resource(_Frozen):
     name: str
     kind: str
     spec: dict[str, Any] = {}
+    value: SecretStr | None = None  # secrets' and configs' content; never printed
     loc: Loc | None = None
 
 

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from compose_translate import ComposeError, StackSettings
@@ -162,7 +164,11 @@ def test_unsupported_attributes_warn_with_reason(project):
     assert paths == ["services.app.use_api_socket"]
 
 
-def test_secret_values_are_redacted_in_output(project):
-    plan = project({"compose.yaml": "services: {app: {image: a, environment: {OPENAI_API_KEY: sk-123, MODE: x}}}\n"})
-    env = plan.to_dict()["services"]["app"]["environment"]
-    assert env == {"OPENAI_API_KEY": "[secret]", "MODE": "x"}
+def test_credential_like_variables_move_to_secrets_and_are_redacted(project):
+    plan = project({"compose.yaml": "services: {app: {image: a, environment: {OPENAI_API_KEY: sk-123, MODE: x, "
+                                    "EMPTY_TOKEN: ''}}}\n"})
+    service = plan.to_dict()["services"]["app"]
+    assert service["environment"] == {"EMPTY_TOKEN": "", "MODE": "x"}
+    assert service["secret_environment"] == {"OPENAI_API_KEY": "[secret]"}
+    assert plan.services["app"].secret_environment["OPENAI_API_KEY"].get_secret_value() == "sk-123"
+    assert "sk-123" not in json.dumps(plan.to_dict())

@@ -1,0 +1,120 @@
+"""Who can reach a service: by name inside the project, and through a load balancer from outside.
+
+`ports:` entries are published: HTTP-like TCP ports get a listener on the stack's Application
+Load Balancer (HTTPS when a certificate is configured), other TCP and UDP ports one on its
+Network Load Balancer. Ports published on a loopback address stay private, as they are on a
+laptop. Every container port (`ports` targets and `expose`) is reachable as `<service>:<port>`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+from .errors import Report
+from .project import Service
+from .values import parse_port_range
+
+HTTP_APP_PROTOCOLS = (None, "http", "http2", "grpc", "https")
+# Well-known ports that never speak HTTP: they get a TCP listener, not an HTTP one.
+NON_HTTP_PORTS = {22: "SSH", 25: "SMTP", 53: "DNS", 1433: "SQL Server", 1521: "Oracle", 3306: "MySQL",
+                  5432: "PostgreSQL", 5672: "AMQP", 6379: "Redis", 9042: "Cassandra", 9092: "Kafka",
+                  11211: "Memcached", 27017: "MongoDB"}
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Listener(_Frozen):
+    service: str
+    target: int  # container port
+    port: int  # listener port on the load balancer
+    protocol: str  # HTTP | HTTPS | TCP | UDP
+    balancer: str  # alb | nlb
+    redirect_from: int | None = None  # an HTTP listener that redirects here (80 -> 443)
+
+
+_HOST_PORT = re.compile(r"(?<![\w.-])([a-zA-Z0-9][a-zA-Z0-9._-]*):(\d{1,5})(?!\d)")
+
+
+def container_ports(service: Service, inferred: set[int] = frozenset()) -> tuple[tuple[int, str], ...]:
+    """(port, protocol) the service listens on, from `ports` targets, `expose` and other services' URLs."""
+    ports = {(p.target, p.protocol) for p in service.ports} | {(p, "tcp") for p in (*service.expose, *inferred)}
+    return tuple(sorted(ports))
+
+
+def inferred_ports(services: dict[str, Service], report: Report) -> dict[str, set[int]]:
+    """Ports other services address (`http://vectors:6333`) that the target never declared.
+
+    On a Compose network every port is reachable; in the cloud a service is reachable by name
+    only on declared ports, so an address found in another service's environment declares it.
+    """
+    declared = {name: {p for p, _ in container_ports(s)} for name, s in services.items()}
+    found: dict[str, set[int]] = {}
+    for client in services.values():
+        for variable, value in sorted(client.environment.items()):
+            for host, port_text in _HOST_PORT.findall(value or ""):
+                port = int(port_text)
+                if host not in services or host == client.name or not 0 < port <= 65535:
+                    continue
+                if port in declared[host] or port in found.get(host, ()):
+                    continue
+                found.setdefault(host, set()).add(port)
+                target = services[host]
+                report.warn(f"{host} declares no port {port}, but {client.name} reaches it at {host}:{port} "
+                            f"({variable}); port {port} is made reachable by name", f"services.{host}",
+                            target.loc, hint=f'add `expose: ["{port}"]` to {host} to make this explicit')
+    return found
+
+
+def listeners(service: Service, certificate: bool, report: Report) -> tuple[Listener, ...]:
+    result = []
+    path, loc = f"services.{service.name}.ports", service.key_locs.get("ports", service.loc)
+    for port in service.ports:
+        if port.host_ip in LOOPBACK:
+            report.warn(f"port {port.target} is published on {port.host_ip} only, so it stays private in the cloud "
+                        f"(other services still reach it as {service.name}:{port.target})", path, loc,
+                        hint="drop the host address to publish it on the load balancer")
+            continue
+        published = parse_port_range(port.published.split("-")[0])[0] if port.published else port.target
+        if port.protocol == "sctp":
+            report.warn(f"SCTP port {port.target} cannot be published on AWS load balancers", path, loc)
+            continue
+        if port.protocol == "udp":
+            result.append(Listener(service=service.name, target=port.target, port=published, protocol="UDP",
+                                   balancer="nlb"))
+        elif port.app_protocol in HTTP_APP_PROTOCOLS and port.target not in NON_HTTP_PORTS:
+            if certificate:
+                https_port = 443 if published == 80 else published
+                result.append(Listener(service=service.name, target=port.target, port=https_port, protocol="HTTPS",
+                                       balancer="alb", redirect_from=80 if published == 80 else None))
+            else:
+                result.append(Listener(service=service.name, target=port.target, port=published, protocol="HTTP",
+                                       balancer="alb"))
+        else:
+            what = NON_HTTP_PORTS.get(port.target, port.app_protocol or "non-HTTP")
+            report.warn(f"port {published} ({what}) is published to the internet through a Network Load "
+                        "Balancer", path, loc, hint="remove it from `ports:` (use `expose:`) if only other "
+                                                    "services need it")
+            result.append(Listener(service=service.name, target=port.target, port=published, protocol="TCP",
+                                   balancer="nlb"))
+    return tuple(result)
+
+
+def check_conflicts(all_listeners: list[Listener], services: dict[str, Service], report: Report) -> None:
+    """One listener port per load balancer, as one host port per machine under Compose."""
+    taken: dict[tuple[str, int], str] = {}
+    for listener in all_listeners:
+        ports = [listener.port] + ([listener.redirect_from] if listener.redirect_from else [])
+        for port in ports:
+            key = (listener.balancer, port)
+            if key not in taken:
+                taken[key] = listener.service
+                continue
+            owner, service = taken[key], services[listener.service]
+            who = f"twice by {owner}" if owner == listener.service else f"by both {owner} and {listener.service}"
+            report.error(f"port {port} is published {who}", f"services.{listener.service}.ports",
+                         service.key_locs.get("ports", service.loc), hint="publish each port once")

@@ -1,0 +1,127 @@
+"""Secrets, configs and credential-like variables: where each value is stored and where it appears.
+
+Under Docker Compose a secret is a file at /run/secrets/<name> and a config a file at its
+target path. In the cloud the values live in AWS (Secrets Manager for secrets and
+credential-like environment variables, SSM parameters for configs); a short-lived init
+container writes them into task-scoped volumes mounted at the same directories, so the
+application's files and image stay unchanged. Values are pydantic `SecretStr`: they
+never appear in a printed plan.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from pydantic import BaseModel, ConfigDict, SecretStr, field_serializer
+
+from .errors import Report
+from .project import FileRef, Project, Resource, Service
+
+SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)", re.IGNORECASE)
+REDACTED = "[secret]"
+SECRETS_DIR = "/run/secrets"
+# SSM parameter tiers by size (bytes); larger configs go to Secrets Manager (64 KiB).
+SSM_STANDARD_MAX = 4096
+SSM_ADVANCED_MAX = 8192
+SECRETS_MANAGER_MAX = 65536
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class StoredValue(_Frozen):
+    """One top-level secret or config as stored in AWS."""
+
+    name: str
+    kind: str  # secret | config
+    source: str  # file | environment | content | external
+    store: str  # secretsmanager | ssm | ssm-advanced
+    external_name: str | None  # `external: true`: an existing Secrets Manager secret / SSM parameter
+    value: SecretStr | None  # None: not available now (external, or missing until deploy time)
+    used_by: tuple[str, ...]
+
+    @field_serializer("value")
+    def _hide(self, value: SecretStr | None) -> str | None:
+        return REDACTED if value is not None else None
+
+
+class ServiceFile(_Frozen):
+    kind: str  # secret | config
+    source: str
+    target: str  # absolute path in the container
+    uid: str | None
+    gid: str | None
+    mode: int | None
+
+
+def stored_values(project: Project, report: Report) -> dict[str, dict[str, StoredValue]]:
+    """{"secrets": {...}, "configs": {...}} for the top-level entries some service uses."""
+    used: dict[tuple[str, str], list[str]] = {}
+    for service in project.services.values():
+        for kind, refs in (("secrets", service.secrets), ("configs", service.configs)):
+            for ref in refs:
+                used.setdefault((kind, ref.source), []).append(service.name)
+    result: dict[str, dict[str, StoredValue]] = {"secrets": {}, "configs": {}}
+    for kind in ("secrets", "configs"):
+        for name, resource in getattr(project, kind).items():
+            if (kind, name) not in used:
+                continue
+            result[kind][name] = _stored(resource, kind, tuple(sorted(set(used[(kind, name)]))), report)
+    return result
+
+
+def _stored(resource: Resource, kind: str, used_by: tuple[str, ...], report: Report) -> StoredValue:
+    spec = resource.spec
+    source = next(k for k in ("file", "environment", "content", "external") if spec.get(k) not in (None, False))
+    size = len(resource.value.get_secret_value().encode()) if resource.value else 0
+    if kind == "secrets":
+        store = "secretsmanager"
+    else:
+        store = "ssm" if size <= SSM_STANDARD_MAX else "ssm-advanced" if size <= SSM_ADVANCED_MAX else "secretsmanager"
+    if size > SECRETS_MANAGER_MAX:
+        report.error(f"{kind[:-1]} is {size} bytes; AWS stores at most {SECRETS_MANAGER_MAX}",
+                     f"{kind}.{resource.name}", resource.loc, hint="ship large files in the image instead")
+    return StoredValue(name=resource.name, kind=kind[:-1], source=source, store=store,
+                       external_name=str(spec.get("name") or resource.name) if source == "external" else None,
+                       value=resource.value, used_by=used_by)
+
+
+def service_files(service: Service, report: Report) -> tuple[tuple[ServiceFile, ...], tuple[str, ...]]:
+    """The files the init container writes, and the directories mounted to hold them."""
+    files: list[ServiceFile] = []
+    for kind, refs in (("secret", service.secrets), ("config", service.configs)):
+        for ref in refs:
+            files.append(_file(kind, ref))
+    directories: set[str] = set()
+    for file in files:
+        directory = posixpath.dirname(file.target)
+        where = f"services.{service.name}.{file.kind}s"
+        loc = service.key_locs.get(f"{file.kind}s", service.loc)
+        if directory == "/":
+            report.error(f'{file.kind} "{file.source}" targets {file.target}, at the root of the file system, '
+                         "where a cloud task cannot mount it", where, loc,
+                         hint=f"give it a target in a directory, e.g. target: /etc/{service.name}/{file.source}")
+            continue
+        if directory != SECRETS_DIR and directory not in directories:
+            report.warn(f"{directory} is mounted to hold {file.kind} {file.source}: files the image has in "
+                        f"{directory} are hidden in the cloud", where, loc,
+                        hint="target a directory of its own (e.g. /etc/app/conf.d) to avoid surprises")
+        directories.add(directory)
+    return tuple(files), tuple(sorted(directories))
+
+
+def _file(kind: str, ref: FileRef) -> ServiceFile:
+    return ServiceFile(kind=kind, source=ref.source, target=ref.target, uid=ref.uid, gid=ref.gid, mode=ref.mode)
+
+
+def split_environment(environment: dict[str, str]) -> tuple[dict[str, str], dict[str, SecretStr]]:
+    """Credential-like variables (by name, non-empty) move to Secrets Manager; the rest stay plain."""
+    plain, secret = {}, {}
+    for name, value in environment.items():
+        if SECRET_NAME.search(name) and value:
+            secret[name] = SecretStr(value)
+        else:
+            plain[name] = value
+    return plain, secret
