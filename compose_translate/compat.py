@@ -69,7 +69,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "expose": Attribute("list", M, "reachable by other services at <service>:<port>"),
     "extends": Attribute("extends", M, "resolved while loading"),
     "external_links": Attribute("list_of_strings", W, "containers outside the project do not exist in the cloud"),
-    "extra_hosts": Attribute("list_or_dict", M, "added to the container's /etc/hosts"),
+    "extra_hosts": Attribute("list_or_dict", W, "Fargate tasks (awsvpc networking) cannot add /etc/hosts "
+                                                "entries; use DNS names"),
     "gpus": Attribute("any", M, "runs the service on GPU capacity"),
     "group_add": Attribute("list", W, "supplementary groups are not settable on Fargate"),
     "healthcheck": Attribute("mapping", M, "the container health check"),
@@ -79,7 +80,7 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "ipc": Attribute("string", R, "tasks cannot share IPC namespaces", _is("private", "none")),
     "isolation": Attribute("string", W, "Linux tasks have one isolation mode", _is("default")),
     "label_file": Attribute("string_or_list", M, "read at plan time into labels"),
-    "labels": Attribute("list_or_dict", M, "container labels and resource tags"),
+    "labels": Attribute("list_or_dict", M, "container (Docker) labels"),
     "links": Attribute("list_of_strings", W, "every service already reaches every other by its name"),
     "logging": Attribute("mapping", W, "logs always go to CloudWatch Logs"),
     "mac_address": Attribute("string", W, "MAC addresses are assigned by the VPC"),

@@ -245,6 +245,11 @@ def _plan_service(service: Service, project: Project, gateway: Gateway | None, c
                         "first and restarted when it exits", f"{path}.depends_on.{name}",
                         service.key_locs.get("depends_on", service.loc),
                         hint="run one-off jobs (migrations) from the service's entrypoint instead")
+    ports = container_ports(service, inferred)
+    for port, protocol in ports:
+        if protocol != "tcp":
+            report.warn(f"{protocol.upper()} port {port} is not reachable by name from other services: ECS Service "
+                        "Connect carries TCP only", f"{path}.ports", service.key_locs.get("ports", service.loc))
     runtime = plan_runtime(service, report)
     plain, secret = split_environment(environment)
     files, file_dirs = service_files(service, report)
@@ -255,9 +260,9 @@ def _plan_service(service: Service, project: Project, gateway: Gateway | None, c
         name=service.name, image=service.image, build=build, command=service.command, entrypoint=service.entrypoint,
         environment=dict(sorted(plain.items())), secret_environment=dict(sorted(secret.items())),
         models={b.model: PlannedBinding(endpoint_var=b.endpoint_var, model_var=b.model_var) for b in service.bindings},
-        container_ports=container_ports(service, inferred), listeners=listeners(service, certificate, report),
+        container_ports=ports, listeners=listeners(service, certificate, report),
         depends_on=service.depends_on, files=files, file_dirs=file_dirs,
-        mounts=service_mounts(service, runtime.tmpfs), networks=service.networks, labels=service.labels,
+        mounts=service_mounts(service, runtime.tmpfs, report), networks=service.networks, labels=service.labels,
         runtime=runtime)
 
 

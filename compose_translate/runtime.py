@@ -57,7 +57,6 @@ class Runtime(_Frozen):
     stop_timeout: int | None
     ulimits: tuple[Ulimit, ...]
     tmpfs: tuple[str, ...]
-    extra_hosts: tuple[tuple[str, str], ...]
     cap_drop: tuple[str, ...]
     healthcheck: HealthCheck | None
 
@@ -79,7 +78,7 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
         stop_timeout=_stop_timeout(settings.get("stop_grace_period"), f"{path}.stop_grace_period",
                                    loc("stop_grace_period"), report),
         ulimits=_ulimits(settings.get("ulimits") or {}, f"{path}.ulimits", loc("ulimits"), report),
-        tmpfs=_tmpfs(settings.get("tmpfs")), extra_hosts=_extra_hosts(settings.get("extra_hosts")),
+        tmpfs=_tmpfs(settings.get("tmpfs")),
         cap_drop=tuple(settings.get("cap_drop") or ()),
         healthcheck=_healthcheck(settings.get("healthcheck"), f"{path}.healthcheck", loc("healthcheck"), report))
 
@@ -229,14 +228,6 @@ def _ulimits(raw: dict, path: str, loc, report: Report) -> tuple[Ulimit, ...]:
 def _tmpfs(raw: Any) -> tuple[str, ...]:
     items = [raw] if isinstance(raw, str) else list(raw or ())
     return tuple(sorted({str(item).split(":")[0] for item in items}))
-
-
-def _extra_hosts(raw: Any) -> tuple[tuple[str, str], ...]:
-    if not raw:
-        return ()
-    pairs = raw.items() if isinstance(raw, dict) else (
-        (item.split("=", 1) if "=" in item else item.split(":", 1)) for item in raw)
-    return tuple(sorted((str(host), str(ip).strip("[]")) for host, ip in pairs))
 
 
 def _healthcheck(raw: Any, path: str, loc, report: Report) -> HealthCheck | None:

@@ -32,7 +32,6 @@ class PlannedMount(_Frozen):
     volume: str  # top-level volume name (efs) or a task volume name
     target: str
     read_only: bool
-    subpath: str | None = None
 
 
 def planned_volumes(project: Project, report: Report) -> dict[str, PlannedVolume]:
@@ -59,12 +58,16 @@ def planned_volumes(project: Project, report: Report) -> dict[str, PlannedVolume
     return result
 
 
-def service_mounts(service: Service, tmpfs: tuple[str, ...]) -> tuple[PlannedMount, ...]:
+def service_mounts(service: Service, tmpfs: tuple[str, ...], report: Report) -> tuple[PlannedMount, ...]:
     mounts = []
     for index, mount in enumerate(service.volumes):
         if mount.type == "volume" and mount.source:
+            if mount.subpath:
+                report.warn(f"volume subpath {mount.subpath} is ignored: the whole volume {mount.source} is mounted "
+                            f"at {mount.target}", f"services.{service.name}.volumes",
+                            service.key_locs.get("volumes", service.loc), hint="use a separate named volume")
             mounts.append(PlannedMount(kind="efs", volume=mount.source, target=mount.target,
-                                       read_only=mount.read_only, subpath=mount.subpath))
+                                       read_only=mount.read_only))
         elif mount.type in ("volume", "tmpfs"):
             mounts.append(PlannedMount(kind="task", volume=f"scratch-{index}", target=mount.target,
                                        read_only=False))

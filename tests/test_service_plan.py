@@ -55,13 +55,12 @@ def test_runtime_attributes(project):
     _, app = one(project, "    image: a\n    user: '1000:1000'\n    working_dir: /srv\n    init: true\n"
                           "    read_only: true\n    stop_grace_period: 1m\n    platform: linux/arm64\n"
                           "    ulimits: {nofile: {soft: 1024, hard: 4096}, nproc: 512}\n    scale: 3\n"
-                          "    tmpfs: [/tmp]\n    extra_hosts: ['db.local=10.0.0.5']\n")
+                          "    tmpfs: [/tmp]\n")
     r = app.runtime
     assert (r.user, r.working_dir, r.init, r.read_only, r.stop_timeout) == ("1000:1000", "/srv", True, True, 60)
     assert r.architecture == "ARM64" and r.replicas == 3
     assert [(u.name, u.soft, u.hard) for u in r.ulimits] == [("nofile", 1024, 4096), ("nproc", 512, 512)]
     assert [(m.kind, m.target) for m in app.mounts] == [("task", "/tmp")]
-    assert r.extra_hosts == (("db.local", "10.0.0.5"),)
 
 
 def test_stop_grace_period_is_clamped(project):
