@@ -42,9 +42,12 @@ def plan_text(plan: DeploymentPlan) -> str:
         injected = {v for b in service["models"].values() for v in (b["endpoint_var"], b["model_var"])}
         for var in sorted(injected):
             lines.append(f"    {var}={service['environment'].get(var, '')}")
-        published = [f"{p['published']}->{p['target']}/{p['protocol']}" for p in service["ports"] if p["published"]]
+        published = [f"{x['protocol']} {x['port']} -> {x['target']}" for x in service["listeners"]]
         if published:
             lines.append(f"    published: {', '.join(published)}")
+        runtime = service["runtime"]
+        lines.append(f"    {runtime['replicas']} x {runtime['cpu'] / 1024:g} vCPU / {runtime['memory']} MiB "
+                     f"({runtime['architecture']})")
     return "\n".join(lines) + "\n"
 
 

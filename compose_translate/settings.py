@@ -89,6 +89,14 @@ class StackSettings(BaseModel):
         if self.region not in all_regions():
             raise fail(f'unknown AWS region "{self.region}"', "config.aws:region", Loc(file, 1),
                        did_you_mean(self.region, all_regions()))
+        if self.vpc_id and (len(self.public_subnet_ids) < 2 or len(self.private_subnet_ids) < 2):
+            raise fail("an existing VPC needs at least two public and two private subnets, in different "
+                       "availability zones", f"config.{NAMESPACE}:vpcId", Loc(file, 1),
+                       "set compose-cloud:publicSubnetIds and compose-cloud:privateSubnetIds (private subnets "
+                       "need a route to the internet through a NAT gateway)")
+        if not self.vpc_id and (self.public_subnet_ids or self.private_subnet_ids):
+            raise fail("subnet ids are set without compose-cloud:vpcId", f"config.{NAMESPACE}:vpcId", Loc(file, 1),
+                       "set compose-cloud:vpcId to the VPC the subnets belong to")
         for field, value in (("defaultInstanceType", self.default_instance_type),
                              ("embeddingInstanceType", self.embedding_instance_type)):
             if value not in ALIASES and "." not in value:

@@ -1,0 +1,147 @@
+"""The offline preview: the real Pulumi program under `pulumi.runtime.set_mocks`.
+
+No Pulumi CLI, plugin or AWS account is involved. The mock answers deterministically (ids
+and ARNs derived from resource names), so the same input gives the same bytes. Values the
+program marked secret are recorded as `[secret]` and never leave this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks
+from pulumi.runtime.sync_await import _sync_await
+
+from compose_translate.errors import ComposeError, Diagnostic
+from compose_translate.plan import DeploymentPlan
+from compose_translate.settings import CONFIG_KEYS, NAMESPACE, StackSettings
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker for a secret value on the wire
+REDACTED = "[secret]"
+ACCOUNT = "123456789012"
+PROJECT = "compose-cloud"
+
+
+@dataclass
+class Recorded:
+    type: str
+    name: str
+    parent: str | None
+    provider: str | None
+    inputs: dict[str, Any]
+    custom: bool
+
+
+@dataclass
+class PreviewResult:
+    stack: str
+    plan: DeploymentPlan
+    resources: list[Recorded]
+    outputs: dict[str, Any]
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self, region: str):
+        self.region = region
+        self.records: dict[tuple[str, str], Recorded] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        provider = args.provider.split("::")[-2] if args.provider else None
+        self.records[(args.typ, args.name)] = Recorded(args.typ, args.name, None, provider,
+                                                       redact(args.inputs), bool(args.custom))
+        return f"{args.name}-id", {**args.inputs, **self._computed(args)}
+
+    def _computed(self, args) -> dict[str, Any]:
+        service = args.typ.split(":")[1].split("/")[0]
+        region = args.inputs.get("region") or self.region
+        state: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT}:{args.name}",
+                                 "name": args.inputs.get("name", args.name), "id": f"{args.name}-id"}
+        digest = hashlib.sha256(args.name.encode()).hexdigest()
+        if args.typ == "aws:lb/loadBalancer:LoadBalancer":
+            state["dnsName"] = f"{args.name}-{digest[:10]}.{region}.elb.amazonaws.com"
+        elif args.typ == "aws:ecr/repository:Repository":
+            state["repositoryUrl"] = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{args.name}"
+            state["registryId"] = ACCOUNT
+        elif args.typ == "docker-build:index:Image":
+            tags = args.inputs.get("tags") or [args.name]
+            state["ref"] = f"{tags[0].split(':')[0]}@sha256:{digest}"
+        return state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        region = self.region
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)]}
+        if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {"userName": "AWS", "password": "mock-ecr-password", "authorizationToken": "mock",
+                    "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"}
+        if args.token == "aws:secretsmanager/getSecret:getSecret":
+            return {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{args.args.get('name')}",
+                    "name": args.args.get("name")}
+        if args.token == "aws:ssm/getParameter:getParameter":
+            return {"arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{str(args.args.get('name')).lstrip('/')}",
+                    "name": args.args.get("name"), "value": "ami-0123456789abcdef0", "type": "String"}
+        return {}
+
+
+class _Monitor(mocks.MockMonitor):
+    """Also records each resource's parent, which the mock's `new_resource` is not told."""
+
+    def __init__(self, recorder: _Mocks):
+        super().__init__(recorder)
+        self.recorder = recorder
+        self.urn_names: dict[str, str] = {}
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        self.urn_names[response.urn] = request.name
+        record = self.recorder.records.get((request.type, request.name))
+        if record is not None and request.parent:
+            record.parent = self.urn_names.get(request.parent)
+        return response
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        if SECRET_SIG in value:
+            return REDACTED
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def stack_config(settings: StackSettings) -> dict[str, str]:
+    """StackSettings -> the Pulumi config the program reads back (non-default values only)."""
+    defaults = StackSettings()
+    config = {"aws:region": settings.region}
+    for key, attribute in CONFIG_KEYS.items():
+        value = getattr(settings, attribute)
+        if value != getattr(defaults, attribute):
+            config[f"{NAMESPACE}:{key}"] = json.dumps(list(value) if isinstance(value, tuple) else value)
+    return config
+
+
+def run_preview(settings: StackSettings, stack: str = "preview") -> PreviewResult:
+    """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
+    from providers.program import main  # imported late: it imports pulumi_aws, which is slow
+
+    recorder = _Mocks(settings.region)
+    logger = logging.getLogger("compose-cloud.preview")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+    mocks.set_mocks(recorder, project=PROJECT, stack=stack, preview=True, logger=logger,
+                    monitor=_Monitor(recorder))
+    pulumi.runtime.set_all_config(stack_config(settings))
+    resolved: dict[str, Any] = {}
+    try:
+        plan, outputs = main()
+        pulumi.Output.from_input(outputs).apply(resolved.update)
+        _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+    except pulumi.RunError as exc:
+        raise ComposeError(Diagnostic(str(exc))) from None
+    return PreviewResult(stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=resolved)

@@ -1,0 +1,46 @@
+"""Cluster: the ECS cluster, the Service Connect namespace every service is named in, and one
+security group per Compose network (members reach each other on any port, as on a Compose network)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+ALL_EGRESS = [{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"],
+               "ipv6_cidr_blocks": ["::/0"]}]
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    project: str
+    vpc_id: pulumi.Input[str]
+    networks: tuple[str, ...]  # Compose network names used by the services
+
+
+class Cluster(pulumi.ComponentResource):
+    arn: pulumi.Output[str]
+    name: pulumi.Output[str]
+    namespace_arn: pulumi.Output[str]
+    network_groups: dict[str, aws.ec2.SecurityGroup]
+
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("compose-cloud:aws:Cluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        # Service Connect names services in a Cloud Map namespace; clients use the short alias (`api`).
+        namespace = aws.servicediscovery.HttpNamespace(f"{name}-ns", name=args.project,
+                                                       description=f"Compose services of {args.project}", opts=child)
+        cluster = aws.ecs.Cluster(f"{name}-ecs", settings=[{"name": "containerInsights", "value": "enabled"}],
+                                  service_connect_defaults={"namespace": namespace.arn}, opts=child)
+        self.network_groups = {}
+        for network in args.networks:
+            group = aws.ec2.SecurityGroup(f"{name}-net-{network}", vpc_id=args.vpc_id,
+                                          description=f"Compose network {network}: members reach each other",
+                                          egress=ALL_EGRESS, opts=child)
+            aws.vpc.SecurityGroupIngressRule(f"{name}-net-{network}-members", security_group_id=group.id,
+                                             referenced_security_group_id=group.id, ip_protocol="-1",
+                                             description=f"from services on Compose network {network}", opts=child)
+            self.network_groups[network] = group
+        self.arn, self.name, self.namespace_arn = cluster.arn, cluster.name, namespace.arn
+        self.register_outputs({"arn": self.arn, "name": self.name, "namespaceArn": self.namespace_arn})

@@ -1,0 +1,143 @@
+"""ECS container definitions from a planned service: plain functions over resolved values.
+
+Kept free of Pulumi so the exact JSON ECS receives is easy to test. Field names follow the
+ECS RegisterTaskDefinition API (ContainerDefinition).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from compose_translate.files import ServiceFile
+from compose_translate.plan import PlannedService
+
+# The init container that writes secrets and configs into the task's volumes before the app starts.
+FILES_INIT_NAME = "compose-files"
+FILES_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
+DEFAULT_FILE_MODE = 0o444  # Docker Compose's default for secrets and configs
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Values known only once AWS resources exist (ARNs, image references)."""
+
+    image: str
+    log_group: str
+    region: str
+    env_secret_arn: str | None  # the service's Secrets Manager secret holding credential-like variables
+    file_sources: dict[str, str]  # "secret:<name>" / "config:<name>" -> ARN for `valueFrom`
+
+
+def port_name(port: int, protocol: str) -> str:
+    return f"{protocol}-{port}"
+
+
+def file_volume(directory: str, directories: tuple[str, ...]) -> str:
+    return f"files-{directories.index(directory)}"
+
+
+def container_definitions(service: PlannedService, resolved: Resolved) -> list[dict]:
+    app = {
+        "name": service.name,
+        "image": resolved.image,
+        "essential": True,
+        "environment": [{"name": k, "value": v} for k, v in sorted(service.environment.items())],
+        "secrets": [{"name": k, "valueFrom": f"{resolved.env_secret_arn}:{k}::"}
+                    for k in sorted(service.secret_environment)],
+        "portMappings": [{"name": port_name(port, protocol), "containerPort": port, "protocol": protocol}
+                         for port, protocol in service.container_ports if protocol in ("tcp", "udp")],
+        "mountPoints": _mount_points(service),
+        "logConfiguration": _logs(resolved, service.name),
+        "dockerLabels": dict(sorted(service.labels.items())),
+    }
+    for key, value in (("command", service.command), ("entryPoint", service.entrypoint)):
+        if value is not None:
+            app[key] = shlex.split(value) if isinstance(value, str) else list(value)
+    runtime = service.runtime
+    optional = {"user": runtime.user, "workingDirectory": runtime.working_dir, "stopTimeout": runtime.stop_timeout,
+                "memoryReservation": runtime.memory_reservation}
+    app.update({k: v for k, v in optional.items() if v is not None})
+    if runtime.read_only:
+        app["readonlyRootFilesystem"] = True
+    linux: dict = {}
+    if runtime.init:
+        linux["initProcessEnabled"] = True
+    if runtime.cap_drop:
+        linux["capabilities"] = {"drop": list(runtime.cap_drop)}
+    if linux:
+        app["linuxParameters"] = linux
+    if runtime.ulimits:
+        app["ulimits"] = [{"name": u.name, "softLimit": u.soft, "hardLimit": u.hard} for u in runtime.ulimits]
+    if runtime.healthcheck:
+        check = runtime.healthcheck
+        app["healthCheck"] = {"command": list(check.command), "interval": check.interval, "timeout": check.timeout,
+                              "retries": check.retries, "startPeriod": check.start_period}
+    if runtime.gpus:
+        app["resourceRequirements"] = [{"type": "GPU", "value": str(runtime.gpus)}]
+    if not service.files:
+        return [app]
+    app["dependsOn"] = [{"containerName": FILES_INIT_NAME, "condition": "SUCCESS"}]
+    return [files_init(service, resolved), app]
+
+
+def files_init(service: PlannedService, resolved: Resolved) -> dict:
+    """A container that receives each value through ECS `secrets` and writes it as a file, then exits."""
+    script, secrets = ["set -e"], []
+    for index, file in enumerate(service.files):
+        variable = f"COMPOSE_FILE_{index}"
+        secrets.append({"name": variable, "valueFrom": resolved.file_sources[f"{file.kind}:{file.source}"]})
+        script.extend(_write_file(file, variable))
+    return {
+        "name": FILES_INIT_NAME,
+        "image": FILES_INIT_IMAGE,
+        "essential": False,
+        "command": ["sh", "-c", "\n".join(script)],
+        "secrets": secrets,
+        "mountPoints": [{"sourceVolume": file_volume(d, service.file_dirs), "containerPath": d, "readOnly": False}
+                        for d in service.file_dirs],
+        "logConfiguration": _logs(resolved, FILES_INIT_NAME),
+    }
+
+
+def _write_file(file: ServiceFile, variable: str) -> list[str]:
+    target = shlex.quote(file.target)
+    lines = [f'printf "%s" "${variable}" > {target}', f"chmod {file.mode if file.mode is not None else DEFAULT_FILE_MODE:o}"
+             f" {target}"]
+    if file.uid is not None or file.gid is not None:
+        lines.append(f"chown {shlex.quote(file.uid or '0')}:{shlex.quote(file.gid or '0')} {target}")
+    return lines
+
+
+def _mount_points(service: PlannedService) -> list[dict]:
+    points = [{"sourceVolume": _volume_name(m.kind, m.volume), "containerPath": m.target, "readOnly": m.read_only}
+              for m in service.mounts]
+    points += [{"sourceVolume": file_volume(d, service.file_dirs), "containerPath": d, "readOnly": True}
+               for d in service.file_dirs]
+    return points
+
+
+def _volume_name(kind: str, volume: str) -> str:
+    return f"efs-{volume}" if kind == "efs" else volume
+
+
+def task_volumes(service: PlannedService, efs: dict[str, tuple[str, str]]) -> list[dict]:
+    """Pulumi `volumes` input: EFS volumes ({volume: (file system id, access point id)}) and task scratch."""
+    volumes = []
+    for mount in service.mounts:
+        if mount.kind == "efs":
+            file_system, access_point = efs[mount.volume]
+            volumes.append({"name": _volume_name("efs", mount.volume), "efs_volume_configuration": {
+                "file_system_id": file_system, "transit_encryption": "ENABLED",
+                "authorization_config": {"access_point_id": access_point, "iam": "DISABLED"}}})
+        else:
+            volumes.append({"name": mount.volume})
+    volumes += [{"name": file_volume(d, service.file_dirs)} for d in service.file_dirs]
+    unique = {v["name"]: v for v in volumes}  # one volume may be mounted at several paths
+    return [unique[name] for name in sorted(unique)]
+
+
+def _logs(resolved: Resolved, prefix: str) -> dict:
+    return {"logDriver": "awslogs", "options": {"awslogs-group": resolved.log_group,
+                                                "awslogs-region": resolved.region,
+                                                "awslogs-stream-prefix": prefix}}

@@ -1,0 +1,39 @@
+"""IAM policy documents, least privilege: each statement names exactly the resources it needs."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+
+
+def assume_role(service: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+def execution_policy(log_group_arn: pulumi.Input[str], repository_arn: pulumi.Input[str] | None,
+                     secret_arns: list[pulumi.Input[str]], parameter_arns: list[pulumi.Input[str]]) -> pulumi.Output[str]:
+    """Pull the image, write logs, read exactly this service's secrets and parameters."""
+
+    def document(args: list) -> str:
+        log_group, repository, n_secrets = args[0], args[1], args[2]
+        secrets, parameters = args[3:3 + n_secrets], args[3 + n_secrets:]
+        statements = [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                       "Resource": f"{log_group}:*"}]
+        if repository:
+            statements += [
+                {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
+                                               "ecr:BatchGetImage"], "Resource": repository}]
+        if secrets:
+            statements.append({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                               "Resource": sorted(set(secrets))})
+        if parameters:
+            statements.append({"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": sorted(set(parameters))})
+        return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+    return pulumi.Output.all(log_group_arn, repository_arn, len(secret_arns), *secret_arns,
+                             *parameter_arns).apply(document)

@@ -1,0 +1,98 @@
+"""LoadBalancers: the stack's public entry points for published ports.
+
+HTTP listeners share one Application Load Balancer, TCP/UDP listeners one Network Load
+Balancer, each with a target group per (service, container port). LLM responses stream for
+minutes, so the ALB's idle timeout is set to its maximum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from compose_translate.exposure import Listener
+
+from .cluster import ALL_EGRESS
+
+ALB_IDLE_TIMEOUT = 4000  # seconds; the maximum the ALB allows
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# Any HTTP answer proves the app is up: apps need no special health route (401/404 count as alive).
+HEALTHY_HTTP_CODES = "200-499"
+
+
+@dataclass(frozen=True)
+class LoadBalancersArgs:
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list[str]]
+    listeners: tuple[Listener, ...]
+    certificate_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a service needs to join a load balancer."""
+
+    target_group_arn: pulumi.Output[str]
+    container_port: int
+    balancer_group_id: pulumi.Output[str]
+    listener: aws.lb.Listener
+
+
+class LoadBalancers(pulumi.ComponentResource):
+    targets: dict[str, list[Target]]  # service -> targets
+    urls: dict[str, list[pulumi.Output[str]]]  # service -> public URLs
+
+    def __init__(self, name: str, args: LoadBalancersArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("compose-cloud:aws:LoadBalancers", name, None, opts)
+        self.targets, self.urls = {}, {}
+        for kind in ("alb", "nlb"):
+            listeners = [x for x in args.listeners if x.balancer == kind]
+            if listeners:
+                self._balancer(f"{name}-{kind}", kind, listeners, args)
+        self.register_outputs({"urls": {k: pulumi.Output.all(*v) for k, v in sorted(self.urls.items())}})
+
+    def _balancer(self, name: str, kind: str, listeners: list[Listener], args: LoadBalancersArgs) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
+                                      description=f"public {kind.upper()} listeners", opts=child)
+        ports = sorted({(x.port, "udp" if x.protocol == "UDP" else "tcp") for x in listeners}
+                       | {(x.redirect_from, "tcp") for x in listeners if x.redirect_from})
+        for port, protocol in ports:
+            for family, cidr in (("v4", {"cidr_ipv4": "0.0.0.0/0"}), ("v6", {"cidr_ipv6": "::/0"})):
+                aws.vpc.SecurityGroupIngressRule(f"{name}-in-{protocol}-{port}-{family}", security_group_id=group.id,
+                                                 ip_protocol=protocol, from_port=port, to_port=port,
+                                                 description=f"public {protocol.upper()} {port}", **cidr, opts=child)
+        balancer = aws.lb.LoadBalancer(
+            f"{name}", load_balancer_type="application" if kind == "alb" else "network", internal=False,
+            subnets=args.subnet_ids, security_groups=[group.id], ip_address_type="ipv4",
+            idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None, opts=child)
+        for x in listeners:
+            target_protocol = "HTTP" if kind == "alb" else x.protocol
+            target_group = aws.lb.TargetGroup(
+                f"{name}-{x.service}-{x.target}", vpc_id=args.vpc_id, target_type="ip", port=x.target,
+                protocol=target_protocol, deregistration_delay=30,
+                health_check=({"path": "/", "matcher": HEALTHY_HTTP_CODES, "protocol": "HTTP"} if kind == "alb"
+                              else {"protocol": "TCP"}), opts=child)
+            tls = {"certificate_arn": args.certificate_arn, "ssl_policy": TLS_POLICY} if x.protocol == "HTTPS" else {}
+            listener = aws.lb.Listener(f"{name}-{x.port}", load_balancer_arn=balancer.arn, port=x.port,
+                                       protocol=x.protocol, default_actions=[
+                                           {"type": "forward", "target_group_arn": target_group.arn}], **tls,
+                                       opts=child)
+            if x.redirect_from:
+                aws.lb.Listener(f"{name}-{x.redirect_from}", load_balancer_arn=balancer.arn, port=x.redirect_from,
+                                protocol="HTTP", default_actions=[{"type": "redirect", "redirect": {
+                                    "port": str(x.port), "protocol": "HTTPS", "status_code": "HTTP_301"}}],
+                                opts=child)
+            self.targets.setdefault(x.service, []).append(
+                Target(target_group_arn=target_group.arn, container_port=x.target, balancer_group_id=group.id,
+                       listener=listener))
+            self.urls.setdefault(x.service, []).append(balancer.dns_name.apply(lambda dns, x=x: _url(dns, x)))
+
+
+def _url(dns: str, listener: Listener) -> str:
+    scheme = {"HTTP": "http", "HTTPS": "https"}.get(listener.protocol, listener.protocol.lower())
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{dns}" + ("" if listener.port == default else f":{listener.port}") + (
+        "/" if scheme.startswith("http") else "")

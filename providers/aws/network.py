@@ -1,0 +1,77 @@
+"""Network: the VPC the stack runs in, new (two or more zones, public and private subnets, NAT
+egress) or existing (ids from stack config)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+VPC_CIDR = "10.0.0.0/16"
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    zones: int = 2
+    vpc_id: str | None = None
+    public_subnet_ids: tuple[str, ...] = ()
+    private_subnet_ids: tuple[str, ...] = ()
+
+
+class Network(pulumi.ComponentResource):
+    vpc_id: pulumi.Output[str]
+    public_subnet_ids: pulumi.Output[list[str]]
+    private_subnet_ids: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("compose-cloud:aws:Network", name, None, opts)
+        if args.vpc_id:
+            self._existing(args)
+        else:
+            self._create(name, args.zones)
+        self.register_outputs({"vpcId": self.vpc_id, "publicSubnetIds": self.public_subnet_ids,
+                               "privateSubnetIds": self.private_subnet_ids})
+
+    def _existing(self, args: NetworkArgs) -> None:
+        self.vpc_id = pulumi.Output.from_input(args.vpc_id)
+        self.public_subnet_ids = pulumi.Output.from_input(list(args.public_subnet_ids))
+        self.private_subnet_ids = pulumi.Output.from_input(list(args.private_subnet_ids))
+
+    def _create(self, name: str, zones: int) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        names = aws.get_availability_zones(state="available", opts=pulumi.InvokeOptions(parent=self)).names
+        if len(names) < zones:
+            raise pulumi.RunError(f"the region has {len(names)} available availability zones; {zones} are needed")
+        names = sorted(names)[:zones]
+        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=VPC_CIDR, enable_dns_hostnames=True, enable_dns_support=True,
+                          tags={"Name": name}, opts=child)
+        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
+        blocks = list(ipaddress.ip_network(VPC_CIDR).subnets(new_prefix=20))
+        public, private = [], []
+        public_routes = aws.ec2.RouteTable(f"{name}-public", vpc_id=vpc.id, routes=[
+            {"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}], opts=child)
+        for i, zone in enumerate(names):
+            subnet = aws.ec2.Subnet(f"{name}-public-{i}", vpc_id=vpc.id, availability_zone=zone,
+                                    cidr_block=str(blocks[i]), map_public_ip_on_launch=False,
+                                    tags={"Name": f"{name}-public-{zone}"}, opts=child)
+            aws.ec2.RouteTableAssociation(f"{name}-public-{i}", subnet_id=subnet.id, route_table_id=public_routes.id,
+                                          opts=child)
+            public.append(subnet)
+        # One NAT gateway keeps a small stack cheap; private subnets in every zone route through it.
+        address = aws.ec2.Eip(f"{name}-nat", domain="vpc", opts=child)
+        nat = aws.ec2.NatGateway(f"{name}-nat", subnet_id=public[0].id, allocation_id=address.id,
+                                 opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]))
+        private_routes = aws.ec2.RouteTable(f"{name}-private", vpc_id=vpc.id, routes=[
+            {"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat.id}], opts=child)
+        for i, zone in enumerate(names):
+            subnet = aws.ec2.Subnet(f"{name}-private-{i}", vpc_id=vpc.id, availability_zone=zone,
+                                    cidr_block=str(blocks[8 + i]), tags={"Name": f"{name}-private-{zone}"},
+                                    opts=child)
+            aws.ec2.RouteTableAssociation(f"{name}-private-{i}", subnet_id=subnet.id,
+                                          route_table_id=private_routes.id, opts=child)
+            private.append(subnet)
+        self.vpc_id = vpc.id
+        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
+        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])

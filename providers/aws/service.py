@@ -1,0 +1,169 @@
+"""ComposeService: one Compose service as an ECS service on Fargate.
+
+Children: log group, image repository and build (for `build:`), execution role (pull, logs,
+its own secrets only), task role (no permissions), a secret for its credential-like
+variables, its security group, task definition and ECS service with Service Connect.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_docker_build as docker_build
+
+from compose_translate.plan import PlannedService
+
+from . import container, iam
+from .cluster import ALL_EGRESS
+from .ingress import Target
+from .secrets import StoredRef
+from .storage import SharedVolume
+
+# Service Connect's Envoy proxy: LLM responses stream for minutes, so no per-request limit, and
+# an idle connection is closed only after an hour of silence.
+PER_REQUEST_TIMEOUT = 0  # 0 disables the limit
+IDLE_TIMEOUT = 3600
+DEFAULT_PLATFORM = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
+
+
+@dataclass(frozen=True)
+class ComposeServiceArgs:
+    service: PlannedService
+    project: str
+    region: str
+    cluster_arn: pulumi.Input[str]
+    namespace_arn: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list[str]]
+    network_group_ids: list[pulumi.Input[str]]
+    log_retention_days: int
+    stored: dict[str, StoredRef]
+    volumes: dict[str, SharedVolume]
+    targets: list[Target] = field(default_factory=list)
+    wait_for_steady_state: bool = False
+    depends_on: list[pulumi.Resource] = field(default_factory=list)
+
+
+class ComposeService(pulumi.ComponentResource):
+    service_name: pulumi.Output[str]
+    task_definition_arn: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    ecs_service: aws.ecs.Service
+
+    def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("compose-cloud:aws:ComposeService", name, None, opts)
+        service, child = args.service, pulumi.ResourceOptions(parent=self)
+        if service.runtime.gpus:
+            raise pulumi.RunError(f"service {service.name} needs GPUs, which Fargate does not have; GPU services "
+                                  "need the ECS GPU capacity provider")
+        log_group = aws.cloudwatch.LogGroup(f"{name}-logs", name=f"/compose-cloud/{args.project}/{service.name}",
+                                            retention_in_days=args.log_retention_days, opts=child)
+        image, repository_arn = self._image(name, service)
+        env_secret = self._env_secret(name, service)
+        files = {key: ref for key, ref in args.stored.items()
+                 if key in {f"{f.kind}:{f.source}" for f in service.files}}
+        secret_arns = [ref.arn for ref in files.values() if ref.store == "secretsmanager"]
+        secret_arns += [env_secret.arn] if env_secret else []
+        execution_role = aws.iam.Role(f"{name}-execution", assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+                                      description=f"ECS agent for {service.name}: pull, logs, its secrets",
+                                      opts=child)
+        aws.iam.RolePolicy(f"{name}-execution", role=execution_role.id, policy=iam.execution_policy(
+            log_group.arn, repository_arn, secret_arns, [r.arn for r in files.values() if r.store == "ssm"]),
+            opts=child)
+        task_role = aws.iam.Role(f"{name}-task", assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+                                 description=f"the {service.name} application: no AWS permissions", opts=child)
+
+        group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
+                                      description=f"Compose service {service.name}", opts=child)
+        for target in args.targets:
+            aws.vpc.SecurityGroupIngressRule(f"{name}-lb-{target.container_port}", security_group_id=group.id,
+                                             referenced_security_group_id=target.balancer_group_id,
+                                             ip_protocol="tcp", from_port=target.container_port,
+                                             to_port=target.container_port, description="from the load balancer",
+                                             opts=child)
+        for mount in service.mounts:
+            if mount.kind == "efs":
+                args.volumes[mount.volume].allow(service.name, group.id)
+
+        efs = {m.volume: (args.volumes[m.volume].file_system_id, args.volumes[m.volume].access_point_id)
+               for m in service.mounts if m.kind == "efs"}
+        definitions = pulumi.Output.all(
+            image, log_group.name, env_secret.arn if env_secret else None,
+            {key: ref.arn for key, ref in files.items()}).apply(
+            lambda v: json.dumps(container.container_definitions(service, container.Resolved(
+                image=v[0], log_group=v[1], region=args.region, env_secret_arn=v[2], file_sources=v[3]))))
+        task = aws.ecs.TaskDefinition(
+            f"{name}-task", family=f"{args.project}-{service.name}", network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"], cpu=str(service.runtime.cpu), memory=str(service.runtime.memory),
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": service.runtime.architecture},
+            execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+            container_definitions=definitions, volumes=container.task_volumes(service, efs), opts=child)
+        self.ecs_service = aws.ecs.Service(
+            f"{name}-service", name=service.name, cluster=args.cluster_arn, task_definition=task.arn,
+            desired_count=service.runtime.replicas, launch_type="FARGATE", platform_version="LATEST",
+            network_configuration={"subnets": args.subnet_ids, "assign_public_ip": False,
+                                   "security_groups": [group.id, *args.network_group_ids]},
+            service_connect_configuration=self._service_connect(service, args.namespace_arn),
+            load_balancers=[{"target_group_arn": t.target_group_arn, "container_name": service.name,
+                             "container_port": t.container_port} for t in args.targets],
+            health_check_grace_period_seconds=_grace_period(service) if args.targets else None,
+            deployment_circuit_breaker={"enable": True, "rollback": True}, propagate_tags="SERVICE",
+            wait_for_steady_state=args.wait_for_steady_state,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.depends_on,
+                                                                 *[t.listener for t in args.targets]]))
+        self.service_name, self.task_definition_arn = self.ecs_service.name, task.arn
+        self.security_group_id = group.id
+        self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
+
+    def _image(self, name: str, service: PlannedService) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
+        if service.build is None:
+            return pulumi.Output.from_input(service.image), None
+        build = service.build
+        repository = aws.ecr.Repository(f"{name}-repo", image_tag_mutability="MUTABLE", force_delete=True,
+                                        image_scanning_configuration={"scan_on_push": True},
+                                        opts=pulumi.ResourceOptions(parent=self))
+        token = aws.ecr.get_authorization_token_output(registry_id=repository.registry_id,
+                                                       opts=pulumi.InvokeOptions(parent=self))
+        dockerfile = ({"inline": build["dockerfile_inline"]} if build.get("dockerfile_inline") else
+                      {"location": _join(build["context"], build.get("dockerfile") or "Dockerfile")})
+        built = docker_build.Image(
+            f"{name}-image", context={"location": build["context"]}, dockerfile=dockerfile,
+            target=build.get("target"), build_args={k: v for k, v in build["args"].items() if v is not None},
+            platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True,
+            tags=[repository.repository_url.apply(lambda url: f"{url}:latest")],
+            registries=[{"address": repository.repository_url, "username": token.user_name,
+                         "password": token.password}], opts=pulumi.ResourceOptions(parent=self))
+        return built.ref, repository.arn
+
+    def _env_secret(self, name: str, service: PlannedService) -> aws.secretsmanager.Secret | None:
+        if not service.secret_environment:
+            return None
+        secret = aws.secretsmanager.Secret(f"{name}-env", description=f"credential-like variables of {service.name}",
+                                           opts=pulumi.ResourceOptions(parent=self))
+        values = {k: v.get_secret_value() for k, v in sorted(service.secret_environment.items())}
+        aws.secretsmanager.SecretVersion(f"{name}-env", secret_id=secret.id,
+                                         secret_string=pulumi.Output.secret(json.dumps(values, sort_keys=True)),
+                                         opts=pulumi.ResourceOptions(parent=self))
+        return secret
+
+    @staticmethod
+    def _service_connect(service: PlannedService, namespace_arn: pulumi.Input[str]) -> dict:
+        """Every TCP port is reachable as <service>:<port>; a service without ports is a client only."""
+        return {"enabled": True, "namespace": namespace_arn, "services": [
+            {"port_name": container.port_name(port, protocol), "discovery_name": f"{service.name}-{port}",
+             "client_aliases": [{"port": port, "dns_name": service.name}],
+             "timeout": {"per_request_timeout_seconds": PER_REQUEST_TIMEOUT, "idle_timeout_seconds": IDLE_TIMEOUT}}
+            for port, protocol in service.container_ports if protocol == "tcp"]}
+
+
+def _grace_period(service: PlannedService) -> int:
+    """Time for the app to start before load balancer health checks count."""
+    check = service.runtime.healthcheck
+    return max(60, check.start_period + check.interval * check.retries) if check else 60
+
+
+def _join(context: str, dockerfile: str) -> str:
+    return dockerfile if dockerfile.startswith("/") else f"{context.rstrip('/')}/{dockerfile}"

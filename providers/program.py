@@ -1,0 +1,35 @@
+"""The Pulumi program, callable: `__main__.py` runs it under `pulumi up`, the offline preview under mocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from compose_translate import LoadOptions, make_plan
+from compose_translate.errors import Loc, fail
+from compose_translate.plan import DeploymentPlan
+
+from .aws.program import deploy
+from .config import settings_from_stack
+
+
+def main() -> tuple[DeploymentPlan, dict[str, Any]]:
+    """Stack config -> plan -> resources and exported outputs.
+
+    Raises ComposeError, before any resource exists, on bad input.
+    """
+    settings = settings_from_stack()
+    if not settings.files:
+        raise fail("no Compose files: set compose-cloud:files in the stack's config", "config.compose-cloud:files",
+                   Loc(f"stacks/Pulumi.{pulumi.get_stack()}.yaml", 1), 'e.g. compose-cloud:files: ["compose.yaml"]')
+    plan = make_plan(LoadOptions(files=tuple(map(Path, settings.files)), project_name=settings.project_name,
+                                 profiles=settings.profiles, env_files=tuple(map(Path, settings.env_files))),
+                     settings)
+    for warning in plan.warnings:
+        pulumi.log.warn(warning.render(Path(plan.project_dir)))
+    outputs = deploy(plan, settings)
+    for key, value in outputs.items():
+        pulumi.export(key, value)
+    return plan, outputs
