@@ -23,6 +23,7 @@ Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
 
   check    validate the Compose files and the stack settings; print warnings
   plan     print the deployment plan: where each model runs, what each service gets
+  preview  run the Pulumi program offline (mocked) and print the resources it creates
 """
 _EPILOG = """\
 Model placement comes from labels on each model, e.g.
@@ -49,16 +50,23 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--stack", metavar="NAME|FILE",
                         help="stack settings: stacks/Pulumi.NAME.yaml, or a path to such a file")
     common.add_argument("--region", help="AWS region for the stack (overrides the stack's aws:region)")
-    common.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
 
     parser = argparse.ArgumentParser(prog="compose-cloud", description=_DESCRIPTION, epilog=_EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    commands.add_parser("check", parents=[common], help="validate Compose files and stack settings",
-                        description="Validate; exit 0 when the project can be deployed, 1 when it cannot.")
-    commands.add_parser("plan", parents=[common], help="print the deployment plan",
-                        description="Print the deployment plan (JSON on stdout with --format json; warnings on "
-                                    "stderr).")
+    check = commands.add_parser("check", parents=[common], help="validate Compose files and stack settings",
+                                description="Validate; exit 0 when the project can be deployed, 1 when it cannot.")
+    plan = commands.add_parser("plan", parents=[common], help="print the deployment plan",
+                               description="Print the deployment plan (JSON on stdout with --format json; warnings "
+                                           "on stderr).")
+    preview = commands.add_parser(
+        "preview", parents=[common], help="run the Pulumi program offline and print what it would create",
+        description="Run the same Pulumi program as `pulumi up` against a deterministic mock: no Pulumi CLI, "
+                    "plugin or AWS account needed. Prints the resource tree, each service's environment and "
+                    "public URL, warnings and the resource count. Secret values print as [secret].")
+    for sub, formats in ((check, ("text", "json")), (plan, ("text", "json")),
+                         (preview, ("text", "json", "markdown"))):
+        sub.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     return parser
 
 
@@ -93,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(error_text(exc.diagnostics, root))
         return EXIT_INVALID
     root = Path(plan.project_dir)
+    if args.command == "preview":
+        return _preview(args, settings, files)
     sys.stderr.write(warnings_text(plan.warnings, root))
     if args.command == "check":
         if args.format == "json":
@@ -105,6 +115,31 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.write(plan_text(plan))
     return EXIT_OK
+
+
+def _preview(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...]) -> int:
+    """The plan was made above, so bad input has already been reported; now run the program."""
+    from .preview import run_preview
+    from .preview_render import RENDERERS
+
+    settings = StackSettings(**{**settings.model_dump(), "files": tuple(map(str, files)),
+                                "profiles": tuple(args.profiles) or settings.profiles,
+                                "env_files": tuple(args.env_files) or settings.env_files,
+                                "project_name": args.project_name or settings.project_name})
+    try:
+        result = run_preview(settings, stack=_stack_name(args.stack))
+    except ComposeError as exc:
+        sys.stderr.write(error_text(exc.diagnostics, None))
+        return EXIT_INVALID
+    sys.stdout.write(RENDERERS[args.format](result))
+    return EXIT_OK
+
+
+def _stack_name(stack: str | None) -> str:
+    if not stack:
+        return "preview"
+    path = Path(stack)
+    return path.stem.removeprefix("Pulumi.") if path.suffix in (".yaml", ".yml") else stack
 
 
 def _check_json(plan) -> str:

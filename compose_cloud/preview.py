@@ -31,10 +31,12 @@ PROJECT = "compose-cloud"
 class Recorded:
     type: str
     name: str
-    parent: str | None
+    parent: str | None  # the parent's name; None for the stack's direct children
     provider: str | None
     inputs: dict[str, Any]
     custom: bool
+    urn: str = ""
+    parent_urn: str = ""
 
 
 @dataclass
@@ -100,8 +102,10 @@ class _Monitor(mocks.MockMonitor):
         response = super().RegisterResource(request)
         self.urn_names[response.urn] = request.name
         record = self.recorder.records.get((request.type, request.name))
-        if record is not None and request.parent:
-            record.parent = self.urn_names.get(request.parent)
+        if record is not None:
+            record.urn, record.parent_urn = response.urn, request.parent
+            if request.parent and request.parent.split("::")[2] != "pulumi:pulumi:Stack":
+                record.parent = self.urn_names.get(request.parent)
         return response
 
 

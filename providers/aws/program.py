@@ -23,17 +23,17 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
     provider = aws.Provider(f"aws-{plan.region}", region=plan.region, default_tags={"tags": {
         "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}})
     opts = pulumi.ResourceOptions(providers=[provider])
-    network = Network(plan.name, NetworkArgs(zones=ZONES, vpc_id=settings.vpc_id,
+    network = Network(f"{plan.name}-network", NetworkArgs(zones=ZONES, vpc_id=settings.vpc_id,
                                              public_subnet_ids=settings.public_subnet_ids,
                                              private_subnet_ids=settings.private_subnet_ids), opts)
-    cluster = Cluster(plan.name, ClusterArgs(project=plan.name, vpc_id=network.vpc_id, networks=plan.networks), opts)
-    store = SecretStore(plan.name, SecretStoreArgs(secrets=tuple(plan.secrets.values()),
+    cluster = Cluster(f"{plan.name}-cluster", ClusterArgs(project=plan.name, vpc_id=network.vpc_id, networks=plan.networks), opts)
+    store = SecretStore(f"{plan.name}-store", SecretStoreArgs(secrets=tuple(plan.secrets.values()),
                                                    configs=tuple(plan.configs.values())), opts)
-    volumes = {name: SharedVolume(f"{plan.name}-{name}", SharedVolumeArgs(
+    volumes = {name: SharedVolume(f"{plan.name}-volume-{name}", SharedVolumeArgs(
         vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids, zones=ZONES,
         file_system_id=volume.file_system_id), opts) for name, volume in plan.volumes.items()}
     listeners = tuple(x for s in plan.services.values() for x in s.listeners)
-    balancers = LoadBalancers(plan.name, LoadBalancersArgs(
+    balancers = LoadBalancers(f"{plan.name}-ingress", LoadBalancersArgs(
         vpc_id=network.vpc_id, subnet_ids=network.public_subnet_ids, listeners=listeners,
         certificate_arn=plan.certificate_arn), opts) if listeners else None
 

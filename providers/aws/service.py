@@ -135,7 +135,8 @@ class ComposeService(pulumi.ComponentResource):
             platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True,
             tags=[repository.repository_url.apply(lambda url: f"{url}:latest")],
             registries=[{"address": repository.repository_url, "username": token.user_name,
-                         "password": token.password}], opts=pulumi.ResourceOptions(parent=self))
+                         "password": pulumi.Output.secret(token.password)}],
+            opts=pulumi.ResourceOptions(parent=self))
         return built.ref, repository.arn
 
     def _env_secret(self, name: str, service: PlannedService) -> aws.secretsmanager.Secret | None:
@@ -154,7 +155,7 @@ class ComposeService(pulumi.ComponentResource):
         """Every TCP port is reachable as <service>:<port>; a service without ports is a client only."""
         return {"enabled": True, "namespace": namespace_arn, "services": [
             {"port_name": container.port_name(port, protocol), "discovery_name": f"{service.name}-{port}",
-             "client_aliases": [{"port": port, "dns_name": service.name}],
+             "client_alias": [{"port": port, "dns_name": service.name}],
              "timeout": {"per_request_timeout_seconds": PER_REQUEST_TIMEOUT, "idle_timeout_seconds": IDLE_TIMEOUT}}
             for port, protocol in service.container_ports if protocol == "tcp"]}
 

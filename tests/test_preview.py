@@ -1,0 +1,337 @@
+"""The Pulumi program under mocks: the resources each Compose mapping creates, and how they are wired."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compose_cloud.preview import run_preview
+from compose_cloud.preview_render import RENDERERS
+from compose_translate import ComposeError, StackSettings
+from conftest import ROOT, write
+
+AGENT = ROOT / "examples" / "agent-app"
+AGENT_FILES = (str(AGENT / "compose.yaml"), str(AGENT / "compose.override.yaml"))
+
+
+def preview(files, **settings):
+    """Run the program; projects written to a temporary folder are named "app"."""
+    if not str(files[0]).startswith(str(ROOT)):
+        settings.setdefault("project_name", "app")
+    return run_preview(StackSettings(files=tuple(map(str, files)), **settings))
+
+
+def by_type(result, type_: str) -> dict:
+    return {r.name: r for r in result.resources if r.type == type_}
+
+
+def containers(result, task: str) -> dict[str, dict]:
+    definition = by_type(result, "aws:ecs/taskDefinition:TaskDefinition")[task]
+    return {c["name"]: c for c in json.loads(definition.inputs["containerDefinitions"])}
+
+
+@pytest.fixture(scope="module")
+def agent():
+    return preview(AGENT_FILES)
+
+
+def test_every_resource_has_a_component_parent_and_the_stack_provider(agent):
+    components = {r.name for r in agent.resources if r.type.startswith("compose-cloud:aws:")}
+    assert {"agent-app-network", "agent-app-cluster", "agent-app-store", "agent-app-ingress",
+            "agent-app-volume-vector-data", "agent-app-agent", "agent-app-ui", "agent-app-vectors"} == components
+    for r in agent.resources:
+        if r.custom and not r.type.startswith("pulumi:providers:"):
+            assert r.parent in components, r.name
+            if r.type.startswith("aws:"):
+                assert r.provider == "aws-us-east-1", r.name
+
+
+def test_new_vpc_spans_two_zones_with_private_egress(agent):
+    subnets = by_type(agent, "aws:ec2/subnet:Subnet")
+    zones = {name: s.inputs["availabilityZone"] for name, s in subnets.items()}
+    assert zones == {"agent-app-network-public-0": "us-east-1a", "agent-app-network-public-1": "us-east-1b",
+                     "agent-app-network-private-0": "us-east-1a", "agent-app-network-private-1": "us-east-1b"}
+    routes = by_type(agent, "aws:ec2/routeTable:RouteTable")
+    assert routes["agent-app-network-private"].inputs["routes"][0]["natGatewayId"] == "agent-app-network-nat-id"
+    assert routes["agent-app-network-public"].inputs["routes"][0]["gatewayId"] == "agent-app-network-igw-id"
+
+
+def test_services_run_on_fargate_in_private_subnets(agent):
+    services = by_type(agent, "aws:ecs/service:Service")
+    assert set(services) == {"agent-app-agent-service", "agent-app-ui-service", "agent-app-vectors-service"}
+    agent_service = services["agent-app-agent-service"].inputs
+    assert agent_service["launchType"] == "FARGATE" and agent_service["desiredCount"] == 2  # override file
+    network = agent_service["networkConfiguration"]
+    assert network["assignPublicIp"] is False
+    assert network["subnets"] == ["agent-app-network-private-0-id", "agent-app-network-private-1-id"]
+    assert network["securityGroups"] == ["agent-app-agent-sg-id", "agent-app-cluster-net-default-id"]
+
+
+def test_services_reach_each_other_by_compose_name_without_proxy_timeouts(agent):
+    connect = by_type(agent, "aws:ecs/service:Service")["agent-app-vectors-service"].inputs[
+        "serviceConnectConfiguration"]
+    assert connect["enabled"] is True and connect["namespace"].endswith("agent-app-cluster-ns")
+    (entry,) = connect["services"]
+    assert entry["clientAlias"] == [{"dnsName": "vectors", "port": 6333.0}]
+    assert entry["timeout"] == {"idleTimeoutSeconds": 3600.0, "perRequestTimeoutSeconds": 0.0}
+    assert containers(agent, "agent-app-vectors-task")["vectors"]["portMappings"] == [
+        {"name": "tcp-6333", "containerPort": 6333, "protocol": "tcp"}]
+    ui = by_type(agent, "aws:ecs/service:Service")["agent-app-ui-service"].inputs["serviceConnectConfiguration"]
+    assert [s["clientAlias"][0]["dnsName"] for s in ui["services"]] == ["ui"]
+
+
+def test_compose_network_security_group_admits_only_its_members(agent):
+    rules = by_type(agent, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    members = rules["agent-app-cluster-net-default-members"].inputs
+    assert members["securityGroupId"] == members["referencedSecurityGroupId"] == "agent-app-cluster-net-default-id"
+    # only published ports are open to the load balancer, and only on the ui
+    from_lb = {n: r.inputs for n, r in rules.items() if n.endswith("-lb-3000")}
+    assert list(from_lb) == ["agent-app-ui-lb-3000"]
+    assert from_lb["agent-app-ui-lb-3000"]["referencedSecurityGroupId"] == "agent-app-ingress-alb-sg-id"
+    assert from_lb["agent-app-ui-lb-3000"]["fromPort"] == 3000.0
+
+
+def test_published_port_gets_an_alb_listener_and_target_group(agent):
+    listener = by_type(agent, "aws:lb/listener:Listener")["agent-app-ingress-alb-8080"].inputs
+    assert (listener["port"], listener["protocol"]) == (8080.0, "HTTP")
+    group = by_type(agent, "aws:lb/targetGroup:TargetGroup")["agent-app-ingress-alb-ui-3000"].inputs
+    assert (group["port"], group["targetType"], group["healthCheck"]["matcher"]) == (3000.0, "ip", "200-499")
+    assert listener["defaultActions"][0]["targetGroupArn"].endswith("agent-app-ingress-alb-ui-3000")
+    balancer = by_type(agent, "aws:lb/loadBalancer:LoadBalancer")["agent-app-ingress-alb"].inputs
+    assert balancer["idleTimeout"] == 4000.0 and balancer["subnets"][0].endswith("public-0-id")
+    ui = by_type(agent, "aws:ecs/service:Service")["agent-app-ui-service"].inputs
+    assert ui["loadBalancers"] == [{"containerName": "ui", "containerPort": 3000.0,
+                                    "targetGroupArn": group_arn(agent, "agent-app-ingress-alb-ui-3000")}]
+    assert agent.outputs["urls"]["ui"][0].startswith("http://agent-app-ingress-alb-")
+    assert agent.outputs["urls"]["ui"][0].endswith(".elb.amazonaws.com:8080/")
+
+
+def group_arn(result, name: str) -> str:
+    return f"arn:aws:lb:us-east-1:123456789012:{name}"
+
+
+def test_build_pushes_to_its_own_repository(agent):
+    image = by_type(agent, "docker-build:index:Image")["agent-app-agent-image"].inputs
+    assert image["context"]["location"] == str(AGENT / "agent")
+    assert image["dockerfile"]["location"] == str(AGENT / "agent" / "Dockerfile")
+    assert (image["target"], image["buildArgs"], image["push"]) == ("runtime", {"PYTHON_VERSION": "3.12"}, True)
+    assert image["registries"] == "[secret]"  # the ECR password makes the whole input secret
+    app = containers(agent, "agent-app-agent-task")["agent"]
+    assert app["image"].startswith("123456789012.dkr.ecr.us-east-1.amazonaws.com/agent-app-agent-repo@sha256:")
+
+
+def test_secret_file_is_written_by_an_init_container_from_secrets_manager(agent):
+    defs = containers(agent, "agent-app-agent-task")
+    init, app = defs["compose-files"], defs["agent"]
+    assert init["essential"] is False
+    assert init["secrets"] == [{"name": "COMPOSE_FILE_0", "valueFrom":
+                                "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-store-secret-github_token"}]
+    assert '> /run/secrets/github_token' in init["command"][2]
+    assert app["dependsOn"] == [{"containerName": "compose-files", "condition": "SUCCESS"}]
+    assert {"sourceVolume": "files-0", "containerPath": "/run/secrets", "readOnly": True} in app["mountPoints"]
+    version = by_type(agent, "aws:secretsmanager/secretVersion:SecretVersion")
+    assert version["agent-app-store-secret-github_token"].inputs["secretString"] == "[secret]"
+
+
+def test_credential_like_variables_come_from_secrets_manager(agent):
+    app = containers(agent, "agent-app-agent-task")["agent"]
+    assert "SEARCH_API_KEY" not in {e["name"] for e in app["environment"]}
+    assert app["secrets"] == [{"name": "SEARCH_API_KEY", "valueFrom":
+                               "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-agent-env:SEARCH_API_KEY::"}]
+
+
+def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(agent):
+    policies = by_type(agent, "aws:iam/rolePolicy:RolePolicy")
+    assert set(policies) == {"agent-app-agent-execution", "agent-app-ui-execution", "agent-app-vectors-execution"}
+    document = json.loads(policies["agent-app-agent-execution"].inputs["policy"])
+    reads = [s for s in document["Statement"] if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert reads == [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [
+        "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-agent-env",
+        "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-store-secret-github_token"]}]
+    ui = json.loads(policies["agent-app-ui-execution"].inputs["policy"])
+    assert [s["Action"] for s in ui["Statement"]] == [["logs:CreateLogStream", "logs:PutLogEvents"]]
+    attachments = by_type(agent, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attachments == {}
+
+
+def test_named_volume_is_efs_mounted_only_by_its_users(agent):
+    volumes = by_type(agent, "aws:ecs/taskDefinition:TaskDefinition")["agent-app-vectors-task"].inputs["volumes"]
+    assert volumes == [{"name": "efs-vector-data", "efsVolumeConfiguration": {
+        "fileSystemId": "agent-app-volume-vector-data-fs-id", "transitEncryption": "ENABLED",
+        "authorizationConfig": {"accessPointId": "agent-app-volume-vector-data-ap-id", "iam": "DISABLED"}}}]
+    nfs = by_type(agent, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[
+        "agent-app-volume-vector-data-nfs-vectors"].inputs
+    assert (nfs["fromPort"], nfs["referencedSecurityGroupId"]) == (2049.0, "agent-app-vectors-sg-id")
+    assert len(by_type(agent, "aws:efs/mountTarget:MountTarget")) == 2
+    assert containers(agent, "agent-app-vectors-task")["vectors"]["healthCheck"]["retries"] == 5
+
+
+def test_awaited_healthy_dependency_is_waited_for(agent):
+    services = by_type(agent, "aws:ecs/service:Service")
+    assert services["agent-app-vectors-service"].inputs["waitForSteadyState"] is True
+    assert services["agent-app-ui-service"].inputs["waitForSteadyState"] is False
+
+
+def test_logs_go_to_a_log_group_per_service_with_retention(agent):
+    groups = by_type(agent, "aws:cloudwatch/logGroup:LogGroup")
+    assert groups["agent-app-ui-logs"].inputs == {"name": "/compose-cloud/agent-app/ui", "retentionInDays": 30.0}
+    logs = containers(agent, "agent-app-ui-task")["ui"]["logConfiguration"]
+    assert logs == {"logDriver": "awslogs", "options": {"awslogs-group": "/compose-cloud/agent-app/ui",
+                                                        "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ui"}}
+
+
+# -- other mappings, on small projects ---------------------------------------------------------------
+
+def test_runtime_settings_reach_the_container(tmp_path):
+    write(tmp_path, {"compose.yaml": """\
+        services:
+          app:
+            image: a
+            user: "1000"
+            working_dir: /srv
+            init: true
+            read_only: true
+            stop_grace_period: 20s
+            platform: linux/arm64
+            ulimits: {nofile: 4096}
+            cap_drop: [NET_RAW]
+            entrypoint: /bin/run --fast
+            tmpfs: /tmp
+            deploy: {resources: {limits: {cpus: "2", memory: 4g}}}
+        """})
+    result = preview([tmp_path / "compose.yaml"], log_retention_days=7)
+    task = by_type(result, "aws:ecs/taskDefinition:TaskDefinition")["app-app-task"].inputs
+    assert (task["cpu"], task["memory"], task["runtimePlatform"]["cpuArchitecture"]) == ("2048", "4096", "ARM64")
+    app = containers(result, "app-app-task")["app"]
+    assert (app["user"], app["workingDirectory"], app["readonlyRootFilesystem"], app["stopTimeout"]) == (
+        "1000", "/srv", True, 20)
+    assert app["linuxParameters"] == {"initProcessEnabled": True, "capabilities": {"drop": ["NET_RAW"]}}
+    assert app["ulimits"] == [{"name": "nofile", "softLimit": 4096, "hardLimit": 4096}]
+    assert app["entryPoint"] == ["/bin/run", "--fast"]
+    assert app["mountPoints"] == [{"sourceVolume": "tmpfs-0", "containerPath": "/tmp", "readOnly": False}]
+    assert by_type(result, "aws:cloudwatch/logGroup:LogGroup")["app-app-logs"].inputs["retentionInDays"] == 7.0
+    assert "aws:lb/loadBalancer:LoadBalancer" not in {r.type for r in result.resources}
+
+
+def test_services_on_different_networks_share_no_group(tmp_path):
+    write(tmp_path, {"compose.yaml": """\
+        services:
+          web: {image: a, networks: [front]}
+          api: {image: a, networks: [front, back]}
+          db: {image: a, networks: [back]}
+        networks: {front: {}, back: {}}
+        """})
+    result = preview([tmp_path / "compose.yaml"])
+    groups = {name.removesuffix("-service"): s.inputs["networkConfiguration"]["securityGroups"][1:]
+              for name, s in by_type(result, "aws:ecs/service:Service").items()}
+    assert groups == {"app-web": ["app-cluster-net-front-id"], "app-api": ["app-cluster-net-back-id",
+                                                                        "app-cluster-net-front-id"],
+                      "app-db": ["app-cluster-net-back-id"]}
+
+
+def test_https_listener_with_a_certificate_and_a_redirect(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  web: {image: a, ports: ['80:8080']}\n"})
+    cert = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    result = preview([tmp_path / "compose.yaml"], certificate_arn=cert)
+    listeners = by_type(result, "aws:lb/listener:Listener")
+    https = listeners["app-ingress-alb-443"].inputs
+    assert (https["protocol"], https["certificateArn"]) == ("HTTPS", cert)
+    redirect = listeners["app-ingress-alb-80"].inputs["defaultActions"][0]
+    assert redirect["redirect"] == {"port": "443", "protocol": "HTTPS", "statusCode": "HTTP_301"}
+    (url,) = result.outputs["urls"]["web"]
+    assert url.startswith("https://app-ingress-alb-") and url.endswith(".elb.amazonaws.com/")  # 443: no port
+
+
+def test_tcp_port_gets_a_network_load_balancer(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  db: {image: postgres, ports: ['5432:5432']}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    balancer = by_type(result, "aws:lb/loadBalancer:LoadBalancer")["app-ingress-nlb"].inputs
+    assert balancer["loadBalancerType"] == "network"
+    assert by_type(result, "aws:lb/listener:Listener")["app-ingress-nlb-5432"].inputs["protocol"] == "TCP"
+
+
+def test_existing_vpc_creates_no_network(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  app: {image: a}\n"})
+    result = preview([tmp_path / "compose.yaml"], vpc_id="vpc-1", public_subnet_ids=("subnet-a", "subnet-b"),
+                     private_subnet_ids=("subnet-c", "subnet-d"))
+    assert not [r for r in result.resources if r.type.startswith("aws:ec2/") and r.type != (
+        "aws:ec2/securityGroup:SecurityGroup")]
+    service = by_type(result, "aws:ecs/service:Service")["app-app-service"].inputs
+    assert service["networkConfiguration"]["subnets"] == ["subnet-c", "subnet-d"]
+
+
+def test_configs_become_ssm_parameters_written_at_their_target(tmp_path):
+    write(tmp_path, {"compose.yaml": """\
+        services:
+          app: {image: a, configs: [{source: conf, target: /etc/app/app.conf, uid: "1000", mode: 0400}]}
+        configs:
+          conf: {content: "port=1"}
+        """})
+    result = preview([tmp_path / "compose.yaml"])
+    parameter = by_type(result, "aws:ssm/parameter:Parameter")["app-store-config-conf"].inputs
+    assert (parameter["type"], parameter["value"]) == ("SecureString", "[secret]")
+    init = containers(result, "app-app-task")["compose-files"]
+    assert "chmod 400 /etc/app/app.conf" in init["command"][2] and "chown 1000:0 /etc/app/app.conf" in init[
+        "command"][2]
+    policy = json.loads(by_type(result, "aws:iam/rolePolicy:RolePolicy")["app-app-execution"].inputs["policy"])
+    assert {"Effect": "Allow", "Action": "ssm:GetParameters",
+            "Resource": ["arn:aws:ssm:us-east-1:123456789012:app-store-config-conf"]} in policy["Statement"]
+
+
+def test_external_secret_is_looked_up_not_created(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  app: {image: a, secrets: [api]}\n"
+                                     "secrets:\n  api: {external: true, name: prod/api}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    assert by_type(result, "aws:secretsmanager/secret:Secret") == {}
+    init = containers(result, "app-app-task")["compose-files"]
+    assert init["secrets"][0]["valueFrom"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/api"
+
+
+def test_gpu_service_is_refused_on_fargate(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  app: {image: a, gpus: all}\n"})
+    with pytest.raises(ComposeError, match="needs GPUs"):
+        preview([tmp_path / "compose.yaml"])
+
+
+# -- secrets never leak; output is deterministic ----------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", sorted(RENDERERS))
+def test_secret_values_never_appear_in_any_format(agent, fmt):
+    output = RENDERERS[fmt](agent)
+    for secret in ((AGENT / "secrets" / "github_token.txt").read_text().strip(), "example-not-a-real-key",
+                   "mock-ecr-password"):
+        assert secret not in output
+    assert "[secret]" in output
+
+
+def test_same_input_same_bytes(agent):
+    again = preview(AGENT_FILES)
+    for render in RENDERERS.values():
+        assert render(again) == render(agent)
+
+
+USER_DATA = {"tags", "tagsAll", "buildArgs", "dockerLabels", "defaultTags"}
+
+
+def snake_keys(value, path="") -> list[str]:
+    """Keys still in snake_case were not recognised by the provider SDK: a misspelt argument."""
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "_" in key and key.lower() == key:
+                found.append(f"{path}.{key}")
+            if key not in USER_DATA:
+                found += snake_keys(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += snake_keys(item, f"{path}[{i}]")
+    return found
+
+
+def test_every_nested_argument_is_known_to_the_provider(agent, tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  web: {image: a, ports: ['80:8080', '5432:5432']}\n"})
+    other = preview([tmp_path / "compose.yaml"], certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/a")
+    for result in (agent, other):
+        for r in result.resources:
+            assert snake_keys(r.inputs) == [], r.name
