@@ -35,13 +35,15 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "annotations": Attribute("list_or_dict", W, "ECS has no container annotations; use labels for resource tags"),
     "attach": Attribute("boolean", W, "log attachment is a local CLI concern; logs go to CloudWatch", _falsy),
     "blkio_config": Attribute("mapping", W, "Fargate does not expose block IO weights or limits"),
-    "build": Attribute("build", M, "built and pushed to a registry the service pulls from"),
+    "build": Attribute("build", M, "built (context, dockerfile, target, args, platforms) and pushed to an ECR "
+                                   "repository of its own"),
     "cap_add": Attribute("list_of_strings", W, "Fargate only allows adding SYS_PTRACE"),
     "cap_drop": Attribute("list_of_strings", M, "kept as Linux capabilities to drop"),
     "cgroup": Attribute("string", R, "tasks cannot join the host's cgroup namespace", _is("private")),
     "cgroup_parent": Attribute("string", W, "cgroup placement is managed by ECS"),
     "command": Attribute("command", M, "the container command"),
-    "configs": Attribute("service_refs", M, "written at the target path in the container"),
+    "configs": Attribute("service_refs", M, "stored as SSM SecureString parameters and written at the target path "
+                                            "by an init container (the target's directory is a task volume)"),
     "container_name": Attribute("string", W, "ECS names tasks itself; other services still reach this one by "
                                              "its service name"),
     "cpu_count": Attribute("integer", W, "use deploy.resources.limits.cpus to size the task"),
@@ -55,7 +57,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "cpuset": Attribute("string", W, "CPU pinning is not available on Fargate"),
     "credential_spec": Attribute("mapping", R, "Windows gMSA credential specs are not supported"),
     "depends_on": Attribute("depends_on", M, "deployment ordering between services"),
-    "deploy": Attribute("deploy", M, "replicas and resources size the ECS service"),
+    "deploy": Attribute("deploy", M, "replicas -> task count; resources -> the nearest valid Fargate size (a warning "
+                                     "when rounded up); other deploy keys are ignored with a warning"),
     "develop": Attribute("mapping", W, "watch mode is a local development feature", lambda v: not v),
     "device_cgroup_rules": Attribute("list_of_strings", R, "device access is not available on Fargate"),
     "devices": Attribute("list", R, "host devices cannot be mapped into cloud tasks; use `gpus:` for GPUs"),
@@ -65,7 +68,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "domainname": Attribute("string", W, "not settable in awsvpc network mode"),
     "entrypoint": Attribute("command", M, "the container entrypoint"),
     "env_file": Attribute("env_file", M, "read at plan time into the container environment"),
-    "environment": Attribute("list_or_dict", M, "the container environment"),
+    "environment": Attribute("list_or_dict", M, "the container environment; credential-like names (*KEY*, *TOKEN*, "
+                                                "*SECRET*, *PASSWORD*) are stored in Secrets Manager"),
     "expose": Attribute("list", M, "reachable by other services at <service>:<port>"),
     "extends": Attribute("extends", M, "resolved while loading"),
     "external_links": Attribute("list_of_strings", W, "containers outside the project do not exist in the cloud"),
@@ -73,7 +77,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
                                                 "entries; use DNS names"),
     "gpus": Attribute("any", M, "runs the service on GPU capacity"),
     "group_add": Attribute("list", W, "supplementary groups are not settable on Fargate"),
-    "healthcheck": Attribute("mapping", M, "the container health check"),
+    "healthcheck": Attribute("mapping", M, "the ECS container health check; values outside ECS's limits are "
+                                          "clamped with a warning"),
     "hostname": Attribute("string", W, "not settable in awsvpc network mode; the service name still resolves"),
     "image": Attribute("string", M, "the container image"),
     "init": Attribute("boolean", M, "runs an init process in the container"),
@@ -97,7 +102,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "pid": Attribute("string", R, "tasks cannot share the host's PID namespace"),
     "pids_limit": Attribute("integer", W, "PID limits are not settable on Fargate"),
     "platform": Attribute("string", M, "linux/arm64 runs on Graviton; linux/amd64 on x86"),
-    "ports": Attribute("ports", M, "published ports get a load balancer; all ports are reachable by service name"),
+    "ports": Attribute("ports", M, "HTTP ports -> an Application Load Balancer listener (HTTPS with a certificate), "
+                                 "other TCP/UDP -> a Network Load Balancer; every port is reachable by service name"),
     "post_start": Attribute("list", W, "lifecycle hooks do not exist on ECS; run the command from the entrypoint"),
     "pre_stop": Attribute("list", W, "lifecycle hooks do not exist on ECS; handle SIGTERM in the application"),
     "privileged": Attribute("boolean", R, "privileged containers are not allowed on Fargate", _falsy),
@@ -109,7 +115,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "restart": Attribute("string", W, "ECS services always replace stopped tasks", _is("always", "unless-stopped")),
     "runtime": Attribute("string", R, "the container runtime is chosen by ECS", _is("runc")),
     "scale": Attribute("integer", M, "the number of tasks, like deploy.replicas"),
-    "secrets": Attribute("service_refs", M, "stored in Secrets Manager, readable at /run/secrets/<name>"),
+    "secrets": Attribute("service_refs", M, "stored in Secrets Manager and written to /run/secrets/<name> by an init "
+                                            "container; values never appear in plain text"),
     "security_opt": Attribute("list_of_strings", W, "security options are not settable on Fargate"),
     "shm_size": Attribute("bytes", W, "/dev/shm size is not settable on Fargate"),
     "stdin_open": Attribute("boolean", W, "cloud tasks have no interactive stdin", _falsy),
@@ -126,7 +133,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "user": Attribute("string", M, "the container user"),
     "userns_mode": Attribute("string", R, "user namespaces are not configurable on Fargate"),
     "uts": Attribute("string", R, "tasks cannot share the host's UTS namespace"),
-    "volumes": Attribute("list", M, "named volumes become EFS; bind mounts cannot be taken to the cloud"),
+    "volumes": Attribute("list", M, "named volumes -> EFS file systems; anonymous volumes -> task storage; bind "
+                                   "mounts cannot leave the laptop (warning)"),
     "volumes_from": Attribute("list_of_strings", R, "tasks cannot mount another service's volumes; "
                                                     "use a shared named volume"),
     "working_dir": Attribute("string", M, "the container working directory"),

@@ -52,3 +52,22 @@ def test_seed_variable_names(example, variables):
     plan = make_plan(LoadOptions(files=(folder / "compose.yaml",), environ={}))
     (service,) = plan.services.values()
     assert set(service.environment) == variables
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_example_preview_matches_golden(example, monkeypatch):
+    """The offline preview (text) of each example; review the resource tree line by line when it changes."""
+    from compose_cloud.preview import run_preview
+    from compose_cloud.preview_render import render_text
+    from compose_translate import StackSettings
+
+    for name in [n for n in os.environ if n.startswith(("COMPOSE_", "LOG_LEVEL", "SEARCH_API_KEY"))]:
+        monkeypatch.delenv(name)
+    folder = ROOT / "examples" / example
+    result = run_preview(StackSettings(files=tuple(str(folder / f) for f in EXAMPLES[example])))
+    golden = GOLDEN / "preview" / f"{example}.txt"
+    actual = render_text(result)
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(actual)
+    assert actual == golden.read_text()

@@ -28,7 +28,8 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
                                              private_subnet_ids=settings.private_subnet_ids), opts)
     cluster = Cluster(f"{plan.name}-cluster", ClusterArgs(project=plan.name, vpc_id=network.vpc_id, networks=plan.networks), opts)
     store = SecretStore(f"{plan.name}-store", SecretStoreArgs(secrets=tuple(plan.secrets.values()),
-                                                   configs=tuple(plan.configs.values())), opts)
+                                                              configs=tuple(plan.configs.values())), opts) \
+        if plan.secrets or plan.configs else None
     volumes = {name: SharedVolume(f"{plan.name}-volume-{name}", SharedVolumeArgs(
         vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids, zones=ZONES,
         file_system_id=volume.file_system_id), opts) for name, volume in plan.volumes.items()}
@@ -46,7 +47,7 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
             service=service, project=plan.name, region=plan.region, cluster_arn=cluster.arn,
             namespace_arn=cluster.namespace_arn, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
             network_group_ids=[cluster.network_groups[n].id for n in service.networks],
-            log_retention_days=settings.log_retention_days, stored=store.refs, volumes=volumes,
+            log_retention_days=settings.log_retention_days, stored=store.refs if store else {}, volumes=volumes,
             targets=balancers.targets.get(name, []) if balancers else [],
             wait_for_steady_state=name in awaited_healthy,
             depends_on=[services[d].ecs_service for d in sorted(service.depends_on)]), opts)
