@@ -50,3 +50,43 @@ def test_usage_error_exit_code_and_no_traceback(tmp_path):
     run = subprocess.run([sys.executable, "-m", "compose_cloud.cli", "plan", "-f", str(tmp_path / "compose.yaml")],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1 and "Traceback" not in run.stderr and "services.a.image" in run.stderr
+
+
+AGENT = ROOT / "examples" / "agent-app"
+
+
+def test_preview_formats(capsys):
+    files = ["-f", str(AGENT / "compose.yaml"), "-f", str(AGENT / "compose.override.yaml")]
+    assert main(["preview", *files]) == 0
+    text = capsys.readouterr().out
+    assert "  compose-cloud:aws:ComposeService  agent-app-ui\n" in text and text.endswith(" resources\n")
+    assert main(["preview", *files, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    task = next(r for r in data["resources"] if r["type"] == "aws:ecs/taskDefinition:TaskDefinition")
+    assert set(task) == {"type", "name", "parent", "provider", "inputs"} and task["parent"].startswith("agent-app-")
+    assert data["summary"]["total"] == len(data["resources"]) and data["warnings"]
+    assert main(["preview", *files, "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith("### compose-cloud preview: `agent-app`")
+
+
+def test_preview_reads_the_stack_and_names_it(tmp_path, capsys):
+    write(tmp_path, {"Pulumi.prod.yaml": "config:\n  aws:region: eu-west-1\n  compose-cloud:logRetentionDays: 90\n"})
+    assert main(["preview", "-f", str(SEED), "--stack", str(tmp_path / "Pulumi.prod.yaml"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["stack"], data["region"]) == ("prod", "eu-west-1")
+    group = next(r for r in data["resources"] if r["type"] == "aws:cloudwatch/logGroup:LogGroup")
+    assert group["inputs"]["retentionInDays"] == 90
+
+
+def test_preview_of_bad_input_is_one_located_error(tmp_path, capsys):
+    write(tmp_path, {"compose.yaml": "services:\n  app:\n    image: a\n    privileged: true\n"})
+    assert main(["preview", "-f", str(tmp_path / "compose.yaml")]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: compose.yaml:4: services.app.privileged: cannot be deployed")
+
+
+def test_markdown_is_not_offered_where_it_does_not_exist(capsys):
+    import pytest
+    with pytest.raises(SystemExit) as exit_:
+        main(["plan", "-f", str(SEED), "--format", "markdown"])
+    assert exit_.value.code == 2

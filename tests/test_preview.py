@@ -335,3 +335,30 @@ def test_every_nested_argument_is_known_to_the_provider(agent, tmp_path):
     for result in (agent, other):
         for r in result.resources:
             assert snake_keys(r.inputs) == [], r.name
+
+
+def test_pulumi_entry_point_runs_the_same_program(monkeypatch, tmp_path):
+    """`pulumi up` runs __main__.py: under mocks it creates the same resources, and bad input exits 1."""
+    import runpy
+
+    import pulumi
+    from pulumi.runtime import mocks
+    from pulumi.runtime.sync_await import _sync_await
+
+    from compose_cloud.preview import _Mocks, _Monitor
+
+    def run(config: dict) -> _Mocks:
+        recorder = _Mocks("us-east-1")
+        mocks.set_mocks(recorder, project="compose-cloud", stack="dev", preview=True, monitor=_Monitor(recorder))
+        pulumi.runtime.set_all_config(config)
+        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+        return recorder
+
+    recorder = run({"aws:region": "us-east-1", "compose-cloud:files": json.dumps(list(AGENT_FILES))})
+    ours = {(r.type, r.name) for r in preview(AGENT_FILES).resources}
+    assert {(r.type, r.name) for r in recorder.records.values()} == ours
+    write(tmp_path, {"compose.yaml": "services:\n  app: {image: a, models: [nope]}\n"})
+    with pytest.raises(SystemExit) as exit_:
+        run({"aws:region": "us-east-1", "compose-cloud:files": json.dumps([str(tmp_path / "compose.yaml")])})
+    assert exit_.value.code == 1
