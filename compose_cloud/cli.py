@@ -78,7 +78,7 @@ def _settings(args: argparse.Namespace) -> StackSettings:
         if not path.is_file():
             raise ComposeError(Diagnostic(f"stack settings not found: {path}",
                                           hint="pass a stack name that has stacks/Pulumi.<name>.yaml, or a file path"))
-        settings = read_stack_file(path)
+        settings = read_stack_file(path).model_copy(update={"stack_name": _stack_name(args.stack)})
     if args.region:
         settings = StackSettings(**{**settings.model_dump(), "region": args.region})
         settings.validate_choices("--region")

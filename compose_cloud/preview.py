@@ -126,7 +126,8 @@ def stack_config(settings: StackSettings) -> dict[str, str]:
     for key, attribute in CONFIG_KEYS.items():
         value = getattr(settings, attribute)
         if value != getattr(defaults, attribute):
-            config[f"{NAMESPACE}:{key}"] = json.dumps(list(value) if isinstance(value, tuple) else value)
+            plain = value.model_dump(exclude_defaults=True) if hasattr(value, "model_dump") else value
+            config[f"{NAMESPACE}:{key}"] = json.dumps(list(plain) if isinstance(plain, tuple) else plain)
     return config
 
 

@@ -42,8 +42,15 @@ def to_data(result: PreviewResult) -> dict[str, Any]:
                           "files": [f.target for f in service.files],
                           "tasks": service.runtime.replicas, "cpu": service.runtime.cpu,
                           "memory": service.runtime.memory, "urls": out.get("urls", [])}
+    models = {key: {"model": m.model, "backend": m.placement.backend, "region": m.placement.region,
+                    "instance_type": m.placement.instance_type, "instances": m.placement.instance_count,
+                    "endpoint_name": m.sagemaker.endpoint_name if m.sagemaker else None,
+                    "server": m.server.name if m.server else None, "hourly_usd": m.hourly_usd}
+              for key, m in plan.models.items()}
     return {
         "notice": NOTICE, "stack": result.stack, "project": plan.name, "region": plan.region,
+        "gateway_url": plan.gateway.url if plan.gateway else None, "models": models,
+        "cost": plan.cost.model_dump(mode="json"),
         "resources": resources, "services": services, "outputs": result.outputs,
         "summary": {"total": len(resources), "by_type": dict(sorted(Counter(r.type for r in result.resources).items()))},
         "warnings": [w.as_dict(Path(plan.project_dir)) for w in plan.warnings],
@@ -59,6 +66,12 @@ def render_text(result: PreviewResult) -> str:
     lines = [f"{data['project']} on stack {data['stack']} in {data['region']} ({NOTICE})", "", "resources:"]
     for depth, r in ordered(result.resources):
         lines.append(f"  {'  ' * depth}{r.type}  {r.name}")
+    if data["models"]:
+        lines += ["", f"models (one OpenAI-compatible URL for all: {data['gateway_url']}):"]
+        for key, m in data["models"].items():
+            where = m["endpoint_name"] and f"endpoint {m['endpoint_name']}" or f"server {m['server']}:8080"
+            lines.append(f"  {key}: {m['model']} -> {m['backend']} {m['instances']} x {m['instance_type']} in "
+                         f"{m['region']}, {where}, {_usd(m['hourly_usd'])}")
     lines += ["", "services:"]
     for name, service in data["services"].items():
         lines.append(f"  {name}: {service['tasks']} task(s), {service['cpu'] / 1024:g} vCPU / {service['memory']} MiB")
@@ -73,14 +86,31 @@ def render_text(result: PreviewResult) -> str:
     if data["warnings"]:
         lines += ["", "warnings:"]
         lines += [f"  {w['file']}:{w['line']}: {w['path']}: {w['message']}" for w in data["warnings"]]
-    lines += ["", f"{data['summary']['total']} resources"]
+    lines += ["", f"{data['summary']['total']} resources", _cost_line(data["cost"])]
     return "\n".join(lines) + "\n"
+
+
+def _usd(value: float | None) -> str:
+    return "price unknown" if value is None else f"~${value:,.2f}/h"
+
+
+def _cost_line(cost: dict) -> str:
+    unpriced = f"; no price for {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""
+    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand (models, tasks, gateway, NAT, load balancer; "
+            f"{cost['prices_region']} list prices of {cost['prices_date']}; an estimate{unpriced})")
 
 
 def render_markdown(result: PreviewResult) -> str:
     data = to_data(result)
     lines = [f"### compose-cloud preview: `{data['project']}` (stack `{data['stack']}`, {data['region']})", "",
-             f"_{NOTICE}._", "", "| service | tasks | size | public URL |", "|---|---|---|---|"]
+             f"_{NOTICE}._", "", f"**{_cost_line(data['cost'])}**", ""]
+    if data["models"]:
+        lines += [f"Models, all at `{data['gateway_url']}`:", "", "| model | reference | backend | instances | region "
+                  "| est. $/h |", "|---|---|---|---|---|---|"]
+        lines += [f"| `{k}` | `{m['model']}` | {m['backend']} | {m['instances']} x {m['instance_type']} | "
+                  f"{m['region']} | {_usd(m['hourly_usd'])} |" for k, m in data["models"].items()]
+        lines.append("")
+    lines += ["| service | tasks | size | public URL |", "|---|---|---|---|"]
     for name, s in data["services"].items():
         urls = "<br>".join(s["urls"]) or "–"
         lines.append(f"| `{name}` | {s['tasks']} | {s['cpu'] / 1024:g} vCPU / {s['memory']} MiB | {urls} |")

@@ -27,11 +27,13 @@ def plan_text(plan: DeploymentPlan) -> str:
                  (f", {len(data['unbound_models'])} not deployed ({', '.join(data['unbound_models'])})"
                   if data["unbound_models"] else ""))
     for key, model in data["models"].items():
-        hardware = model["instance_type"] + (f" ({model['alias']})" if model["alias"] else "")
+        place = model["placement"]
+        hardware = place["instance_type"] + (f" ({place['alias']})" if place["alias"] else "")
         extras = [f"context {model['context_size']}"] if model["context_size"] is not None else []
-        extras += ["embeddings"] if model["embeddings"] else []
-        extras += [f"{model['instance_count']}x"] if model["instance_count"] != 1 else []
-        lines.append(f"  {key}: {model['model']} -> {model['backend']} {hardware} in {model['region']}"
+        extras += ["embeddings"] if place["embeddings"] else []
+        extras += [f"{place['instance_count']}x"] if place["instance_count"] != 1 else []
+        extras += [f"~${model['hourly_usd']:.2f}/h"] if model["hourly_usd"] is not None else []
+        lines.append(f"  {key}: {model['model']} -> {place['backend']} {hardware} in {place['region']}"
                      + (f" [{', '.join(extras)}]" if extras else "")
                      + f"; bound by {', '.join(model['bound_by']) or '(cloud.deploy=true)'}")
     lines.append("")

@@ -75,3 +75,27 @@ GPU_FAMILIES = ("g4dn", "g5", "g5g", "g6", "g6e", "g6f", "gr6", "gr6f", "p3", "p
 
 def is_gpu_ec2_type(instance_type: str) -> bool:
     return instance_type.split(".", 1)[0] in GPU_FAMILIES
+
+
+# GPUs per instance for multi-GPU sizes (AWS EC2 accelerated-computing instance specifications);
+# every other size of a GPU family has one.
+_MULTI_GPU = {
+    "g4dn.12xlarge": 4, "g4dn.metal": 8, "g5.12xlarge": 4, "g5.24xlarge": 4, "g5.48xlarge": 8,
+    "g6.12xlarge": 4, "g6.24xlarge": 4, "g6.48xlarge": 8, "g6e.12xlarge": 4, "g6e.24xlarge": 4, "g6e.48xlarge": 8,
+    "p3.8xlarge": 4, "p3.16xlarge": 8, "p3dn.24xlarge": 8, "p4d.24xlarge": 8, "p4de.24xlarge": 8,
+    "p5.48xlarge": 8, "p5e.48xlarge": 8, "p5en.48xlarge": 8, "p6-b200.48xlarge": 8,
+}
+
+
+def gpu_count(instance_type: str) -> int:
+    """GPUs of an EC2 (or ml.*) instance type; 0 without GPUs."""
+    name = instance_type.removeprefix("ml.")
+    if not is_gpu_ec2_type(name):
+        return 0
+    return _MULTI_GPU.get(name, 1)
+
+
+def gpu_capacity_for(gpus: int) -> str | None:
+    """The smallest GPU alias's EC2 type with at least `gpus` GPUs (for services asking `gpus:`)."""
+    fitting = sorted((a.gpus, a.ec2) for a in ALIASES.values() if a.ec2 and a.gpus >= gpus)
+    return fitting[0][1] if fitting else None

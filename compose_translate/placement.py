@@ -7,10 +7,10 @@ completions only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import BaseModel, ConfigDict
 
 from .errors import Report
-from .instances import (ALIASES, did_you_mean, ec2_instance_types, is_gpu_ec2_type, regions_for,
+from .instances import (ALIASES, did_you_mean, ec2_instance_types, gpu_count, is_gpu_ec2_type, regions_for,
                         sagemaker_instance_types)
 from .project import ModelSpec
 from .settings import StackSettings
@@ -30,14 +30,15 @@ LABELS = {
 _EMBEDDING_FLAGS = ("--embedding", "--embeddings")
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     backend: str  # sagemaker | ecs
     instance_type: str  # ml.* / EC2 type, or "fargate"
     alias: str | None
     region: str
     embeddings: bool
-    gpus: int | None
+    gpus: int  # per instance; 0 on Fargate
     fargate_cpu: int | None
     fargate_memory: int | None
     instance_count: int
@@ -88,7 +89,7 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
                     hint="use gpu-small or a g5/g6/g6e type, or cpu-small/cpu-medium for Fargate")
     spec = ALIASES.get(alias) if alias else None
     return Placement(backend=backend, instance_type=instance_type, alias=alias, region=region, embeddings=embeddings,
-                     gpus=spec.gpus if spec else None, fargate_cpu=spec.fargate_cpu if spec else None,
+                     gpus=spec.gpus if spec else gpu_count(instance_type), fargate_cpu=spec.fargate_cpu if spec else None,
                      fargate_memory=spec.fargate_memory if spec else None, deploy_unbound=deploy, **counts)
 
 

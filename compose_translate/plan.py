@@ -11,80 +11,36 @@ import graphlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_serializer
+from pydantic import BaseModel, ConfigDict
 
+from . import pricing
 from .compat import status_of
 from .errors import Diagnostic, Report
-from .exposure import Listener, check_conflicts, container_ports, inferred_ports, listeners
-from .files import REDACTED, ServiceFile, StoredValue, service_files, split_environment, stored_values
-from .placement import place
+from .exposure import check_conflicts, container_ports, inferred_ports, listeners
+from .files import StoredValue, service_files, split_environment, stored_values
+from .inference import MODELS_NETWORK, Gateway, PlannedModel, free_name, plan_gateway, plan_models
+from .planned import PlannedBinding, PlannedService
 from .project import Project, Service
-from .runtime import Runtime, plan_runtime
+from .runtime import plan_runtime
 from .settings import StackSettings
-from .storage import PlannedMount, PlannedVolume, planned_volumes, service_mounts
+from .storage import PlannedVolume, planned_volumes, service_mounts
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Gateway(_Frozen):
-    """The stack's one OpenAI-compatible endpoint; routes by the request's `model` field."""
+class Cost(_Frozen):
+    """Estimated on-demand USD per hour (see pricing.py for what is and is not included)."""
 
-    name: str
-    port: int
-    url: str
-
-
-class PlannedModel(_Frozen):
-    key: str
-    model: str
-    source: str
-    pull: str
-    backend: str
-    instance_type: str
-    alias: str | None
-    region: str
-    embeddings: bool
-    gpus: int | None
-    fargate_cpu: int | None
-    fargate_memory: int | None
-    instance_count: int
-    min_instances: int
-    max_instances: int
-    context_size: int | None
-    runtime_flags: tuple[str, ...]
-    tags: dict[str, str]
-    bound_by: tuple[str, ...]
-
-
-class PlannedBinding(_Frozen):
-    endpoint_var: str
-    model_var: str
-
-
-class PlannedService(_Frozen):
-    name: str
-    image: str | None
-    build: dict[str, Any] | None
-    command: tuple[str, ...] | str | None
-    entrypoint: tuple[str, ...] | str | None
-    environment: dict[str, str]  # plain values, model variables included
-    secret_environment: dict[str, SecretStr]  # credential-like variables, stored in Secrets Manager
-    models: dict[str, PlannedBinding]
-    container_ports: tuple[tuple[int, str], ...]  # reachable as <service>:<port>
-    listeners: tuple[Listener, ...]  # published through a load balancer
-    depends_on: dict[str, dict[str, Any]]
-    files: tuple[ServiceFile, ...]  # secrets and configs written into the task
-    file_dirs: tuple[str, ...]
-    mounts: tuple[PlannedMount, ...]
-    networks: tuple[str, ...]
-    labels: dict[str, str]
-    runtime: Runtime
-
-    @field_serializer("secret_environment")
-    def _hide(self, values: dict[str, SecretStr]) -> dict[str, str]:
-        return {name: REDACTED for name in values}
+    models: dict[str, float | None]
+    services: float
+    gateway: float
+    network: float
+    total: float
+    unpriced: tuple[str, ...]  # instance types the price table does not know: not in the total
+    prices_date: str
+    prices_region: str
 
 
 class DeploymentPlan(_Frozen):
@@ -96,11 +52,14 @@ class DeploymentPlan(_Frozen):
     unbound_models: tuple[str, ...]
     services: dict[str, PlannedService]
     deploy_order: tuple[str, ...]  # dependencies first
+    gpu_capacity: tuple[str, ...]  # EC2 GPU instance types the ECS cluster needs capacity providers for
+    regions: tuple[str, ...]  # the stack's region first, then every other model region
     secrets: dict[str, StoredValue]
     configs: dict[str, StoredValue]
     volumes: dict[str, PlannedVolume]
     networks: tuple[str, ...]
     certificate_arn: str | None
+    cost: Cost
     warnings: tuple[Diagnostic, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,54 +81,55 @@ def _relative(path: str, root: Path) -> str:
 
 
 def build_plan(project: Project, settings: StackSettings, report: Report) -> DeploymentPlan:
-    bound_by: dict[str, list[str]] = {}
-    for service in project.services.values():
-        for binding in service.bindings:
-            bound_by.setdefault(binding.model, []).append(service.name)
-
-    placements = {key: place(model, settings, report) for key, model in project.models.items()}
-    models: dict[str, PlannedModel] = {}
-    unbound: list[str] = []
-    for key, model in project.models.items():
-        placement = placements[key]
-        if placement is None:
-            continue
-        if key not in bound_by and not (placement.deploy_unbound or settings.deploy_unbound_models):
-            unbound.append(key)
-            report.warn(f'model "{key}" is bound by no service and is not deployed', f"models.{key}", model.loc,
-                        hint="bind it from a service's `models:`, or add the label cloud.deploy=true to deploy it "
-                             "anyway (it costs money while it runs)")
-            continue
-        models[key] = PlannedModel(
-            key=key, model=model.model, source=model.ref.source, pull=model.ref.pull_reference,
-            backend=placement.backend, instance_type=placement.instance_type, alias=placement.alias,
-            region=placement.region, embeddings=placement.embeddings, gpus=placement.gpus,
-            fargate_cpu=placement.fargate_cpu, fargate_memory=placement.fargate_memory,
-            instance_count=placement.instance_count, min_instances=placement.min_instances,
-            max_instances=placement.max_instances, context_size=model.context_size,
-            runtime_flags=model.runtime_flags,
-            tags={k: v for k, v in sorted(model.labels.items()) if not k.startswith("cloud.")},
-            bound_by=tuple(sorted(bound_by.get(key, ()))))
-
-    gateway = None
-    if models:
-        name = _free_name(settings.gateway_name, set(project.services))
-        gateway = Gateway(name=name, port=settings.gateway_port, url=f"http://{name}:{settings.gateway_port}/v1/")
+    taken = set(project.services)
+    gateway_name = free_name(settings.gateway_name, taken)
+    taken.add(gateway_name)
+    models, unbound = plan_models(project, settings, taken, report)
+    gateway_url = f"http://{gateway_name}:{settings.gateway_port}/v1/" if models else None
     certificate = settings.certificate_arn is not None
     inferred = inferred_ports(project.services, report)
-    services = {name: _plan_service(service, project, gateway, certificate, inferred.get(name, set()), report)
+    services = {name: _plan_service(service, project, gateway_url, certificate, inferred.get(name, set()), report)
                 for name, service in project.services.items()}
     check_conflicts([listener for s in services.values() for listener in s.listeners], project.services, report)
     order = _deploy_order(project, report)
     stored = stored_values(project, report)
     volumes = planned_volumes(project, report)
+    gateway = None
+    if models:
+        gateway, gateway_config = plan_gateway(gateway_name, settings.gateway_port, models, settings)
+        stored["configs"][gateway_config.name] = gateway_config
     report.raise_if_errors()
+    runtimes = [s.runtime for s in services.values()] + [m.server.runtime for m in models.values() if m.server]
     return DeploymentPlan(
         name=project.name, project_dir=project.project_dir, region=settings.region, gateway=gateway,
-        models=models, unbound_models=tuple(unbound), services=services, deploy_order=order,
-        secrets=stored["secrets"], configs=stored["configs"], volumes=volumes,
-        networks=tuple(sorted({n for s in services.values() for n in s.networks})),
-        certificate_arn=settings.certificate_arn, warnings=tuple(report.sorted_warnings()))
+        models=models, unbound_models=unbound, services=services, deploy_order=order,
+        gpu_capacity=tuple(sorted({r.capacity for r in runtimes if r.capacity != "fargate"})),
+        regions=(settings.region, *sorted({m.placement.region for m in models.values()} - {settings.region})),
+        secrets=stored["secrets"], configs=dict(sorted(stored["configs"].items())), volumes=volumes,
+        networks=tuple(sorted({n for s in (*services.values(), *([gateway.service] if gateway else []),
+                                           *(m.server for m in models.values() if m.server))
+                               for n in s.networks})),
+        certificate_arn=settings.certificate_arn, cost=_cost(services, models, gateway),
+        warnings=tuple(report.sorted_warnings()))
+
+
+def _cost(services: dict[str, PlannedService], models: dict[str, PlannedModel], gateway: Gateway | None) -> Cost:
+    unpriced = sorted({m.placement.instance_type for m in models.values() if m.hourly_usd is None})
+    on_fargate = [s.runtime for s in services.values() if s.runtime.capacity == "fargate"]
+    service_cost = sum(pricing.fargate(r.cpu, r.memory, r.replicas) for r in on_fargate)
+    for runtime in (s.runtime for s in services.values() if s.runtime.capacity != "fargate"):
+        price = pricing.instance("ecs", runtime.capacity, runtime.replicas)
+        service_cost += price or 0
+        if price is None:
+            unpriced.append(runtime.capacity)
+    gateway_cost = pricing.fargate(gateway.service.runtime.cpu, gateway.service.runtime.memory) if gateway else 0.0
+    network = pricing.NAT_GATEWAY + (pricing.LOAD_BALANCER if any(s.listeners for s in services.values()) else 0)
+    total = sum(v for v in (m.hourly_usd for m in models.values()) if v is not None) + service_cost + \
+        gateway_cost + network
+    return Cost(models={k: m.hourly_usd for k, m in models.items()}, services=round(service_cost, 4),
+                gateway=gateway_cost, network=round(network, 4), total=round(total, 4),
+                unpriced=tuple(sorted(set(unpriced))), prices_date=pricing.PRICES_DATE,
+                prices_region=pricing.PRICES_REGION)
 
 
 def _deploy_order(project: Project, report: Report) -> tuple[str, ...]:
@@ -192,17 +152,7 @@ def _deploy_order(project: Project, report: Report) -> tuple[str, ...]:
     return tuple(order)
 
 
-def _free_name(wanted: str, taken: set[str]) -> str:
-    """The gateway is reached by name like a service: never shadow one of the user's services."""
-    if wanted not in taken:
-        return wanted
-    n = 2
-    while f"{wanted}-{n}" in taken:
-        n += 1
-    return f"{wanted}-{n}"
-
-
-def _plan_service(service: Service, project: Project, gateway: Gateway | None, certificate: bool,
+def _plan_service(service: Service, project: Project, gateway_url: str | None, certificate: bool,
                   inferred: set[int], report: Report) -> PlannedService:
     path = f"services.{service.name}"
     _attribute_notes(service, report)
@@ -210,7 +160,7 @@ def _plan_service(service: Service, project: Project, gateway: Gateway | None, c
     written: dict[str, tuple[str, str]] = {}  # variable -> (model key, value)
     for binding in service.bindings:  # sorted by model key: the first writer of a variable wins
         model = project.models[binding.model]
-        for var, value in ((binding.endpoint_var, gateway.url if gateway else ""), (binding.model_var, model.model)):
+        for var, value in ((binding.endpoint_var, gateway_url or ""), (binding.model_var, model.model)):
             if var in written and written[var][0] == binding.model:
                 # Docker Compose writes the model name after the URL, so it wins within one binding.
                 report.warn(f"the binding of model \"{binding.model}\" uses {var} for both the URL and the model "
@@ -262,7 +212,9 @@ def _plan_service(service: Service, project: Project, gateway: Gateway | None, c
         models={b.model: PlannedBinding(endpoint_var=b.endpoint_var, model_var=b.model_var) for b in service.bindings},
         container_ports=ports, listeners=listeners(service, certificate, report),
         depends_on=service.depends_on, files=files, file_dirs=file_dirs,
-        mounts=service_mounts(service, runtime.tmpfs, report), networks=service.networks, labels=service.labels,
+        mounts=service_mounts(service, runtime.tmpfs, report),
+        networks=service.networks + ((MODELS_NETWORK,) if service.bindings and gateway_url else ()),
+        labels=service.labels,
         runtime=runtime)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from .errors import Report
+from .instances import gpu_capacity_for
 from .project import Service
 from .sizing import SizeError, fargate_size
 from .values import parse_bytes, parse_duration
@@ -49,7 +50,8 @@ class Runtime(_Frozen):
     memory_reservation: int | None
     replicas: int
     architecture: str  # X86_64 | ARM64
-    gpus: int  # 0: Fargate
+    gpus: int
+    capacity: str  # "fargate", or the EC2 GPU instance type of the ECS capacity provider
     user: str | None
     working_dir: str | None
     init: bool
@@ -70,9 +72,11 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
 
     cpu, memory = _size(service, report)
     _deploy_notes(service, report)
+    gpus = _gpus(settings)
     return Runtime(
         cpu=cpu, memory=memory, memory_reservation=_mib(settings.get("mem_reservation")),
-        replicas=_replicas(settings), architecture=_architecture(service, report), gpus=_gpus(settings),
+        replicas=_replicas(settings), architecture=_architecture(service, report), gpus=gpus,
+        capacity=_capacity(service, gpus, report),
         user=_str_or_none(settings.get("user")), working_dir=_str_or_none(settings.get("working_dir")),
         init=_truthy(settings.get("init")), read_only=_truthy(settings.get("read_only")),
         stop_timeout=_stop_timeout(settings.get("stop_grace_period"), f"{path}.stop_grace_period",
@@ -179,6 +183,19 @@ def _gpus(settings: dict) -> int:
                                          or device.get("driver") == "nvidia"):
             count += _device_count(device)
     return count
+
+
+def _capacity(service: Service, gpus: int, report: Report) -> str:
+    """Fargate has no GPUs: a service asking for them runs on the smallest GPU alias that has enough."""
+    if not gpus:
+        return "fargate"
+    instance_type = gpu_capacity_for(gpus)
+    if instance_type is None:
+        report.error(f"{gpus} GPUs is more than one instance of the GPU aliases has", f"services.{service.name}.gpus",
+                     service.key_locs.get("gpus", service.key_locs.get("deploy", service.loc)),
+                     hint="ask for at most 4 GPUs, or split the work across services")
+        return "fargate"
+    return instance_type
 
 
 def _device_count(device: dict) -> int:

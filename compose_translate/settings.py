@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ComposeError, Diagnostic, Loc, fail
 from .instances import ALIASES, all_regions, did_you_mean
+from .serving import Images
 from .yaml_source import YMap, read_yaml
 
 NAMESPACE = "compose-cloud"
@@ -24,7 +25,7 @@ CONFIG_KEYS = {
     "embeddingInstanceType": "embedding_instance_type", "gatewayName": "gateway_name",
     "gatewayPort": "gateway_port", "deployUnboundModels": "deploy_unbound_models",
     "vpcId": "vpc_id", "publicSubnetIds": "public_subnet_ids", "privateSubnetIds": "private_subnet_ids",
-    "logRetentionDays": "log_retention_days", "certificateArn": "certificate_arn",
+    "logRetentionDays": "log_retention_days", "certificateArn": "certificate_arn", "images": "images",
 }
 
 
@@ -47,6 +48,8 @@ class StackSettings(BaseModel):
     private_subnet_ids: tuple[str, ...] = ()
     log_retention_days: int = Field(30, ge=1)
     certificate_arn: str | None = None
+    images: Images = Images()  # pinned serving images (compose_translate/serving.py), overridable
+    stack_name: str = "preview"  # set by the Pulumi program; names per-stack resources such as endpoints
 
     @classmethod
     def from_config(cls, config: dict[str, Any], *, file: str = "<stack config>",

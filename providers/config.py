@@ -17,4 +17,5 @@ def settings_from_stack() -> StackSettings:
     region = pulumi.Config("aws").get("region")
     if region:
         values["aws:region"] = region
-    return StackSettings.from_config(values, file=f"stacks/Pulumi.{pulumi.get_stack()}.yaml")
+    settings = StackSettings.from_config(values, file=f"stacks/Pulumi.{pulumi.get_stack()}.yaml")
+    return settings.model_copy(update={"stack_name": pulumi.get_stack()})

@@ -12,7 +12,7 @@ def test_plan_json(capsys):
     assert main(["plan", "-f", str(SEED), "--format", "json"]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert data["models"]["llm"]["instance_type"] == "ml.g5.xlarge"
+    assert data["models"]["llm"]["placement"]["instance_type"] == "ml.g5.xlarge"
     assert data["services"]["chat-app"]["environment"]["LLM_MODEL"] == "ai/smollm2"
     assert "legacy spelling" in err
 
@@ -30,7 +30,7 @@ def test_region_option_and_stack_file(tmp_path, capsys):
     write(tmp_path, {"Pulumi.test.yaml": "config:\n  aws:region: eu-west-1\n  compose-cloud:defaultInstanceType: gpu-medium\n"})
     assert main(["plan", "-f", str(SEED), "--stack", str(tmp_path / "Pulumi.test.yaml"), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["region"] == "eu-west-1" and data["models"]["llm"]["region"] == "us-west-2"
+    assert data["region"] == "eu-west-1" and data["models"]["llm"]["placement"]["region"] == "us-west-2"
     assert main(["plan", "-f", str(SEED), "--region", "eu-wst-1"]) == 1
     assert "unknown AWS region" in capsys.readouterr().err
 

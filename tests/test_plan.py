@@ -124,7 +124,7 @@ def test_chat_model_placement(project, labels, expected):
     plan = project({"compose.yaml": f"services: {{app: {{image: a, models: [m]}}}}\n"
                                     f"models: {{m: {{model: ai/smollm2, labels: {labels}}}}}\n"})
     m = plan.models["m"]
-    assert (m.backend, m.instance_type, m.region) == expected
+    assert (m.placement.backend, m.placement.instance_type, m.placement.region) == expected
 
 
 def test_embedding_models_go_to_ecs_cpu_by_default(project):
@@ -135,16 +135,16 @@ def test_embedding_models_go_to_ecs_cpu_by_default(project):
           g: {model: ai/nomic-embed-text-v1.5, labels: [cloud.instance-type=gpu-small]}
           f: {model: ai/smollm2, runtime_flags: [--embeddings]}
     """})
-    assert (plan.models["e"].backend, plan.models["e"].instance_type, plan.models["e"].fargate_cpu) == ("ecs", "fargate", 2048)
-    assert (plan.models["g"].backend, plan.models["g"].instance_type) == ("ecs", "g5.xlarge")
-    assert plan.models["f"].embeddings is True and plan.models["f"].backend == "ecs"
+    assert (plan.models["e"].placement.backend, plan.models["e"].placement.instance_type, plan.models["e"].placement.fargate_cpu) == ("ecs", "fargate", 2048)
+    assert (plan.models["g"].placement.backend, plan.models["g"].placement.instance_type) == ("ecs", "g5.xlarge")
+    assert plan.models["f"].placement.embeddings is True and plan.models["f"].placement.backend == "ecs"
 
 
 def test_stack_defaults_apply(project):
     settings = StackSettings(region="eu-west-1", default_instance_type="gpu-medium", default_backend="ecs")
     plan = project({"compose.yaml": "services: {app: {image: a, models: [m]}}\nmodels: {m: {model: ai/smollm2}}\n"},
                    settings=settings)
-    assert (plan.models["m"].backend, plan.models["m"].instance_type, plan.models["m"].region) == \
+    assert (plan.models["m"].placement.backend, plan.models["m"].placement.instance_type, plan.models["m"].placement.region) == \
         ("ecs", "g6e.xlarge", "eu-west-1")
 
 

@@ -43,4 +43,12 @@ class Cluster(pulumi.ComponentResource):
                                              description=f"from services on Compose network {network}", opts=child)
             self.network_groups[network] = group
         self.arn, self.name, self.namespace_arn = cluster.arn, cluster.name, namespace.arn
+        self._prefix = name
         self.register_outputs({"arn": self.arn, "name": self.name, "namespaceArn": self.namespace_arn})
+
+    def use_capacity(self, providers: list[pulumi.Output[str]]) -> None:
+        """Attach GPU capacity providers; Fargate stays the default for everything else."""
+        aws.ecs.ClusterCapacityProviders(
+            f"{self._prefix}-capacity", cluster_name=self.name, capacity_providers=["FARGATE", *providers],
+            default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
+            opts=pulumi.ResourceOptions(parent=self))

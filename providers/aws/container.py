@@ -10,12 +10,13 @@ import shlex
 from dataclasses import dataclass
 
 from compose_translate.files import ServiceFile
-from compose_translate.plan import PlannedService
+from compose_translate.planned import PlannedService
 
 # The init container that writes secrets and configs into the task's volumes before the app starts.
 FILES_INIT_NAME = "compose-files"
 FILES_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 DEFAULT_FILE_MODE = 0o444  # Docker Compose's default for secrets and configs
+EC2_MEMORY_RESERVATION = 4096  # MiB a GPU task reserves on its instance; it may use more
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
     optional = {"user": runtime.user, "workingDirectory": runtime.working_dir, "stopTimeout": runtime.stop_timeout,
                 "memoryReservation": runtime.memory_reservation}
     app.update({k: v for k, v in optional.items() if v is not None})
+    if runtime.capacity != "fargate" and runtime.memory_reservation is None:
+        app["memoryReservation"] = runtime.memory or EC2_MEMORY_RESERVATION  # EC2 tasks have no task-level size
     if runtime.read_only:
         app["readonlyRootFilesystem"] = True
     linux: dict = {}

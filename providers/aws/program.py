@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pulumi
 import pulumi_aws as aws
 
 from compose_translate.plan import DeploymentPlan
+from compose_translate.planned import PlannedService
 from compose_translate.settings import StackSettings
 
+from .capacity import GpuCapacity, GpuCapacityArgs
 from .cluster import Cluster, ClusterArgs
 from .ingress import LoadBalancers, LoadBalancersArgs
+from .models import EcsModel, ModelGateway
 from .network import Network, NetworkArgs
+from .sagemaker import SageMakerModel
 from .secrets import SecretStore, SecretStoreArgs
 from .service import ComposeService, ComposeServiceArgs
 from .storage import SharedVolume, SharedVolumeArgs
@@ -20,13 +26,15 @@ ZONES = 2
 
 def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Output]:
     """Create every resource of the plan; returns the stack outputs."""
-    provider = aws.Provider(f"aws-{plan.region}", region=plan.region, default_tags={"tags": {
-        "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}})
-    opts = pulumi.ResourceOptions(providers=[provider])
+    providers = {region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": {
+        "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}}) for region in plan.regions}
+    opts = pulumi.ResourceOptions(providers=[providers[plan.region]])
     network = Network(f"{plan.name}-network", NetworkArgs(zones=ZONES, vpc_id=settings.vpc_id,
-                                             public_subnet_ids=settings.public_subnet_ids,
-                                             private_subnet_ids=settings.private_subnet_ids), opts)
-    cluster = Cluster(f"{plan.name}-cluster", ClusterArgs(project=plan.name, vpc_id=network.vpc_id, networks=plan.networks), opts)
+                                                         public_subnet_ids=settings.public_subnet_ids,
+                                                         private_subnet_ids=settings.private_subnet_ids), opts)
+    cluster = Cluster(f"{plan.name}-cluster", ClusterArgs(project=plan.name, vpc_id=network.vpc_id,
+                                                          networks=plan.networks), opts)
+    capacity = _gpu_capacity(plan, cluster, network, opts)
     store = SecretStore(f"{plan.name}-store", SecretStoreArgs(secrets=tuple(plan.secrets.values()),
                                                               configs=tuple(plan.configs.values())), opts) \
         if plan.secrets or plan.configs else None
@@ -38,27 +46,74 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
         vpc_id=network.vpc_id, subnet_ids=network.public_subnet_ids, listeners=listeners,
         certificate_arn=plan.certificate_arn), opts) if listeners else None
 
+    def service_args(service: PlannedService, **extra) -> ComposeServiceArgs:
+        runtime = service.runtime
+        return ComposeServiceArgs(
+            service=service, project=plan.name, region=plan.region, cluster_arn=cluster.arn,
+            namespace_arn=cluster.namespace_arn, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
+            network_group_ids=[cluster.network_groups[n].id for n in service.networks],
+            log_retention_days=settings.log_retention_days, stored=store.refs if store else {}, volumes=volumes,
+            capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None, **extra)
+
+    endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, pulumi.ResourceOptions(
+        provider=providers[model.placement.region])) for key, model in plan.models.items() if model.sagemaker}
+    servers = {key: EcsModel(f"{plan.name}-{model.server.name}", service_args(model.server), opts)
+               for key, model in plan.models.items() if model.server}
+    gateway = ModelGateway(f"{plan.name}-{plan.gateway.name}", service_args(
+        plan.gateway.service, depends_on=[s.service.ecs_service for s in servers.values()]),
+        [e.endpoint_arn for _, e in sorted(endpoints.items())], opts) if plan.gateway else None
+
     awaited_healthy = {dep for s in plan.services.values() for dep, spec in s.depends_on.items()
                        if spec["condition"] == "service_healthy"}
     services: dict[str, ComposeService] = {}
     for name in plan.deploy_order:
         service = plan.services[name]
-        services[name] = ComposeService(f"{plan.name}-{name}", ComposeServiceArgs(
-            service=service, project=plan.name, region=plan.region, cluster_arn=cluster.arn,
-            namespace_arn=cluster.namespace_arn, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
-            network_group_ids=[cluster.network_groups[n].id for n in service.networks],
-            log_retention_days=settings.log_retention_days, stored=store.refs if store else {}, volumes=volumes,
-            targets=balancers.targets.get(name, []) if balancers else [],
-            wait_for_steady_state=name in awaited_healthy,
-            depends_on=[services[d].ecs_service for d in sorted(service.depends_on)]), opts)
+        after = [services[d].ecs_service for d in sorted(service.depends_on)]
+        after += [gateway.service.ecs_service] if gateway and service.models else []
+        services[name] = ComposeService(f"{plan.name}-{name}", service_args(
+            service, targets=balancers.targets.get(name, []) if balancers else [],
+            wait_for_steady_state=name in awaited_healthy, depends_on=after), opts)
+    return _outputs(plan, services, endpoints, balancers)
 
+
+def _gpu_capacity(plan: DeploymentPlan, cluster: Cluster, network: Network,
+                  opts: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
+    """One capacity provider per GPU instance type the plan needs; room for twice the tasks (rolling deploys)."""
+    needed: dict[str, int] = {}
+    runtimes = [s.runtime for s in plan.services.values()] + [m.server.runtime for m in plan.models.values()
+                                                                if m.server]
+    for runtime in runtimes:
+        if runtime.capacity != "fargate":
+            needed[runtime.capacity] = needed.get(runtime.capacity, 0) + runtime.replicas
+    capacity = {instance_type: GpuCapacity(f"{plan.name}-gpu-{instance_type.replace('.', '-')}", GpuCapacityArgs(
+        instance_type=instance_type, cluster_name=cluster.name, vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids, max_instances=2 * needed[instance_type]), opts).capacity_provider_name
+        for instance_type in plan.gpu_capacity}
+    if capacity:
+        cluster.use_capacity([capacity[t] for t in sorted(capacity)])
+    return capacity
+
+
+def _outputs(plan: DeploymentPlan, services: dict[str, ComposeService], endpoints: dict[str, SageMakerModel],
+             balancers: LoadBalancers | None) -> dict[str, pulumi.Output]:
     urls = balancers.urls if balancers else {}
+    models = {}
+    for key, model in plan.models.items():
+        place = model.placement
+        models[key] = {"model": model.model, "backend": place.backend, "region": place.region,
+                       "instanceType": place.instance_type, "url": plan.gateway.url,
+                       "endpointName": endpoints[key].endpoint_name if key in endpoints else None,
+                       "endpointArn": endpoints[key].endpoint_arn if key in endpoints else None,
+                       "server": model.server.name if model.server else None,
+                       "estimatedHourlyUsd": model.hourly_usd}
     return {
-        "cluster": cluster.name,
-        "vpcId": network.vpc_id,
         "services": {name: {"ecsService": services[name].service_name,
                             "urls": pulumi.Output.all(*urls.get(name, [])),
                             "environment": dict(plan.services[name].environment)}
                      for name in sorted(services)},
         "urls": {name: pulumi.Output.all(*u) for name, u in sorted(urls.items())},
+        "models": models,
+        "modelGatewayUrl": plan.gateway.url if plan.gateway else None,
+        "estimatedHourlyUsd": {"total": plan.cost.total, "pricesDate": plan.cost.prices_date,
+                               "note": "on-demand estimate; see docs"},
     }

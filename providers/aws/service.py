@@ -1,8 +1,9 @@
-"""ComposeService: one Compose service as an ECS service on Fargate.
+"""ComposeService: one service of the plan as an ECS service, on Fargate or on EC2 GPU capacity.
 
 Children: log group, image repository and build (for `build:`), execution role (pull, logs,
-its own secrets only), task role (no permissions), a secret for its credential-like
-variables, its security group, task definition and ECS service with Service Connect.
+its own secrets only), task role (no permissions unless the plan gives it some), a secret for
+its credential-like variables, its security group, task definition and ECS service with
+Service Connect. Model servers and the model gateway are realised by it too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
-from compose_translate.plan import PlannedService
+from compose_translate.planned import PlannedService
 
 from . import container, iam
 from .cluster import ALL_EGRESS
@@ -45,6 +46,8 @@ class ComposeServiceArgs:
     targets: list[Target] = field(default_factory=list)
     wait_for_steady_state: bool = False
     depends_on: list[pulumi.Resource] = field(default_factory=list)
+    capacity_provider: pulumi.Input[str] | None = None  # EC2 GPU capacity; None: Fargate
+    task_policy: pulumi.Input[str] | None = None  # what the application may do in AWS; None: nothing
 
 
 class ComposeService(pulumi.ComponentResource):
@@ -56,9 +59,10 @@ class ComposeService(pulumi.ComponentResource):
     def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:ComposeService", name, None, opts)
         service, child = args.service, pulumi.ResourceOptions(parent=self)
-        if service.runtime.gpus:
-            raise pulumi.RunError(f"service {service.name} needs GPUs, which Fargate does not have; GPU services "
-                                  "need the ECS GPU capacity provider")
+        on_ec2 = service.runtime.capacity != "fargate"
+        if on_ec2 and args.capacity_provider is None:
+            raise pulumi.RunError(f"service {service.name} needs {service.runtime.capacity} capacity, and none was "
+                                  "created for it")
         log_group = aws.cloudwatch.LogGroup(f"{name}-logs", name=f"/compose-cloud/{args.project}/{service.name}",
                                             retention_in_days=args.log_retention_days, opts=child)
         image, repository_arn = self._image(name, service)
@@ -74,7 +78,10 @@ class ComposeService(pulumi.ComponentResource):
             log_group.arn, repository_arn, secret_arns, [r.arn for r in files.values() if r.store == "ssm"]),
             opts=child)
         task_role = aws.iam.Role(f"{name}-task", assume_role_policy=iam.assume_role(iam.ECS_TASKS),
-                                 description=f"the {service.name} application: no AWS permissions", opts=child)
+                                 description=f"the {service.name} application"
+                                             + ("" if args.task_policy else ": no AWS permissions"), opts=child)
+        if args.task_policy is not None:
+            aws.iam.RolePolicy(f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child)
 
         group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
                                       description=f"Compose service {service.name}", opts=child)
@@ -95,15 +102,16 @@ class ComposeService(pulumi.ComponentResource):
             {key: ref.arn for key, ref in files.items()}).apply(
             lambda v: json.dumps(container.container_definitions(service, container.Resolved(
                 image=v[0], log_group=v[1], region=args.region, env_secret_arn=v[2], file_sources=v[3]))))
+        size = {} if on_ec2 else {"cpu": str(service.runtime.cpu), "memory": str(service.runtime.memory)}
         task = aws.ecs.TaskDefinition(
             f"{name}-task", family=f"{args.project}-{service.name}", network_mode="awsvpc",
-            requires_compatibilities=["FARGATE"], cpu=str(service.runtime.cpu), memory=str(service.runtime.memory),
+            requires_compatibilities=["EC2" if on_ec2 else "FARGATE"], **size,
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": service.runtime.architecture},
             execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
             container_definitions=definitions, volumes=container.task_volumes(service, efs), opts=child)
         self.ecs_service = aws.ecs.Service(
             f"{name}-service", name=service.name, cluster=args.cluster_arn, task_definition=task.arn,
-            desired_count=service.runtime.replicas, launch_type="FARGATE", platform_version="LATEST",
+            desired_count=service.runtime.replicas, **_placement(args.capacity_provider),
             network_configuration={"subnets": args.subnet_ids, "assign_public_ip": False,
                                    "security_groups": [group.id, *args.network_group_ids]},
             service_connect_configuration=self._service_connect(service, args.namespace_arn),
@@ -158,6 +166,12 @@ class ComposeService(pulumi.ComponentResource):
              "client_alias": [{"port": port, "dns_name": service.name}],
              "timeout": {"per_request_timeout_seconds": PER_REQUEST_TIMEOUT, "idle_timeout_seconds": IDLE_TIMEOUT}}
             for port, protocol in service.container_ports if protocol == "tcp"]}
+
+
+def _placement(capacity_provider: pulumi.Input[str] | None) -> dict:
+    if capacity_provider is None:
+        return {"launch_type": "FARGATE", "platform_version": "LATEST"}
+    return {"capacity_provider_strategies": [{"capacity_provider": capacity_provider, "weight": 1, "base": 0}]}
 
 
 def _grace_period(service: PlannedService) -> int:

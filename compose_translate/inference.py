@@ -1,0 +1,266 @@
+"""Models on AWS: how each model is served, and the one gateway that serves them all.
+
+Chat models default to a SageMaker endpoint running AWS's llama.cpp container; embedding
+models and CPU aliases run llama.cpp's own server on ECS (Fargate, or EC2 GPU capacity). The
+gateway, a LiteLLM proxy on ECS, answers at one OpenAI-compatible base URL and routes by the
+request's `model` field (the Compose model reference), exactly like Docker Model Runner.
+Model servers and the gateway are described as ECS services (`PlannedService`), so they are
+realised by the same code as the user's services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import yaml
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from . import pricing
+from .errors import Report
+from .files import SSM_STANDARD_MAX, ServiceFile, StoredValue
+from .placement import Placement, place
+from .planned import PlannedService
+from .project import ModelSpec, Project
+from .runtime import HealthCheck, Runtime
+from .serving import (GATEWAY_CONFIG_PATH, GATEWAY_REQUEST_TIMEOUT, LLAMA_CPP_HEALTH_PATH, LLAMA_CPP_PORT,
+                      SAGEMAKER_DOWNLOAD_TIMEOUT, SAGEMAKER_INFERENCE_AMI, SAGEMAKER_STARTUP_TIMEOUT,
+                      llama_server_environment, sagemaker_environment, sagemaker_image, split_flags,
+                      wiring_conflicts)
+from .settings import StackSettings
+
+# Synthetic Compose networks: bound services <-> gateway, gateway <-> model servers. Nothing else joins them.
+MODELS_NETWORK = "compose-cloud-models"
+SERVERS_NETWORK = "compose-cloud-model-servers"
+GATEWAY_CONFIG = "compose-cloud-gateway-config"
+GATEWAY_CPU, GATEWAY_MEMORY = 1024, 2048
+# A model server may spend minutes pulling GBs before /health turns 200: 5 min grace, then 10 x 60 s.
+SERVER_HEALTH = HealthCheck(command=("CMD-SHELL", f"curl -fsS http://localhost:{LLAMA_CPP_PORT}{LLAMA_CPP_HEALTH_PATH}"
+                                                  " || exit 1"),
+                            interval=60, timeout=10, retries=10, start_period=300)
+GATEWAY_HEALTH = HealthCheck(command=("CMD-SHELL", "python3 -c \"import urllib.request,sys; urllib.request.urlopen("
+                                                   "'http://localhost:{port}/health/liveliness')\" || exit 1"),
+                             interval=30, timeout=10, retries=3, start_period=60)
+# SageMaker target tracking: invocations per instance per minute before another instance starts.
+INVOCATIONS_PER_INSTANCE = 20
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SageMakerServing(_Frozen):
+    endpoint_name: str
+    image: str
+    environment: dict[str, str]
+    inference_ami_version: str
+    startup_timeout: int
+    download_timeout: int
+    invocations_per_instance: int  # autoscaling target when min < max
+
+
+class PlannedModel(_Frozen):
+    key: str
+    model: str  # the reference as written: the `model` field clients send
+    source: str
+    pull: str
+    placement: Placement
+    context_size: int | None
+    runtime_flags: tuple[str, ...]
+    tags: dict[str, str]
+    bound_by: tuple[str, ...]
+    sagemaker: SageMakerServing | None  # backend sagemaker
+    server: PlannedService | None  # backend ecs: the llama.cpp server as an ECS service
+    hourly_usd: float | None  # estimate; None when the instance type has no price in the table
+
+
+class Route(_Frozen):
+    """One entry of the gateway's model list."""
+
+    model_name: str
+    model_key: str
+    target: str  # sagemaker | server
+    region: str
+    endpoint_name: str | None = None
+    api_base: str | None = None
+
+
+class Gateway(_Frozen):
+    """The stack's one OpenAI-compatible endpoint; routes by the request's `model` field."""
+
+    name: str
+    port: int
+    url: str
+    routes: tuple[Route, ...] = ()
+    service: PlannedService | None = None
+
+
+def endpoint_name(project: str, stack: str, key: str) -> str:
+    """SageMaker endpoint names: [a-zA-Z0-9-], at most 63, unique per project, stack and model."""
+    name = re.sub(r"-+", "-", re.sub(r"[^a-zA-Z0-9]", "-", f"{project}-{stack}-{key}")).strip("-")
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:54].rstrip('-')}-{digest}"
+
+
+def free_name(wanted: str, taken: set[str]) -> str:
+    """Model servers and the gateway are reached by name like services: never shadow one."""
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted}-{n}" in taken:
+        n += 1
+    return f"{wanted}-{n}"
+
+
+def plan_models(project: Project, settings: StackSettings, taken: set[str],
+                report: Report) -> tuple[dict[str, PlannedModel], tuple[str, ...]]:
+    bound_by: dict[str, list[str]] = {}
+    for service in project.services.values():
+        for binding in service.bindings:
+            bound_by.setdefault(binding.model, []).append(service.name)
+    models: dict[str, PlannedModel] = {}
+    unbound: list[str] = []
+    for key, model in project.models.items():
+        placement = place(model, settings, report)
+        if placement is None:
+            continue
+        if key not in bound_by and not (placement.deploy_unbound or settings.deploy_unbound_models):
+            unbound.append(key)
+            report.warn(f'model "{key}" is bound by no service and is not deployed', f"models.{key}", model.loc,
+                        hint="bind it from a service's `models:`, or add the label cloud.deploy=true to deploy it "
+                             "anyway (it costs money while it runs)")
+            continue
+        flags = _flags(model, placement, report)
+        if flags is None:
+            continue
+        sagemaker = server = None
+        if placement.backend == "sagemaker":
+            sagemaker = SageMakerServing(
+                endpoint_name=endpoint_name(project.name, settings.stack_name, key),
+                image=sagemaker_image(placement.region, settings.images),
+                environment=sagemaker_environment(model.ref.pull_reference, model.ref.source, model.model,
+                                                  model.context_size, flags),
+                inference_ami_version=SAGEMAKER_INFERENCE_AMI, startup_timeout=SAGEMAKER_STARTUP_TIMEOUT,
+                download_timeout=SAGEMAKER_DOWNLOAD_TIMEOUT, invocations_per_instance=INVOCATIONS_PER_INSTANCE)
+        else:
+            name = free_name(f"model-{key}", taken)
+            taken.add(name)
+            server = _server(name, model, placement, settings)
+        models[key] = PlannedModel(
+            key=key, model=model.model, source=model.ref.source, pull=model.ref.pull_reference, placement=placement,
+            context_size=model.context_size, runtime_flags=model.runtime_flags,
+            tags={k: v for k, v in sorted(model.labels.items()) if not k.startswith("cloud.")},
+            bound_by=tuple(sorted(bound_by.get(key, ()))), sagemaker=sagemaker, server=server,
+            hourly_usd=_model_price(placement))
+    _shared_references(models, project, report)
+    return models, tuple(unbound)
+
+
+def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple[str, str | None]] | None:
+    path, loc = f"models.{model.key}.runtime_flags", model.loc
+    try:
+        flags = split_flags(model.runtime_flags)
+    except ValueError as exc:
+        report.error(f"cannot read runtime_flags: {exc}", path, loc, hint='write flags as ["--flag", "value"]')
+        return None
+    conflicts = wiring_conflicts(flags)
+    if conflicts:
+        report.error("runtime_flags may not change how the model is wired: " + "; ".join(conflicts), path, loc,
+                     hint="remove these flags; compose-cloud sets them itself")
+        return None
+    short = [flag for flag, _ in flags if not flag.startswith("--")]
+    if placement.backend == "sagemaker" and short:
+        report.error(f"SageMaker's llama.cpp container takes long flags only, got {', '.join(short)}", path, loc,
+                     hint="use the long form, e.g. --ctx-size instead of -c")
+        return None
+    return flags
+
+
+def _server(name: str, model: ModelSpec, placement: Placement, settings: StackSettings) -> PlannedService:
+    gpu = placement.instance_type != "fargate"
+    environment = llama_server_environment(model.ref.pull_reference, model.ref.source, model.model,
+                                           model.context_size, placement.embeddings, gpu)
+    cpu, memory = (placement.fargate_cpu or 0, placement.fargate_memory or 0) if not gpu else (0, 0)
+    runtime = _runtime(cpu=cpu, memory=memory, replicas=placement.instance_count, gpus=placement.gpus,
+                       capacity=placement.instance_type if gpu else "fargate", healthcheck=SERVER_HEALTH)
+    return synthetic_service(name, settings.images.llama_cpp_cuda if gpu else settings.images.llama_cpp_cpu,
+                             command=model.runtime_flags or None, environment=environment, port=LLAMA_CPP_PORT,
+                             networks=(SERVERS_NETWORK,), runtime=runtime)
+
+
+def _runtime(**values) -> Runtime:
+    defaults = dict(memory_reservation=None, architecture="X86_64", user=None, working_dir=None, init=False,
+                    read_only=False, stop_timeout=None, ulimits=(), tmpfs=(), cap_drop=())
+    return Runtime(**{**defaults, **values})
+
+
+def synthetic_service(name: str, image: str, *, command, environment: dict[str, str], port: int,
+                      networks: tuple[str, ...], runtime: Runtime, files: tuple[ServiceFile, ...] = (),
+                      file_dirs: tuple[str, ...] = ()) -> PlannedService:
+    return PlannedService(
+        name=name, image=image, build=None, command=tuple(command) if command else None, entrypoint=None,
+        environment=environment, secret_environment={}, models={}, container_ports=((port, "tcp"),), listeners=(),
+        depends_on={}, files=files, file_dirs=file_dirs, mounts=(), networks=networks, labels={}, runtime=runtime)
+
+
+def _model_price(placement: Placement) -> float | None:
+    if placement.instance_type == "fargate":
+        return pricing.fargate(placement.fargate_cpu or 0, placement.fargate_memory or 0, placement.instance_count)
+    return pricing.instance(placement.backend, placement.instance_type, placement.instance_count)
+
+
+def _shared_references(models: dict[str, PlannedModel], project: Project, report: Report) -> None:
+    by_reference: dict[str, list[str]] = {}
+    for key, model in models.items():
+        by_reference.setdefault(model.model, []).append(key)
+    for reference, keys in by_reference.items():
+        if len(keys) > 1:
+            spec = project.models[keys[1]]
+            report.warn(f"models {', '.join(keys)} have the same reference {reference}: the gateway knows models by "
+                        "reference, so it balances requests across their deployments", f"models.{keys[1]}",
+                        spec.loc, hint="give each its own reference (e.g. a different tag) to address it separately")
+
+
+def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings: StackSettings,
+                 ) -> tuple[Gateway, StoredValue]:
+    """The gateway's routes, its ECS service, and its generated configuration file."""
+    routes = []
+    for key, model in models.items():
+        if model.sagemaker:
+            routes.append(Route(model_name=model.model, model_key=key, target="sagemaker",
+                                region=model.placement.region, endpoint_name=model.sagemaker.endpoint_name))
+        else:
+            routes.append(Route(model_name=model.model, model_key=key, target="server", region=model.placement.region,
+                                api_base=f"http://{model.server.name}:{LLAMA_CPP_PORT}/v1"))
+    config = gateway_config(routes)
+    size = len(config.encode())
+    stored = StoredValue(name=GATEWAY_CONFIG, kind="config", source="content",
+                         store="ssm" if size <= SSM_STANDARD_MAX else "ssm-advanced", external_name=None,
+                         value=SecretStr(config), used_by=(name,))
+    health = GATEWAY_HEALTH.model_copy(update={"command": tuple(c.replace("{port}", str(port))
+                                                                   for c in GATEWAY_HEALTH.command)})
+    runtime = _runtime(cpu=GATEWAY_CPU, memory=GATEWAY_MEMORY, replicas=1, gpus=0, capacity="fargate",
+                       healthcheck=health)
+    service = synthetic_service(
+        name, settings.images.gateway, command=("--config", GATEWAY_CONFIG_PATH, "--port", str(port)),
+        environment={}, port=port, networks=(MODELS_NETWORK, SERVERS_NETWORK), runtime=runtime,
+        files=(ServiceFile(kind="config", source=GATEWAY_CONFIG, target=GATEWAY_CONFIG_PATH, uid=None, gid=None,
+                           mode=None),), file_dirs=(GATEWAY_CONFIG_PATH.rsplit("/", 1)[0],))
+    gateway = Gateway(name=name, port=port, url=f"http://{name}:{port}/v1/", routes=tuple(routes), service=service)
+    return gateway, stored
+
+
+def gateway_config(routes: list[Route]) -> str:
+    """LiteLLM proxy configuration: one model_list entry per route; same model_name -> load balanced."""
+    model_list = []
+    for route in routes:
+        if route.target == "sagemaker":
+            params = {"model": f"sagemaker_chat/{route.endpoint_name}", "aws_region_name": route.region}
+        else:
+            params = {"model": f"openai/{route.model_name}", "api_base": route.api_base, "api_key": "none"}
+        model_list.append({"model_name": route.model_name, "litellm_params": params})
+    document = {"model_list": model_list,
+                "litellm_settings": {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}}
+    return yaml.safe_dump(document, sort_keys=True, default_flow_style=False)

@@ -1,0 +1,45 @@
+"""The plan's description of one ECS service: a Compose service, a model server or the gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr, field_serializer
+
+from .exposure import Listener
+from .files import REDACTED, ServiceFile
+from .runtime import Runtime
+from .storage import PlannedMount
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PlannedBinding(_Frozen):
+    endpoint_var: str
+    model_var: str
+
+
+class PlannedService(_Frozen):
+    name: str
+    image: str | None
+    build: dict[str, Any] | None
+    command: tuple[str, ...] | str | None
+    entrypoint: tuple[str, ...] | str | None
+    environment: dict[str, str]  # plain values, model variables included
+    secret_environment: dict[str, SecretStr]  # credential-like variables, stored in Secrets Manager
+    models: dict[str, PlannedBinding]
+    container_ports: tuple[tuple[int, str], ...]  # reachable as <service>:<port>
+    listeners: tuple[Listener, ...]  # published through a load balancer
+    depends_on: dict[str, dict[str, Any]]
+    files: tuple[ServiceFile, ...]  # secrets and configs written into the task
+    file_dirs: tuple[str, ...]
+    mounts: tuple[PlannedMount, ...]
+    networks: tuple[str, ...]
+    labels: dict[str, str]
+    runtime: Runtime
+
+    @field_serializer("secret_environment")
+    def _hide(self, values: dict[str, SecretStr]) -> dict[str, str]:
+        return {name: REDACTED for name in values}

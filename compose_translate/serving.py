@@ -1,0 +1,131 @@
+"""How a model is served: every image, tag, flag and environment variable name, in one place.
+
+Sources (re-check before changing a pin; all overridable per stack, see StackSettings):
+- llama.cpp server: ggml-org/llama.cpp `tools/server/README.md` (options and their LLAMA_ARG_*
+  variables) and `docs/docker.md` (images `ghcr.io/ggml-org/llama.cpp:server[-cuda]-b<build>`).
+  The default port is moving from 8080 to 9931, so the port is always set explicitly.
+- AWS's llama.cpp SageMaker container: aws/deep-learning-containers `docs/llama-cpp/index.md`
+  (`SM_LLAMA_CPP_FOO_BAR=value` becomes `--foo-bar value`; `true` a bare flag; serves
+  /v1/chat/completions behind /invocations only, hence no embedding models there; CUDA 13 needs
+  the `al2-ami-sagemaker-inference-gpu-3-1` inference AMI), and `available_images.md` (registry
+  accounts per region).
+- LiteLLM proxy: BerriAI/litellm docs (`sagemaker_chat/<endpoint>` for OpenAI-format SageMaker
+  endpoints, `openai/<name>` + `api_base` for OpenAI-compatible servers; port 4000).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict
+
+LLAMA_CPP_BUILD = "b11382"
+LLAMA_CPP_CPU_IMAGE = f"ghcr.io/ggml-org/llama.cpp:server-{LLAMA_CPP_BUILD}"
+LLAMA_CPP_CUDA_IMAGE = f"ghcr.io/ggml-org/llama.cpp:server-cuda-{LLAMA_CPP_BUILD}"
+LLAMA_CPP_PORT = 8080
+LLAMA_CPP_HEALTH_PATH = "/health"  # 503 while the model loads, 200 when ready
+
+SAGEMAKER_IMAGE_REPOSITORY = "llama-cpp"
+SAGEMAKER_IMAGE_TAG = "server-sagemaker-cuda-v1"
+SAGEMAKER_INFERENCE_AMI = "al2-ami-sagemaker-inference-gpu-3-1"
+SAGEMAKER_DEFAULT_ACCOUNT = "763104351884"
+# Deep Learning Container registries that differ from the default account (opt-in and China regions).
+SAGEMAKER_ACCOUNTS = {
+    "af-south-1": "626614931356", "ap-east-1": "871362719292", "ap-south-2": "772153158452",
+    "ap-southeast-3": "907027046896", "ap-southeast-4": "457447274322", "ca-west-1": "204538143572",
+    "cn-north-1": "727897471807", "cn-northwest-1": "727897471807", "eu-central-2": "380420809688",
+    "eu-south-1": "692866216735", "eu-south-2": "503227376785", "il-central-1": "780543022126",
+    "me-central-1": "914824155844", "me-south-1": "217643126080",
+}
+# Pulling a multi-GB model can take many minutes; SageMaker kills a container that is not healthy by then.
+SAGEMAKER_STARTUP_TIMEOUT = 1800
+SAGEMAKER_DOWNLOAD_TIMEOUT = 1800
+
+GATEWAY_IMAGE = "ghcr.io/berriai/litellm:v1.102.1"
+GATEWAY_CONFIG_PATH = "/etc/litellm/config.yaml"
+# LLM responses stream for minutes: the gateway's upstream timeout is generous on purpose.
+GATEWAY_REQUEST_TIMEOUT = 600
+
+# llama.cpp options the deployment sets itself: a runtime flag may not change them.
+WIRING_FLAGS = {
+    "--host": "the server must listen on all interfaces", "--port": "the port is fixed so the gateway can reach it",
+    "-m": "the model comes from the Compose `model:`", "--model": "the model comes from the Compose `model:`",
+    "-hf": "the model comes from the Compose `model:`", "--hf-repo": "the model comes from the Compose `model:`",
+    "-dr": "the model comes from the Compose `model:`", "--docker-repo": "the model comes from the Compose `model:`",
+    "--alias": "the gateway routes by the Compose model reference", "-a": "the gateway routes by the model reference",
+    "--api-key": "the gateway reaches the server without a key", "--api-prefix": "the gateway expects /v1",
+    "--path": "the server's API paths must stay standard",
+}
+_FLAG = re.compile(r"^(-{1,2})([A-Za-z0-9][A-Za-z0-9-]*)(?:=(.*))?$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Images(_Frozen):
+    """Pinned images; a stack may override each (`compose-cloud:images: {gateway: ...}`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    llama_cpp_cpu: str = LLAMA_CPP_CPU_IMAGE
+    llama_cpp_cuda: str = LLAMA_CPP_CUDA_IMAGE
+    gateway: str = GATEWAY_IMAGE
+    sagemaker: str | None = None  # full image URI; default: AWS's container in the model's region
+
+
+def sagemaker_image(region: str, images: Images) -> str:
+    if images.sagemaker:
+        return images.sagemaker
+    account = SAGEMAKER_ACCOUNTS.get(region, SAGEMAKER_DEFAULT_ACCOUNT)
+    domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"{account}.dkr.ecr.{region}.{domain}/{SAGEMAKER_IMAGE_REPOSITORY}:{SAGEMAKER_IMAGE_TAG}"
+
+
+def split_flags(flags: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """["--ctx-size", "8", "--jinja", "--temp=0.1"] -> [("--ctx-size", "8"), ("--jinja", None), ("--temp", "0.1")]."""
+    result: list[tuple[str, str | None]] = []
+    for token in flags:
+        for part in token.split() if " " in token and token.startswith("-") else [token]:
+            match = _FLAG.match(part)
+            if match and not _is_number(part):
+                result.append((f"{match.group(1)}{match.group(2)}", match.group(3)))
+            elif result and result[-1][1] is None:
+                result[-1] = (result[-1][0], part)
+            else:
+                raise ValueError(f'"{part}" is not a flag and follows no flag')
+    return result
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
+
+
+def wiring_conflicts(flags: list[tuple[str, str | None]]) -> list[str]:
+    return [f"{flag}: {WIRING_FLAGS[flag]}" for flag, _ in flags if flag in WIRING_FLAGS]
+
+
+def llama_server_environment(pull: str, source: str, alias: str, context_size: int | None, embeddings: bool,
+                             gpu: bool) -> dict[str, str]:
+    """llama.cpp server settings as its LLAMA_ARG_* variables (runtime flags are passed as arguments)."""
+    env = {"LLAMA_ARG_HOST": "0.0.0.0", "LLAMA_ARG_PORT": str(LLAMA_CPP_PORT), "LLAMA_ARG_ALIAS": alias,
+           ("LLAMA_ARG_HF_REPO" if source == "huggingface" else "LLAMA_ARG_DOCKER_REPO"): pull}
+    if context_size is not None:
+        env["LLAMA_ARG_CTX_SIZE"] = str(context_size)
+    if embeddings:
+        env["LLAMA_ARG_EMBEDDINGS"] = "true"
+    if gpu:
+        env["LLAMA_ARG_N_GPU_LAYERS"] = "999"  # offload every layer
+    return dict(sorted(env.items()))
+
+
+def sagemaker_environment(pull: str, source: str, alias: str, context_size: int | None,
+                          flags: list[tuple[str, str | None]]) -> dict[str, str]:
+    """AWS's container turns SM_LLAMA_CPP_FOO_BAR=value into --foo-bar value; long flags only."""
+    env = {"SM_LLAMA_CPP_N_GPU_LAYERS": "999", "SM_LLAMA_CPP_ALIAS": alias,
+           ("SM_LLAMA_CPP_HF_REPO" if source == "huggingface" else "SM_LLAMA_CPP_DOCKER_REPO"): pull}
+    if context_size is not None:
+        env["SM_LLAMA_CPP_CTX_SIZE"] = str(context_size)
+    for flag, value in flags:
+        env["SM_LLAMA_CPP_" + flag.lstrip("-").replace("-", "_").upper()] = "true" if value is None else value
+    return dict(sorted(env.items()))

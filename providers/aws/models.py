@@ -1,0 +1,43 @@
+"""EcsModel and ModelGateway: the ECS-side parts of serving models.
+
+EcsModel runs llama.cpp's server for one model (Fargate for CPU aliases, EC2 GPU capacity
+otherwise), reachable by name from the gateway only. ModelGateway runs the LiteLLM proxy that
+serves every model at one URL; its task role may invoke exactly the stack's SageMaker
+endpoints (streaming included) and nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pulumi
+
+from .service import ComposeService, ComposeServiceArgs
+
+
+def invoke_policy(endpoint_arns: list[str]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
+         "Resource": sorted(endpoint_arns)}]}, sort_keys=True)
+
+
+class EcsModel(pulumi.ComponentResource):
+    service: ComposeService
+
+    def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("compose-cloud:aws:EcsModel", name, None, opts)
+        self.service = ComposeService(f"{name}-server", args, pulumi.ResourceOptions(parent=self))
+        self.register_outputs({"serviceName": self.service.service_name})
+
+
+class ModelGateway(pulumi.ComponentResource):
+    service: ComposeService
+
+    def __init__(self, name: str, args: ComposeServiceArgs, endpoint_arns: list[pulumi.Output[str]],
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("compose-cloud:aws:ModelGateway", name, None, opts)
+        policy = pulumi.Output.all(*endpoint_arns).apply(invoke_policy) if endpoint_arns else None
+        self.service = ComposeService(f"{name}-proxy", dataclasses.replace(args, task_policy=policy),
+                                      pulumi.ResourceOptions(parent=self))
+        self.register_outputs({"serviceName": self.service.service_name})
