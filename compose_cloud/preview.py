@@ -51,16 +51,19 @@ class _Mocks(pulumi.runtime.Mocks):
     def __init__(self, region: str):
         self.region = region
         self.records: dict[tuple[str, str], Recorded] = {}
+        self.provider_regions: dict[str, str] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         provider = args.provider.split("::")[-2] if args.provider else None
+        if args.typ == "pulumi:providers:aws":
+            self.provider_regions[args.name] = args.inputs.get("region", self.region)
         self.records[(args.typ, args.name)] = Recorded(args.typ, args.name, None, provider,
                                                        redact(args.inputs), bool(args.custom))
-        return f"{args.name}-id", {**args.inputs, **self._computed(args)}
+        return f"{args.name}-id", {**args.inputs, **self._computed(args, provider)}
 
-    def _computed(self, args) -> dict[str, Any]:
+    def _computed(self, args, provider: str | None) -> dict[str, Any]:
         service = args.typ.split(":")[1].split("/")[0]
-        region = args.inputs.get("region") or self.region
+        region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
         state: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT}:{args.name}",
                                  "name": args.inputs.get("name", args.name), "id": f"{args.name}-id"}
         digest = hashlib.sha256(args.name.encode()).hexdigest()

@@ -213,7 +213,7 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
         container_ports=ports, listeners=listeners(service, certificate, report),
         depends_on=service.depends_on, files=files, file_dirs=file_dirs,
         mounts=service_mounts(service, runtime.tmpfs, report),
-        networks=service.networks + ((MODELS_NETWORK,) if service.bindings and gateway_url else ()),
+        networks=tuple(sorted(service.networks + ((MODELS_NETWORK,) if service.bindings and gateway_url else ()))),
         labels=service.labels,
         runtime=runtime)
 

@@ -59,7 +59,7 @@ def test_preview_formats(capsys):
     files = ["-f", str(AGENT / "compose.yaml"), "-f", str(AGENT / "compose.override.yaml")]
     assert main(["preview", *files]) == 0
     text = capsys.readouterr().out
-    assert "  compose-cloud:aws:ComposeService  agent-app-ui\n" in text and text.endswith(" resources\n")
+    assert "  compose-cloud:aws:ComposeService  agent-app-ui\n" in text and " resources\nestimated cost: ~$" in text
     assert main(["preview", *files, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     task = next(r for r in data["resources"] if r["type"] == "aws:ecs/taskDefinition:TaskDefinition")

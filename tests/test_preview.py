@@ -39,12 +39,15 @@ def agent():
 def test_every_resource_has_a_component_parent_and_the_stack_provider(agent):
     components = {r.name for r in agent.resources if r.type.startswith("compose-cloud:aws:")}
     assert {"agent-app-network", "agent-app-cluster", "agent-app-store", "agent-app-ingress",
-            "agent-app-volume-vector-data", "agent-app-agent", "agent-app-ui", "agent-app-vectors"} == components
+            "agent-app-volume-vector-data", "agent-app-agent", "agent-app-ui", "agent-app-vectors",
+            "agent-app-model-chat", "agent-app-model-embedder", "agent-app-model-embedder-server",
+            "agent-app-model-gateway", "agent-app-model-gateway-proxy"} == components
     for r in agent.resources:
         if r.custom and not r.type.startswith("pulumi:providers:"):
             assert r.parent in components, r.name
-            if r.type.startswith("aws:"):
-                assert r.provider == "aws-us-east-1", r.name
+            if r.type.startswith("aws:"):  # the override file moves the chat model to us-west-2
+                region = "us-west-2" if r.parent == "agent-app-model-chat" else "us-east-1"
+                assert r.provider == f"aws-{region}", r.name
 
 
 def test_new_vpc_spans_two_zones_with_private_egress(agent):
@@ -59,13 +62,15 @@ def test_new_vpc_spans_two_zones_with_private_egress(agent):
 
 def test_services_run_on_fargate_in_private_subnets(agent):
     services = by_type(agent, "aws:ecs/service:Service")
-    assert set(services) == {"agent-app-agent-service", "agent-app-ui-service", "agent-app-vectors-service"}
+    assert set(services) == {"agent-app-agent-service", "agent-app-ui-service", "agent-app-vectors-service",
+                             "agent-app-model-embedder-server-service", "agent-app-model-gateway-proxy-service"}
     agent_service = services["agent-app-agent-service"].inputs
     assert agent_service["launchType"] == "FARGATE" and agent_service["desiredCount"] == 2  # override file
     network = agent_service["networkConfiguration"]
     assert network["assignPublicIp"] is False
     assert network["subnets"] == ["agent-app-network-private-0-id", "agent-app-network-private-1-id"]
-    assert network["securityGroups"] == ["agent-app-agent-sg-id", "agent-app-cluster-net-default-id"]
+    assert network["securityGroups"] == ["agent-app-agent-sg-id", "agent-app-cluster-net-compose-cloud-models-id",
+                                         "agent-app-cluster-net-default-id"]  # it binds models
 
 
 def test_services_reach_each_other_by_compose_name_without_proxy_timeouts(agent):
@@ -143,7 +148,8 @@ def test_credential_like_variables_come_from_secrets_manager(agent):
 
 def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(agent):
     policies = by_type(agent, "aws:iam/rolePolicy:RolePolicy")
-    assert set(policies) == {"agent-app-agent-execution", "agent-app-ui-execution", "agent-app-vectors-execution"}
+    assert {n for n in policies if n.startswith(("agent-app-agent-", "agent-app-ui-", "agent-app-vectors-"))} == {
+        "agent-app-agent-execution", "agent-app-ui-execution", "agent-app-vectors-execution"}  # no task policies
     document = json.loads(policies["agent-app-agent-execution"].inputs["policy"])
     reads = [s for s in document["Statement"] if s["Action"] == "secretsmanager:GetSecretValue"]
     assert reads == [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [
@@ -286,12 +292,6 @@ def test_external_secret_is_looked_up_not_created(tmp_path):
     assert by_type(result, "aws:secretsmanager/secret:Secret") == {}
     init = containers(result, "app-app-task")["compose-files"]
     assert init["secrets"][0]["valueFrom"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/api"
-
-
-def test_gpu_service_is_refused_on_fargate(tmp_path):
-    write(tmp_path, {"compose.yaml": "services:\n  app: {image: a, gpus: all}\n"})
-    with pytest.raises(ComposeError, match="needs GPUs"):
-        preview([tmp_path / "compose.yaml"])
 
 
 # -- secrets never leak; output is deterministic ----------------------------------------------------------

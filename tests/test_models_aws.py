@@ -1,0 +1,267 @@
+"""Models on AWS under mocks: SageMaker endpoints, ECS model servers, the gateway, regions and wiring."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from compose_translate import ComposeError, StackSettings
+from conftest import ROOT, write
+from test_preview import by_type, containers, preview
+
+SEED = ROOT / "examples" / "seed-06-cloud" / "compose.yaml"
+MULTI = ROOT / "examples" / "multi-region" / "compose.yaml"
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return preview([SEED])
+
+
+@pytest.fixture(scope="module")
+def multi():
+    return preview([MULTI])
+
+
+def gateway_config(result) -> dict:
+    parameter = result.plan.configs["compose-cloud-gateway-config"]
+    return yaml.safe_load(parameter.value.get_secret_value())
+
+
+# -- the seed's cloud example: gpu-small in us-west-2 ---------------------------------------------------
+
+def test_sagemaker_endpoint_uses_the_alias_type_through_a_us_west_2_provider(seed):
+    configs = by_type(seed, "aws:sagemaker/endpointConfiguration:EndpointConfiguration")
+    (config,) = configs.values()
+    variant = config.inputs["productionVariants"][0]
+    assert (variant["instanceType"], variant["initialInstanceCount"]) == ("ml.g5.xlarge", 1.0)
+    assert variant["inferenceAmiVersion"] == "al2-ami-sagemaker-inference-gpu-3-1"
+    assert variant["containerStartupHealthCheckTimeoutInSeconds"] >= 600
+    assert config.provider == "aws-us-west-2"
+    for r in seed.resources:
+        if r.type.startswith("aws:sagemaker/") or r.parent == "seed-06-cloud-model-llm":
+            assert r.provider == "aws-us-west-2", r.name
+    providers = by_type(seed, "pulumi:providers:aws")
+    assert {n: p.inputs["region"] for n, p in providers.items()} == {"aws-us-east-1": "us-east-1",
+                                                                     "aws-us-west-2": "us-west-2"}
+
+
+def test_sagemaker_model_pulls_the_compose_reference_with_llama_cpp(seed):
+    (model,) = by_type(seed, "aws:sagemaker/model:Model").values()
+    container = model.inputs["primaryContainer"]
+    assert container["image"] == "763104351884.dkr.ecr.us-west-2.amazonaws.com/llama-cpp:server-sagemaker-cuda-v1"
+    assert container["environment"] == {"SM_LLAMA_CPP_ALIAS": "ai/smollm2", "SM_LLAMA_CPP_DOCKER_REPO": "ai/smollm2",
+                                        "SM_LLAMA_CPP_N_GPU_LAYERS": "999"}
+    (policy,) = [p for n, p in by_type(seed, "aws:iam/rolePolicy:RolePolicy").items() if n.endswith("-model-llm-role")]
+    document = json.loads(policy.inputs["policy"])
+    pull = next(s for s in document["Statement"] if "ecr:BatchGetImage" in s["Action"])
+    assert pull["Resource"] == "arn:aws:ecr:us-west-2:763104351884:repository/llama-cpp"
+
+
+def test_bound_service_gets_the_gateway_url_and_model_name(seed):
+    app = containers(seed, "seed-06-cloud-chat-app-task")["chat-app"]
+    env = {e["name"]: e["value"] for e in app["environment"]}
+    assert env == {"LLM_URL": "http://model-gateway:4000/v1/", "LLM_MODEL": "ai/smollm2"}
+
+
+def test_gateway_may_invoke_exactly_the_stack_endpoints(seed):
+    policy = by_type(seed, "aws:iam/rolePolicy:RolePolicy")["seed-06-cloud-model-gateway-proxy-task"]
+    document = json.loads(policy.inputs["policy"])
+    assert document["Statement"] == [{
+        "Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
+        "Resource": ["arn:aws:sagemaker:us-west-2:123456789012:seed-06-cloud-model-llm-endpoint"]}]
+    # the application's own task role still has no permissions
+    assert "seed-06-cloud-chat-app-task" not in by_type(seed, "aws:iam/rolePolicy:RolePolicy")
+
+
+def test_gateway_routes_the_compose_reference_to_the_endpoint_in_its_region(seed):
+    assert gateway_config(seed)["model_list"] == [{"model_name": "ai/smollm2", "litellm_params": {
+        "model": "sagemaker_chat/seed-06-cloud-preview-llm", "aws_region_name": "us-west-2"}}]
+    endpoint = by_type(seed, "aws:sagemaker/endpoint:Endpoint")["seed-06-cloud-model-llm-endpoint"]
+    assert endpoint.inputs["name"] == "seed-06-cloud-preview-llm"
+    proxy = containers(seed, "seed-06-cloud-model-gateway-proxy-task")
+    assert proxy["model-gateway"]["command"] == ["--config", "/etc/litellm/config.yaml", "--port", "4000"]
+    assert proxy["model-gateway"]["image"] == "ghcr.io/berriai/litellm:v1.102.1"
+    assert "/etc/litellm/config.yaml" in proxy["compose-files"]["command"][2]
+
+
+def test_only_binding_services_reach_the_gateway(seed):
+    services = by_type(seed, "aws:ecs/service:Service")
+    groups = {n: s.inputs["networkConfiguration"]["securityGroups"][1:] for n, s in services.items()}
+    models_net, servers_net = ("seed-06-cloud-cluster-net-compose-cloud-models-id",
+                               "seed-06-cloud-cluster-net-compose-cloud-model-servers-id")
+    assert groups["seed-06-cloud-model-gateway-proxy-service"] == [models_net, servers_net]
+    assert groups["seed-06-cloud-chat-app-service"] == [models_net, "seed-06-cloud-cluster-net-default-id"]
+    rules = by_type(seed, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    members = rules["seed-06-cloud-cluster-net-compose-cloud-models-members"].inputs
+    assert members["referencedSecurityGroupId"] == members["securityGroupId"] == models_net
+    alias = services["seed-06-cloud-model-gateway-proxy-service"].inputs["serviceConnectConfiguration"]["services"]
+    assert alias[0]["clientAlias"] == [{"dnsName": "model-gateway", "port": 4000.0}]
+
+
+def test_outputs_describe_each_model(seed):
+    llm = seed.outputs["models"]["llm"]
+    assert llm == {"model": "ai/smollm2", "backend": "sagemaker", "region": "us-west-2",
+                   "instanceType": "ml.g5.xlarge", "url": "http://model-gateway:4000/v1/",
+                   "endpointName": "seed-06-cloud-preview-llm",
+                   "endpointArn": "arn:aws:sagemaker:us-west-2:123456789012:seed-06-cloud-model-llm-endpoint",
+                   "server": None, "estimatedHourlyUsd": 1.408}
+    assert seed.outputs["modelGatewayUrl"] == "http://model-gateway:4000/v1/"
+
+
+# -- the ecs backend ---------------------------------------------------------------------------------------
+
+def test_ecs_gpu_model_runs_on_gpu_capacity(multi):
+    server = containers(multi, "research-assistant-model-coder-server-task")["model-coder"]
+    assert server["image"] == "ghcr.io/ggml-org/llama.cpp:server-cuda-b11382"
+    assert server["resourceRequirements"] == [{"type": "GPU", "value": "1"}]
+    env = {e["name"]: e["value"] for e in server["environment"]}
+    assert env["LLAMA_ARG_HF_REPO"] == "Qwen/Qwen2.5-Coder-7B-Instruct-GGUF:Q4_K_M"
+    assert (env["LLAMA_ARG_PORT"], env["LLAMA_ARG_N_GPU_LAYERS"]) == ("8080", "999")
+    assert env["LLAMA_ARG_ALIAS"] == "hf.co/Qwen/Qwen2.5-Coder-7B-Instruct-GGUF:Q4_K_M"
+    assert server["command"] == ["--jinja"]
+    assert "curl -fsS http://localhost:8080/health" in server["healthCheck"]["command"][1]
+    task = by_type(multi, "aws:ecs/taskDefinition:TaskDefinition")["research-assistant-model-coder-server-task"]
+    assert task.inputs["requiresCompatibilities"] == ["EC2"] and "cpu" not in task.inputs
+    service = by_type(multi, "aws:ecs/service:Service")["research-assistant-model-coder-server-service"].inputs
+    assert service["capacityProviderStrategies"] == [
+        {"capacityProvider": "research-assistant-gpu-g5-xlarge-cp", "weight": 1.0, "base": 0.0}]
+    assert "launchType" not in service
+
+
+def test_gpu_capacity_uses_the_ecs_gpu_ami_and_joins_the_cluster(multi):
+    import base64
+
+    template = by_type(multi, "aws:ec2/launchTemplate:LaunchTemplate")["research-assistant-gpu-g5-xlarge-lt"].inputs
+    assert template["imageId"] == "ami-0123456789abcdef0"  # answered by the mock's SSM lookup
+    assert template["instanceType"] == "g5.xlarge"
+    script = base64.b64decode(template["userData"]).decode()
+    assert "ECS_CLUSTER=research-assistant-cluster-ecs" in script and "ECS_ENABLE_GPU_SUPPORT=true" in script
+    provider = by_type(multi, "aws:ecs/capacityProvider:CapacityProvider")["research-assistant-gpu-g5-xlarge-cp"]
+    assert provider.inputs["autoScalingGroupProvider"]["managedScaling"]["status"] == "ENABLED"
+    group = by_type(multi, "aws:autoscaling/group:Group")["research-assistant-gpu-g5-xlarge-asg"].inputs
+    assert (group["minSize"], group["maxSize"]) == (0.0, 2.0)
+    association = by_type(multi, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+    (cluster_providers,) = association.values()
+    assert cluster_providers.inputs["capacityProviders"] == ["FARGATE", "research-assistant-gpu-g5-xlarge-cp"]
+
+
+def test_embedding_model_runs_on_fargate_cpu_with_embeddings(multi):
+    task = by_type(multi, "aws:ecs/taskDefinition:TaskDefinition")["research-assistant-model-embedder-server-task"]
+    assert (task.inputs["cpu"], task.inputs["memory"], task.inputs["requiresCompatibilities"]) == (
+        "2048", "8192", ["FARGATE"])
+    server = containers(multi, "research-assistant-model-embedder-server-task")["model-embedder"]
+    env = {e["name"]: e["value"] for e in server["environment"]}
+    assert server["image"] == "ghcr.io/ggml-org/llama.cpp:server-b11382"
+    assert env["LLAMA_ARG_EMBEDDINGS"] == "true" and "LLAMA_ARG_N_GPU_LAYERS" not in env
+    assert env["LLAMA_ARG_DOCKER_REPO"] == "ai/embeddinggemma"
+    assert "resourceRequirements" not in server
+
+
+def test_model_servers_are_reachable_from_the_gateway_only(multi):
+    services = by_type(multi, "aws:ecs/service:Service")
+    server = services["research-assistant-model-embedder-server-service"].inputs
+    assert server["networkConfiguration"]["securityGroups"][1:] == [
+        "research-assistant-cluster-net-compose-cloud-model-servers-id"]
+    holders = [n for n, s in services.items()
+               if "research-assistant-cluster-net-compose-cloud-model-servers-id" in
+               s.inputs["networkConfiguration"]["securityGroups"]]
+    assert sorted(holders) == ["research-assistant-model-coder-server-service",
+                               "research-assistant-model-embedder-server-service",
+                               "research-assistant-model-gateway-proxy-service"]
+
+
+def test_one_shared_endpoint_var_serves_three_models(multi):
+    app = containers(multi, "research-assistant-assistant-task")["assistant"]
+    env = {e["name"]: e["value"] for e in app["environment"]}
+    assert env["OPENAI_BASE_URL"] == "http://model-gateway:4000/v1/"
+    names = [env["CHAT_MODEL"], env["CODE_MODEL"], env["EMBEDDING_MODEL"]]
+    routes = {m["model_name"]: m["litellm_params"] for m in gateway_config(multi)["model_list"]}
+    assert all(name in routes for name in names)
+    assert routes[env["CODE_MODEL"]] == {"model": f"openai/{env['CODE_MODEL']}", "api_base":
+                                         "http://model-coder:8080/v1", "api_key": "none"}
+    assert routes[env["CHAT_MODEL"]]["aws_region_name"] == "us-west-2"
+    assert routes["hf.co/unsloth/Qwen3-32B-GGUF:Q4_K_M"]["aws_region_name"] == "eu-west-1"
+
+
+def test_three_regions_three_providers_and_autoscaling(multi):
+    assert sorted(by_type(multi, "pulumi:providers:aws")) == ["aws-eu-west-1", "aws-us-east-1", "aws-us-west-2"]
+    endpoints = by_type(multi, "aws:sagemaker/endpoint:Endpoint")
+    assert {n: e.provider for n, e in endpoints.items()} == {
+        "research-assistant-model-chat-endpoint": "aws-us-west-2",
+        "research-assistant-model-reasoner-endpoint": "aws-eu-west-1"}
+    target = by_type(multi, "aws:appautoscaling/target:Target")["research-assistant-model-chat-scaling"].inputs
+    assert (target["minCapacity"], target["maxCapacity"]) == (1.0, 3.0)
+    assert target["resourceId"] == "endpoint/research-assistant-preview-chat/variant/AllTraffic"
+    assert "research-assistant-model-reasoner-scaling" not in by_type(multi, "aws:appautoscaling/target:Target")
+    reasoner = by_type(multi, "aws:sagemaker/model:Model")["research-assistant-model-reasoner-model"]
+    env = reasoner.inputs["primaryContainer"]["environment"]
+    assert (env["SM_LLAMA_CPP_HF_REPO"], env["SM_LLAMA_CPP_JINJA"], env["SM_LLAMA_CPP_TEMP"],
+            env["SM_LLAMA_CPP_CTX_SIZE"]) == ("unsloth/Qwen3-32B-GGUF:Q4_K_M", "true", "0.6", "32768")
+
+
+def test_cost_estimate_is_in_the_plan_and_the_preview(multi):
+    from compose_cloud.preview_render import render_text
+
+    cost = multi.plan.cost
+    assert cost.models == {"chat": 2.329, "coder": 1.006, "embedder": 0.1165, "reasoner": 13.118}
+    assert cost.total == pytest.approx(sum(cost.models.values()) + cost.services + cost.gateway + cost.network)
+    assert "estimated cost: ~$16.74/hour" in render_text(multi)
+
+
+# -- plan-time refusals ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flags, fragment", [
+    ('["--port", "9000"]', "may not change how the model is wired"),
+    ('["--host=127.0.0.1"]', "may not change how the model is wired"),
+    ('["-c", "4096"]', "long flags only"),
+])
+def test_runtime_flags_that_break_wiring_are_refused(tmp_path, flags, fragment):
+    write(tmp_path, {"compose.yaml": f"services: {{app: {{image: a, models: [m]}}}}\n"
+                                     f"models:\n  m:\n    model: ai/smollm2\n    runtime_flags: {flags}\n"})
+    with pytest.raises(ComposeError, match=fragment) as err:
+        preview([tmp_path / "compose.yaml"])
+    assert err.value.first.path == "models.m.runtime_flags"
+
+
+def test_short_flags_are_fine_on_ecs(tmp_path):
+    write(tmp_path, {"compose.yaml": "services: {app: {image: a, models: [m]}}\nmodels:\n  m:\n"
+                                     "    model: ai/smollm2\n    runtime_flags: ['-c', '4096']\n"
+                                     "    labels: [cloud.backend=ecs]\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    assert containers(result, "app-model-m-server-task")["model-m"]["command"] == ["-c", "4096"]
+
+
+def test_service_with_gpus_runs_on_gpu_capacity(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  trainer: {image: a, gpus: all}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    service = by_type(result, "aws:ecs/service:Service")["app-trainer-service"].inputs
+    assert service["capacityProviderStrategies"][0]["capacityProvider"] == "app-gpu-g5-xlarge-cp"
+    app = containers(result, "app-trainer-task")["trainer"]
+    assert app["resourceRequirements"] == [{"type": "GPU", "value": "1"}] and app["memoryReservation"] == 1024
+
+
+def test_ecs_model_in_another_region_is_refused(tmp_path):
+    write(tmp_path, {"compose.yaml": "services: {app: {image: a, models: [m]}}\nmodels:\n  m:\n"
+                                     "    model: ai/smollm2\n    labels: [cloud.backend=ecs, cloud.region=eu-west-1]\n"})
+    with pytest.raises(ComposeError, match="must run in the stack's region"):
+        preview([tmp_path / "compose.yaml"])
+
+
+def test_images_are_overridable_per_stack(tmp_path):
+    write(tmp_path, {"compose.yaml": "services: {app: {image: a, models: [m]}}\nmodels: {m: {model: ai/smollm2}}\n"})
+    result = run = preview([tmp_path / "compose.yaml"], images={"gateway": "registry.example.com/litellm:v9"})
+    assert containers(run, "app-model-gateway-proxy-task")["model-gateway"]["image"] == "registry.example.com/litellm:v9"
+    assert result.plan.models["m"].sagemaker.image.startswith("763104351884.dkr.ecr.us-east-1.")
+    with pytest.raises(Exception, match="extra"):
+        StackSettings(images={"gatway": "x"})
+
+
+def test_same_reference_twice_is_balanced_with_a_warning(tmp_path):
+    write(tmp_path, {"compose.yaml": "services: {app: {image: a, models: [a, b]}}\n"
+                                     "models: {a: {model: ai/smollm2}, b: {model: ai/smollm2, context_size: 8192}}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    assert [m["model_name"] for m in gateway_config(result)["model_list"]] == ["ai/smollm2", "ai/smollm2"]
+    assert any("balances requests" in w.message for w in result.plan.warnings)
