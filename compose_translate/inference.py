@@ -245,7 +245,8 @@ def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings
                        healthcheck=health)
     service = synthetic_service(
         name, settings.images.gateway, command=("--config", GATEWAY_CONFIG_PATH, "--port", str(port)),
-        environment={}, port=port, networks=(MODELS_NETWORK, SERVERS_NETWORK), runtime=runtime,
+        environment={}, port=port, networks=(MODELS_NETWORK,) + ((SERVERS_NETWORK,) if any(
+            m.server for m in models.values()) else ()), runtime=runtime,
         files=(ServiceFile(kind="config", source=GATEWAY_CONFIG, target=GATEWAY_CONFIG_PATH, uid=None, gid=None,
                            mode=None),), file_dirs=(GATEWAY_CONFIG_PATH.rsplit("/", 1)[0],))
     gateway = Gateway(name=name, port=port, url=f"http://{name}:{port}/v1/", routes=tuple(routes), service=service)

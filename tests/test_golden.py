@@ -21,6 +21,7 @@ EXAMPLES = {
     "seed-05-model-runner": ("compose.yaml",),
     "seed-06-cloud": ("compose.yaml",),
     "agent-app": ("compose.yaml", "compose.override.yaml"),
+    "multi-region": ("compose.yaml",),
 }
 
 

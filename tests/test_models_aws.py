@@ -90,9 +90,8 @@ def test_gateway_routes_the_compose_reference_to_the_endpoint_in_its_region(seed
 def test_only_binding_services_reach_the_gateway(seed):
     services = by_type(seed, "aws:ecs/service:Service")
     groups = {n: s.inputs["networkConfiguration"]["securityGroups"][1:] for n, s in services.items()}
-    models_net, servers_net = ("seed-06-cloud-cluster-net-compose-cloud-models-id",
-                               "seed-06-cloud-cluster-net-compose-cloud-model-servers-id")
-    assert groups["seed-06-cloud-model-gateway-proxy-service"] == [models_net, servers_net]
+    models_net = "seed-06-cloud-cluster-net-compose-cloud-models-id"
+    assert groups["seed-06-cloud-model-gateway-proxy-service"] == [models_net]  # no model servers to reach
     assert groups["seed-06-cloud-chat-app-service"] == [models_net, "seed-06-cloud-cluster-net-default-id"]
     rules = by_type(seed, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     members = rules["seed-06-cloud-cluster-net-compose-cloud-models-members"].inputs
