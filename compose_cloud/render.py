@@ -50,6 +50,9 @@ def plan_text(plan: DeploymentPlan) -> str:
         runtime = service["runtime"]
         lines.append(f"    {runtime['replicas']} x {runtime['cpu'] / 1024:g} vCPU / {runtime['memory']} MiB "
                      f"({runtime['architecture']})")
+    cost = data["cost"]
+    lines += ["", f"estimated cost: ~${cost['total']:,.2f}/hour on demand ({cost['prices_region']} list prices of "
+                  f"{cost['prices_date']}; an estimate)"]
     return "\n".join(lines) + "\n"
 
 
