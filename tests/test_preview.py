@@ -181,9 +181,10 @@ def test_awaited_healthy_dependency_is_waited_for(agent):
 
 def test_logs_go_to_a_log_group_per_service_with_retention(agent):
     groups = by_type(agent, "aws:cloudwatch/logGroup:LogGroup")
-    assert groups["agent-app-ui-logs"].inputs == {"name": "/compose-cloud/agent-app/ui", "retentionInDays": 30.0}
+    assert groups["agent-app-ui-logs"].inputs == {"name": "/compose-cloud/agent-app/preview/ui",
+                                                  "retentionInDays": 30.0}
     logs = containers(agent, "agent-app-ui-task")["ui"]["logConfiguration"]
-    assert logs == {"logDriver": "awslogs", "options": {"awslogs-group": "/compose-cloud/agent-app/ui",
+    assert logs == {"logDriver": "awslogs", "options": {"awslogs-group": "/compose-cloud/agent-app/preview/ui",
                                                         "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ui"}}
 
 
@@ -362,3 +363,29 @@ def test_pulumi_entry_point_runs_the_same_program(monkeypatch, tmp_path):
     with pytest.raises(SystemExit) as exit_:
         run({"aws:region": "us-east-1", "compose-cloud:files": json.dumps([str(tmp_path / "compose.yaml")])})
     assert exit_.value.code == 1
+
+
+# AWS name limits (Pulumi appends 8 characters to auto-named resources).
+NAME_LIMITS = {"aws:lb/loadBalancer:LoadBalancer": 32, "aws:lb/targetGroup:TargetGroup": 32, "aws:iam/role:Role": 64,
+               "aws:sagemaker/model:Model": 63, "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 63,
+               "aws:sagemaker/endpoint:Endpoint": 63}
+
+
+def test_physical_names_fit_aws_limits_even_for_long_names(tmp_path):
+    write(tmp_path, {"compose.yaml": """\
+        name: a-rather-long-project-name-for-a-small-app
+        services:
+          frontend-with-a-long-name: {image: a, ports: ['8080:80'], models: [the-chat-model]}
+        models:
+          the-chat-model: {model: ai/smollm2}
+        """})
+    result = preview([tmp_path / "compose.yaml"])
+    checked = 0
+    for r in result.resources:
+        limit = NAME_LIMITS.get(r.type)
+        if limit:
+            checked += 1
+            name = r.inputs.get("name")
+            length = len(name) if name else len(r.name) + 8
+            assert length <= limit, (r.type, r.name, name)
+    assert checked >= 8

@@ -29,7 +29,7 @@ class Cluster(pulumi.ComponentResource):
         super().__init__("compose-cloud:aws:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # Service Connect names services in a Cloud Map namespace; clients use the short alias (`api`).
-        namespace = aws.servicediscovery.HttpNamespace(f"{name}-ns", name=args.project,
+        namespace = aws.servicediscovery.HttpNamespace(f"{name}-ns", name=f"{args.project}-{pulumi.get_stack()}",
                                                        description=f"Compose services of {args.project}", opts=child)
         cluster = aws.ecs.Cluster(f"{name}-ecs", settings=[{"name": "containerInsights", "value": "enabled"}],
                                   service_connect_defaults={"namespace": namespace.arn}, opts=child)

@@ -15,6 +15,7 @@ import pulumi_aws as aws
 from compose_translate.exposure import Listener
 
 from .cluster import ALL_EGRESS
+from .naming import fitted
 
 ALB_IDLE_TIMEOUT = 4000  # seconds; the maximum the ALB allows
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -65,13 +66,14 @@ class LoadBalancers(pulumi.ComponentResource):
                                                  ip_protocol=protocol, from_port=port, to_port=port,
                                                  description=f"public {protocol.upper()} {port}", **cidr, opts=child)
         balancer = aws.lb.LoadBalancer(
-            f"{name}", load_balancer_type="application" if kind == "alb" else "network", internal=False,
+            f"{name}", **fitted(name, 32), load_balancer_type="application" if kind == "alb" else "network", internal=False,
             subnets=args.subnet_ids, security_groups=[group.id], ip_address_type="ipv4",
             idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None, opts=child)
         for x in listeners:
             target_protocol = "HTTP" if kind == "alb" else x.protocol
+            group_name = f"{name}-{x.service}-{x.target}"
             target_group = aws.lb.TargetGroup(
-                f"{name}-{x.service}-{x.target}", vpc_id=args.vpc_id, target_type="ip", port=x.target,
+                group_name, **fitted(group_name, 32), vpc_id=args.vpc_id, target_type="ip", port=x.target,
                 protocol=target_protocol, deregistration_delay=30,
                 health_check=({"path": "/", "matcher": HEALTHY_HTTP_CODES, "protocol": "HTTP"} if kind == "alb"
                               else {"protocol": "TCP"}), opts=child)

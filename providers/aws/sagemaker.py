@@ -15,6 +15,7 @@ import pulumi_aws as aws
 from compose_translate.inference import PlannedModel
 
 from . import iam
+from .naming import fitted
 
 VARIANT = "AllTraffic"
 
@@ -46,16 +47,17 @@ class SageMakerModel(pulumi.ComponentResource):
         super().__init__("compose-cloud:aws:SageMakerModel", name, None, opts)
         serving, place = model.sagemaker, model.placement
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(f"{name}-role", assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
+        role = aws.iam.Role(f"{name}-role", **fitted(f"{name}-role", 64), assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
                             description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
                             opts=child)
         aws.iam.RolePolicy(f"{name}-role", role=role.id,
                            policy=execution_policy(serving.image, place.region, serving.endpoint_name), opts=child)
         sm_model = aws.sagemaker.Model(
-            f"{name}-model", execution_role_arn=role.arn,
+            f"{name}-model", **fitted(f"{name}-model", 63), execution_role_arn=role.arn,
             primary_container={"image": serving.image, "mode": "SingleModel", "environment": serving.environment},
             tags=model.tags, opts=child)
-        config = aws.sagemaker.EndpointConfiguration(f"{name}-config", production_variants=[{
+        config = aws.sagemaker.EndpointConfiguration(f"{name}-config", **fitted(f"{name}-config", 63),
+                                                     production_variants=[{
             "variant_name": VARIANT, "model_name": sm_model.name, "instance_type": place.instance_type,
             "initial_instance_count": place.instance_count, "inference_ami_version": serving.inference_ami_version,
             "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,

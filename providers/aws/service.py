@@ -20,6 +20,7 @@ from compose_translate.planned import PlannedService
 from . import container, iam
 from .cluster import ALL_EGRESS
 from .ingress import Target
+from .naming import fitted
 from .secrets import StoredRef
 from .storage import SharedVolume
 
@@ -63,7 +64,8 @@ class ComposeService(pulumi.ComponentResource):
         if on_ec2 and args.capacity_provider is None:
             raise pulumi.RunError(f"service {service.name} needs {service.runtime.capacity} capacity, and none was "
                                   "created for it")
-        log_group = aws.cloudwatch.LogGroup(f"{name}-logs", name=f"/compose-cloud/{args.project}/{service.name}",
+        log_group = aws.cloudwatch.LogGroup(f"{name}-logs",
+                                            name=f"/compose-cloud/{args.project}/{pulumi.get_stack()}/{service.name}",
                                             retention_in_days=args.log_retention_days, opts=child)
         image, repository_arn = self._image(name, service)
         env_secret = self._env_secret(name, service)
@@ -71,13 +73,13 @@ class ComposeService(pulumi.ComponentResource):
                  if key in {f"{f.kind}:{f.source}" for f in service.files}}
         secret_arns = [ref.arn for ref in files.values() if ref.store == "secretsmanager"]
         secret_arns += [env_secret.arn] if env_secret else []
-        execution_role = aws.iam.Role(f"{name}-execution", assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+        execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64), assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                       description=f"ECS agent for {service.name}: pull, logs, its secrets",
                                       opts=child)
         aws.iam.RolePolicy(f"{name}-execution", role=execution_role.id, policy=iam.execution_policy(
             log_group.arn, repository_arn, secret_arns, [r.arn for r in files.values() if r.store == "ssm"]),
             opts=child)
-        task_role = aws.iam.Role(f"{name}-task", assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+        task_role = aws.iam.Role(f"{name}-task", **fitted(f"{name}-task", 64), assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                  description=f"the {service.name} application"
                                              + ("" if args.task_policy else ": no AWS permissions"), opts=child)
         if args.task_policy is not None:
@@ -104,7 +106,7 @@ class ComposeService(pulumi.ComponentResource):
                 image=v[0], log_group=v[1], region=args.region, env_secret_arn=v[2], file_sources=v[3]))))
         size = {} if on_ec2 else {"cpu": str(service.runtime.cpu), "memory": str(service.runtime.memory)}
         task = aws.ecs.TaskDefinition(
-            f"{name}-task", family=f"{args.project}-{service.name}", network_mode="awsvpc",
+            f"{name}-task", family=f"{args.project}-{pulumi.get_stack()}-{service.name}", network_mode="awsvpc",
             requires_compatibilities=["EC2" if on_ec2 else "FARGATE"], **size,
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": service.runtime.architecture},
             execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
@@ -130,7 +132,8 @@ class ComposeService(pulumi.ComponentResource):
         if service.build is None:
             return pulumi.Output.from_input(service.image), None
         build = service.build
-        repository = aws.ecr.Repository(f"{name}-repo", image_tag_mutability="MUTABLE", force_delete=True,
+        repository = aws.ecr.Repository(f"{name}-repo", name=f"compose-cloud/{name}-{pulumi.get_stack()}".lower(),
+                                        image_tag_mutability="MUTABLE", force_delete=True,
                                         image_scanning_configuration={"scan_on_push": True},
                                         opts=pulumi.ResourceOptions(parent=self))
         token = aws.ecr.get_authorization_token_output(registry_id=repository.registry_id,
