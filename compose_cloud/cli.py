@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan
+from compose_translate.loader import find_default_files
 from compose_translate.settings import read_stack_file
 
 from .render import error_text, plan_json, plan_text, warnings_text
@@ -24,6 +25,7 @@ Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
   check    validate the Compose files and the stack settings; print warnings
   plan     print the deployment plan: where each model runs, what each service gets
   preview  run the Pulumi program offline (mocked) and print the resources it creates
+  diff     compare the preview of a base revision with the working tree (for pull requests)
 """
 _EPILOG = """\
 Model placement comes from labels on each model, e.g.
@@ -64,8 +66,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the same Pulumi program as `pulumi up` against a deterministic mock: no Pulumi CLI, "
                     "plugin or AWS account needed. Prints the resource tree, each service's environment and "
                     "public URL, warnings and the resource count. Secret values print as [secret].")
+    diff = commands.add_parser(
+        "diff", parents=[common], help="what a change does in the cloud: preview the base and the working tree",
+        description="Preview the base (a git revision or a folder holding the base version of this directory) "
+                    "and the working tree offline, and report resources added, removed and changed, environment "
+                    "and binding changes per service, model placement changes, the hourly cost before -> after, "
+                    "and new or resolved warnings. Secret values are compared but never shown.")
+    diff.add_argument("--base", required=True, metavar="REV|DIR", help="git revision (origin/main, a tag, a commit) "
+                      "or folder to compare against")
+    diff.add_argument("--exit-code", action="store_true", help="exit 3 when there are changes (for pipelines)")
     for sub, formats in ((check, ("text", "json")), (plan, ("text", "json")),
-                         (preview, ("text", "json", "markdown"))):
+                         (preview, ("text", "json", "markdown", "mermaid")), (diff, ("text", "markdown", "json"))):
         sub.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     return parser
 
@@ -73,8 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> StackSettings:
     settings = StackSettings()
     if args.stack:
-        candidate = Path(args.stack)
-        path = candidate if candidate.suffix in (".yaml", ".yml") else Path("stacks") / f"Pulumi.{args.stack}.yaml"
+        path = _stack_path(args.stack)
         if not path.is_file():
             raise ComposeError(Diagnostic(f"stack settings not found: {path}",
                                           hint="pass a stack name that has stacks/Pulumi.<name>.yaml, or a file path"))
@@ -91,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.project_directory or (Path(args.files[0]).parent if args.files else ".")).resolve()
     try:
         settings = _settings(args)
-        files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files)
+        files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files) or tuple(
+            find_default_files(Path(args.project_directory or ".").resolve()))
         options = LoadOptions(files=files, project_name=args.project_name,
                               project_directory=Path(args.project_directory) if args.project_directory else None,
                               profiles=tuple(args.profiles) or settings.profiles,
@@ -103,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(plan.project_dir)
     if args.command == "preview":
         return _preview(args, settings, files)
+    if args.command == "diff":
+        return _diff(args, settings, files)
     sys.stderr.write(warnings_text(plan.warnings, root))
     if args.command == "check":
         if args.format == "json":
@@ -117,22 +130,74 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _preview_settings(args: argparse.Namespace, settings: StackSettings, files) -> StackSettings:
+    return settings.model_copy(update={"files": tuple(map(str, files)),
+                                       "profiles": tuple(args.profiles) or settings.profiles,
+                                       "env_files": tuple(args.env_files) or settings.env_files,
+                                       "project_name": args.project_name or settings.project_name})
+
+
 def _preview(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...]) -> int:
     """The plan was made above, so bad input has already been reported; now run the program."""
     from .preview import run_preview
     from .preview_render import RENDERERS
 
-    settings = StackSettings(**{**settings.model_dump(), "files": tuple(map(str, files)),
-                                "profiles": tuple(args.profiles) or settings.profiles,
-                                "env_files": tuple(args.env_files) or settings.env_files,
-                                "project_name": args.project_name or settings.project_name})
     try:
-        result = run_preview(settings, stack=_stack_name(args.stack))
+        result = run_preview(_preview_settings(args, settings, files), stack=_stack_name(args.stack))
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, None))
         return EXIT_INVALID
     sys.stdout.write(RENDERERS[args.format](result))
     return EXIT_OK
+
+
+EXIT_CHANGED = 3
+
+
+def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...]) -> int:
+    from . import diff_render
+    from .diff import compare
+    from .preview import run_preview
+    from .revisions import base_root, on_base, scratch_dir
+
+    stack = _stack_name(args.stack)
+    cwd = Path.cwd()
+    with scratch_dir() as scratch:
+        try:
+            head = run_preview(_preview_settings(args, settings, files), stack=stack)
+            root = base_root(args.base, cwd, Path(scratch))
+            base_files = [on_base(f, cwd, root) for f in files]
+            base_settings = settings
+            if args.stack and on_base(_stack_path(args.stack), cwd, root).is_file():
+                base_settings = read_stack_file(on_base(_stack_path(args.stack), cwd, root)).model_copy(
+                    update={"stack_name": stack})
+            base_env = [str(on_base(Path(f), cwd, root)) for f in (tuple(args.env_files) or settings.env_files)]
+            existing = tuple(f for f in base_files if f.is_file())
+        except (ComposeError, ValueError) as exc:
+            diagnostics = exc.diagnostics if isinstance(exc, ComposeError) else [Diagnostic(
+                f"cannot compare: {exc}", hint="run diff from the project folder, with -f files inside it")]
+            sys.stderr.write(error_text(diagnostics, None))
+            return EXIT_INVALID
+        base, note = None, None
+        if not existing:
+            note = f"the Compose files do not exist in {args.base}: everything is new"
+        else:
+            try:
+                base = run_preview(base_settings.model_copy(update={
+                    "files": tuple(map(str, existing)), "profiles": tuple(args.profiles) or base_settings.profiles,
+                    "env_files": tuple(f for f in base_env if Path(f).is_file()),
+                    "project_name": args.project_name or base_settings.project_name}), stack=stack)
+            except ComposeError as exc:
+                note = f"{args.base} does not preview ({exc.first.message}): everything is shown as new"
+    result = compare(base, head)
+    result.note = note
+    sys.stdout.write(diff_render.RENDERERS[args.format](result))
+    return EXIT_CHANGED if args.exit_code and not result.empty else EXIT_OK
+
+
+def _stack_path(stack: str) -> Path:
+    candidate = Path(stack)
+    return candidate if candidate.suffix in (".yaml", ".yml") else Path("stacks") / f"Pulumi.{stack}.yaml"
 
 
 def _stack_name(stack: str | None) -> str:

@@ -64,7 +64,8 @@ class _Mocks(pulumi.runtime.Mocks):
     def _computed(self, args, provider: str | None) -> dict[str, Any]:
         service = args.typ.split(":")[1].split("/")[0]
         region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
-        state: dict[str, Any] = {"arn": f"arn:aws:{service}:{region}:{ACCOUNT}:{args.name}",
+        scope = "" if service == "iam" else region  # IAM is global
+        state: dict[str, Any] = {"arn": f"arn:aws:{service}:{scope}:{ACCOUNT}:{args.name}",
                                  "name": args.inputs.get("name", args.name), "id": f"{args.name}-id"}
         digest = hashlib.sha256(args.name.encode()).hexdigest()
         if args.typ == "aws:lb/loadBalancer:LoadBalancer":

@@ -38,6 +38,7 @@ def to_data(result: PreviewResult) -> dict[str, Any]:
     for name, service in plan.services.items():
         out = (result.outputs.get("services") or {}).get(name, {})
         services[name] = {"environment": service.environment,
+                          "models": {k: b.model_dump() for k, b in service.models.items()},
                           "secret_environment": sorted(service.secret_environment),
                           "files": [f.target for f in service.files],
                           "tasks": service.runtime.replicas, "cpu": service.runtime.cpu,
@@ -125,6 +126,8 @@ def render_markdown(result: PreviewResult) -> str:
         lines += [f"**Warnings ({len(data['warnings'])})**", ""]
         lines += [f"- `{w['file']}:{w['line']}` `{w['path']}`: {_md(w['message'])}" for w in data["warnings"]]
         lines.append("")
+    lines += ["<details><summary>Diagram</summary>", "", "```mermaid", render_mermaid(result).rstrip(), "```", "",
+              "</details>", ""]
     lines += [f"<details><summary>{data['summary']['total']} resources</summary>", "", "| type | count |",
               "|---|---|"]
     lines += [f"| `{t}` | {n} |" for t, n in data["summary"]["by_type"].items()]
@@ -137,4 +140,44 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;")
 
 
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+def render_mermaid(result: PreviewResult) -> str:
+    """Services -> gateway -> models -> where they run; the internet -> published services."""
+    plan = result.plan
+    lines = ["flowchart LR"]
+    published = [name for name, s in plan.services.items() if s.listeners]
+    if published:
+        lines.append('  internet(("internet"))')
+    lines.append(f'  subgraph ecs["ECS in {plan.region}"]')
+    for name in plan.services:
+        lines.append(f'    {_node("svc", name)}["{name}"]')
+    if plan.gateway:
+        lines.append(f'    gateway{{{{"{plan.gateway.name}<br/>{plan.gateway.url}"}}}}')
+    for key, model in plan.models.items():
+        if model.server:
+            where = "Fargate" if model.placement.instance_type == "fargate" else model.placement.instance_type
+            lines.append(f'    {_node("srv", key)}[("llama.cpp {model.server.name}<br/>{where}")]')
+    lines.append("  end")
+    for key, model in plan.models.items():
+        lines.append(f'  {_node("model", key)}["{key}: {model.model}"]')
+        if model.sagemaker:
+            place = model.placement
+            lines.append(f'  {_node("sm", key)}[("SageMaker {place.instance_count} x {place.instance_type}'
+                         f'<br/>{place.region}")]')
+    for name in published:
+        lines.append(f"  internet --> {_node('svc', name)}")
+    for name, service in plan.services.items():
+        for dependency in service.depends_on:
+            lines.append(f"  {_node('svc', name)} -.-> {_node('svc', dependency)}")
+        if service.models:
+            lines.append(f"  {_node('svc', name)} --> gateway")
+    for key, model in plan.models.items():
+        lines.append(f"  gateway --> {_node('model', key)}")
+        lines.append(f"  {_node('model', key)} --> {_node('sm' if model.sagemaker else 'srv', key)}")
+    return "\n".join(lines) + "\n"
+
+
+def _node(kind: str, name: str) -> str:
+    return f"{kind}_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "mermaid": render_mermaid}

@@ -1,0 +1,152 @@
+"""`compose-cloud diff`: what a change to Compose files or a stack does in the cloud.
+
+Both sides are offline previews; resources are matched by type and logical name (their URN
+within the stack), inputs compared path by path (JSON documents such as container definitions
+and policies included), secrets compared in memory and reported only as "changed".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from compose_translate.inference import GATEWAY_CONFIG
+
+from .preview import PreviewResult
+from .preview_render import to_data
+
+
+
+@dataclass
+class ResourceChange:
+    type: str
+    name: str
+    changes: list[tuple[str, Any, Any]]  # (input path, before, after); missing -> None
+
+
+@dataclass
+class Diff:
+    project: str
+    stack: str
+    added: list[tuple[str, str]] = field(default_factory=list)  # (type, name)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[ResourceChange] = field(default_factory=list)
+    environment: dict[str, list[tuple[str, str | None, str | None]]] = field(default_factory=dict)
+    bindings: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # service -> (before, after)
+    models: dict[str, tuple[dict | None, dict | None]] = field(default_factory=dict)
+    secrets_changed: list[str] = field(default_factory=list)  # secrets and configs whose content changed
+    cost: tuple[float, float] = (0.0, 0.0)
+    new_warnings: list[dict] = field(default_factory=list)
+    resolved_warnings: list[dict] = field(default_factory=list)
+    note: str | None = None  # why the base side is empty, when it is
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.environment or self.bindings
+                    or self.models or self.secrets_changed or self.new_warnings or self.resolved_warnings
+                    or self.cost[0] != self.cost[1])
+
+    def counts(self) -> dict[str, int]:
+        return {"add": len(self.added), "change": len(self.changed), "remove": len(self.removed)}
+
+
+EMPTY: dict[str, Any] = {"resources": [], "services": {}, "models": {}, "warnings": [], "cost": {"total": 0.0}}
+
+
+def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
+    """Base None: the project does not exist on the base side (everything is added)."""
+    before, after = (to_data(base) if base else EMPTY), to_data(head)
+    diff = Diff(project=after["project"], stack=after["stack"],
+                cost=(before["cost"]["total"], after["cost"]["total"]))
+    _resources(before["resources"], after["resources"], diff)
+    _services(before["services"], after["services"], diff)
+    for key in sorted(set(before["models"]) | set(after["models"])):
+        old, new = before["models"].get(key), after["models"].get(key)
+        if old != new:
+            diff.models[key] = (old, new)
+    if base is not None:
+        diff.secrets_changed = _secret_changes(base, head)
+    old_warnings = {(w["path"], w["message"]) for w in before["warnings"]}
+    new_warnings = {(w["path"], w["message"]) for w in after["warnings"]}
+    diff.new_warnings = [w for w in after["warnings"] if (w["path"], w["message"]) not in old_warnings]
+    diff.resolved_warnings = [w for w in before["warnings"] if (w["path"], w["message"]) not in new_warnings]
+    return diff
+
+
+def _resources(before: list[dict], after: list[dict], diff: Diff) -> None:
+    old = {(r["type"], r["name"]): r for r in before}
+    new = {(r["type"], r["name"]): r for r in after}
+    diff.added = sorted(set(new) - set(old))
+    diff.removed = sorted(set(old) - set(new))
+    for key in sorted(set(old) & set(new)):
+        changes = _changes(flatten(old[key]["inputs"]), flatten(new[key]["inputs"]))
+        for field_ in ("provider", "parent"):  # another region's provider means a replacement there
+            if old[key].get(field_) != new[key].get(field_):
+                changes.insert(0, (f"({field_})", old[key].get(field_), new[key].get(field_)))
+        if changes:
+            diff.changed.append(ResourceChange(type=key[0], name=key[1], changes=changes))
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    return [(path, old.get(path), new.get(path)) for path in sorted(set(old) | set(new))
+            if old.get(path) != new.get(path)]
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested inputs -> {"a.b[0].c": leaf}; JSON documents inside strings are opened too."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return flatten(json.loads(value), prefix)
+        except ValueError:
+            pass
+    if isinstance(value, dict):
+        if not value:
+            return {prefix: {}} if prefix else {}
+        result: dict[str, Any] = {}
+        for key in sorted(value):
+            result.update(flatten(value[key], f"{prefix}.{key}" if prefix else str(key)))
+        return result
+    if isinstance(value, list):
+        if not value:
+            return {prefix: []}
+        result = {}
+        for i, item in enumerate(value):
+            result.update(flatten(item, f"{prefix}[{i}]"))
+        return result
+    return {prefix: value}
+
+
+def _services(before: dict, after: dict, diff: Diff) -> None:
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name) or {}, after.get(name) or {}
+        old_env = {**old.get("environment", {}), **{k: "[secret]" for k in old.get("secret_environment", [])}}
+        new_env = {**new.get("environment", {}), **{k: "[secret]" for k in new.get("secret_environment", [])}}
+        changes = [(var, old_env.get(var), new_env.get(var)) for var in sorted(set(old_env) | set(new_env))
+                   if old_env.get(var) != new_env.get(var)]
+        if changes:
+            diff.environment[name] = changes
+        old_models, new_models = sorted(old.get("models", {})), sorted(new.get("models", {}))
+        if old_models != new_models:
+            diff.bindings[name] = (old_models, new_models)
+
+
+def _secret_changes(base: PreviewResult, head: PreviewResult) -> list[str]:
+    """Names whose secret value differs; the values are compared here and never leave this function."""
+    changed = []
+    for section in ("secrets", "configs"):
+        old, new = getattr(base.plan, section), getattr(head.plan, section)
+        for name in sorted(set(old) & set(new) - {GATEWAY_CONFIG}):  # the gateway's follows the models
+            if _value(old[name].value) != _value(new[name].value):
+                changed.append(f"{section[:-1]} {name}")
+    for service in sorted(set(base.plan.services) & set(head.plan.services)):
+        old = base.plan.services[service].secret_environment
+        new = head.plan.services[service].secret_environment
+        for var in sorted(set(old) & set(new)):
+            if old[var].get_secret_value() != new[var].get_secret_value():
+                changed.append(f"variable {var} of {service}")
+    return changed
+
+
+def _value(secret) -> str | None:
+    return secret.get_secret_value() if secret is not None else None
