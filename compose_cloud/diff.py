@@ -89,8 +89,13 @@ def _resources(before: list[dict], after: list[dict], diff: Diff) -> None:
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Changed leaves; an empty container that gained or lost entries is told by those entries."""
     return [(path, old.get(path), new.get(path)) for path in sorted(set(old) | set(new))
-            if old.get(path) != new.get(path)]
+            if old.get(path) != new.get(path) and not _emptied(old.get(path), new.get(path))]
+
+
+def _emptied(before: Any, after: Any) -> bool:
+    return (before in ([], {}) and after is None) or (after in ([], {}) and before is None)
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -107,6 +112,9 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
         for key in sorted(value):
             result.update(flatten(value[key], f"{prefix}.{key}" if prefix else str(key)))
         return result
+    if isinstance(value, list) and value and all(isinstance(i, dict) and "name" in i and len(i) == 2 for i in value):
+        # ECS name/value lists (environment, secrets): compare by name, not by position
+        return flatten({str(i["name"]): next(v for k, v in i.items() if k != "name") for i in value}, prefix)
     if isinstance(value, list):
         if not value:
             return {prefix: []}

@@ -19,15 +19,16 @@ def base_root(base: str, cwd: Path, scratch: Path) -> Path:
     folder = Path(base)
     if folder.is_dir():
         return folder.resolve()
-    top = _git(["rev-parse", "--show-toplevel"], cwd, f'"{base}" is neither a folder nor a git revision here')
-    archive = _git(["archive", "--format=tar", base], cwd,
-                   f'git revision "{base}" not found', binary=True)
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd,
+                    f'"{base}" is neither a folder nor a git revision here').decode().strip())
+    # from the top: in a subdirectory, git archive would export only that subdirectory
+    archive = _git(["archive", "--format=tar", base], top, f'git revision "{base}" not found')
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(scratch, filter="data")
-    return scratch / cwd.resolve().relative_to(Path(top.decode().strip()))
+    return scratch / cwd.resolve().relative_to(top.resolve())
 
 
-def _git(args: list[str], cwd: Path, problem: str, binary: bool = False) -> bytes:
+def _git(args: list[str], cwd: Path, problem: str) -> bytes:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:

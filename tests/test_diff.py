@@ -1,0 +1,145 @@
+"""`compose-cloud diff` on before/after pairs, against reviewed golden Markdown; secrets never shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from compose_cloud.cli import main
+from compose_cloud.diff import flatten
+from compose_cloud.diff_render import COMMENT_LIMIT, MARKER
+from conftest import ROOT
+
+CASES = Path(__file__).parent / "diff_cases"
+GOLDEN = Path(__file__).parent / "golden" / "diff"
+SECRETS = ("token-before-7c1f3a", "token-after-9d2e4b")
+
+
+def sides(tmp_path: Path, case: str) -> tuple[Path, Path]:
+    before, after = tmp_path / "before", tmp_path / "after"
+    shutil.copytree(CASES / "base", before)
+    shutil.copytree(CASES / "base", after)
+    shutil.copytree(CASES / case / "after", after, dirs_exist_ok=True)
+    return before, after
+
+
+def run_diff(after: Path, base: str, *options: str) -> tuple[int, str]:
+    cwd = os.getcwd()
+    os.chdir(after)
+    try:
+        from contextlib import redirect_stdout
+        from io import StringIO
+        out = StringIO()
+        with redirect_stdout(out):
+            code = main(["diff", "--base", base, *options])
+        return code, out.getvalue()
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if p.name != "base"))
+def test_diff_matches_golden(tmp_path, case):
+    _, after = sides(tmp_path, case)
+    code, markdown = run_diff(after, "../before", "--format", "markdown")
+    assert code == 0
+    golden = GOLDEN / f"{case}.md"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(markdown)
+    assert markdown == golden.read_text()
+    assert markdown.startswith(MARKER) and len(markdown) < COMMENT_LIMIT
+    for secret in SECRETS:
+        assert secret not in markdown
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_changed_secret_is_reported_by_name_only(tmp_path, fmt):
+    _, after = sides(tmp_path, "secret-change")
+    code, output = run_diff(after, "../before", "--format", fmt, "--exit-code")
+    assert code == 3
+    assert "secret api_token" in output
+    for secret in SECRETS:
+        assert secret not in output
+
+
+def test_no_change_exits_zero_even_with_exit_code(tmp_path):
+    _, after = sides(tmp_path, "no-change")
+    code, output = run_diff(after, "../before", "--exit-code")
+    assert code == 0 and output.endswith("No changes.\n")
+
+
+def test_json_lists_structured_changes(tmp_path):
+    _, after = sides(tmp_path, "instance-type")
+    _, output = run_diff(after, "../before", "--format", "json")
+    data = json.loads(output)
+    assert data["models"]["llm"][0]["instance_type"] == "ml.g5.xlarge"
+    assert data["models"]["llm"][1]["instance_type"] == "ml.g6e.xlarge"
+    # ml.g5.xlarge 1.408 -> ml.g6e.xlarge 2.329, plus 2 x 0.5 vCPU/1 GiB tasks, the gateway, NAT and the ALB
+    assert data["cost"] == [1.5743, 2.4953]
+
+
+def test_git_revision_as_base(tmp_path):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    shutil.copytree(CASES / "base", repo / "app")
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    shutil.copy(CASES / "instance-type" / "after" / "compose.yaml", repo / "app" / "compose.yaml")
+    code, output = run_diff(repo / "app", "HEAD", "--format", "text")
+    assert code == 0 and "ml.g5.xlarge in us-west-2 -> `ai/smollm2` on sagemaker, 1 x ml.g6e.xlarge" in output
+    code, _ = run_diff(repo / "app", "no-such-revision")
+    assert code == 1
+
+
+def test_project_new_on_the_base_side(tmp_path):
+    shutil.copytree(CASES / "base", tmp_path / "after")
+    (tmp_path / "before").mkdir()
+    code, output = run_diff(tmp_path / "after", "../before", "--format", "text")
+    assert code == 0 and "note: the Compose files do not exist in ../before: everything is new" in output
+    assert " 0 to change, 0 to remove" in output
+
+
+def test_flatten_opens_json_documents_and_keys_name_value_lists():
+    assert flatten({"a": '[{"b": 1}]', "c": {"d": [True]}, "e": "{not json"}) == {
+        "a[0].b": 1, "c.d[0]": True, "e": "{not json"}
+    assert flatten({"env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}) == {"env.A": "1", "env.B": "2"}
+
+
+def test_huge_diff_is_truncated_for_a_comment(tmp_path):
+    services = "".join(f"  svc{i}:\n    image: ghcr.io/example/s:{i}\n    environment: {{X: '{'y' * 200}'}}\n"
+                       for i in range(150))
+    (tmp_path / "before").mkdir()
+    (tmp_path / "after").mkdir()
+    (tmp_path / "after" / "compose.yaml").write_text("name: big\nservices:\n" + services)
+    (tmp_path / "before" / "compose.yaml").write_text("name: big\nservices:\n  svc0: {image: a}\n")
+    _, markdown = run_diff(tmp_path / "after", "../before", "--format", "markdown")
+    assert len(markdown) <= COMMENT_LIMIT and "_Truncated:" in markdown
+    assert markdown.count("```") % 2 == 0
+
+
+def test_repository_workflow_is_valid():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "preview.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"pull_request", "push"} and triggers["push"]["branches"] == ["main"]
+    jobs = workflow["jobs"]
+    diff_steps = jobs["offline-diff"]["steps"]
+    assert any("compose-cloud diff" in str(step.get("run", "")) for step in diff_steps)
+    assert any(str(step.get("uses", "")).startswith("actions/github-script") for step in diff_steps)
+    assert jobs["offline-diff"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    pulumi_steps = [s for job in ("pulumi-preview", "pulumi-up") for s in jobs[job]["steps"]]
+    assert sum(str(s.get("uses", "")).startswith("pulumi/actions@") for s in pulumi_steps) == 2
+    assert jobs["pulumi-up"]["if"].startswith("github.event_name == 'push'")
