@@ -14,7 +14,7 @@ from typing import Any
 from compose_translate.inference import GATEWAY_CONFIG
 
 from .preview import PreviewResult
-from .preview_render import to_data
+from .preview_render import render_mermaid, to_data
 
 
 
@@ -40,6 +40,7 @@ class Diff:
     new_warnings: list[dict] = field(default_factory=list)
     resolved_warnings: list[dict] = field(default_factory=list)
     note: str | None = None  # why the base side is empty, when it is
+    diagram: str | None = None  # Mermaid diagram of the working tree's deployment
 
     @property
     def empty(self) -> bool:
@@ -58,7 +59,7 @@ def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
     """Base None: the project does not exist on the base side (everything is added)."""
     before, after = (to_data(base) if base else EMPTY), to_data(head)
     diff = Diff(project=after["project"], stack=after["stack"],
-                cost=(before["cost"]["total"], after["cost"]["total"]))
+                cost=(before["cost"]["total"], after["cost"]["total"]), diagram=render_mermaid(head))
     _resources(before["resources"], after["resources"], diff)
     _services(before["services"], after["services"], diff)
     for key in sorted(set(before["models"]) | set(after["models"])):

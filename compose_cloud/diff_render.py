@@ -100,6 +100,9 @@ def render_markdown(diff: Diff) -> str:
     if resources:
         body += ["", f"<details><summary>Resources ({summary(diff).split(';')[0].rstrip('.')})</summary>", "",
                  "```diff"] + resources + ["```", "", "</details>"]
+    if diff.diagram and not diff.empty:
+        body += ["", "<details><summary>Diagram (after)</summary>", "", "```mermaid", diff.diagram.rstrip(), "```", "",
+                 "</details>"]
     body += ["", "<sub>Offline preview of the Pulumi program against a mock; costs are on-demand estimates.</sub>"]
     text = "\n".join(head + body) + "\n"
     if len(text) <= COMMENT_LIMIT:
@@ -124,6 +127,7 @@ def _md(text: str) -> str:
 
 def render_json(diff: Diff) -> str:
     data = dataclasses.asdict(diff)
+    del data["diagram"]
     data["summary"] = summary(diff)
     data["empty"] = diff.empty
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
