@@ -264,4 +264,5 @@ def gateway_config(routes: list[Route]) -> str:
         model_list.append({"model_name": route.model_name, "litellm_params": params})
     document = {"model_list": model_list,
                 "litellm_settings": {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}}
-    return yaml.safe_dump(document, sort_keys=True, default_flow_style=False)
+    return yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=True,
+                     default_flow_style=False)

@@ -151,11 +151,15 @@ def _walk(value, env, report, path, loc, errors):
             errors.extend(exc.diagnostics)
             return value
     if isinstance(value, YMap):
-        return YMap(((k, _walk(v, env, report, _join(path, k), value.loc_of(k), errors)) for k, v in value.items()),
-                    loc=value.loc, key_locs=value.key_locs)
+        items = [(k, v, _walk(v, env, report, _join(path, k), value.loc_of(k), errors)) for k, v in value.items()]
+        if all(new is old for _, old, new in items):
+            return value  # nothing interpolated beneath: no copy
+        return YMap(((k, new) for k, _, new in items), loc=value.loc, key_locs=value.key_locs)
     if isinstance(value, YList):
-        return YList((_walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors) for i, v in enumerate(value)),
-                     loc=value.loc, item_locs=value.item_locs)
+        walked = [_walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors) for i, v in enumerate(value)]
+        if all(new is old for new, old in zip(walked, value)):
+            return value
+        return YList(walked, loc=value.loc, item_locs=value.item_locs)
     if isinstance(value, (Reset, Override)):
         return type(value)(_walk(value.value, env, report, path, value.loc or loc, errors), value.loc)
     return value

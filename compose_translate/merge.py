@@ -23,16 +23,20 @@ def strip_tags(value: Any) -> Any:
     if isinstance(value, Reset):
         return _DELETE
     if isinstance(value, YMap):
+        stripped = {key: strip_tags(item) for key, item in value.items()}
+        if all(stripped[key] is item for key, item in value.items()):
+            return value  # nothing tagged beneath: no copy
         out = YMap(loc=value.loc)
-        for key, item in value.items():
-            item = strip_tags(item)
+        for key, item in stripped.items():
             if item is not _DELETE:
                 out[key] = item
                 out.key_locs[key] = value.loc_of(key)
         return out
     if isinstance(value, YList):
-        kept = [(strip_tags(v), value.loc_of(i)) for i, v in enumerate(value)]
-        kept = [(v, loc) for v, loc in kept if v is not _DELETE]
+        stripped = [strip_tags(v) for v in value]
+        if all(new is old for new, old in zip(stripped, value)):
+            return value
+        kept = [(v, value.loc_of(i)) for i, v in enumerate(stripped) if v is not _DELETE]
         return YList([v for v, _ in kept], loc=value.loc, item_locs=[loc for _, loc in kept])
     return value
 

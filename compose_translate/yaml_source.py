@@ -68,6 +68,7 @@ class _Loader(_BaseLoader):
     """SafeLoader with YAML 1.2 booleans, located containers and Compose's tags."""
 
     file: str = "<unknown>"
+    locs: dict[int, Loc]
 
 
 # go-yaml v3 (Compose) reads yes/no/on/off as strings: keep only true/false as booleans.
@@ -81,18 +82,22 @@ for _first in "tTfF":
 
 
 def _loc(loader: _Loader, node: yaml.Node) -> Loc:
-    return Loc(loader.file, node.start_mark.line + 1)
+    line = node.start_mark.line + 1
+    loc = loader.locs.get(line)  # one Loc per line: large files have tens of thousands of nodes
+    if loc is None:
+        loc = loader.locs[line] = Loc(loader.file, line)
+    return loc
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> YMap:
     seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
+    for key_node, _ in node.value:  # duplicates among the keys written here, before merge keys add theirs
         if key_node.tag == "tag:yaml.org,2002:merge":
             continue
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, (str, int, float, bool)) or key is None:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:null":
             raise fail("mapping keys must be strings", loc=_loc(loader, key_node),
                        hint="quote the key or write it as a plain word")
+        key = key_node.value
         if key in seen:
             raise fail(f'duplicate key "{key}" (first defined on line {seen[key].start_mark.line + 1})',
                        loc=_loc(loader, key_node), hint="remove one of the two entries")
@@ -140,6 +145,7 @@ def parse_yaml(text: str, file: str) -> YMap:
     """Parse a Compose document; an empty file is an empty project."""
     loader = _Loader(text)
     loader.file = file
+    loader.locs = {}
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

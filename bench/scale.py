@@ -1,0 +1,131 @@
+"""Scale benchmark: parse floor vs `plan` vs the offline preview, for growing Compose projects.
+
+    .venv/bin/python bench/scale.py [--sizes 10,100,1000,2000] [--write docs/performance.md]
+
+Each measurement runs in a fresh subprocess (so imports and peak memory are its own) on this
+machine, in one run; the script prints times as ratios to the floor (PyYAML's C loader parsing
+the same files), the preview's time per resource, the growth factor when the input doubles, and
+peak memory (max RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def generate(folder: Path, services: int) -> list[Path]:
+    """N services, one model per 10 services (bound by its 10), a secret per 10, ports, expose and dependencies."""
+    lines = ["name: bench", "services:"]
+    models = max(1, services // 10)
+    for i in range(services):
+        group = i // 10
+        lines += [f"  svc-{i:04d}:", f"    image: ghcr.io/example/svc:{i}",
+                  "    environment:", f"      INDEX: '{i}'", "      LOG_LEVEL: ${LOG_LEVEL:-info}",
+                  f"      PEER_URL: http://svc-{(i + 1) % services:04d}:8080",
+                  "    expose: ['8080']", f"    models: [m-{group:03d}]", f"    secrets: [s-{group:03d}]"]
+        if i % 50 == 0:
+            lines += [f"    ports: ['{10000 + i}:8080']"]
+        if i % 10:
+            lines += [f"    depends_on: [svc-{group * 10:04d}]"]
+    lines.append("models:")
+    for g in range(models):
+        backend = "cloud.instance-type=gpu-small" if g % 2 == 0 else "cloud.instance-type=cpu-small"
+        lines += [f"  m-{g:03d}:", f"    model: ai/model-{g}", f"    labels: [{backend}]"]
+    lines.append("secrets:")
+    for g in range(models):
+        (folder / f"s-{g:03d}.txt").write_text(f"secret-{g}")
+        lines += [f"  s-{g:03d}:", f"    file: ./s-{g:03d}.txt"]
+    path = folder / "compose.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return [path]
+
+
+def measure(stage: str, services: int) -> dict:
+    """One stage, in this (fresh) process."""
+    import yaml
+
+    from compose_translate import LoadOptions, StackSettings, make_plan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if stage == "preview":  # import and warm the Pulumi SDKs outside the timed part
+            from compose_cloud.preview import run_preview
+            warm = Path(tmp) / "warm"
+            warm.mkdir()
+            run_preview(StackSettings(files=tuple(map(str, generate(warm, 2)))))
+        files = generate(Path(tmp), services)
+        start = time.perf_counter()
+        resources = 0
+        if stage == "parse":
+            for f in files:
+                yaml.load(f.read_text(), Loader=yaml.CSafeLoader)
+        elif stage == "plan":
+            make_plan(LoadOptions(files=tuple(files), environ={}))
+        else:
+            result = run_preview(StackSettings(files=tuple(map(str, files))))
+            resources = len(result.resources)
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "resources": resources}
+
+
+def run(stage: str, services: int) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--one", stage, str(services)], capture_output=True, text=True,
+                          check=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(sizes: list[int]) -> str:
+    rows, previous = [], None
+    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{platform.system()} {platform.release()}", "",
+             "| services | parse (floor) | plan | plan / floor | preview | preview / floor | resources | "
+             "ms / resource | preview growth x2 | peak MiB (plan / preview) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for n in sizes:
+        parse, plan, preview = run("parse", n), run("plan", n), run("preview", n)
+        growth = ""
+        if previous and previous[0] * 2 == n:
+            growth = f"{preview['seconds'] / previous[1]:.2f}x"
+        previous = (n, preview["seconds"])
+        rows.append((n, parse, plan, preview))
+        lines.append(f"| {n} | {parse['seconds'] * 1000:.1f} ms | {plan['seconds'] * 1000:.0f} ms | "
+                     f"{plan['seconds'] / parse['seconds']:.1f}x | {preview['seconds']:.2f} s | "
+                     f"{preview['seconds'] / parse['seconds']:.0f}x | {preview['resources']} | "
+                     f"{preview['seconds'] * 1000 / max(preview['resources'], 1):.2f} | {growth} | "
+                     f"{plan['peak_mib']:.0f} / {preview['peak_mib']:.0f} |")
+        print(lines[-1], flush=True)
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10,100,1000,2000")
+    parser.add_argument("--write", metavar="FILE", help="also write the table into FILE (between markers)")
+    parser.add_argument("--one", nargs=2, metavar=("STAGE", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(measure(args.one[0], int(args.one[1]))))
+        return
+    table = report([int(s) for s in args.sizes.split(",")])
+    print(table)
+    if args.write:
+        path = ROOT / args.write
+        text = path.read_text() if path.exists() else "<!-- bench -->\n<!-- /bench -->\n"
+        start, end = text.index("<!-- bench -->"), text.index("<!-- /bench -->")
+        path.write_text(text[:start] + "<!-- bench -->\n" + table + text[end:])
+
+
+if __name__ == "__main__":
+    main()
