@@ -137,7 +137,7 @@ def stack_config(settings: StackSettings) -> dict[str, str]:
 
 def run_preview(settings: StackSettings, stack: str = "preview") -> PreviewResult:
     """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
-    from providers.program import main  # imported late: it imports pulumi_aws, which is slow
+    from providers.program import main, relaxed_gc  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region)
     logger = logging.getLogger("compose-cloud.preview")
@@ -148,9 +148,10 @@ def run_preview(settings: StackSettings, stack: str = "preview") -> PreviewResul
     pulumi.runtime.set_all_config(stack_config(settings))
     resolved: dict[str, Any] = {}
     try:
-        plan, outputs = main()
-        pulumi.Output.from_input(outputs).apply(resolved.update)
-        _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+        with relaxed_gc():
+            plan, outputs = main()
+            pulumi.Output.from_input(outputs).apply(resolved.update)
+            _sync_await(pulumi.runtime.stack.wait_for_rpcs())
     except pulumi.RunError as exc:
         raise ComposeError(Diagnostic(str(exc))) from None
     return PreviewResult(stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=resolved)
