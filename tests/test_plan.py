@@ -172,3 +172,14 @@ def test_credential_like_variables_move_to_secrets_and_are_redacted(project):
     assert service["secret_environment"] == {"OPENAI_API_KEY": "[secret]"}
     assert plan.services["app"].secret_environment["OPENAI_API_KEY"].get_secret_value() == "sk-123"
     assert "sk-123" not in json.dumps(plan.to_dict())
+
+
+@pytest.mark.parametrize("service", ["ec2", "ecs", "sagemaker"])
+def test_region_lists_match_botocore_sessions(service):
+    import botocore.session
+
+    from compose_translate.instances import regions_for
+
+    session = botocore.session.get_session()
+    expected = {r for p in ("aws", "aws-cn", "aws-us-gov") for r in session.get_available_regions(service, partition_name=p)}
+    assert regions_for(service) == expected and len(expected) > 20

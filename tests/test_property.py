@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from compose_translate import ComposeError, LoadOptions, make_plan
 from conftest import ROOT
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.text(max_size=12),
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.integers(10**18, 10**40),
+                    st.floats(allow_nan=False), st.text(max_size=12),
                     st.sampled_from(["ai/smollm2", "${X}", "${X:?boom}", "$$", "80:80", "gpu-small", "-1", "llm"]))
 keys = st.one_of(st.text(min_size=1, max_size=10),
                  st.sampled_from(["services", "models", "image", "model", "models", "labels", "environment",
@@ -19,6 +20,7 @@ keys = st.one_of(st.text(min_size=1, max_size=10),
 trees = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                       st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
 
+FILE_LEVEL = ("invalid YAML", "a Compose file must be a mapping", "mapping keys must be strings", "duplicate key")
 BASE = yaml.safe_load((ROOT / "examples" / "agent-app" / "compose.yaml").read_text())
 
 
@@ -29,6 +31,8 @@ def _plan(tmp: Path, document) -> None:
         make_plan(LoadOptions(files=(path,), environ={}))
     except ComposeError as exc:
         assert all(d.loc is not None and d.loc.line >= 1 for d in exc.diagnostics), exc.render()
+        # a key path, unless the problem is the file as a whole (not YAML, not a mapping, ...)
+        assert all(d.path or d.message.startswith(FILE_LEVEL) for d in exc.diagnostics), exc.render()
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
