@@ -26,6 +26,8 @@ Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
   plan     print the deployment plan: where each model runs, what each service gets
   preview  run the Pulumi program offline (mocked) and print the resources it creates
   diff     compare the preview of a base revision with the working tree (for pull requests)
+  preflight  check quotas, regions and instance types in your AWS account before deploying
+  status     state of a deployed stack: endpoints, services, load balancer targets
 """
 _EPILOG = """\
 Model placement comes from labels on each model, e.g.
@@ -75,7 +77,22 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--base", required=True, metavar="REV|DIR", help="git revision (origin/main, a tag, a commit) "
                       "or folder to compare against")
     diff.add_argument("--exit-code", action="store_true", help="exit 3 when there are changes (for pipelines)")
-    for sub, formats in ((check, ("text", "json")), (plan, ("text", "json")),
+    preflight = commands.add_parser(
+        "preflight", parents=[common], help="check the AWS account can take this plan (quotas, regions, types)",
+        description="Check, with your AWS credentials (boto3's chain: environment, AWS_PROFILE or --aws-profile, "
+                    "SSO), that the account can deploy the plan: caller identity, regions enabled, ECS GPU types "
+                    "offered, SageMaker endpoint and EC2/Fargate vCPU quotas against what the plan needs, the ECS "
+                    "GPU AMI, ECR access. Exit 0 when nothing fails, 1 otherwise.")
+    status = commands.add_parser(
+        "status", parents=[common], help="state of a deployed stack: endpoints, ECS services, target health",
+        description="Read the state of a deployed stack from AWS: each SageMaker endpoint (with its failure "
+                    "reason), each ECS service (running/desired, latest events), load balancer target health. "
+                    "Exit 0 when everything is healthy, 1 otherwise.")
+    for sub in (preflight, status):
+        sub.add_argument("--aws-profile", metavar="NAME",
+                         help="AWS profile (default: AWS_PROFILE or the default chain); --profile is Compose's")
+    for sub, formats in ((check, ("text", "json")), (plan, ("text", "json")), (preflight, ("text", "json")),
+                         (status, ("text", "json")),
                          (preview, ("text", "json", "markdown", "mermaid")), (diff, ("text", "markdown", "json"))):
         sub.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     return parser
@@ -116,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return _preview(args, settings, files)
     if args.command == "diff":
         return _diff(args, settings, files)
+    if args.command in ("preflight", "status"):
+        return _account(args, plan)
     sys.stderr.write(warnings_text(plan.warnings, root))
     if args.command == "check":
         if args.format == "json":
@@ -149,6 +168,28 @@ def _preview(args: argparse.Namespace, settings: StackSettings, files: tuple[Pat
         return EXIT_INVALID
     sys.stdout.write(RENDERERS[args.format](result))
     return EXIT_OK
+
+
+def _account(args: argparse.Namespace, plan) -> int:
+    """preflight / status: the plan against the AWS account."""
+    from . import preflight, status
+    from .aws import Aws
+
+    if args.command == "status" and not args.stack:
+        sys.stderr.write("error: status needs --stack NAME (the deployed stack to read)\n")
+        return EXIT_USAGE
+    try:
+        aws = Aws(args.aws_profile)
+    except ComposeError as exc:
+        sys.stderr.write(error_text(exc.diagnostics, None))
+        return EXIT_INVALID
+    if args.command == "preflight":
+        checks = preflight.preflight(plan, aws)
+        sys.stdout.write((preflight.render_json if args.format == "json" else preflight.render_text)(checks))
+        return EXIT_INVALID if any(c.status == "fail" for c in checks) else EXIT_OK
+    rows = status.status(plan, aws, _stack_name(args.stack))
+    sys.stdout.write((status.render_json if args.format == "json" else status.render_text)(rows))
+    return EXIT_OK if all(r.healthy for r in rows) else EXIT_INVALID
 
 
 EXIT_CHANGED = 3

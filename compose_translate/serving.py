@@ -41,6 +41,9 @@ SAGEMAKER_ACCOUNTS = {
 SAGEMAKER_STARTUP_TIMEOUT = 1800
 SAGEMAKER_DOWNLOAD_TIMEOUT = 1800
 
+# AWS's public SSM parameter naming the current ECS GPU-optimized Amazon Linux 2023 AMI (not in every region).
+ECS_GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
+
 GATEWAY_IMAGE = "ghcr.io/berriai/litellm:v1.102.1"
 GATEWAY_CONFIG_PATH = "/etc/litellm/config.yaml"
 # LLM responses stream for minutes: the gateway's upstream timeout is generous on purpose.

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from compose_translate.serving import ECS_GPU_AMI_PARAMETER
+
 from . import iam
 from .naming import fitted
 from .cluster import ALL_EGRESS
 
-GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id"
 ROOT_VOLUME_GB = 200  # container images with CUDA plus multi-GB models
 ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 
@@ -50,7 +51,7 @@ class GpuCapacity(pulumi.ComponentResource):
         group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
                                       description="GPU container instances (tasks have their own interfaces)",
                                       opts=child)
-        ami = aws.ssm.get_parameter_output(name=GPU_AMI_PARAMETER, opts=pulumi.InvokeOptions(parent=self))
+        ami = aws.ssm.get_parameter_output(name=ECS_GPU_AMI_PARAMETER, opts=pulumi.InvokeOptions(parent=self))
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt", image_id=ami.value, instance_type=args.instance_type,
             iam_instance_profile={"arn": profile.arn}, vpc_security_group_ids=[group.id],
