@@ -57,11 +57,13 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
 
     endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, pulumi.ResourceOptions(
         provider=providers[model.placement.region])) for key, model in plan.models.items() if model.sagemaker}
-    servers = {key: EcsModel(f"{plan.name}-{model.server.name}", service_args(model.server), opts)
-               for key, model in plan.models.items() if model.server}
-    gateway = ModelGateway(f"{plan.name}-{plan.gateway.name}", service_args(
-        plan.gateway.service, depends_on=[s.service.ecs_service for s in servers.values()]),
-        [e.endpoint_arn for _, e in sorted(endpoints.items())], opts) if plan.gateway else None
+    for model in plan.models.values():
+        if model.server:
+            EcsModel(f"{plan.name}-{model.server.name}", service_args(model.server), opts)
+    # No ordering between services, gateway and model servers: creating one before another does not
+    # make it ready sooner (clients retry), and every such edge makes Pulumi's cycle check quadratic.
+    gateway = ModelGateway(f"{plan.name}-{plan.gateway.name}", service_args(plan.gateway.service),
+                           [e.endpoint_arn for _, e in sorted(endpoints.items())], opts) if plan.gateway else None
 
     awaited_healthy = {dep for s in plan.services.values() for dep, spec in s.depends_on.items()
                        if spec["condition"] == "service_healthy"}
@@ -69,7 +71,6 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
     for name in plan.deploy_order:
         service = plan.services[name]
         after = [services[d].ecs_service for d in sorted(service.depends_on)]
-        after += [gateway.service.ecs_service] if gateway and service.models else []
         services[name] = ComposeService(f"{plan.name}-{name}", service_args(
             service, targets=balancers.targets.get(name, []) if balancers else [],
             wait_for_steady_state=name in awaited_healthy, depends_on=after), opts)
