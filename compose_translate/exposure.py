@@ -32,7 +32,7 @@ class Listener(_Frozen):
     service: str
     target: int  # container port
     port: int  # listener port on the load balancer
-    protocol: str  # HTTP | HTTPS | TCP | UDP
+    protocol: str  # HTTP | HTTPS | TCP | UDP | TCP_UDP
     balancer: str  # alb | nlb
     redirect_from: int | None = None  # an HTTP listener that redirects here (80 -> 443)
 
@@ -101,7 +101,21 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
                                                     "services need it")
             result.append(Listener(service=service.name, target=port.target, port=published, protocol="TCP",
                                    balancer="nlb"))
-    return tuple(result)
+    return _tcp_udp(result)
+
+
+def _tcp_udp(listeners: list[Listener]) -> tuple[Listener, ...]:
+    """The same port over TCP and UDP (DNS, for instance) is one TCP_UDP listener on the NLB."""
+    udp = {(x.port, x.target) for x in listeners if x.protocol == "UDP"}
+    both = {(x.port, x.target) for x in listeners if x.protocol == "TCP" and x.balancer == "nlb"} & udp
+    merged = []
+    for x in listeners:
+        if (x.port, x.target) in both and x.balancer == "nlb":
+            if x.protocol == "TCP":
+                merged.append(x.model_copy(update={"protocol": "TCP_UDP"}))
+            continue
+        merged.append(x)
+    return tuple(merged)
 
 
 def check_conflicts(all_listeners: list[Listener], services: dict[str, Service], report: Report) -> None:

@@ -390,3 +390,15 @@ def test_physical_names_fit_aws_limits_even_for_long_names(tmp_path):
             length = len(name) if name else len(r.name) + 8
             assert length <= limit, (r.type, r.name, name)
     assert checked >= 8
+
+
+def test_udp_port_is_admitted_over_udp(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  dns: {image: a, ports: ['53:53/udp', '53:53']}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    rules = by_type(result, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert rules["app-dns-lb-udp-53"].inputs["ipProtocol"] == "udp"
+    assert rules["app-dns-lb-53"].inputs["ipProtocol"] == "tcp"
+    listeners = by_type(result, "aws:lb/listener:Listener")
+    assert {n: x.inputs["protocol"] for n, x in listeners.items()} == {"app-ingress-nlb-53": "TCP_UDP"}
+    group = by_type(result, "aws:lb/targetGroup:TargetGroup")["app-ingress-nlb-dns-53"].inputs
+    assert group["protocol"] == "TCP_UDP"

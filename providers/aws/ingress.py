@@ -37,6 +37,7 @@ class Target:
 
     target_group_arn: pulumi.Output[str]
     container_port: int
+    transports: tuple[str, ...]  # ("tcp",), ("udp",) or both: what the service's group admits
     balancer_group_id: pulumi.Output[str]
     listener: aws.lb.Listener
 
@@ -58,7 +59,7 @@ class LoadBalancers(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
                                       description=f"public {kind.upper()} listeners", opts=child)
-        ports = sorted({(x.port, "udp" if x.protocol == "UDP" else "tcp") for x in listeners}
+        ports = sorted({(x.port, p) for x in listeners for p in transports(x.protocol)}
                        | {(x.redirect_from, "tcp") for x in listeners if x.redirect_from})
         for port, protocol in ports:
             for family, cidr in (("v4", {"cidr_ipv4": "0.0.0.0/0"}), ("v6", {"cidr_ipv6": "::/0"})):
@@ -88,9 +89,13 @@ class LoadBalancers(pulumi.ComponentResource):
                                     "port": str(x.port), "protocol": "HTTPS", "status_code": "HTTP_301"}}],
                                 opts=child)
             self.targets.setdefault(x.service, []).append(
-                Target(target_group_arn=target_group.arn, container_port=x.target, balancer_group_id=group.id,
-                       listener=listener))
+                Target(target_group_arn=target_group.arn, container_port=x.target,
+                       transports=transports(x.protocol), balancer_group_id=group.id, listener=listener))
             self.urls.setdefault(x.service, []).append(balancer.dns_name.apply(lambda dns, x=x: _url(dns, x)))
+
+
+def transports(protocol: str) -> tuple[str, ...]:
+    return {"UDP": ("udp",), "TCP_UDP": ("tcp", "udp")}.get(protocol, ("tcp",))
 
 
 def _url(dns: str, listener: Listener) -> str:

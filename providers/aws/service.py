@@ -88,11 +88,13 @@ class ComposeService(pulumi.ComponentResource):
         group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
                                       description=f"Compose service {service.name}", opts=child)
         for target in args.targets:
-            aws.vpc.SecurityGroupIngressRule(f"{name}-lb-{target.container_port}", security_group_id=group.id,
-                                             referenced_security_group_id=target.balancer_group_id,
-                                             ip_protocol="tcp", from_port=target.container_port,
-                                             to_port=target.container_port, description="from the load balancer",
-                                             opts=child)
+            for transport in target.transports:
+                suffix = f"{'udp-' if transport == 'udp' else ''}{target.container_port}"
+                aws.vpc.SecurityGroupIngressRule(f"{name}-lb-{suffix}", security_group_id=group.id,
+                                                 referenced_security_group_id=target.balancer_group_id,
+                                                 ip_protocol=transport, from_port=target.container_port,
+                                                 to_port=target.container_port, description="from the load balancer",
+                                                 opts=child)
         for mount in service.mounts:
             if mount.kind == "efs":
                 args.volumes[mount.volume].allow(service.name, group.id)
