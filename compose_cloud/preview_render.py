@@ -43,11 +43,14 @@ def to_data(result: PreviewResult) -> dict[str, Any]:
                           "files": [f.target for f in service.files],
                           "tasks": service.runtime.replicas, "cpu": service.runtime.cpu,
                           "memory": service.runtime.memory, "urls": out.get("urls", [])}
-    models = {key: {"model": m.model, "backend": m.placement.backend, "region": m.placement.region,
-                    "instance_type": m.placement.instance_type, "instances": m.placement.instance_count,
-                    "endpoint_name": m.sagemaker.endpoint_name if m.sagemaker else None,
-                    "server": m.server.name if m.server else None, "hourly_usd": m.hourly_usd}
-              for key, m in plan.models.items()}
+    models = {}
+    for key, m in plan.models.items():
+        serving = plan.models[m.served_by or key]
+        models[key] = {"model": m.model, "backend": m.placement.backend, "region": m.placement.region,
+                       "instance_type": m.placement.instance_type, "instances": m.placement.instance_count,
+                       "endpoint_name": serving.sagemaker.endpoint_name if serving.sagemaker else None,
+                       "server": serving.server.name if serving.server else None, "served_by": m.served_by,
+                       "hourly_usd": m.hourly_usd}
     return {
         "notice": NOTICE, "stack": result.stack, "project": plan.name, "region": plan.region,
         "gateway_url": plan.gateway.url if plan.gateway else None, "models": models,
@@ -70,6 +73,9 @@ def render_text(result: PreviewResult) -> str:
     if data["models"]:
         lines += ["", f"models (one OpenAI-compatible URL for all: {data['gateway_url']}):"]
         for key, m in data["models"].items():
+            if m["served_by"]:
+                lines.append(f"  {key}: {m['model']} -> served by {m['served_by']} (same model and settings)")
+                continue
             where = m["endpoint_name"] and f"endpoint {m['endpoint_name']}" or f"server {m['server']}:8080"
             lines.append(f"  {key}: {m['model']} -> {m['backend']} {m['instances']} x {m['instance_type']} in "
                          f"{m['region']}, {where}, {_usd(m['hourly_usd'])}")
@@ -171,8 +177,9 @@ def render_mermaid(result: PreviewResult) -> str:
         if service.models:
             lines.append(f"  {_node('svc', name)} --> gateway")
     for key, model in plan.models.items():
+        serving = plan.models[model.served_by or key]
         lines.append(f"  gateway --> {_node('model', key)}")
-        lines.append(f"  {_node('model', key)} --> {_node('sm' if model.sagemaker else 'srv', key)}")
+        lines.append(f"  {_node('model', key)} --> {_node('sm' if serving.sagemaker else 'srv', serving.key)}")
     return "\n".join(lines) + "\n"
 
 

@@ -106,8 +106,9 @@ def service_files(service: Service, report: Report) -> tuple[tuple[ServiceFile, 
             continue
         if directory != SECRETS_DIR and directory not in directories:
             report.warn(f"{directory} is mounted to hold {file.kind} {file.source}: files the image has in "
-                        f"{directory} are hidden in the cloud", where, loc,
-                        hint="target a directory of its own (e.g. /etc/app/conf.d) to avoid surprises")
+                        f"{directory} are hidden in the cloud (if the application lives there, it will not start)",
+                        where, loc, hint=f"give it a target in a directory of its own, e.g. "
+                                         f"{directory.rstrip('/')}/config/{posixpath.basename(file.target)}")
         directories.add(directory)
     return tuple(files), tuple(sorted(directories))
 

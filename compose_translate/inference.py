@@ -72,6 +72,7 @@ class PlannedModel(_Frozen):
     sagemaker: SageMakerServing | None  # backend sagemaker
     server: PlannedService | None  # backend ecs: the llama.cpp server as an ECS service
     hourly_usd: float | None  # estimate; None when the instance type has no price in the table
+    served_by: str | None = None  # an identical model (same reference and settings) already deployed
 
 
 class Route(_Frozen):
@@ -122,6 +123,7 @@ def plan_models(project: Project, settings: StackSettings, taken: set[str],
             bound_by.setdefault(binding.model, []).append(service.name)
     models: dict[str, PlannedModel] = {}
     unbound: list[str] = []
+    deployed: dict[tuple, str] = {}  # deployment signature -> the model key that deploys it
     for key, model in project.models.items():
         placement = place(model, settings, report)
         if placement is None:
@@ -135,6 +137,17 @@ def plan_models(project: Project, settings: StackSettings, taken: set[str],
         flags = _flags(model, placement, report)
         if flags is None:
             continue
+        common = dict(key=key, model=model.model, source=model.ref.source, pull=model.ref.pull_reference,
+                      placement=placement, context_size=model.context_size, runtime_flags=model.runtime_flags,
+                      tags={k: v for k, v in sorted(model.labels.items()) if not k.startswith("cloud.")},
+                      bound_by=tuple(sorted(bound_by.get(key, ()))))
+        signature = (model.model, placement.model_copy(update={"deploy_unbound": False}), model.context_size,
+                     model.runtime_flags)
+        if signature in deployed:  # Docker Model Runner runs one model per reference: so do we
+            models[key] = PlannedModel(**common, sagemaker=None, server=None, hourly_usd=0.0,
+                                       served_by=deployed[signature])
+            continue
+        deployed[signature] = key
         sagemaker = server = None
         if placement.backend == "sagemaker":
             sagemaker = SageMakerServing(
@@ -148,12 +161,7 @@ def plan_models(project: Project, settings: StackSettings, taken: set[str],
             name = free_name(f"model-{key}", taken)
             taken.add(name)
             server = _server(name, model, placement, settings)
-        models[key] = PlannedModel(
-            key=key, model=model.model, source=model.ref.source, pull=model.ref.pull_reference, placement=placement,
-            context_size=model.context_size, runtime_flags=model.runtime_flags,
-            tags={k: v for k, v in sorted(model.labels.items()) if not k.startswith("cloud.")},
-            bound_by=tuple(sorted(bound_by.get(key, ()))), sagemaker=sagemaker, server=server,
-            hourly_usd=_model_price(placement))
+        models[key] = PlannedModel(**common, sagemaker=sagemaker, server=server, hourly_usd=_model_price(placement))
     _shared_references(models, project, report)
     return models, tuple(unbound)
 
@@ -212,15 +220,18 @@ def _model_price(placement: Placement) -> float | None:
 
 
 def _shared_references(models: dict[str, PlannedModel], project: Project, report: Report) -> None:
+    """Same reference, different settings: two deployments the gateway cannot tell apart."""
     by_reference: dict[str, list[str]] = {}
     for key, model in models.items():
-        by_reference.setdefault(model.model, []).append(key)
+        if model.served_by is None:
+            by_reference.setdefault(model.model, []).append(key)
     for reference, keys in by_reference.items():
         if len(keys) > 1:
             spec = project.models[keys[1]]
-            report.warn(f"models {', '.join(keys)} have the same reference {reference}: the gateway knows models by "
-                        "reference, so it balances requests across their deployments", f"models.{keys[1]}",
-                        spec.loc, hint="give each its own reference (e.g. a different tag) to address it separately")
+            report.warn(f"models {', '.join(keys)} have the same reference {reference} but different settings: "
+                        "the gateway knows models by reference, so it balances requests across their deployments",
+                        f"models.{keys[1]}", spec.loc,
+                        hint="give them the same settings (one deployment), or different references")
 
 
 def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings: StackSettings,
@@ -228,6 +239,8 @@ def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings
     """The gateway's routes, its ECS service, and its generated configuration file."""
     routes = []
     for key, model in models.items():
+        if model.served_by:
+            continue
         if model.sagemaker:
             routes.append(Route(model_name=model.model, model_key=key, target="sagemaker",
                                 region=model.placement.region, endpoint_name=model.sagemaker.endpoint_name))

@@ -183,7 +183,8 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
     volumes_loc = service.key_locs.get("volumes", service.loc)
     for mount in service.volumes:
         if mount.type == "bind":
-            report.warn(f"bind mount of {mount.source} cannot be taken to the cloud; the container sees an empty "
+            source = _relative(mount.source, Path(project.project_dir)) if mount.source else "?"
+            report.warn(f"bind mount of {source} cannot be taken to the cloud; the container sees an empty "
                         f"{mount.target}", f"{path}.volumes", volumes_loc,
                         hint="copy the files into the image at build time, or use a named volume")
         elif mount.type in ("image", "npipe", "cluster"):

@@ -264,3 +264,16 @@ def test_same_reference_twice_is_balanced_with_a_warning(tmp_path):
     result = preview([tmp_path / "compose.yaml"])
     assert [m["model_name"] for m in gateway_config(result)["model_list"]] == ["ai/smollm2", "ai/smollm2"]
     assert any("balances requests" in w.message for w in result.plan.warnings)
+
+
+def test_identical_models_are_deployed_once(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  a: {image: a, models: [guard]}\n  b: {image: b, models: [npc]}\n"
+                                     "models:\n  guard: {model: ai/qwen2.5}\n  npc: {model: ai/qwen2.5}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    assert list(by_type(result, "aws:sagemaker/endpoint:Endpoint")) == ["app-model-guard-endpoint"]
+    assert [m["model_name"] for m in gateway_config(result)["model_list"]] == ["ai/qwen2.5"]
+    assert result.plan.models["npc"].served_by == "guard" and result.plan.cost.models["npc"] == 0.0
+    assert result.outputs["models"]["npc"]["endpointName"] == "app-preview-guard"
+    assert not any("balances" in w.message for w in result.plan.warnings)
+    env = {e["name"]: e["value"] for e in containers(result, "app-b-task")["b"]["environment"]}
+    assert env == {"NPC_MODEL": "ai/qwen2.5", "NPC_URL": "http://model-gateway:4000/v1/"}

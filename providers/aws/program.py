@@ -100,13 +100,14 @@ def _outputs(plan: DeploymentPlan, services: dict[str, ComposeService], endpoint
     urls = balancers.urls if balancers else {}
     models = {}
     for key, model in plan.models.items():
-        place = model.placement
+        place, serving = model.placement, plan.models[model.served_by or key]
+        endpoint = endpoints.get(serving.key)
         models[key] = {"model": model.model, "backend": place.backend, "region": place.region,
                        "instanceType": place.instance_type, "url": plan.gateway.url,
-                       "endpointName": endpoints[key].endpoint_name if key in endpoints else None,
-                       "endpointArn": endpoints[key].endpoint_arn if key in endpoints else None,
-                       "server": model.server.name if model.server else None,
-                       "estimatedHourlyUsd": model.hourly_usd}
+                       "endpointName": endpoint.endpoint_name if endpoint else None,
+                       "endpointArn": endpoint.endpoint_arn if endpoint else None,
+                       "server": serving.server.name if serving.server else None,
+                       "servedBy": model.served_by, "estimatedHourlyUsd": model.hourly_usd}
     return {
         "services": {name: {"ecsService": services[name].service_name,
                             "urls": pulumi.Output.all(*urls.get(name, [])),
