@@ -106,7 +106,7 @@ def test_outputs_describe_each_model(seed):
                    "instanceType": "ml.g5.xlarge", "url": "http://model-gateway:4000/v1/",
                    "endpointName": "seed-06-cloud-preview-llm",
                    "endpointArn": "arn:aws:sagemaker:us-west-2:123456789012:seed-06-cloud-model-llm-endpoint",
-                   "server": None, "estimatedHourlyUsd": 1.408}
+                   "server": None, "servedBy": None, "estimatedHourlyUsd": 1.408}
     assert seed.outputs["modelGatewayUrl"] == "http://model-gateway:4000/v1/"
 
 
