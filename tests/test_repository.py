@@ -1,0 +1,25 @@
+"""The README's two commands are the ones that work: CI runs the second verbatim, the first previews an example."""
+
+import re
+import shlex
+
+from compose_cloud.cli import main
+from conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    section = (ROOT / "README.md").read_text().split("## The two commands", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    _, test_command = readme_commands()
+    assert (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1] == test_command
+
+
+def test_the_main_job_previews_a_bundled_example(capsys, monkeypatch):
+    main_job, _ = readme_commands()
+    args = shlex.split(main_job.split("compose-cloud ", 1)[1])
+    monkeypatch.chdir(ROOT)
+    assert args[0] == "preview" and main(args) == 0
+    assert "estimated cost" in capsys.readouterr().out
