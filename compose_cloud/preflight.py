@@ -45,21 +45,13 @@ class Needs:
 
 def needs(plan: DeploymentPlan) -> Needs:
     sagemaker: dict[tuple[str, str], int] = {}
-    ec2: dict[str, int] = {}
-    vcpus = 0.0
-    runtimes = [s.runtime for s in plan.services.values()]
-    runtimes += [m.server.runtime for m in plan.models.values() if m.server]
-    runtimes += [plan.gateway.service.runtime] if plan.gateway and plan.gateway.service else []
     for model in plan.models.values():
         if model.sagemaker:
             key = (model.placement.region, model.placement.instance_type)
             sagemaker[key] = sagemaker.get(key, 0) + model.placement.max_instances
-    for runtime in runtimes:
-        if runtime.capacity == "fargate":
-            vcpus += runtime.cpu / 1024 * runtime.replicas
-        else:
-            ec2[runtime.capacity] = ec2.get(runtime.capacity, 0) + runtime.replicas
-    return Needs(sagemaker=dict(sorted(sagemaker.items())), ec2=dict(sorted(ec2.items())), fargate_vcpus=vcpus,
+    vcpus = sum(s.runtime.cpu / 1024 * s.runtime.replicas for s in plan.ecs_services()
+                if s.runtime.capacity == "fargate")
+    return Needs(sagemaker=dict(sorted(sagemaker.items())), ec2=dict(plan.gpu_capacity), fargate_vcpus=vcpus,
                  builds=any(s.build for s in plan.services.values()))
 
 

@@ -52,7 +52,7 @@ class DeploymentPlan(_Frozen):
     unbound_models: tuple[str, ...]
     services: dict[str, PlannedService]
     deploy_order: tuple[str, ...]  # dependencies first
-    gpu_capacity: tuple[str, ...]  # EC2 GPU instance types the ECS cluster needs capacity providers for
+    gpu_capacity: dict[str, int]  # EC2 GPU instance type -> tasks that need one (a capacity provider each)
     regions: tuple[str, ...]  # the stack's region first, then every other model region
     secrets: dict[str, StoredValue]
     configs: dict[str, StoredValue]
@@ -61,6 +61,9 @@ class DeploymentPlan(_Frozen):
     certificate_arn: str | None
     cost: Cost
     warnings: tuple[Diagnostic, ...]
+
+    def ecs_services(self) -> list[PlannedService]:
+        return ecs_services(self.services, self.models, self.gateway)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, machine-independent (paths relative to the project), secrets redacted."""
@@ -99,18 +102,27 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         gateway, gateway_config = plan_gateway(gateway_name, settings.gateway_port, models, settings)
         stored["configs"][gateway_config.name] = gateway_config
     report.raise_if_errors()
-    runtimes = [s.runtime for s in services.values()] + [m.server.runtime for m in models.values() if m.server]
+    everything = ecs_services(services, models, gateway)
+    gpu_tasks: dict[str, int] = {}
+    for service in everything:
+        if service.runtime.capacity != "fargate":
+            gpu_tasks[service.runtime.capacity] = gpu_tasks.get(service.runtime.capacity, 0) + service.runtime.replicas
     return DeploymentPlan(
         name=project.name, project_dir=project.project_dir, region=settings.region, gateway=gateway,
         models=models, unbound_models=unbound, services=services, deploy_order=order,
-        gpu_capacity=tuple(sorted({r.capacity for r in runtimes if r.capacity != "fargate"})),
+        gpu_capacity=dict(sorted(gpu_tasks.items())),
         regions=(settings.region, *sorted({m.placement.region for m in models.values()} - {settings.region})),
         secrets=stored["secrets"], configs=dict(sorted(stored["configs"].items())), volumes=volumes,
-        networks=tuple(sorted({n for s in (*services.values(), *([gateway.service] if gateway else []),
-                                           *(m.server for m in models.values() if m.server))
-                               for n in s.networks})),
+        networks=tuple(sorted({n for s in everything for n in s.networks})),
         certificate_arn=settings.certificate_arn, cost=_cost(services, models, gateway),
         warnings=tuple(report.sorted_warnings()))
+
+
+def ecs_services(services: dict[str, PlannedService], models: dict[str, PlannedModel],
+                 gateway: Gateway | None) -> list[PlannedService]:
+    """Every ECS service the plan runs: the Compose services, the model servers and the gateway."""
+    return [*services.values(), *(m.server for m in models.values() if m.server),
+            *([gateway.service] if gateway and gateway.service else [])]
 
 
 def _cost(services: dict[str, PlannedService], models: dict[str, PlannedModel], gateway: Gateway | None) -> Cost:

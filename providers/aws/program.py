@@ -80,16 +80,10 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
 def _gpu_capacity(plan: DeploymentPlan, cluster: Cluster, network: Network,
                   opts: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
     """One capacity provider per GPU instance type the plan needs; room for twice the tasks (rolling deploys)."""
-    needed: dict[str, int] = {}
-    runtimes = [s.runtime for s in plan.services.values()] + [m.server.runtime for m in plan.models.values()
-                                                                if m.server]
-    for runtime in runtimes:
-        if runtime.capacity != "fargate":
-            needed[runtime.capacity] = needed.get(runtime.capacity, 0) + runtime.replicas
     capacity = {instance_type: GpuCapacity(f"{plan.name}-gpu-{instance_type.replace('.', '-')}", GpuCapacityArgs(
         instance_type=instance_type, cluster_name=cluster.name, vpc_id=network.vpc_id,
-        subnet_ids=network.private_subnet_ids, max_instances=2 * needed[instance_type]), opts).capacity_provider_name
-        for instance_type in plan.gpu_capacity}
+        subnet_ids=network.private_subnet_ids, max_instances=2 * tasks), opts).capacity_provider_name
+        for instance_type, tasks in plan.gpu_capacity.items()}
     if capacity:
         cluster.use_capacity([capacity[t] for t in sorted(capacity)])
     return capacity
