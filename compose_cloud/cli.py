@@ -22,12 +22,14 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 _DESCRIPTION = """\
 Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
 
-  check    validate the Compose files and the stack settings; print warnings
-  plan     print the deployment plan: where each model runs, what each service gets
-  preview  run the Pulumi program offline (mocked) and print the resources it creates
-  diff     compare the preview of a base revision with the working tree (for pull requests)
+  check      validate the Compose files and the stack settings; print warnings
+  plan       print the deployment plan: where each model runs, what each service gets
+  preview    run the Pulumi program offline (mocked) and print the resources it creates
+  diff       compare the preview of a base revision with the working tree (for pull requests)
   preflight  check quotas, regions and instance types in your AWS account before deploying
   status     state of a deployed stack: endpoints, services, load balancer targets
+
+Exit codes: 0 ok, 1 invalid input (or a failed check), 2 usage error, 3 changes (diff --exit-code).
 """
 _EPILOG = """\
 Model placement comes from labels on each model, e.g.
