@@ -277,3 +277,14 @@ def test_report_text_shows_each_fix(account, tmp_path):
     assert "FAIL  quota ml.g5.xlarge for endpoint usage in us-west-2" in text
     assert "fix: aws service-quotas request-service-quota-increase" in text
     assert text.endswith("1 failed, 0 warnings\n")
+
+
+def test_status_renders_text_and_json():
+    from compose_cloud.status import Row, render_json, render_text
+
+    rows = [Row("endpoint", "shop-dev-chat", "us-west-2", "Failed", False, "CUDA out of memory"),
+            Row("service", "web", "us-east-1", "2/2 running", True)]
+    text = render_text(rows)
+    assert "!! endpoint shop-dev-chat  us-west-2      Failed  (CUDA out of memory)" in text
+    assert "ok service  web" in text and text.endswith("2 checked, 1 not healthy\n")
+    assert json.loads(render_json(rows))["healthy"] is False
