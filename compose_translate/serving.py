@@ -50,12 +50,12 @@ GATEWAY_CONFIG_PATH = "/etc/litellm/config.yaml"
 GATEWAY_REQUEST_TIMEOUT = 600
 
 # llama.cpp options the deployment sets itself: a runtime flag may not change them.
+_FROM_COMPOSE = "the model comes from the Compose `model:`"
+_ROUTED = "the gateway routes by the Compose model reference"
 WIRING_FLAGS = {
     "--host": "the server must listen on all interfaces", "--port": "the port is fixed so the gateway can reach it",
-    "-m": "the model comes from the Compose `model:`", "--model": "the model comes from the Compose `model:`",
-    "-hf": "the model comes from the Compose `model:`", "--hf-repo": "the model comes from the Compose `model:`",
-    "-dr": "the model comes from the Compose `model:`", "--docker-repo": "the model comes from the Compose `model:`",
-    "--alias": "the gateway routes by the Compose model reference", "-a": "the gateway routes by the model reference",
+    **dict.fromkeys(("-m", "--model", "-hf", "--hf-repo", "-dr", "--docker-repo"), _FROM_COMPOSE),
+    **dict.fromkeys(("-a", "--alias"), _ROUTED),
     "--api-key": "the gateway reaches the server without a key", "--api-prefix": "the gateway expects /v1",
     "--path": "the server's API paths must stay standard",
 }
