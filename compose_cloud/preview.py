@@ -18,11 +18,11 @@ from pulumi.runtime import mocks
 from pulumi.runtime.sync_await import _sync_await
 
 from compose_translate.errors import ComposeError, Diagnostic
+from compose_translate.files import REDACTED
 from compose_translate.plan import DeploymentPlan
 from compose_translate.settings import CONFIG_KEYS, NAMESPACE, StackSettings
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker for a secret value on the wire
-REDACTED = "[secret]"
 ACCOUNT = "123456789012"
 PROJECT = "compose-cloud"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict
 
 from .errors import Report
+from .frozen import Frozen
 from .project import Service
 from .values import parse_port_range
 
@@ -24,11 +24,7 @@ NON_HTTP_PORTS = {22: "SSH", 25: "SMTP", 53: "DNS", 1433: "SQL Server", 1521: "O
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Listener(_Frozen):
+class Listener(Frozen):
     service: str
     target: int  # container port
     port: int  # listener port on the load balancer

@@ -13,9 +13,10 @@ from __future__ import annotations
 import posixpath
 import re
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_serializer
+from pydantic import SecretStr, field_serializer
 
 from .errors import Report
+from .frozen import Frozen
 from .project import FileRef, Project, Resource, Service
 
 SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)", re.IGNORECASE)
@@ -27,11 +28,7 @@ SSM_ADVANCED_MAX = 8192
 SECRETS_MANAGER_MAX = 65536
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class StoredValue(_Frozen):
+class StoredValue(Frozen):
     """One top-level secret or config as stored in AWS."""
 
     name: str
@@ -47,7 +44,7 @@ class StoredValue(_Frozen):
         return REDACTED if value is not None else None
 
 
-class ServiceFile(_Frozen):
+class ServiceFile(Frozen):
     kind: str  # secret | config
     source: str
     target: str  # absolute path in the container

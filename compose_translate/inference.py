@@ -14,11 +14,12 @@ import hashlib
 import re
 
 import yaml
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import SecretStr
 
 from . import pricing
 from .errors import Report
 from .files import SSM_STANDARD_MAX, ServiceFile, StoredValue
+from .frozen import Frozen
 from .placement import Placement, place
 from .planned import PlannedService
 from .project import ModelSpec, Project
@@ -45,11 +46,7 @@ GATEWAY_HEALTH = HealthCheck(command=("CMD-SHELL", "python3 -c \"import urllib.r
 INVOCATIONS_PER_INSTANCE = 20
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class SageMakerServing(_Frozen):
+class SageMakerServing(Frozen):
     endpoint_name: str
     image: str
     environment: dict[str, str]
@@ -59,7 +56,7 @@ class SageMakerServing(_Frozen):
     invocations_per_instance: int  # autoscaling target when min < max
 
 
-class PlannedModel(_Frozen):
+class PlannedModel(Frozen):
     key: str
     model: str  # the reference as written: the `model` field clients send
     source: str
@@ -75,7 +72,7 @@ class PlannedModel(_Frozen):
     served_by: str | None = None  # an identical model (same reference and settings) already deployed
 
 
-class Route(_Frozen):
+class Route(Frozen):
     """One entry of the gateway's model list."""
 
     model_name: str
@@ -86,7 +83,7 @@ class Route(_Frozen):
     api_base: str | None = None
 
 
-class Gateway(_Frozen):
+class Gateway(Frozen):
     """The stack's one OpenAI-compatible endpoint; routes by the request's `model` field."""
 
     name: str

@@ -11,13 +11,13 @@ import graphlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 
 from . import pricing
 from .compat import status_of
 from .errors import Diagnostic, Report
 from .exposure import check_conflicts, container_ports, inferred_ports, listeners
 from .files import StoredValue, service_files, split_environment, stored_values
+from .frozen import Frozen
 from .inference import MODELS_NETWORK, Gateway, PlannedModel, free_name, plan_gateway, plan_models
 from .planned import PlannedBinding, PlannedService
 from .project import Project, Service
@@ -26,11 +26,7 @@ from .settings import StackSettings
 from .storage import PlannedVolume, planned_volumes, service_mounts
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Cost(_Frozen):
+class Cost(Frozen):
     """Estimated on-demand USD per hour (see pricing.py for what is and is not included)."""
 
     models: dict[str, float | None]
@@ -43,7 +39,7 @@ class Cost(_Frozen):
     prices_region: str
 
 
-class DeploymentPlan(_Frozen):
+class DeploymentPlan(Frozen):
     name: str
     project_dir: str
     region: str

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_serializer
+from pydantic import SecretStr, field_serializer
 
 from .exposure import Listener
 from .files import REDACTED, ServiceFile
+from .frozen import Frozen
 from .runtime import Runtime
 from .storage import PlannedMount
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class PlannedBinding(_Frozen):
+class PlannedBinding(Frozen):
     endpoint_var: str
     model_var: str
 
 
-class PlannedService(_Frozen):
+class PlannedService(Frozen):
     name: str
     image: str | None
     build: dict[str, Any] | None

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import ConfigDict, SecretStr
 
 from .errors import Loc
+from .frozen import Frozen
 from .model_ref import ModelRef
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+class _Frozen(Frozen):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)  # Loc is a plain dataclass
 
 
 class ModelSpec(_Frozen):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 
 from .errors import Report
+from .frozen import Frozen
 from .instances import gpu_capacity_for
 from .project import Service
 from .sizing import SizeError, fargate_size
-from .values import parse_bytes, parse_duration
+from .values import parse_bool, parse_bytes, parse_duration
 
 # ECS HealthCheck bounds (seconds / count): (min, max, Compose default)
 HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 120, 30), "retries": (1, 10, 3),
@@ -26,11 +26,7 @@ ARCHITECTURES = {"linux/amd64": "X86_64", "linux/x86_64": "X86_64", "linux/arm64
                  "linux/arm64/v8": "ARM64", "linux/aarch64": "ARM64"}
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class HealthCheck(_Frozen):
+class HealthCheck(Frozen):
     command: tuple[str, ...]  # ECS form: ("CMD", ...) or ("CMD-SHELL", "...")
     interval: int
     timeout: int
@@ -38,13 +34,13 @@ class HealthCheck(_Frozen):
     start_period: int
 
 
-class Ulimit(_Frozen):
+class Ulimit(Frozen):
     name: str
     soft: int
     hard: int
 
 
-class Runtime(_Frozen):
+class Runtime(Frozen):
     cpu: int  # Fargate cpu units
     memory: int  # MiB
     memory_reservation: int | None
@@ -78,7 +74,7 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
         replicas=_replicas(settings), architecture=_architecture(service, report), gpus=gpus,
         capacity=_capacity(service, gpus, report),
         user=_str_or_none(settings.get("user")), working_dir=_str_or_none(settings.get("working_dir")),
-        init=_truthy(settings.get("init")), read_only=_truthy(settings.get("read_only")),
+        init=parse_bool(settings.get("init", False)), read_only=parse_bool(settings.get("read_only", False)),
         stop_timeout=_stop_timeout(settings.get("stop_grace_period"), f"{path}.stop_grace_period",
                                    loc("stop_grace_period"), report),
         ulimits=_ulimits(settings.get("ulimits") or {}, f"{path}.ulimits", loc("ulimits"), report),
@@ -209,10 +205,6 @@ def _device_count(device: dict) -> int:
 
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _truthy(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _stop_timeout(value: Any, path: str, loc, report: Report) -> int | None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from .frozen import Frozen
 
 LLAMA_CPP_BUILD = "b11382"
 LLAMA_CPP_CPU_IMAGE = f"ghcr.io/ggml-org/llama.cpp:server-{LLAMA_CPP_BUILD}"
@@ -62,11 +64,7 @@ WIRING_FLAGS = {
 _FLAG = re.compile(r"^(-{1,2})([A-Za-z0-9][A-Za-z0-9-]*)(?:=(.*))?$")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Images(_Frozen):
+class Images(Frozen):
     """Pinned images; a stack may override each (`compose-cloud:images: {gateway: ...}`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict
 
 from .errors import Report
+from .frozen import Frozen
 from .project import Project, Service
 
 EFS_ID = re.compile(r"^fs-[0-9a-f]{8,40}$")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class PlannedVolume(_Frozen):
+class PlannedVolume(Frozen):
     name: str
     file_system_id: str | None  # an existing EFS file system (`external: true`, `name: fs-...`)
     used_by: tuple[str, ...]
 
 
-class PlannedMount(_Frozen):
+class PlannedMount(Frozen):
     kind: str  # efs | task
     volume: str  # top-level volume name (efs) or a task volume name
     target: str
