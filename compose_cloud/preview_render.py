@@ -56,7 +56,8 @@ def to_data(result: PreviewResult) -> dict[str, Any]:
         "gateway_url": plan.gateway.url if plan.gateway else None, "models": models,
         "cost": plan.cost.model_dump(mode="json"),
         "resources": resources, "services": services, "outputs": result.outputs,
-        "summary": {"total": len(resources), "by_type": dict(sorted(Counter(r.type for r in result.resources).items()))},
+        "summary": {"total": len(resources),
+                    "by_type": dict(sorted(Counter(r.type for r in result.resources).items()))},
         "warnings": [w.as_dict(Path(plan.project_dir)) for w in plan.warnings],
     }
 

@@ -44,6 +44,11 @@ class StoredValue(Frozen):
         return REDACTED if value is not None else None
 
 
+def store_key(kind: str, name: str) -> str:
+    """How a service's file names the stored value it is written from: "secret:<name>" / "config:<name>"."""
+    return f"{kind}:{name}"
+
+
 class ServiceFile(Frozen):
     kind: str  # secret | config
     source: str
@@ -51,6 +56,10 @@ class ServiceFile(Frozen):
     uid: str | None
     gid: str | None
     mode: int | None
+
+    @property
+    def store_key(self) -> str:
+        return store_key(self.kind, self.source)
 
 
 def stored_values(project: Project, report: Report) -> dict[str, dict[str, StoredValue]]:

@@ -89,7 +89,8 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
                     hint="use gpu-small or a g5/g6/g6e type, or cpu-small/cpu-medium for Fargate")
     spec = ALIASES.get(alias) if alias else None
     return Placement(backend=backend, instance_type=instance_type, alias=alias, region=region, embeddings=embeddings,
-                     gpus=spec.gpus if spec else gpu_count(instance_type), fargate_cpu=spec.fargate_cpu if spec else None,
+                     gpus=spec.gpus if spec else gpu_count(instance_type),
+                     fargate_cpu=spec.fargate_cpu if spec else None,
                      fargate_memory=spec.fargate_memory if spec else None, deploy_unbound=deploy, **counts)
 
 

@@ -44,7 +44,8 @@ class GpuCapacity(pulumi.ComponentResource):
     def __init__(self, name: str, args: GpuCapacityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:GpuCapacity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(f"{name}-instance", **fitted(f"{name}-instance", 64), assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
+        role = aws.iam.Role(f"{name}-instance", **fitted(f"{name}-instance", 64),
+                            assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
                             description=f"ECS container instances ({args.instance_type})", opts=child)
         aws.iam.RolePolicyAttachment(f"{name}-instance", role=role.name, policy_arn=ECS_INSTANCE_POLICY, opts=child)
         profile = aws.iam.InstanceProfile(f"{name}-instance", role=role.name, opts=child)

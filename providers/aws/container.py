@@ -89,7 +89,7 @@ def files_init(service: PlannedService, resolved: Resolved) -> dict:
     script, secrets = ["set -e"], []
     for index, file in enumerate(service.files):
         variable = f"COMPOSE_FILE_{index}"
-        secrets.append({"name": variable, "valueFrom": resolved.file_sources[f"{file.kind}:{file.source}"]})
+        secrets.append({"name": variable, "valueFrom": resolved.file_sources[file.store_key]})
         script.extend(_write_file(file, variable))
     return {
         "name": FILES_INIT_NAME,
@@ -105,8 +105,8 @@ def files_init(service: PlannedService, resolved: Resolved) -> dict:
 
 def _write_file(file: ServiceFile, variable: str) -> list[str]:
     target = shlex.quote(file.target)
-    lines = [f'printf "%s" "${variable}" > {target}', f"chmod {file.mode if file.mode is not None else DEFAULT_FILE_MODE:o}"
-             f" {target}"]
+    mode = file.mode if file.mode is not None else DEFAULT_FILE_MODE
+    lines = [f'printf "%s" "${variable}" > {target}', f"chmod {mode:o} {target}"]
     if file.uid is not None or file.gid is not None:
         lines.append(f"chown {shlex.quote(file.uid or '0')}:{shlex.quote(file.gid or '0')} {target}")
     return lines

@@ -15,7 +15,8 @@ def assume_role(service: str) -> str:
 
 
 def execution_policy(log_group_arn: pulumi.Input[str], repository_arn: pulumi.Input[str] | None,
-                     secret_arns: list[pulumi.Input[str]], parameter_arns: list[pulumi.Input[str]]) -> pulumi.Output[str]:
+                     secret_arns: list[pulumi.Input[str]],
+                     parameter_arns: list[pulumi.Input[str]]) -> pulumi.Output[str]:
     """Pull the image, write logs, read exactly this service's secrets and parameters."""
 
     def document(args: list) -> str:

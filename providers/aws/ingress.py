@@ -67,7 +67,8 @@ class LoadBalancers(pulumi.ComponentResource):
                                                  ip_protocol=protocol, from_port=port, to_port=port,
                                                  description=f"public {protocol.upper()} {port}", **cidr, opts=child)
         balancer = aws.lb.LoadBalancer(
-            f"{name}", **fitted(name, 32), load_balancer_type="application" if kind == "alb" else "network", internal=False,
+            f"{name}", **fitted(name, 32), load_balancer_type="application" if kind == "alb" else "network",
+            internal=False,
             subnets=args.subnet_ids, security_groups=[group.id], ip_address_type="ipv4",
             idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None, opts=child)
         for x in listeners:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.files import StoredValue
+from compose_translate.files import StoredValue, store_key
 
 PLACEHOLDER = "(provided at deploy time)"
 
@@ -36,7 +36,7 @@ class SecretStore(pulumi.ComponentResource):
         super().__init__("compose-cloud:aws:SecretStore", name, None, opts)
         self.refs = {}
         for stored in (*args.secrets, *args.configs):
-            self.refs[f"{stored.kind}:{stored.name}"] = self._store(name, stored)
+            self.refs[store_key(stored.kind, stored.name)] = self._store(name, stored)
         self.register_outputs({"arns": {k: v.arn for k, v in sorted(self.refs.items())}})
 
     def _store(self, name: str, stored: StoredValue) -> StoredRef:

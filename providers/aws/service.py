@@ -69,17 +69,19 @@ class ComposeService(pulumi.ComponentResource):
                                             retention_in_days=args.log_retention_days, opts=child)
         image, repository_arn = self._image(name, service)
         env_secret = self._env_secret(name, service)
-        files = {key: ref for key, ref in args.stored.items()
-                 if key in {f"{f.kind}:{f.source}" for f in service.files}}
+        wanted = {f.store_key for f in service.files}
+        files = {key: ref for key, ref in args.stored.items() if key in wanted}
         secret_arns = [ref.arn for ref in files.values() if ref.store == "secretsmanager"]
         secret_arns += [env_secret.arn] if env_secret else []
-        execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64), assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+        execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64),
+                                      assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                       description=f"ECS agent for {service.name}: pull, logs, its secrets",
                                       opts=child)
         aws.iam.RolePolicy(f"{name}-execution", role=execution_role.id, policy=iam.execution_policy(
             log_group.arn, repository_arn, secret_arns, [r.arn for r in files.values() if r.store == "ssm"]),
             opts=child)
-        task_role = aws.iam.Role(f"{name}-task", **fitted(f"{name}-task", 64), assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+        task_role = aws.iam.Role(f"{name}-task", **fitted(f"{name}-task", 64),
+                                 assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                  description=f"the {service.name} application"
                                              + ("" if args.task_policy else ": no AWS permissions"), opts=child)
         if args.task_policy is not None:
