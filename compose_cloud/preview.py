@@ -31,12 +31,18 @@ PROJECT = "compose-cloud"
 class Recorded:
     type: str
     name: str
-    parent: str | None  # the parent's name; None for the stack's direct children
     provider: str | None
     inputs: dict[str, Any]
     custom: bool
     urn: str = ""
     parent_urn: str = ""
+
+    @property
+    def parent(self) -> str | None:
+        """The parent's name (the last part of its URN); None for the stack's direct children."""
+        if not self.parent_urn or self.parent_urn.split("::")[2].endswith("pulumi:pulumi:Stack"):
+            return None
+        return self.parent_urn.split("::")[-1]
 
 
 @dataclass
@@ -57,8 +63,8 @@ class _Mocks(pulumi.runtime.Mocks):
         provider = args.provider.split("::")[-2] if args.provider else None
         if args.typ == "pulumi:providers:aws":
             self.provider_regions[args.name] = args.inputs.get("region", self.region)
-        self.records[(args.typ, args.name)] = Recorded(args.typ, args.name, None, provider,
-                                                       redact(args.inputs), bool(args.custom))
+        self.records[(args.typ, args.name)] = Recorded(args.typ, args.name, provider, redact(args.inputs),
+                                                       bool(args.custom))
         return f"{args.name}-id", {**args.inputs, **self._computed(args, provider)}
 
     def _computed(self, args, provider: str | None) -> dict[str, Any]:
@@ -100,16 +106,12 @@ class _Monitor(mocks.MockMonitor):
     def __init__(self, recorder: _Mocks):
         super().__init__(recorder)
         self.recorder = recorder
-        self.urn_names: dict[str, str] = {}
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
-        self.urn_names[response.urn] = request.name
         record = self.recorder.records.get((request.type, request.name))
         if record is not None:
             record.urn, record.parent_urn = response.urn, request.parent
-            if request.parent and request.parent.split("::")[2] != "pulumi:pulumi:Stack":
-                record.parent = self.urn_names.get(request.parent)
         return response
 
 
@@ -135,15 +137,18 @@ def stack_config(settings: StackSettings) -> dict[str, str]:
     return config
 
 
+# The program's own log lines (warnings) are printed from the plan; the mock engine's copies are dropped.
+_LOGGER = logging.getLogger("compose-cloud.preview")
+_LOGGER.addHandler(logging.NullHandler())
+_LOGGER.propagate = False
+
+
 def run_preview(settings: StackSettings, stack: str = "preview") -> PreviewResult:
     """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
     from providers.program import main, relaxed_gc  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region)
-    logger = logging.getLogger("compose-cloud.preview")
-    logger.addHandler(logging.NullHandler())
-    logger.propagate = False
-    mocks.set_mocks(recorder, project=PROJECT, stack=stack, preview=True, logger=logger,
+    mocks.set_mocks(recorder, project=PROJECT, stack=stack, preview=True, logger=_LOGGER,
                     monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(stack_config(settings))
     resolved: dict[str, Any] = {}
