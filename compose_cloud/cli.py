@@ -101,12 +101,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> StackSettings:
+    path = _stack_path(args.stack) if args.stack else None
+    if path and not path.is_file():
+        raise ComposeError(Diagnostic(f"stack settings not found: {path}",
+                                      hint="pass a stack name that has stacks/Pulumi.<name>.yaml, or a file path"))
+    return _stack_settings(args, path)
+
+
+def _stack_settings(args: argparse.Namespace, path: Path | None) -> StackSettings:
+    """A stack file's settings (defaults without one), with --region applied."""
     settings = StackSettings()
-    if args.stack:
-        path = _stack_path(args.stack)
-        if not path.is_file():
-            raise ComposeError(Diagnostic(f"stack settings not found: {path}",
-                                          hint="pass a stack name that has stacks/Pulumi.<name>.yaml, or a file path"))
+    if path:
         settings = read_stack_file(path).model_copy(update={"stack_name": _stack_name(args.stack)})
     if args.region:
         settings = StackSettings(**{**settings.model_dump(), "region": args.region})
@@ -151,11 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _preview_settings(args: argparse.Namespace, settings: StackSettings, files) -> StackSettings:
-    return settings.model_copy(update={"files": tuple(map(str, files)),
-                                       "profiles": tuple(args.profiles) or settings.profiles,
-                                       "env_files": tuple(args.env_files) or settings.env_files,
-                                       "project_name": args.project_name or settings.project_name})
+def _preview_settings(args: argparse.Namespace, settings: StackSettings, files, env_files=None) -> StackSettings:
+    """The stack settings the program runs with: command-line options over the stack file's."""
+    return settings.model_copy(update={
+        "files": tuple(map(str, files)), "profiles": tuple(args.profiles) or settings.profiles,
+        "env_files": (tuple(args.env_files) or settings.env_files) if env_files is None else tuple(env_files),
+        "project_name": args.project_name or settings.project_name})
 
 
 def _preview(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...]) -> int:
@@ -209,13 +215,11 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
         try:
             head = run_preview(_preview_settings(args, settings, files), stack=stack)
             root = base_root(args.base, cwd, Path(scratch))
-            base_files = [on_base(f, cwd, root) for f in files]
-            base_settings = settings
-            if args.stack and on_base(_stack_path(args.stack), cwd, root).is_file():
-                base_settings = read_stack_file(on_base(_stack_path(args.stack), cwd, root)).model_copy(
-                    update={"stack_name": stack})
-            base_env = [str(on_base(Path(f), cwd, root)) for f in (tuple(args.env_files) or settings.env_files)]
-            existing = tuple(f for f in base_files if f.is_file())
+            existing = tuple(f for f in (on_base(f, cwd, root) for f in files) if f.is_file())
+            base_stack = on_base(_stack_path(args.stack), cwd, root) if args.stack else None
+            base_settings = _stack_settings(args, base_stack) if base_stack and base_stack.is_file() else settings
+            base_env = [e for e in (on_base(Path(f), cwd, root) for f in (tuple(args.env_files) or settings.env_files))
+                        if e.is_file()]
         except (ComposeError, ValueError) as exc:
             diagnostics = exc.diagnostics if isinstance(exc, ComposeError) else [Diagnostic(
                 f"cannot compare: {exc}", hint="run diff from the project folder, with -f files inside it")]
@@ -226,10 +230,7 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
             note = f"the Compose files do not exist in {args.base}: everything is new"
         else:
             try:
-                base = run_preview(base_settings.model_copy(update={
-                    "files": tuple(map(str, existing)), "profiles": tuple(args.profiles) or base_settings.profiles,
-                    "env_files": tuple(f for f in base_env if Path(f).is_file()),
-                    "project_name": args.project_name or base_settings.project_name}), stack=stack)
+                base = run_preview(_preview_settings(args, base_settings, existing, map(str, base_env)), stack=stack)
             except ComposeError as exc:
                 note = f"{args.base} does not preview ({exc.first.message}): everything is shown as new"
     result = compare(base, head)
