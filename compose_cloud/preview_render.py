@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .preview import PreviewResult, Recorded
+from .render import cost_line
 
 NOTICE = "offline preview: the Pulumi program ran against a mock; nothing was created"
 
@@ -94,7 +95,7 @@ def render_text(result: PreviewResult) -> str:
     if data["warnings"]:
         lines += ["", "warnings:"]
         lines += [f"  {w['file']}:{w['line']}: {w['path']}: {w['message']}" for w in data["warnings"]]
-    lines += ["", f"{data['summary']['total']} resources", _cost_line(data["cost"])]
+    lines += ["", f"{data['summary']['total']} resources", cost_line(data["cost"])]
     return "\n".join(lines) + "\n"
 
 
@@ -102,16 +103,10 @@ def _usd(value: float | None) -> str:
     return "price unknown" if value is None else f"~${value:,.2f}/h"
 
 
-def _cost_line(cost: dict) -> str:
-    unpriced = f"; no price for {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""
-    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand (models, tasks, gateway, NAT, load balancer; "
-            f"{cost['prices_region']} list prices of {cost['prices_date']}; an estimate{unpriced})")
-
-
 def render_markdown(result: PreviewResult) -> str:
     data = to_data(result)
     lines = [f"### compose-cloud preview: `{data['project']}` (stack `{data['stack']}`, {data['region']})", "",
-             f"_{NOTICE}._", "", f"**{_cost_line(data['cost'])}**", ""]
+             f"_{NOTICE}._", "", f"**{cost_line(data['cost'])}**", ""]
     if data["models"]:
         lines += [f"Models, all at `{data['gateway_url']}`:", "", "| model | reference | backend | instances | region "
                   "| est. $/h |", "|---|---|---|---|---|---|"]

@@ -50,10 +50,15 @@ def plan_text(plan: DeploymentPlan) -> str:
         runtime = service["runtime"]
         lines.append(f"    {runtime['replicas']} x {runtime['cpu'] / 1024:g} vCPU / {runtime['memory']} MiB "
                      f"({runtime['architecture']})")
-    cost = data["cost"]
-    lines += ["", f"estimated cost: ~${cost['total']:,.2f}/hour on demand ({cost['prices_region']} list prices of "
-                  f"{cost['prices_date']}; an estimate)"]
+    lines += ["", cost_line(data["cost"])]
     return "\n".join(lines) + "\n"
+
+
+def cost_line(cost: dict) -> str:
+    """The plan's cost estimate in one line, saying what it covers and which types it could not price."""
+    unpriced = f"; no price for {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""
+    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand (models, tasks, gateway, NAT, load balancer; "
+            f"{cost['prices_region']} list prices of {cost['prices_date']}; an estimate{unpriced})")
 
 
 def error_text(diagnostics: list[Diagnostic], root: Path | None) -> str:
