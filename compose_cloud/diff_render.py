@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from .diff import Diff
+from .preview_render import md_escape
 
 MARKER = "<!-- compose-cloud-diff -->"  # lets a workflow find and update its one comment
 COMMENT_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters; keep room for the marker and note
@@ -91,11 +92,11 @@ def render_text(diff: Diff) -> str:
 
 def render_markdown(diff: Diff) -> str:
     head = [MARKER, f"### compose-cloud diff: `{diff.project}` (stack `{diff.stack}`)", "", f"**{summary(diff)}**"]
-    head += ["", f"_{_md(diff.note)}_"] if diff.note else []
+    head += ["", f"_{md_escape(diff.note)}_"] if diff.note else []
     body: list[str] = []
     for title, lines in _sections(diff):
         body += ["", f"<details open><summary>{title} ({len(lines)})</summary>", ""]
-        body += [f"- {_md(line)}" for line in lines] + ["", "</details>"]
+        body += [f"- {md_escape(line)}" for line in lines] + ["", "</details>"]
     resources = _resource_lines(diff)
     if resources:
         body += ["", f"<details><summary>Resources ({summary(diff).split(';')[0].rstrip('.')})</summary>", "",
@@ -119,10 +120,6 @@ def render_markdown(diff: Diff) -> str:
         kept.append("```")
     return "\n".join(head + kept + ["", f"_Truncated: {omitted} more lines. Run `compose-cloud diff` locally "
                                         "for the whole diff._"]) + "\n"
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;")
 
 
 def render_json(diff: Diff) -> str:

@@ -126,7 +126,7 @@ def render_markdown(result: PreviewResult) -> str:
     lines += ["</details>", ""]
     if data["warnings"]:
         lines += [f"**Warnings ({len(data['warnings'])})**", ""]
-        lines += [f"- `{w['file']}:{w['line']}` `{w['path']}`: {_md(w['message'])}" for w in data["warnings"]]
+        lines += [f"- `{w['file']}:{w['line']}` `{w['path']}`: {md_escape(w['message'])}" for w in data["warnings"]]
         lines.append("")
     lines += ["<details><summary>Diagram</summary>", "", "```mermaid", render_mermaid(result).rstrip(), "```", "",
               "</details>", ""]
@@ -138,7 +138,8 @@ def render_markdown(result: PreviewResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
+def md_escape(text: str) -> str:
+    """Text safe inside Markdown tables and HTML details: no column breaks, no tags."""
     return text.replace("|", "\\|").replace("<", "&lt;")
 
 
