@@ -9,9 +9,13 @@ import pulumi
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 
 
+def document(statements: list[dict]) -> str:
+    """An IAM policy document, serialised the same way every time (sorted keys: stable diffs)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
 def assume_role(service: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+    return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
 
 
 def execution_policy(log_group_arn: pulumi.Input[str], repository_arn: pulumi.Input[str] | None,
@@ -19,7 +23,7 @@ def execution_policy(log_group_arn: pulumi.Input[str], repository_arn: pulumi.In
                      parameter_arns: list[pulumi.Input[str]]) -> pulumi.Output[str]:
     """Pull the image, write logs, read exactly this service's secrets and parameters."""
 
-    def document(args: list) -> str:
+    def build(args: list) -> str:
         log_group, repository, n_secrets = args[0], args[1], args[2]
         secrets, parameters = args[3:3 + n_secrets], args[3 + n_secrets:]
         statements = [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -34,7 +38,7 @@ def execution_policy(log_group_arn: pulumi.Input[str], repository_arn: pulumi.In
                                "Resource": sorted(set(secrets))})
         if parameters:
             statements.append({"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": sorted(set(parameters))})
-        return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+        return document(statements)
 
     return pulumi.Output.all(log_group_arn, repository_arn, len(secret_arns), *secret_arns,
-                             *parameter_arns).apply(document)
+                             *parameter_arns).apply(build)

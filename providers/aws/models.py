@@ -9,17 +9,17 @@ endpoints (streaming included) and nothing else.
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import pulumi
 
+from . import iam
 from .service import ComposeService, ComposeServiceArgs
 
 
 def invoke_policy(endpoint_arns: list[str]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
+    return iam.document([
         {"Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
-         "Resource": sorted(endpoint_arns)}]}, sort_keys=True)
+         "Resource": sorted(endpoint_arns)}])
 
 
 class EcsModel(pulumi.ComponentResource):

@@ -7,8 +7,6 @@ image and write the endpoint's logs and metrics, nothing else; autoscaling follo
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
@@ -36,7 +34,7 @@ def execution_policy(image: str, region: str, endpoint_name: str) -> str:
          "Condition": {"StringEquals": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints",
                                                                  "AWS/SageMaker"]}}},
     ]
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+    return iam.document(statements)
 
 
 class SageMakerModel(pulumi.ComponentResource):
