@@ -10,7 +10,6 @@ realised by the same code as the user's services.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import yaml
@@ -20,6 +19,7 @@ from . import pricing
 from .errors import Report
 from .files import SSM_STANDARD_MAX, ServiceFile, StoredValue
 from .frozen import Frozen
+from .names import free_name, shorten
 from .placement import Placement, place
 from .planned import PlannedService
 from .project import ModelSpec, Project
@@ -96,20 +96,7 @@ class Gateway(Frozen):
 def endpoint_name(project: str, stack: str, key: str) -> str:
     """SageMaker endpoint names: [a-zA-Z0-9-], at most 63, unique per project, stack and model."""
     name = re.sub(r"-+", "-", re.sub(r"[^a-zA-Z0-9]", "-", f"{project}-{stack}-{key}")).strip("-")
-    if len(name) <= 63:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[:54].rstrip('-')}-{digest}"
-
-
-def free_name(wanted: str, taken: set[str]) -> str:
-    """Model servers and the gateway are reached by name like services: never shadow one."""
-    if wanted not in taken:
-        return wanted
-    n = 2
-    while f"{wanted}-{n}" in taken:
-        n += 1
-    return f"{wanted}-{n}"
+    return name if len(name) <= 63 else shorten(name, 63, name)
 
 
 def plan_models(project: Project, settings: StackSettings, taken: set[str],

@@ -18,7 +18,8 @@ from .errors import Diagnostic, Report
 from .exposure import check_conflicts, container_ports, inferred_ports, listeners
 from .files import StoredValue, service_files, split_environment, stored_values
 from .frozen import Frozen
-from .inference import MODELS_NETWORK, Gateway, PlannedModel, free_name, plan_gateway, plan_models
+from .inference import MODELS_NETWORK, Gateway, PlannedModel, plan_gateway, plan_models
+from .names import free_name
 from .planned import PlannedBinding, PlannedService
 from .project import Project, Service
 from .runtime import plan_runtime

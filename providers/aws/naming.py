@@ -7,10 +7,11 @@ name is shortened deterministically and made unique with a hash of project, stac
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import pulumi
+
+from compose_translate.names import shorten
 
 AUTONAME_SUFFIX = 8  # "-" and 7 random characters
 
@@ -20,6 +21,4 @@ def fitted(name: str, limit: int) -> dict[str, str]:
     if len(name) + AUTONAME_SUFFIX <= limit:
         return {}
     unique = f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
-    digest = hashlib.sha256(unique.encode()).hexdigest()[:8]
-    base = re.sub(r"[^a-zA-Z0-9-]", "-", name)[: limit - 9].rstrip("-")
-    return {"name": f"{base}-{digest}"}
+    return {"name": shorten(re.sub(r"[^a-zA-Z0-9-]", "-", name), limit, unique)}
