@@ -13,7 +13,7 @@ from .errors import Report
 from .frozen import Frozen
 from .instances import gpu_capacity_for
 from .project import Service
-from .sizing import SizeError, fargate_size
+from .sizing import SizeError, describe, fargate_size
 from .values import parse_bool, parse_bytes, parse_duration
 
 # ECS HealthCheck bounds (seconds / count): (min, max, Compose default)
@@ -107,7 +107,7 @@ def _size(service: Service, report: Report) -> tuple[int, int]:
     asked = (vcpus is not None and cpu != round(vcpus * 1024)) or (memory_mib is not None and mib != memory_mib)
     if asked:
         report.warn(f"rounded up to the nearest Fargate size: {cpu / 1024:g} vCPU, {mib} MiB "
-                    f"(asked for {_asked(vcpus, memory_mib)})", path, loc,
+                    f"(asked for {describe(vcpus, memory_mib)})", path, loc,
                     hint="choose a valid Fargate cpu/memory pair to silence this")
     return cpu, mib
 
@@ -132,11 +132,6 @@ def _deploy_notes(service: Service, report: Report) -> None:
     if deploy.get("mode") not in (None, "replicated"):
         report.warn(f"deploy.mode {deploy['mode']} runs as one replicated ECS service", f"{path}.mode", loc,
                     hint="set deploy.replicas to choose the number of tasks")
-
-
-def _asked(vcpus: float | None, memory_mib: int | None) -> str:
-    parts = ([f"{vcpus:g} vCPU"] if vcpus is not None else []) + ([f"{memory_mib} MiB"] if memory_mib else [])
-    return ", ".join(parts)
 
 
 def _mib(value: Any) -> int | None:

@@ -44,5 +44,11 @@ def fargate_size(vcpus: float | None, memory_mib: int | None) -> tuple[int, int]
         if fitting:
             return cpu, fitting[0]
     largest_cpu = max(FARGATE_SIZES)
-    raise SizeError(f"{vcpus or 0:g} vCPU / {want_memory} MiB is larger than the largest Fargate task "
+    raise SizeError(f"{describe(vcpus, memory_mib)} is larger than the largest Fargate task "
                     f"({largest_cpu // 1024} vCPU / {max(FARGATE_SIZES[largest_cpu]) // 1024} GiB)")
+
+
+def describe(vcpus: float | None, memory_mib: int | None) -> str:
+    """What was asked for, as written in messages: "0.3 vCPU, 700 MiB"."""
+    parts = ([f"{vcpus:g} vCPU"] if vcpus is not None else []) + ([f"{memory_mib} MiB"] if memory_mib else [])
+    return ", ".join(parts)
