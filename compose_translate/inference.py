@@ -151,7 +151,7 @@ def plan_models(project: Project, settings: StackSettings, taken: set[str],
 
 
 def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple[str, str | None]] | None:
-    path, loc = f"models.{model.key}.runtime_flags", model.loc
+    path, loc = f"models.{model.key}.runtime_flags", model.key_locs.get("runtime_flags", model.loc)
     try:
         flags = split_flags(model.runtime_flags)
     except ValueError as exc:

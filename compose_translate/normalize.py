@@ -334,7 +334,7 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict) -> ModelSpec | None:
     return ModelSpec(key=key, model=reference, ref=ref, context_size=context_size,
                      runtime_flags=tuple(f for f in flags if isinstance(f, str)), labels=labels,
                      extensions={k: _plain(v) for k, v in raw.items() if str(k).startswith("x-")},
-                     loc=loc, label_locs=label_locs)
+                     loc=loc, label_locs=label_locs, key_locs=dict(getattr(raw, "key_locs", {})))
 
 
 # -- services ------------------------------------------------------------------------------------

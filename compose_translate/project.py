@@ -29,6 +29,7 @@ class ModelSpec(_Frozen):
     extensions: dict[str, Any] = {}
     loc: Loc | None = None
     label_locs: dict[str, Loc | None] = {}
+    key_locs: dict[str, Loc | None] = {}
 
 
 class Binding(_Frozen):

@@ -222,7 +222,7 @@ def test_runtime_flags_that_break_wiring_are_refused(tmp_path, flags, fragment):
                                      f"models:\n  m:\n    model: ai/smollm2\n    runtime_flags: {flags}\n"})
     with pytest.raises(ComposeError, match=fragment) as err:
         preview([tmp_path / "compose.yaml"])
-    assert err.value.first.path == "models.m.runtime_flags"
+    assert err.value.first.path == "models.m.runtime_flags" and err.value.first.loc.line == 5
 
 
 def test_short_flags_are_fine_on_ecs(tmp_path):
