@@ -8,19 +8,18 @@ program marked secret are recorded as `[secret]` and never leave this module.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.runtime import mocks
+from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _sync_await
 
 from compose_translate.errors import ComposeError, Diagnostic
 from compose_translate.files import REDACTED
 from compose_translate.plan import DeploymentPlan
-from compose_translate.settings import CONFIG_KEYS, NAMESPACE, StackSettings
+from compose_translate.settings import StackSettings
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker for a secret value on the wire
 ACCOUNT = "123456789012"
@@ -54,8 +53,12 @@ class PreviewResult:
 
 
 class _Mocks(pulumi.runtime.Mocks):
-    def __init__(self, region: str):
+    """Answers like the engine: inputs echoed, computed values (ids, ARNs, DNS names) derived from
+    names, or, with `unknowns`, unknown as in a real `pulumi preview` of resources to create."""
+
+    def __init__(self, region: str, unknowns: bool = False):
         self.region = region
+        self.unknowns = unknowns
         self.records: dict[tuple[str, str], Recorded] = {}
         self.provider_regions: dict[str, str] = {}
 
@@ -65,7 +68,10 @@ class _Mocks(pulumi.runtime.Mocks):
             self.provider_regions[args.name] = args.inputs.get("region", self.region)
         self.records[(args.typ, args.name)] = Recorded(args.typ, args.name, provider, redact(args.inputs),
                                                        bool(args.custom))
-        return f"{args.name}-id", {**args.inputs, **self._computed(args, provider)}
+        computed = self._computed(args, provider)
+        if self.unknowns and args.typ != "pulumi:providers:aws":
+            return "", {**{k: rpc.UNKNOWN for k in computed if k not in args.inputs}, **args.inputs}
+        return f"{args.name}-id", {**args.inputs, **computed}
 
     def _computed(self, args, provider: str | None) -> dict[str, Any]:
         service = args.typ.split(":")[1].split("/")[0]
@@ -80,12 +86,14 @@ class _Mocks(pulumi.runtime.Mocks):
             state["repositoryUrl"] = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{args.name}"
             state["registryId"] = ACCOUNT
         elif args.typ == "docker-build:index:Image":
-            tags = args.inputs.get("tags") or [args.name]
-            state["ref"] = f"{tags[0].split(':')[0]}@sha256:{digest}"
+            tag = (args.inputs.get("tags") or [args.name])[0]
+            state["ref"] = f"{tag.split(':')[0] if isinstance(tag, str) else args.name}@sha256:{digest}"
         return state
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         region = self.region
+        if self.unknowns and args.token in ("aws:ecr/getAuthorizationToken:getAuthorizationToken",):
+            return {"userName": rpc.UNKNOWN, "password": rpc.UNKNOWN, "proxyEndpoint": rpc.UNKNOWN}
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)]}
         if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
@@ -125,18 +133,6 @@ def redact(value: Any) -> Any:
     return value
 
 
-def stack_config(settings: StackSettings) -> dict[str, str]:
-    """StackSettings -> the Pulumi config the program reads back (non-default values only)."""
-    defaults = StackSettings()
-    config = {"aws:region": settings.region}
-    for key, attribute in CONFIG_KEYS.items():
-        value = getattr(settings, attribute)
-        if value != getattr(defaults, attribute):
-            plain = value.model_dump(exclude_defaults=True) if hasattr(value, "model_dump") else value
-            config[f"{NAMESPACE}:{key}"] = json.dumps(list(plain) if isinstance(plain, tuple) else plain)
-    return config
-
-
 # The program's own log lines (warnings) are printed from the plan; the mock engine's copies are dropped.
 _LOGGER = logging.getLogger("compose-cloud.preview")
 _LOGGER.addHandler(logging.NullHandler())
@@ -150,7 +146,7 @@ def run_preview(settings: StackSettings, stack: str = "preview") -> PreviewResul
     recorder = _Mocks(settings.region)
     mocks.set_mocks(recorder, project=PROJECT, stack=stack, preview=True, logger=_LOGGER,
                     monitor=_Monitor(recorder))
-    pulumi.runtime.set_all_config(stack_config(settings))
+    pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
     resolved: dict[str, Any] = {}
     try:
         with relaxed_gc():

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .cli_config import Kind, decode, encode
 from .errors import ComposeError, Diagnostic, Loc, fail
 from .instances import ALIASES, all_regions, did_you_mean
 from .serving import Images
@@ -26,7 +27,27 @@ CONFIG_KEYS = {
     "gatewayPort": "gateway_port", "deployUnboundModels": "deploy_unbound_models",
     "vpcId": "vpc_id", "publicSubnetIds": "public_subnet_ids", "privateSubnetIds": "private_subnet_ids",
     "logRetentionDays": "log_retention_days", "certificateArn": "certificate_arn", "images": "images",
+    "retainData": "retain_data",
 }
+# What each setting is, as the Pulumi CLI passes it (compose_translate/cli_config.py).
+CONFIG_KINDS: dict[str, Kind] = {
+    "files": "list", "profiles": "list", "envFile": "list", "publicSubnetIds": "list", "privateSubnetIds": "list",
+    "gatewayPort": "int", "logRetentionDays": "int", "deployUnboundModels": "bool", "retainData": "bool",
+    "images": "map",
+}
+# `aws:` settings the default provider would take; the program's explicit providers take them too.
+AWS_PROVIDER_KINDS: dict[str, Kind] = {
+    **dict.fromkeys(("profile", "accessKey", "secretKey", "token", "retryMode", "stsRegion", "customCaBundle",
+                     "httpProxy", "httpsProxy", "noProxy", "ec2MetadataServiceEndpoint",
+                     "ec2MetadataServiceEndpointMode"), "text"),
+    **dict.fromkeys(("skipCredentialsValidation", "skipMetadataApiCheck", "skipRegionValidation",
+                     "skipRequestingAccountId", "insecure", "useFipsEndpoint", "useDualstackEndpoint"), "bool"),
+    "maxRetries": "int",
+    **dict.fromkeys(("allowedAccountIds", "forbiddenAccountIds", "sharedConfigFiles", "sharedCredentialsFiles"),
+                    "list"),
+    **dict.fromkeys(("assumeRoles", "assumeRoleWithWebIdentity", "endpoints", "ignoreTags", "defaultTags"), "json"),
+}
+AWS_SECRET_KEYS = frozenset({"accessKey", "secretKey", "token"})
 
 
 class StackSettings(BaseModel):
@@ -49,7 +70,52 @@ class StackSettings(BaseModel):
     log_retention_days: int = Field(30, ge=1)
     certificate_arn: str | None = None
     images: Images = Images()  # pinned serving images (compose_translate/serving.py), overridable
+    retain_data: bool = True  # `pulumi destroy` keeps EFS file systems (the volumes' data)
+    # `aws:` provider settings (profile, assumeRoles, ...) in their CLI string form; secrets never kept here
+    aws: dict[str, str] = Field(default_factory=dict)
     stack_name: str = "preview"  # set by the Pulumi program; names per-stack resources such as endpoints
+
+    @classmethod
+    def from_cli_config(cls, config: dict[str, str], *, file: str = "<stack config>",
+                        locs: dict[str, Loc | None] | None = None) -> "StackSettings":
+        """Build from config as the Pulumi CLI passes it (PULUMI_CONFIG): every value a string."""
+        locs = locs or {}
+        values: dict[str, Any] = {}
+        aws: dict[str, str] = {}
+        problems: list[Diagnostic] = []
+        for key, raw in sorted(config.items()):
+            namespace, _, name = key.partition(":")
+            if namespace == "aws" and name in AWS_PROVIDER_KINDS:
+                checked = decode(key, raw, AWS_PROVIDER_KINDS[name], locs.get(key) or Loc(file, 1))
+                if isinstance(checked, Diagnostic):
+                    problems.append(checked)
+                elif name not in AWS_SECRET_KEYS:  # credentials are read by the program as Pulumi secrets
+                    aws[name] = raw
+                continue
+            if namespace != NAMESPACE and key != "aws:region":
+                continue
+            value = decode(key, raw, CONFIG_KINDS.get(name, "text"), locs.get(key) or Loc(file, 1))
+            if isinstance(value, Diagnostic):
+                problems.append(value)
+            else:
+                values[key] = value
+        if problems:
+            raise ComposeError(problems)
+        settings = cls.from_config(values, file=file, locs=locs)
+        return settings.model_copy(update={"aws": aws}) if aws else settings
+
+    def cli_config(self) -> dict[str, str]:
+        """The config `pulumi up` would pass for these settings (non-default values only)."""
+        defaults = StackSettings()
+        config = {"aws:region": self.region, **{f"aws:{k}": v for k, v in sorted(self.aws.items())}}
+        for key, attribute in CONFIG_KEYS.items():
+            value = getattr(self, attribute)
+            if value != getattr(defaults, attribute):
+                plain = value.model_dump(exclude_defaults=True) if isinstance(value, BaseModel) else value
+                encoded = encode(list(plain) if isinstance(plain, tuple) else plain)
+                if encoded is not None:
+                    config[f"{NAMESPACE}:{key}"] = encoded
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any], *, file: str = "<stack config>",
@@ -69,9 +135,6 @@ class StackSettings(BaseModel):
                                                did_you_mean(name, CONFIG_KEYS) or
                                                "settings: " + ", ".join(sorted(CONFIG_KEYS))))
                     continue
-                if name in ("files", "profiles", "envFile", "publicSubnetIds", "privateSubnetIds") \
-                        and isinstance(value, str):
-                    value = [value]
                 values[CONFIG_KEYS[name]] = value
         if problems:
             raise ComposeError(problems)
@@ -112,6 +175,28 @@ def read_stack_file(path: Path) -> StackSettings:
     config = document.get("config") or YMap()
     if not isinstance(config, dict):
         raise fail("`config` must be a mapping", "config", document.loc_of("config"))
-    plain = {str(k): (v.get("value") if isinstance(v, dict) and "value" in v else v) for k, v in config.items()}
     locs = {str(k): config.loc_of(k) for k in config} if isinstance(config, YMap) else {}
-    return StackSettings.from_config(plain, file=str(path), locs=locs)
+    return StackSettings.from_cli_config(cli_encoded(config), file=str(path), locs=locs)
+
+
+def cli_encoded(config: dict) -> dict[str, str]:
+    """A stack file's `config:` as the Pulumi CLI passes it; encrypted (`secure:`) values are left out."""
+    encoded: dict[str, str] = {}
+    for key, value in config.items():
+        if isinstance(value, dict) and "secure" in value:
+            continue
+        if isinstance(value, dict) and "value" in value:  # Pulumi's long form {value: ...}
+            value = value["value"]
+        text = encode(_plain(value))
+        if text is not None:
+            encoded[str(key)] = text
+    return encoded
+
+
+def _plain(value: Any) -> Any:
+    """YAML nodes (YMap/YList with locations) as plain JSON-able values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,106 @@
+"""The program as `pulumi up` runs it: config arrives through PULUMI_CONFIG, every value a string.
+
+The encoding here is written from the Pulumi CLI's rule, independently of compose_translate's:
+plain strings as text, numbers and booleans as their text, lists and maps as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+
+def cli_encoding(stack_file: Path) -> dict[str, str]:
+    config = yaml.safe_load(stack_file.read_text())["config"]
+    encoded = {}
+    for key, value in config.items():
+        if isinstance(value, (dict, list)):
+            encoded[key] = json.dumps(value)
+        elif isinstance(value, bool):
+            encoded[key] = str(value).lower()
+        else:
+            encoded[key] = str(value)
+    return encoded
+
+
+def run_entry(stack: str, config: dict[str, str], mode: str = "preview", cwd: Path = ROOT) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG")}
+    env["PULUMI_CONFIG"] = json.dumps(config)
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "pulumi_entry.py"), stack, mode], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_project_ships_stack_files():
+    assert [p.name for p in STACKS] == ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stack_file", STACKS, ids=lambda p: p.stem.split(".")[1])
+@pytest.mark.parametrize("mode", ["preview", "up"])
+def test_every_stack_runs_through_main_with_cli_config(stack_file, mode):
+    stack = stack_file.stem.split(".")[1]
+    config = cli_encoding(stack_file)
+    assert any(not v.startswith(("[", "{")) for v in config.values())  # plain strings are really plain
+    result = run_entry(stack, config, mode)
+    assert result["exit"] == 0, result["errors"]
+    types = {r.split("::")[0] for r in result["resources"]}
+    assert {"aws:ecs/service:Service", "aws:ecs/taskDefinition:TaskDefinition", "aws:ec2/vpc:Vpc"} <= types
+    assert len(result["resources"]) > 40
+
+
+def test_the_preview_registers_what_pulumi_up_registers():
+    """The offline preview feeds config the way the CLI does: same resources as __main__.py."""
+    from compose_cloud.preview import run_preview
+    from compose_translate.settings import read_stack_file
+
+    stack_file = ROOT / "stacks" / "Pulumi.dev.yaml"
+    ours = run_preview(read_stack_file(stack_file).model_copy(update={"stack_name": "dev"}), stack="dev")
+    theirs = run_entry("dev", cli_encoding(stack_file))
+    assert sorted(f"{r.type}::{r.name}" for r in ours.resources) == theirs["resources"]
+
+
+@pytest.mark.parametrize(("key", "raw", "message"), [
+    ("compose-cloud:logRetentionDays", "two weeks", "is not a whole number"),
+    ("compose-cloud:deployUnboundModels", "maybe", "is not true or false"),
+    ("compose-cloud:images", "[1, 2]", "is not a mapping"),
+    ("compose-cloud:files", '["a.yaml", 3]', "is not a list of strings"),
+    ("compose-cloud:defaultInstanceTyp", "gpu-small", 'unknown setting "compose-cloud:defaultInstanceTyp"'),
+])
+def test_a_wrong_value_names_the_key_and_the_stack_file(key, raw, message):
+    config = {**cli_encoding(ROOT / "stacks" / "Pulumi.dev.yaml"), key: raw}
+    result = run_entry("dev", config)
+    assert result["exit"] == 1 and result["resources"] == []
+    assert len(result["errors"]) == 1
+    error = result["errors"][0].removeprefix("error: ")  # the mock engine prefixes the level
+    assert error.startswith("stacks/Pulumi.dev.yaml:") and f"config.{key}" in error and message in error, error
+    assert "Traceback" not in error
+
+
+def test_string_settings_are_decoded_by_type():
+    from compose_translate.settings import StackSettings
+
+    settings = StackSettings.from_cli_config({
+        "aws:region": "eu-west-1", "aws:profile": "deploy", "aws:assumeRoles": '[{"roleArn": "arn:aws:iam::1:role/x"}]',
+        "compose-cloud:files": "compose.yaml", "compose-cloud:profiles": '["gpu", "debug"]',
+        "compose-cloud:logRetentionDays": "14", "compose-cloud:deployUnboundModels": "true",
+        "compose-cloud:defaultInstanceType": "gpu-medium", "compose-cloud:images": '{"gateway": "litellm:v1"}'})
+    assert settings.region == "eu-west-1"
+    assert settings.files == ("compose.yaml",) and settings.profiles == ("gpu", "debug")
+    assert settings.log_retention_days == 14 and settings.deploy_unbound_models is True
+    assert settings.default_instance_type == "gpu-medium" and settings.images.gateway == "litellm:v1"
+    assert settings.aws == {"profile": "deploy", "assumeRoles": '[{"roleArn": "arn:aws:iam::1:role/x"}]'}
+    # and back: what the preview hands the program is what the CLI would
+    again = StackSettings.from_cli_config(settings.cli_config())
+    assert again == settings
