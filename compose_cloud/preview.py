@@ -7,7 +7,6 @@ program marked secret are recorded as `[secret]` and never leave this module.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -16,13 +15,13 @@ import pulumi
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _sync_await
 
+from compose_cloud.mock_aws import ACCOUNT, created_state
 from compose_translate.errors import ComposeError, Diagnostic
 from compose_translate.files import REDACTED
 from compose_translate.plan import DeploymentPlan
 from compose_translate.settings import StackSettings
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker for a secret value on the wire
-ACCOUNT = "123456789012"
 PROJECT = "compose-cloud"
 
 
@@ -35,6 +34,8 @@ class Recorded:
     custom: bool
     urn: str = ""
     parent_urn: str = ""
+    id: str = ""  # what the mock answered: the id and ARN a real resource would get
+    arn: str = ""
 
     @property
     def parent(self) -> str | None:
@@ -68,27 +69,12 @@ class _Mocks(pulumi.runtime.Mocks):
             self.provider_regions[args.name] = args.inputs.get("region", self.region)
         self.records[(args.typ, args.name)] = Recorded(args.typ, args.name, provider, redact(args.inputs),
                                                        bool(args.custom))
-        computed = self._computed(args, provider)
+        region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
+        resource_id, computed = created_state(args.typ, args.name, args.inputs, region)
+        self.records[(args.typ, args.name)].id, self.records[(args.typ, args.name)].arn = resource_id, computed["arn"]
         if self.unknowns and args.typ != "pulumi:providers:aws":
             return "", {**{k: rpc.UNKNOWN for k in computed if k not in args.inputs}, **args.inputs}
-        return f"{args.name}-id", {**args.inputs, **computed}
-
-    def _computed(self, args, provider: str | None) -> dict[str, Any]:
-        service = args.typ.split(":")[1].split("/")[0]
-        region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
-        scope = "" if service == "iam" else region  # IAM is global
-        state: dict[str, Any] = {"arn": f"arn:aws:{service}:{scope}:{ACCOUNT}:{args.name}",
-                                 "name": args.inputs.get("name", args.name), "id": f"{args.name}-id"}
-        digest = hashlib.sha256(args.name.encode()).hexdigest()
-        if args.typ == "aws:lb/loadBalancer:LoadBalancer":
-            state["dnsName"] = f"{args.name}-{digest[:10]}.{region}.elb.amazonaws.com"
-        elif args.typ == "aws:ecr/repository:Repository":
-            state["repositoryUrl"] = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{args.name}"
-            state["registryId"] = ACCOUNT
-        elif args.typ == "docker-build:index:Image":
-            tag = (args.inputs.get("tags") or [args.name])[0]
-            state["ref"] = f"{tag.split(':')[0] if isinstance(tag, str) else args.name}@sha256:{digest}"
-        return state
+        return resource_id, {**args.inputs, **computed}
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         region = self.region

@@ -39,3 +39,14 @@ def project(tmp_path):
 
     make.dir = tmp_path
     return make
+
+
+def ident(result, name: str, type_: str | None = None) -> str:
+    """The id the mock gave resource `name` (as AWS would: `sg-...`, a role's name, an ARN)."""
+    [record] = [r for r in result.resources if r.name == name and (type_ is None or r.type == type_)]
+    return record.id
+
+
+def arn_of(result, name: str, type_: str | None = None) -> str:
+    [record] = [r for r in result.resources if r.name == name and (type_ is None or r.type == type_)]
+    return record.arn

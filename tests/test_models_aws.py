@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from compose_translate import ComposeError, StackSettings
-from conftest import ROOT, write
-from test_preview import by_type, containers, preview
+from conftest import ROOT, arn_of, ident, write
+from test_preview import SG, by_type, containers, preview
 
 SEED = ROOT / "examples" / "seed-06-cloud" / "compose.yaml"
 MULTI = ROOT / "examples" / "multi-region" / "compose.yaml"
@@ -71,7 +71,7 @@ def test_gateway_may_invoke_exactly_the_stack_endpoints(seed):
     document = json.loads(policy.inputs["policy"])
     assert document["Statement"] == [{
         "Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
-        "Resource": ["arn:aws:sagemaker:us-west-2:123456789012:seed-06-cloud-model-llm-endpoint"]}]
+        "Resource": [arn_of(seed, "seed-06-cloud-model-llm-endpoint")]}]
     # the application's own task role still has no permissions
     assert "seed-06-cloud-chat-app-task" not in by_type(seed, "aws:iam/rolePolicy:RolePolicy")
 
@@ -90,9 +90,9 @@ def test_gateway_routes_the_compose_reference_to_the_endpoint_in_its_region(seed
 def test_only_binding_services_reach_the_gateway(seed):
     services = by_type(seed, "aws:ecs/service:Service")
     groups = {n: s.inputs["networkConfiguration"]["securityGroups"][1:] for n, s in services.items()}
-    models_net = "seed-06-cloud-cluster-net-compose-cloud-models-id"
+    models_net = ident(seed, "seed-06-cloud-cluster-net-compose-cloud-models", SG)
     assert groups["seed-06-cloud-model-gateway-proxy-service"] == [models_net]  # no model servers to reach
-    assert groups["seed-06-cloud-chat-app-service"] == [models_net, "seed-06-cloud-cluster-net-default-id"]
+    assert groups["seed-06-cloud-chat-app-service"] == [models_net, ident(seed, "seed-06-cloud-cluster-net-default", SG)]
     rules = by_type(seed, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     members = rules["seed-06-cloud-cluster-net-compose-cloud-models-members"].inputs
     assert members["referencedSecurityGroupId"] == members["securityGroupId"] == models_net
@@ -105,7 +105,7 @@ def test_outputs_describe_each_model(seed):
     assert llm == {"model": "ai/smollm2", "backend": "sagemaker", "region": "us-west-2",
                    "instanceType": "ml.g5.xlarge", "url": "http://model-gateway:4000/v1/",
                    "endpointName": "seed-06-cloud-preview-llm",
-                   "endpointArn": "arn:aws:sagemaker:us-west-2:123456789012:seed-06-cloud-model-llm-endpoint",
+                   "endpointArn": "arn:aws:sagemaker:us-west-2:123456789012:endpoint/seed-06-cloud-preview-llm",
                    "server": None, "servedBy": None, "estimatedHourlyUsd": 1.408}
     assert seed.outputs["modelGatewayUrl"] == "http://model-gateway:4000/v1/"
 
@@ -126,7 +126,7 @@ def test_ecs_gpu_model_runs_on_gpu_capacity(multi):
     assert task.inputs["requiresCompatibilities"] == ["EC2"] and "cpu" not in task.inputs
     service = by_type(multi, "aws:ecs/service:Service")["research-assistant-model-coder-server-service"].inputs
     assert service["capacityProviderStrategies"] == [
-        {"capacityProvider": "research-assistant-gpu-g5-xlarge-cp", "weight": 1.0, "base": 0.0}]
+        {"capacityProvider": ident(multi, "research-assistant-gpu-g5-xlarge-cp"), "weight": 1.0, "base": 0.0}]
     assert "launchType" not in service
 
 
@@ -137,14 +137,16 @@ def test_gpu_capacity_uses_the_ecs_gpu_ami_and_joins_the_cluster(multi):
     assert template["imageId"] == "ami-0123456789abcdef0"  # answered by the mock's SSM lookup
     assert template["instanceType"] == "g5.xlarge"
     script = base64.b64decode(template["userData"]).decode()
-    assert "ECS_CLUSTER=research-assistant-cluster-ecs" in script and "ECS_ENABLE_GPU_SUPPORT=true" in script
+    cluster = ident(multi, "research-assistant-cluster-ecs").rsplit("/", 1)[1]
+    assert f"ECS_CLUSTER={cluster} " in script and "ECS_ENABLE_GPU_SUPPORT=true" in script
     provider = by_type(multi, "aws:ecs/capacityProvider:CapacityProvider")["research-assistant-gpu-g5-xlarge-cp"]
     assert provider.inputs["autoScalingGroupProvider"]["managedScaling"]["status"] == "ENABLED"
     group = by_type(multi, "aws:autoscaling/group:Group")["research-assistant-gpu-g5-xlarge-asg"].inputs
     assert (group["minSize"], group["maxSize"]) == (0.0, 2.0)
     association = by_type(multi, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
     (cluster_providers,) = association.values()
-    assert cluster_providers.inputs["capacityProviders"] == ["FARGATE", "research-assistant-gpu-g5-xlarge-cp"]
+    assert cluster_providers.inputs["capacityProviders"] == ["FARGATE",
+                                                     ident(multi, "research-assistant-gpu-g5-xlarge-cp")]
 
 
 def test_embedding_model_runs_on_fargate_cpu_with_embeddings(multi):
@@ -162,11 +164,10 @@ def test_embedding_model_runs_on_fargate_cpu_with_embeddings(multi):
 def test_model_servers_are_reachable_from_the_gateway_only(multi):
     services = by_type(multi, "aws:ecs/service:Service")
     server = services["research-assistant-model-embedder-server-service"].inputs
-    assert server["networkConfiguration"]["securityGroups"][1:] == [
-        "research-assistant-cluster-net-compose-cloud-model-servers-id"]
+    servers_net = ident(multi, "research-assistant-cluster-net-compose-cloud-model-servers", SG)
+    assert server["networkConfiguration"]["securityGroups"][1:] == [servers_net]
     holders = [n for n, s in services.items()
-               if "research-assistant-cluster-net-compose-cloud-model-servers-id" in
-               s.inputs["networkConfiguration"]["securityGroups"]]
+               if servers_net in s.inputs["networkConfiguration"]["securityGroups"]]
     assert sorted(holders) == ["research-assistant-model-coder-server-service",
                                "research-assistant-model-embedder-server-service",
                                "research-assistant-model-gateway-proxy-service"]
@@ -237,7 +238,7 @@ def test_service_with_gpus_runs_on_gpu_capacity(tmp_path):
     write(tmp_path, {"compose.yaml": "services:\n  trainer: {image: a, gpus: all}\n"})
     result = preview([tmp_path / "compose.yaml"])
     service = by_type(result, "aws:ecs/service:Service")["app-trainer-service"].inputs
-    assert service["capacityProviderStrategies"][0]["capacityProvider"] == "app-gpu-g5-xlarge-cp"
+    assert service["capacityProviderStrategies"][0]["capacityProvider"] == ident(result, "app-gpu-g5-xlarge-cp")
     app = containers(result, "app-trainer-task")["trainer"]
     assert app["resourceRequirements"] == [{"type": "GPU", "value": "1"}] and app["memoryReservation"] == 1024
 

@@ -9,9 +9,11 @@ import pytest
 from compose_cloud.preview import run_preview
 from compose_cloud.preview_render import RENDERERS
 from compose_translate import ComposeError, StackSettings
-from conftest import ROOT, write
+from conftest import ROOT, arn_of, ident, write
 
 AGENT = ROOT / "examples" / "agent-app"
+SG, SUBNET = "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/subnet:Subnet"
+TG, SECRET = "aws:lb/targetGroup:TargetGroup", "aws:secretsmanager/secret:Secret"
 AGENT_FILES = (str(AGENT / "compose.yaml"), str(AGENT / "compose.override.yaml"))
 
 
@@ -56,8 +58,8 @@ def test_new_vpc_spans_two_zones_with_private_egress(agent):
     assert zones == {"agent-app-network-public-0": "us-east-1a", "agent-app-network-public-1": "us-east-1b",
                      "agent-app-network-private-0": "us-east-1a", "agent-app-network-private-1": "us-east-1b"}
     routes = by_type(agent, "aws:ec2/routeTable:RouteTable")
-    assert routes["agent-app-network-private"].inputs["routes"][0]["natGatewayId"] == "agent-app-network-nat-id"
-    assert routes["agent-app-network-public"].inputs["routes"][0]["gatewayId"] == "agent-app-network-igw-id"
+    assert routes["agent-app-network-private"].inputs["routes"][0]["natGatewayId"] == ident(agent, "agent-app-network-nat", "aws:ec2/natGateway:NatGateway")
+    assert routes["agent-app-network-public"].inputs["routes"][0]["gatewayId"] == ident(agent, "agent-app-network-igw")
 
 
 def test_services_run_on_fargate_in_private_subnets(agent):
@@ -68,15 +70,15 @@ def test_services_run_on_fargate_in_private_subnets(agent):
     assert agent_service["launchType"] == "FARGATE" and agent_service["desiredCount"] == 2  # override file
     network = agent_service["networkConfiguration"]
     assert network["assignPublicIp"] is False
-    assert network["subnets"] == ["agent-app-network-private-0-id", "agent-app-network-private-1-id"]
-    assert network["securityGroups"] == ["agent-app-agent-sg-id", "agent-app-cluster-net-compose-cloud-models-id",
-                                         "agent-app-cluster-net-default-id"]  # it binds models
+    assert network["subnets"] == [ident(agent, f"agent-app-network-private-{i}", SUBNET) for i in (0, 1)]
+    assert network["securityGroups"] == [ident(agent, n, SG) for n in (
+        "agent-app-agent-sg", "agent-app-cluster-net-compose-cloud-models", "agent-app-cluster-net-default")]  # it binds models
 
 
 def test_services_reach_each_other_by_compose_name_without_proxy_timeouts(agent):
     connect = by_type(agent, "aws:ecs/service:Service")["agent-app-vectors-service"].inputs[
         "serviceConnectConfiguration"]
-    assert connect["enabled"] is True and connect["namespace"].endswith("agent-app-cluster-ns")
+    assert connect["enabled"] is True and connect["namespace"] == arn_of(agent, "agent-app-cluster-ns")
     (entry,) = connect["services"]
     assert entry["clientAlias"] == [{"dnsName": "vectors", "port": 6333.0}]
     assert entry["timeout"] == {"idleTimeoutSeconds": 3600.0, "perRequestTimeoutSeconds": 0.0}
@@ -89,11 +91,11 @@ def test_services_reach_each_other_by_compose_name_without_proxy_timeouts(agent)
 def test_compose_network_security_group_admits_only_its_members(agent):
     rules = by_type(agent, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     members = rules["agent-app-cluster-net-default-members"].inputs
-    assert members["securityGroupId"] == members["referencedSecurityGroupId"] == "agent-app-cluster-net-default-id"
+    assert members["securityGroupId"] == members["referencedSecurityGroupId"] == ident(agent, "agent-app-cluster-net-default", SG)
     # only published ports are open to the load balancer, and only on the ui
     from_lb = {n: r.inputs for n, r in rules.items() if n.endswith("-lb-3000")}
     assert list(from_lb) == ["agent-app-ui-lb-3000"]
-    assert from_lb["agent-app-ui-lb-3000"]["referencedSecurityGroupId"] == "agent-app-ingress-alb-sg-id"
+    assert from_lb["agent-app-ui-lb-3000"]["referencedSecurityGroupId"] == ident(agent, "agent-app-ingress-alb-sg")
     assert from_lb["agent-app-ui-lb-3000"]["fromPort"] == 3000.0
 
 
@@ -102,9 +104,9 @@ def test_published_port_gets_an_alb_listener_and_target_group(agent):
     assert (listener["port"], listener["protocol"]) == (8080.0, "HTTP")
     group = by_type(agent, "aws:lb/targetGroup:TargetGroup")["agent-app-ingress-alb-ui-3000"].inputs
     assert (group["port"], group["targetType"], group["healthCheck"]["matcher"]) == (3000.0, "ip", "200-499")
-    assert listener["defaultActions"][0]["targetGroupArn"].endswith("agent-app-ingress-alb-ui-3000")
+    assert listener["defaultActions"][0]["targetGroupArn"] == arn_of(agent, "agent-app-ingress-alb-ui-3000", TG)
     balancer = by_type(agent, "aws:lb/loadBalancer:LoadBalancer")["agent-app-ingress-alb"].inputs
-    assert balancer["idleTimeout"] == 4000.0 and balancer["subnets"][0].endswith("public-0-id")
+    assert balancer["idleTimeout"] == 4000.0 and balancer["subnets"][0] == ident(agent, "agent-app-network-public-0", SUBNET)
     ui = by_type(agent, "aws:ecs/service:Service")["agent-app-ui-service"].inputs
     assert ui["loadBalancers"] == [{"containerName": "ui", "containerPort": 3000.0,
                                     "targetGroupArn": group_arn(agent, "agent-app-ingress-alb-ui-3000")}]
@@ -113,7 +115,7 @@ def test_published_port_gets_an_alb_listener_and_target_group(agent):
 
 
 def group_arn(result, name: str) -> str:
-    return f"arn:aws:lb:us-east-1:123456789012:{name}"
+    return arn_of(result, name, TG)
 
 
 def test_build_pushes_to_its_own_repository(agent):
@@ -123,7 +125,8 @@ def test_build_pushes_to_its_own_repository(agent):
     assert (image["target"], image["buildArgs"], image["push"]) == ("runtime", {"PYTHON_VERSION": "3.12"}, True)
     assert image["registries"] == "[secret]"  # the ECR password makes the whole input secret
     app = containers(agent, "agent-app-agent-task")["agent"]
-    assert app["image"].startswith("123456789012.dkr.ecr.us-east-1.amazonaws.com/agent-app-agent-repo@sha256:")
+    assert app["image"].startswith(
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/compose-cloud/agent-app-agent-preview@sha256:")
 
 
 def test_secret_file_is_written_by_an_init_container_from_secrets_manager(agent):
@@ -131,7 +134,7 @@ def test_secret_file_is_written_by_an_init_container_from_secrets_manager(agent)
     init, app = defs["compose-files"], defs["agent"]
     assert init["essential"] is False
     assert init["secrets"] == [{"name": "COMPOSE_FILE_0", "valueFrom":
-                                "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-store-secret-github_token"}]
+                                arn_of(agent, "agent-app-store-secret-github_token", SECRET)}]
     assert '> /run/secrets/github_token' in init["command"][2]
     assert app["dependsOn"] == [{"containerName": "compose-files", "condition": "SUCCESS"}]
     assert {"sourceVolume": "files-0", "containerPath": "/run/secrets", "readOnly": True} in app["mountPoints"]
@@ -143,7 +146,7 @@ def test_credential_like_variables_come_from_secrets_manager(agent):
     app = containers(agent, "agent-app-agent-task")["agent"]
     assert "SEARCH_API_KEY" not in {e["name"] for e in app["environment"]}
     assert app["secrets"] == [{"name": "SEARCH_API_KEY", "valueFrom":
-                               "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-agent-env:SEARCH_API_KEY::"}]
+                               arn_of(agent, "agent-app-agent-env", SECRET) + ":SEARCH_API_KEY::"}]
 
 
 def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(agent):
@@ -153,8 +156,7 @@ def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(
     document = json.loads(policies["agent-app-agent-execution"].inputs["policy"])
     reads = [s for s in document["Statement"] if s["Action"] == "secretsmanager:GetSecretValue"]
     assert reads == [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [
-        "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-agent-env",
-        "arn:aws:secretsmanager:us-east-1:123456789012:agent-app-store-secret-github_token"]}]
+        arn_of(agent, "agent-app-agent-env", SECRET), arn_of(agent, "agent-app-store-secret-github_token", SECRET)]}]
     ui = json.loads(policies["agent-app-ui-execution"].inputs["policy"])
     assert [s["Action"] for s in ui["Statement"]] == [["logs:CreateLogStream", "logs:PutLogEvents"]]
     attachments = by_type(agent, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -164,11 +166,11 @@ def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(
 def test_named_volume_is_efs_mounted_only_by_its_users(agent):
     volumes = by_type(agent, "aws:ecs/taskDefinition:TaskDefinition")["agent-app-vectors-task"].inputs["volumes"]
     assert volumes == [{"name": "efs-vector-data", "efsVolumeConfiguration": {
-        "fileSystemId": "agent-app-volume-vector-data-fs-id", "transitEncryption": "ENABLED",
-        "authorizationConfig": {"accessPointId": "agent-app-volume-vector-data-ap-id", "iam": "DISABLED"}}}]
+        "fileSystemId": ident(agent, "agent-app-volume-vector-data-fs"), "transitEncryption": "ENABLED",
+        "authorizationConfig": {"accessPointId": ident(agent, "agent-app-volume-vector-data-ap"), "iam": "DISABLED"}}}]
     nfs = by_type(agent, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[
         "agent-app-volume-vector-data-nfs-vectors"].inputs
-    assert (nfs["fromPort"], nfs["referencedSecurityGroupId"]) == (2049.0, "agent-app-vectors-sg-id")
+    assert (nfs["fromPort"], nfs["referencedSecurityGroupId"]) == (2049.0, ident(agent, "agent-app-vectors-sg"))
     assert len(by_type(agent, "aws:efs/mountTarget:MountTarget")) == 2
     assert containers(agent, "agent-app-vectors-task")["vectors"]["healthCheck"]["retries"] == 5
 
@@ -232,9 +234,8 @@ def test_services_on_different_networks_share_no_group(tmp_path):
     result = preview([tmp_path / "compose.yaml"])
     groups = {name.removesuffix("-service"): s.inputs["networkConfiguration"]["securityGroups"][1:]
               for name, s in by_type(result, "aws:ecs/service:Service").items()}
-    assert groups == {"app-web": ["app-cluster-net-front-id"], "app-api": ["app-cluster-net-back-id",
-                                                                        "app-cluster-net-front-id"],
-                      "app-db": ["app-cluster-net-back-id"]}
+    front, back = (ident(result, f"app-cluster-net-{n}", SG) for n in ("front", "back"))
+    assert groups == {"app-web": [front], "app-api": [back, front], "app-db": [back]}
 
 
 def test_https_listener_with_a_certificate_and_a_redirect(tmp_path):
@@ -283,7 +284,7 @@ def test_configs_become_ssm_parameters_written_at_their_target(tmp_path):
         "command"][2]
     policy = json.loads(by_type(result, "aws:iam/rolePolicy:RolePolicy")["app-app-execution"].inputs["policy"])
     assert {"Effect": "Allow", "Action": "ssm:GetParameters",
-            "Resource": ["arn:aws:ssm:us-east-1:123456789012:app-store-config-conf"]} in policy["Statement"]
+            "Resource": [arn_of(result, "app-store-config-conf", "aws:ssm/parameter:Parameter")]} in policy["Statement"]
 
 
 def test_external_secret_is_looked_up_not_created(tmp_path):
