@@ -26,7 +26,7 @@ AUTONAMED = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "name",
     "aws:sagemaker/endpoint:Endpoint": "name", "aws:appautoscaling/policy:Policy": "name",
     "aws:cloudwatch/logGroup:LogGroup": "name", "aws:ecr/repository:Repository": "name",
-    "aws:servicediscovery/httpNamespace:HttpNamespace": "name",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "name", "aws:efs/fileSystem:FileSystem": "creationToken",
 }
 
 # Resource type -> its id: a prefix for EC2-style ids, "name" or "arn" where AWS uses those.

@@ -15,7 +15,7 @@ import pulumi
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _sync_await
 
-from compose_cloud.mock_aws import ACCOUNT, created_state
+from compose_cloud.mock_aws import ACCOUNT, AUTONAMED, created_state
 from compose_translate.errors import ComposeError, Diagnostic
 from compose_translate.files import REDACTED
 from compose_translate.plan import DeploymentPlan
@@ -34,8 +34,9 @@ class Recorded:
     custom: bool
     urn: str = ""
     parent_urn: str = ""
-    id: str = ""  # what the mock answered: the id and ARN a real resource would get
+    id: str = ""  # what the mock answered: the id, ARN and physical name a real resource would get
     arn: str = ""
+    physical_name: str = ""
 
     @property
     def parent(self) -> str | None:
@@ -71,7 +72,9 @@ class _Mocks(pulumi.runtime.Mocks):
                                                        bool(args.custom))
         region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
         resource_id, computed = created_state(args.typ, args.name, args.inputs, region)
-        self.records[(args.typ, args.name)].id, self.records[(args.typ, args.name)].arn = resource_id, computed["arn"]
+        record = self.records[(args.typ, args.name)]
+        record.id, record.arn, record.physical_name = resource_id, computed["arn"], str(
+            computed.get(AUTONAMED.get(args.typ, "name"), ""))
         if self.unknowns and args.typ != "pulumi:providers:aws":
             return "", {**{k: rpc.UNKNOWN for k in computed if k not in args.inputs}, **args.inputs}
         return resource_id, {**args.inputs, **computed}

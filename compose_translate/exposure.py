@@ -66,6 +66,36 @@ def inferred_ports(services: dict[str, Service], report: Report) -> dict[str, se
     return found
 
 
+_HTTP_URL = re.compile(r"(?<![\w.+-])http://([a-zA-Z0-9][a-zA-Z0-9._-]*):(\d{1,5})(?!\d)")
+SERVICE_CONNECT_HTTP = {"http": "http", "http2": "http2", "grpc": "grpc"}  # Compose app_protocol -> ECS appProtocol
+
+
+def http_addressed(services: dict[str, Service]) -> dict[str, set[int]]:
+    """Ports other services reach with plain `http://<service>:<port>` URLs: they speak HTTP."""
+    found: dict[str, set[int]] = {}
+    for client in services.values():
+        for value in client.environment.values():
+            for host, port in _HTTP_URL.findall(value or ""):
+                if host in services and host != client.name:
+                    found.setdefault(host, set()).add(int(port))
+    return found
+
+
+def app_protocols(service: Service, published: tuple[Listener, ...], addressed: set[int]) -> dict[int, str]:
+    """Container ports known to speak HTTP (or HTTP/2, gRPC), for Service Connect's `appProtocol`.
+
+    Service Connect applies per-request timeouts only to such ports; a port not known to speak HTTP
+    stays TCP (an HTTP codec on a database port would break it). Known: an explicit `app_protocol`,
+    a port the plan publishes on the Application Load Balancer, or one other services reach by
+    `http://` URL.
+    """
+    known = {p.target: SERVICE_CONNECT_HTTP[p.app_protocol] for p in service.ports
+             if p.protocol == "tcp" and p.app_protocol in SERVICE_CONNECT_HTTP}
+    for port in sorted({x.target for x in published if x.balancer == "alb"} | addressed):
+        known.setdefault(port, "http")
+    return dict(sorted(known.items()))
+
+
 def listeners(service: Service, certificate: bool, report: Report) -> tuple[Listener, ...]:
     result = []
     path, loc = f"services.{service.name}.ports", service.key_locs.get("ports", service.loc)

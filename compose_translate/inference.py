@@ -10,7 +10,6 @@ realised by the same code as the user's services.
 
 from __future__ import annotations
 
-import re
 
 import yaml
 from pydantic import SecretStr
@@ -19,7 +18,7 @@ from . import pricing
 from .errors import Report
 from .files import SSM_STANDARD_MAX, ServiceFile, StoredValue
 from .frozen import Frozen
-from .names import free_name, shorten
+from .names import clean, free_name, shorten
 from .placement import Placement, place
 from .planned import PlannedService
 from .project import ModelSpec, Project
@@ -95,7 +94,7 @@ class Gateway(Frozen):
 
 def endpoint_name(project: str, stack: str, key: str) -> str:
     """SageMaker endpoint names: [a-zA-Z0-9-], at most 63, unique per project, stack and model."""
-    name = re.sub(r"-+", "-", re.sub(r"[^a-zA-Z0-9]", "-", f"{project}-{stack}-{key}")).strip("-")
+    name = clean(f"{project}-{stack}-{key}")
     return name if len(name) <= 63 else shorten(name, 63, name)
 
 
@@ -194,6 +193,7 @@ def synthetic_service(name: str, image: str, *, command, environment: dict[str, 
     return PlannedService(
         name=name, image=image, build=None, command=tuple(command) if command else None, entrypoint=None,
         environment=environment, secret_environment={}, models={}, container_ports=((port, "tcp"),), listeners=(),
+        app_protocols={port: "http"},  # llama.cpp's server and LiteLLM speak HTTP
         depends_on={}, files=files, file_dirs=file_dirs, mounts=(), networks=networks, labels={}, runtime=runtime)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from . import pricing
 from .compat import status_of
 from .errors import Diagnostic, Report
-from .exposure import check_conflicts, container_ports, inferred_ports, listeners
+from .exposure import app_protocols, check_conflicts, container_ports, http_addressed, inferred_ports, listeners
 from .files import StoredValue, service_files, split_environment, stored_values
 from .frozen import Frozen
 from .inference import MODELS_NETWORK, Gateway, PlannedModel, plan_gateway, plan_models
@@ -87,8 +87,9 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     models, unbound = plan_models(project, settings, taken, report)
     gateway_url = f"http://{gateway_name}:{settings.gateway_port}/v1/" if models else None
     certificate = settings.certificate_arn is not None
-    inferred = inferred_ports(project.services, report)
-    services = {name: _plan_service(service, project, gateway_url, certificate, inferred.get(name, set()), report)
+    inferred, addressed = inferred_ports(project.services, report), http_addressed(project.services)
+    services = {name: _plan_service(service, project, gateway_url, certificate, inferred.get(name, set()),
+                                    addressed.get(name, set()), report)
                 for name, service in project.services.items()}
     check_conflicts([listener for s in services.values() for listener in s.listeners], project.services, report)
     order = _deploy_order(project, report)
@@ -162,7 +163,7 @@ def _deploy_order(project: Project, report: Report) -> tuple[str, ...]:
 
 
 def _plan_service(service: Service, project: Project, gateway_url: str | None, certificate: bool,
-                  inferred: set[int], report: Report) -> PlannedService:
+                  inferred: set[int], addressed: set[int], report: Report) -> PlannedService:
     path = f"services.{service.name}"
     _attribute_notes(service, report)
     environment = dict(service.environment)
@@ -214,13 +215,16 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
     plain, secret = split_environment(environment)
     files, file_dirs = service_files(service, report)
     build = service.build.model_dump(mode="json") if service.build else None
+    published = listeners(service, certificate, report)
+    tcp_ports = {port for port, protocol in ports if protocol == "tcp"}
     if build:
         build["extra"] = {k: v for k, v in build["extra"].items() if k != "platforms"}
     return PlannedService(
         name=service.name, image=service.image, build=build, command=service.command, entrypoint=service.entrypoint,
         environment=dict(sorted(plain.items())), secret_environment=dict(sorted(secret.items())),
         models={b.model: PlannedBinding(endpoint_var=b.endpoint_var, model_var=b.model_var) for b in service.bindings},
-        container_ports=ports, listeners=listeners(service, certificate, report),
+        container_ports=ports, listeners=published,
+        app_protocols={p: v for p, v in app_protocols(service, published, addressed).items() if p in tcp_ports},
         depends_on=service.depends_on, files=files, file_dirs=file_dirs,
         mounts=service_mounts(service, runtime.tmpfs, report),
         networks=tuple(sorted(service.networks + ((MODELS_NETWORK,) if service.bindings and gateway_url else ()))),

@@ -29,6 +29,7 @@ class PlannedService(Frozen):
     models: dict[str, PlannedBinding]
     container_ports: tuple[tuple[int, str], ...]  # reachable as <service>:<port>
     listeners: tuple[Listener, ...]  # published through a load balancer
+    app_protocols: dict[int, str] = {}  # TCP ports known to speak http/http2/grpc; the others are plain TCP
     depends_on: dict[str, dict[str, Any]]
     files: tuple[ServiceFile, ...]  # secrets and configs written into the task
     file_dirs: tuple[str, ...]

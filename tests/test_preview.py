@@ -82,10 +82,26 @@ def test_services_reach_each_other_by_compose_name_without_proxy_timeouts(agent)
     (entry,) = connect["services"]
     assert entry["clientAlias"] == [{"dnsName": "vectors", "port": 6333.0}]
     assert entry["timeout"] == {"idleTimeoutSeconds": 3600.0, "perRequestTimeoutSeconds": 0.0}
+    # the agent reaches it at http://vectors:6333: HTTP, so Envoy may carry a per-request timeout (disabled)
     assert containers(agent, "agent-app-vectors-task")["vectors"]["portMappings"] == [
-        {"name": "tcp-6333", "containerPort": 6333, "protocol": "tcp"}]
+        {"name": "tcp-6333", "containerPort": 6333, "protocol": "tcp", "appProtocol": "http"}]
     ui = by_type(agent, "aws:ecs/service:Service")["agent-app-ui-service"].inputs["serviceConnectConfiguration"]
     assert [s["clientAlias"][0]["dnsName"] for s in ui["services"]] == ["ui"]
+
+
+def test_tcp_ports_get_the_idle_timeout_only(tmp_path):
+    """AWS refuses a per-request timeout on a TCP port (pulumi/pulumi-aws#4265): a database gets none."""
+    write(tmp_path, {"compose.yaml": "services:\n  db: {image: postgres, expose: ['5432']}\n"
+                                     "  api: {image: a, expose: ['8080'], environment: {DB: 'postgres://db:5432/x'}}\n"
+                                     "  web: {image: a, environment: {API: 'http://api:8080'}}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    services = by_type(result, "aws:ecs/service:Service")
+    db = services["app-db-service"].inputs["serviceConnectConfiguration"]["services"][0]
+    api = services["app-api-service"].inputs["serviceConnectConfiguration"]["services"][0]
+    assert db["timeout"] == {"idleTimeoutSeconds": 3600.0}
+    assert api["timeout"] == {"idleTimeoutSeconds": 3600.0, "perRequestTimeoutSeconds": 0.0}
+    assert "appProtocol" not in containers(result, "app-db-task")["db"]["portMappings"][0]
+    assert containers(result, "app-api-task")["api"]["portMappings"][0]["appProtocol"] == "http"
 
 
 def test_compose_network_security_group_admits_only_its_members(agent):

@@ -16,6 +16,8 @@ import pulumi_aws as aws
 from compose_translate.serving import ECS_GPU_AMI_PARAMETER
 
 from . import iam
+from compose_translate.names import IAM
+
 from .naming import fitted
 from .cluster import ALL_EGRESS
 
@@ -44,7 +46,7 @@ class GpuCapacity(pulumi.ComponentResource):
     def __init__(self, name: str, args: GpuCapacityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:GpuCapacity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(f"{name}-instance", **fitted(f"{name}-instance", 64),
+        role = aws.iam.Role(f"{name}-instance", **fitted(f"{name}-instance", 64, IAM),
                             assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
                             description=f"ECS container instances ({args.instance_type})", opts=child)
         aws.iam.RolePolicyAttachment(f"{name}-instance", role=role.name, policy_arn=ECS_INSTANCE_POLICY, opts=child)

@@ -46,7 +46,9 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
         "environment": [{"name": k, "value": v} for k, v in sorted(service.environment.items())],
         "secrets": [{"name": k, "valueFrom": f"{resolved.env_secret_arn}:{k}::"}
                     for k in sorted(service.secret_environment)],
-        "portMappings": [{"name": port_name(port, protocol), "containerPort": port, "protocol": protocol}
+        "portMappings": [{"name": port_name(port, protocol), "containerPort": port, "protocol": protocol,
+                          **({"appProtocol": service.app_protocols[port]}
+                             if protocol == "tcp" and port in service.app_protocols else {})}
                          for port, protocol in service.container_ports if protocol in ("tcp", "udp")],
         "mountPoints": _mount_points(service),
         "logConfiguration": _logs(resolved, service.name),

@@ -20,12 +20,16 @@ from compose_translate.planned import PlannedService
 from . import container, iam
 from .cluster import ALL_EGRESS
 from .ingress import Target
+from compose_translate.names import IAM
+
 from .naming import fitted
 from .secrets import StoredRef
 from .storage import SharedVolume
 
 # Service Connect's Envoy proxy: LLM responses stream for minutes, so no per-request limit, and
-# an idle connection is closed only after an hour of silence.
+# an idle connection is closed only after an hour of silence. AWS accepts a per-request timeout
+# only on ports whose appProtocol is http/http2/grpc (ECS TimeoutConfiguration; pulumi-aws#4265):
+# plain TCP ports get the idle timeout alone.
 PER_REQUEST_TIMEOUT = 0  # 0 disables the limit
 IDLE_TIMEOUT = 3600
 DEFAULT_PLATFORM = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
@@ -73,14 +77,14 @@ class ComposeService(pulumi.ComponentResource):
         files = {key: ref for key, ref in args.stored.items() if key in wanted}
         secret_arns = [ref.arn for ref in files.values() if ref.store == "secretsmanager"]
         secret_arns += [env_secret.arn] if env_secret else []
-        execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64),
+        execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64, IAM),
                                       assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                       description=f"ECS agent for {service.name}: pull, logs, its secrets",
                                       opts=child)
         aws.iam.RolePolicy(f"{name}-execution", role=execution_role.id, policy=iam.execution_policy(
             log_group.arn, repository_arn, secret_arns, [r.arn for r in files.values() if r.store == "ssm"]),
             opts=child)
-        task_role = aws.iam.Role(f"{name}-task", **fitted(f"{name}-task", 64),
+        task_role = aws.iam.Role(f"{name}-task", **fitted(f"{name}-task", 64, IAM),
                                  assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                  description=f"the {service.name} application"
                                              + ("" if args.task_policy else ": no AWS permissions"), opts=child)
@@ -171,7 +175,9 @@ class ComposeService(pulumi.ComponentResource):
         return {"enabled": True, "namespace": namespace_arn, "services": [
             {"port_name": container.port_name(port, protocol), "discovery_name": f"{service.name}-{port}",
              "client_alias": [{"port": port, "dns_name": service.name}],
-             "timeout": {"per_request_timeout_seconds": PER_REQUEST_TIMEOUT, "idle_timeout_seconds": IDLE_TIMEOUT}}
+             "timeout": {"idle_timeout_seconds": IDLE_TIMEOUT,
+                         **({"per_request_timeout_seconds": PER_REQUEST_TIMEOUT} if port in service.app_protocols
+                            else {})}}
             for port, protocol in service.container_ports if protocol == "tcp"]}
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .naming import fitted
+
 NFS_PORT = 2049
 # A fresh Docker volume is writable by the container whatever its user; so is this directory.
 ROOT_DIRECTORY = {"path": "/data", "creation_info": {"owner_uid": 0, "owner_gid": 0, "permissions": "0777"}}
@@ -35,7 +37,8 @@ class SharedVolume(pulumi.ComponentResource):
         if args.file_system_id:
             file_system_id = pulumi.Output.from_input(args.file_system_id)
         else:
-            file_system = aws.efs.FileSystem(f"{name}-fs", encrypted=True, performance_mode="generalPurpose",
+            file_system = aws.efs.FileSystem(f"{name}-fs", **fitted(f"{name}-fs", 64, key="creation_token"),
+                                             encrypted=True, performance_mode="generalPurpose",
                                              throughput_mode="elastic", tags={"Name": name}, opts=child)
             file_system_id = file_system.id
             subnets = pulumi.Output.from_input(args.subnet_ids)
