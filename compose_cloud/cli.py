@@ -15,6 +15,8 @@ from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettin
 from compose_translate.loader import find_default_files
 from compose_translate.settings import read_stack_file
 
+from .pulumi_project import find_project_name
+
 from .render import error_text, plan_json, plan_text, warnings_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -127,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings(args)
         files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files) or tuple(
             find_default_files(Path(args.project_directory or ".").resolve()))
-        options = LoadOptions(files=files, project_name=args.project_name,
+        pulumi_project = find_project_name(*([_stack_path(args.stack).parent] if args.stack else []), Path.cwd(),
+                                           *(f.parent for f in files[:1]))
+        options = LoadOptions(files=files, project_name=args.project_name, default_name=pulumi_project,
                               project_directory=Path(args.project_directory) if args.project_directory else None,
                               profiles=tuple(args.profiles) or settings.profiles,
                               env_files=tuple(Path(f) for f in args.env_files) or tuple(map(Path, settings.env_files)))
@@ -137,9 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     root = Path(plan.project_dir)
     if args.command == "preview":
-        return _preview(args, settings, files)
+        return _preview(args, settings, files, pulumi_project or plan.name)
     if args.command == "diff":
-        return _diff(args, settings, files)
+        return _diff(args, settings, files, pulumi_project or plan.name)
     if args.command in ("preflight", "status"):
         return _account(args, plan)
     sys.stderr.write(warnings_text(plan.warnings, root))
@@ -164,13 +168,13 @@ def _preview_settings(args: argparse.Namespace, settings: StackSettings, files, 
         "project_name": args.project_name or settings.project_name})
 
 
-def _preview(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...]) -> int:
+def _preview(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...], project: str) -> int:
     """The plan was made above, so bad input has already been reported; now run the program."""
     from .preview import run_preview
     from .preview_render import RENDERERS
 
     try:
-        result = run_preview(_preview_settings(args, settings, files), stack=_stack_name(args.stack))
+        result = run_preview(_preview_settings(args, settings, files), stack=_stack_name(args.stack), project=project)
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, None))
         return EXIT_INVALID
@@ -203,7 +207,7 @@ def _account(args: argparse.Namespace, plan) -> int:
 EXIT_CHANGED = 3
 
 
-def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...]) -> int:
+def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...], project: str) -> int:
     from . import diff_render
     from .diff import compare
     from .preview import run_preview
@@ -213,8 +217,10 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
     cwd = Path.cwd()
     with scratch_dir() as scratch:
         try:
-            head = run_preview(_preview_settings(args, settings, files), stack=stack)
+            head = run_preview(_preview_settings(args, settings, files), stack=stack, project=project)
             root = base_root(args.base, cwd, Path(scratch))
+            # the base's own Pulumi project names it; never the temporary folder it was exported to
+            base_project = find_project_name(on_base(cwd, cwd, root)) or project
             existing = tuple(f for f in (on_base(f, cwd, root) for f in files) if f.is_file())
             base_stack = on_base(_stack_path(args.stack), cwd, root) if args.stack else None
             base_settings = _stack_settings(args, base_stack) if base_stack and base_stack.is_file() else settings
@@ -230,7 +236,8 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
             note = f"the Compose files do not exist in {args.base}: everything is new"
         else:
             try:
-                base = run_preview(_preview_settings(args, base_settings, existing, map(str, base_env)), stack=stack)
+                base = run_preview(_preview_settings(args, base_settings, existing, map(str, base_env)), stack=stack,
+                                   project=base_project)
             except ComposeError as exc:
                 note = f"{args.base} does not preview ({exc.first.message}): everything is shown as new"
     result = compare(base, head)

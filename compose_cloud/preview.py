@@ -15,6 +15,7 @@ import pulumi
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _sync_await
 
+from compose_cloud.pulumi_project import DEFAULT as DEFAULT_PROJECT
 from compose_cloud.mock_aws import ACCOUNT, AUTONAMED, created_state
 from compose_translate.errors import ComposeError, Diagnostic
 from compose_translate.files import REDACTED
@@ -22,7 +23,7 @@ from compose_translate.plan import DeploymentPlan
 from compose_translate.settings import StackSettings
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker for a secret value on the wire
-PROJECT = "compose-cloud"
+PROJECT = DEFAULT_PROJECT  # the Pulumi project when none is given: this repository's
 
 
 @dataclass
@@ -37,6 +38,9 @@ class Recorded:
     id: str = ""  # what the mock answered: the id, ARN and physical name a real resource would get
     arn: str = ""
     physical_name: str = ""
+    aliases: tuple[str, ...] = ()  # former names (alias specs) the resource answers to
+    retain_on_delete: bool = False
+    protect: bool = False
 
     @property
     def parent(self) -> str | None:
@@ -109,6 +113,8 @@ class _Monitor(mocks.MockMonitor):
         record = self.recorder.records.get((request.type, request.name))
         if record is not None:
             record.urn, record.parent_urn = response.urn, request.parent
+            record.aliases = tuple(a.spec.name or a.urn for a in request.aliases)
+            record.retain_on_delete, record.protect = bool(request.retainOnDelete), bool(request.protect)
         return response
 
 
@@ -128,12 +134,12 @@ _LOGGER.addHandler(logging.NullHandler())
 _LOGGER.propagate = False
 
 
-def run_preview(settings: StackSettings, stack: str = "preview") -> PreviewResult:
+def run_preview(settings: StackSettings, stack: str = "preview", project: str = PROJECT) -> PreviewResult:
     """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
     from providers.program import main, relaxed_gc  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region)
-    mocks.set_mocks(recorder, project=PROJECT, stack=stack, preview=True, logger=_LOGGER,
+    mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER,
                     monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
     resolved: dict[str, Any] = {}

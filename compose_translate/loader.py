@@ -33,6 +33,9 @@ class LoadOptions:
 
     files: tuple[Path, ...] = ()
     project_name: str | None = None
+    # Used when neither -p, COMPOSE_PROJECT_NAME nor `name:` names the project: the Pulumi project.
+    # Without it the folder's name is taken, with a warning (a clone elsewhere would rename everything).
+    default_name: str | None = None
     project_directory: Path | None = None
     profiles: tuple[str, ...] = ()
     env_files: tuple[Path, ...] = ()
@@ -78,7 +81,7 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     _apply_extends(document, env, report)
     profiles = _active_profiles(options.profiles, env)
     _apply_profiles(document, profiles)
-    name = _project_name(options.project_name, env, document, project_dir)
+    name = _project_name(options.project_name, env, document, project_dir, options.default_name, report)
     return LoadedDocument(document, name, project_dir, files, env, profiles, report)
 
 
@@ -385,7 +388,8 @@ def _apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
 _NAME_OK = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, project_dir: Path) -> str:
+def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, project_dir: Path,
+                  default: str | None = None, report: Report | None = None) -> str:
     for source, value, loc in (("-p", explicit, None), ("COMPOSE_PROJECT_NAME", env.get("COMPOSE_PROJECT_NAME"), None),
                                ("name", document.get("name"), document.key_locs.get("name"))):
         if value:
@@ -393,9 +397,21 @@ def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, 
                 raise fail(f'invalid project name "{value}"', "name" if source == "name" else "", loc,
                            hint="use lowercase letters, digits, '-' and '_', starting with a letter or digit")
             return value
-    normalized = re.sub(r"[^a-z0-9_-]", "", project_dir.name.lower()).lstrip("_-")
+    normalized = normalize_name(default or "")
+    if normalized:
+        return normalized
+    normalized = normalize_name(project_dir.name)
     if not normalized:
         raise fail(f'cannot derive a project name from folder "{project_dir.name}"',
                    hint="set `name:` in the Compose file or pass -p NAME")
+    if report is not None:
+        report.warn(f'the project name "{normalized}" comes from the folder\'s name: run from a folder with '
+                    "another name (a CI runner, another clone) and every resource is replaced", "name",
+                    next(iter(document.key_locs.values()), None), hint="set `name:` in the Compose file, compose-cloud:projectName in the stack, or pass -p NAME")
     return normalized
+
+
+def normalize_name(name: str) -> str:
+    """A name as Docker Compose normalizes a folder's: lowercase letters, digits, '-' and '_'."""
+    return re.sub(r"[^a-z0-9_-]", "", name.lower()).lstrip("_-")
 

@@ -12,6 +12,7 @@ import pulumi
 
 from compose_translate import LoadOptions, make_plan
 from compose_translate.errors import Loc, fail
+from compose_translate.loader import normalize_name
 from compose_translate.plan import DeploymentPlan
 
 from .aws.program import deploy
@@ -27,12 +28,15 @@ def main() -> tuple[DeploymentPlan, dict[str, Any]]:
     if not settings.files:
         raise fail("no Compose files: set compose-cloud:files in the stack's config", "config.compose-cloud:files",
                    Loc(f"stacks/Pulumi.{pulumi.get_stack()}.yaml", 1), 'e.g. compose-cloud:files: ["compose.yaml"]')
+    # Without `name:` or compose-cloud:projectName, resources are named after the Pulumi project,
+    # never after the checkout folder (another clone's folder name would replace the stack).
     plan = make_plan(LoadOptions(files=tuple(map(Path, settings.files)), project_name=settings.project_name,
+                                 default_name=pulumi.get_project(),
                                  profiles=settings.profiles, env_files=tuple(map(Path, settings.env_files))),
                      settings)
     for warning in plan.warnings:
         pulumi.log.warn(warning.render(Path(plan.project_dir)))
-    outputs = deploy(plan, settings)
+    outputs = deploy(plan, settings, former_name=normalize_name(Path(plan.project_dir).name))
     for key, value in outputs.items():
         pulumi.export(key, value)
     return plan, outputs

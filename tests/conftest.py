@@ -34,6 +34,7 @@ def project(tmp_path):
 
     def make(files: dict[str, str], compose_files=("compose.yaml",), environ=None, settings=None, **options):
         write(tmp_path, files)
+        options.setdefault("default_name", "app")  # as the Pulumi project would name it: no folder warning
         opts = LoadOptions(files=tuple(tmp_path / f for f in compose_files), environ=environ or {}, **options)
         return make_plan(opts, settings or StackSettings())
 

@@ -17,7 +17,7 @@ MULTI = ROOT / "examples" / "multi-region" / "compose.yaml"
 
 @pytest.fixture(scope="module")
 def seed():
-    return preview([SEED])
+    return preview([SEED], project_name="seed-06-cloud")  # no `name:`: as `-p` or projectName would name it
 
 
 @pytest.fixture(scope="module")

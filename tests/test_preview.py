@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -136,8 +137,9 @@ def group_arn(result, name: str) -> str:
 
 def test_build_pushes_to_its_own_repository(agent):
     image = by_type(agent, "docker-build:index:Image")["agent-app-agent-image"].inputs
-    assert image["context"]["location"] == str(AGENT / "agent")
-    assert image["dockerfile"]["location"] == str(AGENT / "agent" / "Dockerfile")
+    # relative to the folder `pulumi up` runs in, so every checkout sends the same inputs
+    assert image["context"]["location"] == os.path.relpath(AGENT / "agent")
+    assert image["dockerfile"]["location"] == os.path.relpath(AGENT / "agent" / "Dockerfile")
     assert (image["target"], image["buildArgs"], image["push"]) == ("runtime", {"PYTHON_VERSION": "3.12"}, True)
     assert image["registries"] == "[secret]"  # the ECR password makes the whole input secret
     app = containers(agent, "agent-app-agent-task")["agent"]

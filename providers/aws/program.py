@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Callable
 
 import pulumi
 import pulumi_aws as aws
@@ -24,27 +24,42 @@ from .storage import SharedVolume, SharedVolumeArgs
 ZONES = 2
 
 
-def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Output]:
-    """Create every resource of the plan; returns the stack outputs."""
+def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | None = None) -> dict[str, pulumi.Output]:
+    """Create every resource of the plan; returns the stack outputs.
+
+    `former_name`: the project name earlier versions took from the folder; every top-level component
+    gets an alias from it (its children follow by name prefix), so existing stacks are not replaced.
+    """
     providers = {region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": {
         "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}}) for region in plan.regions}
     opts = pulumi.ResourceOptions(providers=[providers[plan.region]])
+
+    def named(name: str, base: pulumi.ResourceOptions = opts) -> pulumi.ResourceOptions:
+        if not former_name or former_name == plan.name:
+            return base
+        return pulumi.ResourceOptions.merge(base, pulumi.ResourceOptions(aliases=[
+            pulumi.Alias(name=former_name + name[len(plan.name):])]))
+
     network = Network(f"{plan.name}-network", NetworkArgs(zones=ZONES, vpc_id=settings.vpc_id,
                                                          public_subnet_ids=settings.public_subnet_ids,
-                                                         private_subnet_ids=settings.private_subnet_ids), opts)
+                                                         private_subnet_ids=settings.private_subnet_ids),
+                      named(f"{plan.name}-network"))
     cluster = Cluster(f"{plan.name}-cluster", ClusterArgs(project=plan.name, vpc_id=network.vpc_id,
-                                                          networks=plan.networks), opts)
-    capacity = _gpu_capacity(plan, cluster, network, opts)
+                                                          networks=plan.networks),
+                      named(f"{plan.name}-cluster"))
+    capacity = _gpu_capacity(plan, cluster, network, named)
     store = SecretStore(f"{plan.name}-store", SecretStoreArgs(secrets=tuple(plan.secrets.values()),
-                                                              configs=tuple(plan.configs.values())), opts) \
+                                                              configs=tuple(plan.configs.values())),
+                        named(f"{plan.name}-store")) \
         if plan.secrets or plan.configs else None
     volumes = {name: SharedVolume(f"{plan.name}-volume-{name}", SharedVolumeArgs(
         vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids, zones=ZONES,
-        file_system_id=volume.file_system_id), opts) for name, volume in plan.volumes.items()}
+        file_system_id=volume.file_system_id, retain=settings.retain_data), named(f"{plan.name}-volume-{name}"))
+        for name, volume in plan.volumes.items()}
     listeners = tuple(x for s in plan.services.values() for x in s.listeners)
     balancers = LoadBalancers(f"{plan.name}-ingress", LoadBalancersArgs(
         vpc_id=network.vpc_id, subnet_ids=network.public_subnet_ids, listeners=listeners,
-        certificate_arn=plan.certificate_arn), opts) if listeners else None
+        certificate_arn=plan.certificate_arn), named(f"{plan.name}-ingress")) if listeners else None
 
     def service_args(service: PlannedService, **extra) -> ComposeServiceArgs:
         runtime = service.runtime
@@ -55,15 +70,17 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
             log_retention_days=settings.log_retention_days, stored=store.refs if store else {}, volumes=volumes,
             capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None, **extra)
 
-    endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, pulumi.ResourceOptions(
-        provider=providers[model.placement.region])) for key, model in plan.models.items() if model.sagemaker}
+    endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, named(f"{plan.name}-model-{key}", pulumi.ResourceOptions(
+        provider=providers[model.placement.region]))) for key, model in plan.models.items() if model.sagemaker}
     for model in plan.models.values():
         if model.server:
-            EcsModel(f"{plan.name}-{model.server.name}", service_args(model.server), opts)
+            EcsModel(f"{plan.name}-{model.server.name}", service_args(model.server),
+                     named(f"{plan.name}-{model.server.name}"))
     # No ordering between services, gateway and model servers: creating one before another does not
     # make it ready sooner (clients retry), and every such edge makes Pulumi's cycle check quadratic.
     gateway = ModelGateway(f"{plan.name}-{plan.gateway.name}", service_args(plan.gateway.service),
-                           [e.endpoint_arn for _, e in sorted(endpoints.items())], opts) if plan.gateway else None
+                           [e.endpoint_arn for _, e in sorted(endpoints.items())],
+                           named(f"{plan.name}-{plan.gateway.name}")) if plan.gateway else None
 
     awaited_healthy = {dep for s in plan.services.values() for dep, spec in s.depends_on.items()
                        if spec["condition"] == "service_healthy"}
@@ -73,16 +90,17 @@ def deploy(plan: DeploymentPlan, settings: StackSettings) -> dict[str, pulumi.Ou
         after = [services[d].ecs_service for d in sorted(service.depends_on)]
         services[name] = ComposeService(f"{plan.name}-{name}", service_args(
             service, targets=balancers.targets.get(name, []) if balancers else [],
-            wait_for_steady_state=name in awaited_healthy, depends_on=after), opts)
+            wait_for_steady_state=name in awaited_healthy, depends_on=after), named(f"{plan.name}-{name}"))
     return _outputs(plan, services, endpoints, balancers)
 
 
 def _gpu_capacity(plan: DeploymentPlan, cluster: Cluster, network: Network,
-                  opts: pulumi.ResourceOptions) -> dict[str, pulumi.Output[str]]:
+                  named: Callable[[str], pulumi.ResourceOptions]) -> dict[str, pulumi.Output[str]]:
     """One capacity provider per GPU instance type the plan needs; room for twice the tasks (rolling deploys)."""
     capacity = {instance_type: GpuCapacity(f"{plan.name}-gpu-{instance_type.replace('.', '-')}", GpuCapacityArgs(
         instance_type=instance_type, cluster_name=cluster.name, vpc_id=network.vpc_id,
-        subnet_ids=network.private_subnet_ids, max_instances=2 * tasks), opts).capacity_provider_name
+        subnet_ids=network.private_subnet_ids, max_instances=2 * tasks),
+        named(f"{plan.name}-gpu-{instance_type.replace('.', '-')}")).capacity_provider_name
         for instance_type, tasks in plan.gpu_capacity.items()}
     if capacity:
         cluster.use_capacity([capacity[t] for t in sorted(capacity)])

@@ -9,6 +9,8 @@ Service Connect. Model servers and the model gateway are realised by it too.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import pulumi
@@ -146,10 +148,11 @@ class ComposeService(pulumi.ComponentResource):
                                         opts=pulumi.ResourceOptions(parent=self))
         token = aws.ecr.get_authorization_token_output(registry_id=repository.registry_id,
                                                        opts=pulumi.InvokeOptions(parent=self))
+        context = _relative(build["context"])
         dockerfile = ({"inline": build["dockerfile_inline"]} if build.get("dockerfile_inline") else
-                      {"location": _join(build["context"], build.get("dockerfile") or "Dockerfile")})
+                      {"location": _join(context, build.get("dockerfile") or "Dockerfile")})
         built = docker_build.Image(
-            f"{name}-image", context={"location": build["context"]}, dockerfile=dockerfile,
+            f"{name}-image", context={"location": context}, dockerfile=dockerfile,
             target=build.get("target"), build_args={k: v for k, v in build["args"].items() if v is not None},
             platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True,
             tags=[repository.repository_url.apply(lambda url: f"{url}:latest")],
@@ -191,6 +194,14 @@ def _grace_period(service: PlannedService) -> int:
     """Time for the app to start before load balancer health checks count."""
     check = service.runtime.healthcheck
     return max(60, check.start_period + check.interval * check.retries) if check else 60
+
+
+def _relative(context: str) -> str:
+    """Build contexts relative to the Pulumi project folder (where `pulumi up` runs the program): the
+    same commit gives the same inputs on a laptop and a CI runner. Remote contexts stay as they are."""
+    if "://" in context or context.startswith("git@") or not os.path.isabs(context):
+        return context
+    return Path(os.path.relpath(context, Path.cwd())).as_posix()
 
 
 def _join(context: str, dockerfile: str) -> str:

@@ -21,6 +21,7 @@ class SharedVolumeArgs:
     subnet_ids: pulumi.Input[list[str]]
     zones: int
     file_system_id: str | None = None  # reuse an existing file system (`external: true`)
+    retain: bool = True  # `pulumi destroy` leaves the file system (the volume's data) in the account
 
 
 class SharedVolume(pulumi.ComponentResource):
@@ -39,7 +40,8 @@ class SharedVolume(pulumi.ComponentResource):
         else:
             file_system = aws.efs.FileSystem(f"{name}-fs", **fitted(f"{name}-fs", 64, key="creation_token"),
                                              encrypted=True, performance_mode="generalPurpose",
-                                             throughput_mode="elastic", tags={"Name": name}, opts=child)
+                                             throughput_mode="elastic", tags={"Name": name},
+                                             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain))
             file_system_id = file_system.id
             subnets = pulumi.Output.from_input(args.subnet_ids)
             for i in range(args.zones):
