@@ -15,6 +15,7 @@ import botocore.exceptions
 
 from compose_translate.plan import DeploymentPlan
 from compose_translate.serving import ECS_GPU_AMI_PARAMETER
+from compose_translate.zones import choose_zones, gpu_zones
 
 from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX, Aws, error_text
 
@@ -110,28 +111,36 @@ def _regions(aws: Aws, plan: DeploymentPlan, checks: list[Check]) -> set[str]:
 
 
 def _offerings(aws: Aws, region: str, types: dict[str, int], checks: list[Check]) -> None:
+    """Each GPU type in the zones the program will choose (compose_translate/zones.py), not just the region."""
     ec2 = aws.client("ec2", region)
     try:
+        standard = [z["ZoneName"] for z in ec2.describe_availability_zones(Filters=[
+            {"Name": "state", "Values": ["available"]}])["AvailabilityZones"]
+            if z.get("ZoneType", "availability-zone") == "availability-zone"]
         offered = ec2.describe_instance_type_offerings(
             LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": sorted(types)}])
     except AWS_ERRORS as exc:
         checks.append(Check(f"instance types in {region}", "fail", error_text(exc),
-                            "allow ec2:DescribeInstanceTypeOfferings"))
+                            "allow ec2:DescribeAvailabilityZones and ec2:DescribeInstanceTypeOfferings"))
         return
-    zones: dict[str, set[str]] = {}
+    zones: dict[str, set[str]] = {t: set() for t in types}
     for offering in offered["InstanceTypeOfferings"]:
         zones.setdefault(offering["InstanceType"], set()).add(offering["Location"])
+    chosen = choose_zones(standard, zones)
+    usable = gpu_zones(chosen, zones)
     for instance_type in sorted(types):
-        found = sorted(zones.get(instance_type, ()))
-        name = f"{instance_type} in {region}"
-        if not found:
+        found, name = usable.get(instance_type, []), f"{instance_type} in {region}"
+        if not zones.get(instance_type):
             checks.append(Check(name, "fail", "not offered in this region",
                                 "choose another GPU type (cloud.instance-type) or cloud.backend=sagemaker"))
+        elif not found:
+            checks.append(Check(name, "fail", f"not offered in the zones the network will use ({', '.join(chosen)})",
+                                "choose a GPU type offered with the others, or cloud.backend=sagemaker"))
         elif len(found) < 2:
-            checks.append(Check(name, "warn", f"offered in one availability zone only ({found[0]})",
+            checks.append(Check(name, "warn", f"offered in one of the network's zones only ({found[0]})",
                                 "tasks may wait for capacity; consider a more common type"))
         else:
-            checks.append(Check(name, "pass", f"offered in {len(found)} availability zones"))
+            checks.append(Check(name, "pass", f"offered in the network's zones ({', '.join(found)})"))
 
 
 def _quota(aws: Aws, region: str, service: str, code: str | None, name: str) -> tuple[float, str] | None:

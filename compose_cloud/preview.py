@@ -41,6 +41,7 @@ class Recorded:
     aliases: tuple[str, ...] = ()  # former names (alias specs) the resource answers to
     retain_on_delete: bool = False
     protect: bool = False
+    dependencies: tuple[str, ...] = ()  # URNs it waits for (depends_on and input references)
 
     @property
     def parent(self) -> str | None:
@@ -62,9 +63,10 @@ class _Mocks(pulumi.runtime.Mocks):
     """Answers like the engine: inputs echoed, computed values (ids, ARNs, DNS names) derived from
     names, or, with `unknowns`, unknown as in a real `pulumi preview` of resources to create."""
 
-    def __init__(self, region: str, unknowns: bool = False):
+    def __init__(self, region: str, unknowns: bool = False, offerings: dict[str, list[str]] | None = None):
         self.region = region
         self.unknowns = unknowns
+        self.offerings = offerings  # instance type -> zone letters offering it; None: every zone
         self.records: dict[tuple[str, str], Recorded] = {}
         self.provider_regions: dict[str, str] = {}
 
@@ -88,7 +90,16 @@ class _Mocks(pulumi.runtime.Mocks):
         if self.unknowns and args.token in ("aws:ecr/getAuthorizationToken:getAuthorizationToken",):
             return {"userName": rpc.UNKNOWN, "password": rpc.UNKNOWN, "proxyEndpoint": rpc.UNKNOWN}
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"names": [f"{region}{z}" for z in "abc"], "zoneIds": [f"use1-az{i}" for i in (1, 2, 3)]}
+            # a region also has Local Zones (opted in or not): only a zone-type filter keeps them out
+            standard = any(f.get("name") == "zone-type" and f.get("values") == ["availability-zone"]
+                           for f in args.args.get("filters") or [])
+            names = [f"{region}-bos-1a"] * (not standard) + [f"{region}{z}" for z in "abc"]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(len(names))]}
+        if args.token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+            types = [v for f in args.args.get("filters") or [] for v in f.get("values", [])]
+            pairs = [(t, f"{region}{z}") for t in types for z in (self.offerings or {}).get(t, "abc")]
+            return {"locations": [z for _, z in pairs], "locationTypes": ["availability-zone"] * len(pairs),
+                    "instanceTypes": [t for t, _ in pairs], "id": region}
         if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return {"userName": "AWS", "password": "mock-ecr-password", "authorizationToken": "mock",
                     "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"}
@@ -115,6 +126,7 @@ class _Monitor(mocks.MockMonitor):
             record.urn, record.parent_urn = response.urn, request.parent
             record.aliases = tuple(a.spec.name or a.urn for a in request.aliases)
             record.retain_on_delete, record.protect = bool(request.retainOnDelete), bool(request.protect)
+            record.dependencies = tuple(request.dependencies)
         return response
 
 
@@ -134,11 +146,12 @@ _LOGGER.addHandler(logging.NullHandler())
 _LOGGER.propagate = False
 
 
-def run_preview(settings: StackSettings, stack: str = "preview", project: str = PROJECT) -> PreviewResult:
+def run_preview(settings: StackSettings, stack: str = "preview", project: str = PROJECT,
+                offerings: dict[str, list[str]] | None = None) -> PreviewResult:
     """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
     from providers.program import main, relaxed_gc  # imported late: it imports pulumi_aws, which is slow
 
-    recorder = _Mocks(settings.region)
+    recorder = _Mocks(settings.region, offerings=offerings)
     mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER,
                     monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass

@@ -136,7 +136,16 @@ def test_a_ready_account_passes(account, tmp_path):
     assert {c.status for c in checks} == {"pass"}, [c for c in checks if c.status != "pass"]
     names = by_name(checks)
     assert names["credentials"].detail == "account 123456789012 as arn:aws:sts::123456789012:user/moto"
-    assert names["g5.xlarge in us-east-1"].detail.startswith("offered in ")
+    # the zones the program's network will choose (compose_translate/zones.py), from the same data
+    import boto3
+    from compose_translate.zones import choose_zones
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    standard = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+    offered = [o["Location"] for o in ec2.describe_instance_type_offerings(
+        LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": ["g5.xlarge"]}])[
+        "InstanceTypeOfferings"]]
+    chosen = [z for z in choose_zones(standard, {"g5.xlarge": offered}) if z in offered]
+    assert names["g5.xlarge in us-east-1"].detail == f"offered in the network's zones ({', '.join(chosen)})"
     assert names["quota Running On-Demand G and VT instances in us-east-1"].detail == "8 vCPUs, 4 needed"
     assert names["quota ml.g5.xlarge for endpoint usage in us-west-2"].detail == "2 instances, 1 needed"
     assert names["ECS GPU AMI in us-east-1"].detail.startswith("ami-")

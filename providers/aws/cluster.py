@@ -24,6 +24,7 @@ class Cluster(pulumi.ComponentResource):
     name: pulumi.Output[str]
     namespace_arn: pulumi.Output[str]
     network_groups: dict[str, aws.ec2.SecurityGroup]
+    capacity_association: aws.ecs.ClusterCapacityProviders | None = None  # set by use_capacity
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:Cluster", name, None, opts)
@@ -48,7 +49,7 @@ class Cluster(pulumi.ComponentResource):
 
     def use_capacity(self, providers: list[pulumi.Output[str]]) -> None:
         """Attach GPU capacity providers; Fargate stays the default for everything else."""
-        aws.ecs.ClusterCapacityProviders(
+        self.capacity_association = aws.ecs.ClusterCapacityProviders(
             f"{self._prefix}-capacity", cluster_name=self.name, capacity_providers=["FARGATE", *providers],
             default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
             opts=pulumi.ResourceOptions(parent=self))

@@ -9,13 +9,20 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from compose_translate.zones import choose_zones, gpu_zones
+
 VPC_CIDR = "10.0.0.0/16"
+
+
+# Standard availability zones only: no Local or Wavelength Zones (DescribeAvailabilityZones' zone-type).
+STANDARD_ZONES = [{"name": "zone-type", "values": ["availability-zone"]}]
 
 
 @dataclass(frozen=True)
 class NetworkArgs:
     zones: int = 2
     vpc_id: str | None = None
+    gpu_types: tuple[str, ...] = ()  # EC2 GPU instance types the stack runs: zones offering them come first
     public_subnet_ids: tuple[str, ...] = ()
     private_subnet_ids: tuple[str, ...] = ()
 
@@ -24,13 +31,15 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
+    gpu_zones: dict[str, list[str]]  # GPU instance type -> chosen zones offering it (empty for an existing VPC)
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:Network", name, None, opts)
+        self.gpu_zones, self._private_by_zone = {}, {}
         if args.vpc_id:
             self._existing(args)
         else:
-            self._create(name, args.zones)
+            self._create(name, args)
         self.register_outputs({"vpcId": self.vpc_id, "publicSubnetIds": self.public_subnet_ids,
                                "privateSubnetIds": self.private_subnet_ids})
 
@@ -39,12 +48,28 @@ class Network(pulumi.ComponentResource):
         self.public_subnet_ids = pulumi.Output.from_input(list(args.public_subnet_ids))
         self.private_subnet_ids = pulumi.Output.from_input(list(args.private_subnet_ids))
 
-    def _create(self, name: str, zones: int) -> None:
-        child = pulumi.ResourceOptions(parent=self)
-        names = aws.get_availability_zones(state="available", opts=pulumi.InvokeOptions(parent=self)).names
-        if len(names) < zones:
-            raise pulumi.RunError(f"the region has {len(names)} available availability zones; {zones} are needed")
-        names = sorted(names)[:zones]
+    def private_subnets_for(self, instance_type: str) -> pulumi.Output[list[str]]:
+        """Private subnets where `instance_type` can start: in the zones that offer it."""
+        zones = self.gpu_zones.get(instance_type)
+        if not zones:  # an existing VPC: its subnets' zones are the user's choice
+            return self.private_subnet_ids
+        return pulumi.Output.all(*[self._private_by_zone[z] for z in zones])
+
+    def _create(self, name: str, args: NetworkArgs) -> None:
+        child, invoke = pulumi.ResourceOptions(parent=self), pulumi.InvokeOptions(parent=self)
+        zones = args.zones
+        standard = aws.get_availability_zones(state="available", filters=STANDARD_ZONES, opts=invoke).names
+        if len(standard) < zones:
+            raise pulumi.RunError(f"the region has {len(standard)} available availability zones; {zones} are needed")
+        offered = {t: aws.ec2.get_instance_type_offerings(location_type="availability-zone", filters=[
+            {"name": "instance-type", "values": [t]}], opts=invoke).locations for t in args.gpu_types}
+        names = choose_zones(standard, offered, zones)
+        self.gpu_zones = gpu_zones(names, offered)
+        missing = sorted(t for t, found in self.gpu_zones.items() if not found)
+        if missing:
+            raise pulumi.RunError(f"{', '.join(missing)} is offered in none of the zones {', '.join(names)}: choose "
+                                  "another cloud.instance-type or cloud.backend=sagemaker (compose-cloud preflight "
+                                  "checks this before a deployment)")
         vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=VPC_CIDR, enable_dns_hostnames=True, enable_dns_support=True,
                           tags={"Name": name}, opts=child)
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
@@ -72,6 +97,7 @@ class Network(pulumi.ComponentResource):
             aws.ec2.RouteTableAssociation(f"{name}-private-{i}", subnet_id=subnet.id,
                                           route_table_id=private_routes.id, opts=child)
             private.append(subnet)
+            self._private_by_zone[zone] = subnet.id
         self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])

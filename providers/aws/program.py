@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from compose_translate.plan import DeploymentPlan
 from compose_translate.planned import PlannedService
 from compose_translate.settings import StackSettings
+from compose_translate.zones import ZONES
 
 from .capacity import GpuCapacity, GpuCapacityArgs
 from .cluster import Cluster, ClusterArgs
@@ -21,7 +22,6 @@ from .secrets import SecretStore, SecretStoreArgs
 from .service import ComposeService, ComposeServiceArgs
 from .storage import SharedVolume, SharedVolumeArgs
 
-ZONES = 2
 
 
 def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | None = None) -> dict[str, pulumi.Output]:
@@ -41,6 +41,7 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
             pulumi.Alias(name=former_name + name[len(plan.name):])]))
 
     network = Network(f"{plan.name}-network", NetworkArgs(zones=ZONES, vpc_id=settings.vpc_id,
+                                                         gpu_types=tuple(sorted(plan.gpu_capacity)),
                                                          public_subnet_ids=settings.public_subnet_ids,
                                                          private_subnet_ids=settings.private_subnet_ids),
                       named(f"{plan.name}-network"))
@@ -68,7 +69,9 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
             namespace_arn=cluster.namespace_arn, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
             network_group_ids=[cluster.network_groups[n].id for n in service.networks],
             log_retention_days=settings.log_retention_days, stored=store.refs if store else {}, volumes=volumes,
-            capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None, **extra)
+            capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None,
+            # a first deployment must not start GPU tasks before the cluster may use the capacity provider
+            capacity_ready=[cluster.capacity_association] if runtime.capacity != "fargate" else [], **extra)
 
     endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, named(f"{plan.name}-model-{key}", pulumi.ResourceOptions(
         provider=providers[model.placement.region]))) for key, model in plan.models.items() if model.sagemaker}
@@ -99,7 +102,7 @@ def _gpu_capacity(plan: DeploymentPlan, cluster: Cluster, network: Network,
     """One capacity provider per GPU instance type the plan needs; room for twice the tasks (rolling deploys)."""
     capacity = {instance_type: GpuCapacity(f"{plan.name}-gpu-{instance_type.replace('.', '-')}", GpuCapacityArgs(
         instance_type=instance_type, cluster_name=cluster.name, vpc_id=network.vpc_id,
-        subnet_ids=network.private_subnet_ids, max_instances=2 * tasks),
+        subnet_ids=network.private_subnets_for(instance_type), max_instances=2 * tasks),
         named(f"{plan.name}-gpu-{instance_type.replace('.', '-')}")).capacity_provider_name
         for instance_type, tasks in plan.gpu_capacity.items()}
     if capacity:

@@ -54,6 +54,7 @@ class ComposeServiceArgs:
     wait_for_steady_state: bool = False
     depends_on: list[pulumi.Resource] = field(default_factory=list)
     capacity_provider: pulumi.Input[str] | None = None  # EC2 GPU capacity; None: Fargate
+    capacity_ready: list[pulumi.Resource] = field(default_factory=list)  # the cluster's capacity association
     task_policy: pulumi.Input[str] | None = None  # what the application may do in AWS; None: nothing
 
 
@@ -132,8 +133,10 @@ class ComposeService(pulumi.ComponentResource):
             health_check_grace_period_seconds=_grace_period(service) if args.targets else None,
             deployment_circuit_breaker={"enable": True, "rollback": True}, propagate_tags="SERVICE",
             wait_for_steady_state=args.wait_for_steady_state,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.depends_on,
-                                                                 *[t.listener for t in args.targets]]))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[
+                *args.depends_on, *[t.listener for t in args.targets], *args.capacity_ready,
+                # tasks fail to start while their EFS file systems have no mount targets yet
+                *[mt for m in service.mounts if m.kind == "efs" for mt in args.volumes[m.volume].mount_targets]]))
         self.service_name, self.task_definition_arn = self.ecs_service.name, task.arn
         self.security_group_id = group.id
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})

@@ -28,10 +28,12 @@ class SharedVolume(pulumi.ComponentResource):
     file_system_id: pulumi.Output[str]
     access_point_id: pulumi.Output[str]
     security_group: aws.ec2.SecurityGroup
+    mount_targets: list[aws.efs.MountTarget]  # tasks mount only once these exist (none for an external one)
 
     def __init__(self, name: str, args: SharedVolumeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:SharedVolume", name, None, opts)
         self._volume = name
+        self.mount_targets = []
         child = pulumi.ResourceOptions(parent=self)
         self.security_group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id,
                                                     description=f"NFS clients of volume {name}", opts=child)
@@ -45,9 +47,9 @@ class SharedVolume(pulumi.ComponentResource):
             file_system_id = file_system.id
             subnets = pulumi.Output.from_input(args.subnet_ids)
             for i in range(args.zones):
-                aws.efs.MountTarget(f"{name}-mt-{i}", file_system_id=file_system_id,
+                self.mount_targets.append(aws.efs.MountTarget(f"{name}-mt-{i}", file_system_id=file_system_id,
                                     subnet_id=subnets.apply(lambda ids, i=i: ids[i]),
-                                    security_groups=[self.security_group.id], opts=child)
+                                    security_groups=[self.security_group.id], opts=child))
         access_point = aws.efs.AccessPoint(f"{name}-ap", file_system_id=file_system_id,
                                            root_directory=ROOT_DIRECTORY, opts=child)
         self.file_system_id, self.access_point_id = file_system_id, access_point.id
