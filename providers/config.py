@@ -47,6 +47,8 @@ def provider_args(settings: StackSettings) -> dict[str, Any]:
     args: dict[str, Any] = {}
     for key, raw in sorted(settings.aws.items()):
         value = decode(f"aws:{key}", raw, AWS_PROVIDER_KINDS[key], Loc("<config>", 1))
+        # nested objects keep the config's camelCase keys (`roleArn`): a provider's object inputs reach it
+        # as JSON without the SDK's name translation, and camelCase is what pulumi-aws reads there
         args[_snake(key)] = value  # checked when the settings were read: never a Diagnostic here
     return {**args, **aws_credentials()}
 

@@ -16,7 +16,7 @@ from compose_translate.loader import normalize_name
 from compose_translate.plan import DeploymentPlan
 
 from .aws.program import deploy
-from .config import settings_from_stack
+from .config import provider_args, settings_from_stack
 
 
 def main() -> tuple[DeploymentPlan, dict[str, Any]]:
@@ -36,7 +36,8 @@ def main() -> tuple[DeploymentPlan, dict[str, Any]]:
                      settings)
     for warning in plan.warnings:
         pulumi.log.warn(warning.render(Path(plan.project_dir)))
-    outputs = deploy(plan, settings, former_name=normalize_name(Path(plan.project_dir).name))
+    outputs = deploy(plan, settings, former_name=normalize_name(Path(plan.project_dir).name),
+                     provider_args=provider_args(settings))
     for key, value in outputs.items():
         pulumi.export(key, value)
     return plan, outputs

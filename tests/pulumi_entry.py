@@ -45,7 +45,9 @@ def main() -> None:
     except SystemExit as exc:
         code = int(exc.code or 0)
     print(json.dumps({"exit": code, "errors": errors.lines,
-                      "resources": sorted(f"{r.type}::{r.name}" for r in recorder.records.values())}))
+                      "resources": sorted(f"{r.type}::{r.name}" for r in recorder.records.values()),
+                      "providers": {r.name: r.inputs for r in recorder.records.values()
+                                    if r.type == "pulumi:providers:aws"}}, sort_keys=True))
 
 
 if __name__ == "__main__":

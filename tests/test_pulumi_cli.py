@@ -104,3 +104,38 @@ def test_string_settings_are_decoded_by_type():
     # and back: what the preview hands the program is what the CLI would
     again = StackSettings.from_cli_config(settings.cli_config())
     assert again == settings
+
+
+def test_explicit_providers_take_the_stacks_aws_settings():
+    """The program's own providers get what the default provider would: profile, roles, credentials."""
+    roles = [{"roleArn": "arn:aws:iam::123456789012:role/deploy", "sessionName": "ci"}]
+    config = {**cli_encoding(ROOT / "stacks" / "Pulumi.dev.yaml"), "aws:profile": "deploy",
+              "aws:assumeRoles": json.dumps(roles), "aws:sharedConfigFiles": '["/home/ci/.aws/config"]',
+              "aws:skipRequestingAccountId": "true", "aws:accessKey": "AKIAEXAMPLEEXAMPLE12",
+              "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+              "aws:defaultTags": json.dumps({"tags": {"team": "ml"}})}
+    result = run_entry("dev", config)
+    assert result["exit"] == 0, result["errors"]
+    providers = result["providers"]
+    assert set(providers) == {"aws-us-east-1", "aws-us-west-2"}  # the override moves the chat model
+    for inputs in providers.values():
+        assert inputs["profile"] == "deploy"
+        assert json.loads(inputs["assumeRoles"]) == roles  # provider objects travel as JSON, camelCase
+        assert "/home/ci/.aws/config" in str(inputs["sharedConfigFiles"])
+        assert inputs["accessKey"] == inputs["secretKey"] == "[secret]"
+        assert "team" in str(inputs["defaultTags"]) and "compose-cloud:project" in str(inputs["defaultTags"])
+    assert "wJalrXUtnFEMI" not in json.dumps(result)
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in (ROOT / "examples").glob("*/compose.yaml")))
+def test_a_real_preview_with_unknown_ids_registers_the_same_resources(example):
+    """`pulumi preview` knows no ids, ARNs or DNS names of resources to create; the program must not need them."""
+    from compose_cloud.preview import run_preview
+    from compose_translate.settings import StackSettings
+
+    files = json.dumps([str(p) for p in sorted((ROOT / "examples" / example).glob("compose*.yaml"))])
+    config = {"aws:region": "us-east-1", "compose-cloud:files": files}
+    unknown = run_entry("dev", config, "preview")
+    assert unknown["exit"] == 0, unknown["errors"]
+    known = run_preview(StackSettings.from_cli_config(config), stack="dev")
+    assert unknown["resources"] == sorted(f"{r.type}::{r.name}" for r in known.resources)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -24,14 +25,20 @@ from .storage import SharedVolume, SharedVolumeArgs
 
 
 
-def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | None = None) -> dict[str, pulumi.Output]:
+def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | None = None,
+           provider_args: dict[str, Any] | None = None) -> dict[str, pulumi.Output]:
     """Create every resource of the plan; returns the stack outputs.
 
+    `provider_args`: what the default AWS provider would take from `aws:` config (profile,
+    assumeRoles, ...); explicit providers ignore that config unless it is passed on.
     `former_name`: the project name earlier versions took from the folder; every top-level component
     gets an alias from it (its children follow by name prefix), so existing stacks are not replaced.
     """
-    providers = {region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": {
-        "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}}) for region in plan.regions}
+    credentials = dict(provider_args or {})
+    user_tags = (credentials.pop("default_tags", None) or {}).get("tags") or {}
+    tags = {**user_tags, "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}
+    providers = {region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": tags}, **credentials)
+                 for region in plan.regions}
     opts = pulumi.ResourceOptions(providers=[providers[plan.region]])
 
     def named(name: str, base: pulumi.ResourceOptions = opts) -> pulumi.ResourceOptions:
