@@ -133,7 +133,8 @@ def test_a_real_preview_with_unknown_ids_registers_the_same_resources(example):
     from compose_cloud.preview import run_preview
     from compose_translate.settings import StackSettings
 
-    files = json.dumps([str(p) for p in sorted((ROOT / "examples" / example).glob("compose*.yaml"))])
+    folder = ROOT / "examples" / example
+    files = json.dumps([str(p) for p in (folder / "compose.yaml", folder / "compose.override.yaml") if p.is_file()])
     config = {"aws:region": "us-east-1", "compose-cloud:files": files}
     unknown = run_entry("dev", config, "preview")
     assert unknown["exit"] == 0, unknown["errors"]
