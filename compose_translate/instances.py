@@ -55,6 +55,16 @@ def ec2_instance_types() -> frozenset[str]:
     return frozenset(_session().get_service_model("ec2").shape_for("InstanceType").enum)
 
 
+@lru_cache(maxsize=None)
+def log_retention_days() -> tuple[int, ...]:
+    """CloudWatch Logs' allowed retention periods, as its API documentation in botocore lists them
+    ("Possible values are: 1, 3, 5, ..."); the API model itself takes any integer."""
+    shape = _session().get_service_model("logs").shape_for("PutRetentionPolicyRequest")
+    text = re.sub(r"<[^>]+>", "", shape.members["retentionInDays"].documentation)
+    listed = text.partition("Possible values are:")[2].partition(".")[0]
+    return tuple(sorted({int(n) for n in re.findall(r"\d+", listed)}))
+
+
 # Services whose endpoint prefix differs from their name (the service model's `endpointPrefix`).
 _ENDPOINT_PREFIX = {"sagemaker": "api.sagemaker"}
 

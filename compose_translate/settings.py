@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .cli_config import Kind, decode, encode
 from .errors import ComposeError, Diagnostic, Loc, fail
-from .instances import ALIASES, all_regions, did_you_mean
+from .instances import ALIASES, all_regions, did_you_mean, log_retention_days
 from .serving import Images
 from .yaml_source import YMap, read_yaml
 
@@ -148,26 +148,36 @@ class StackSettings(BaseModel):
                                         else "aws:region"),
                            locs.get(f"{NAMESPACE}:{fields.get(err['loc'][0], '')}") or Loc(file, 1))
                 for err in exc.errors()]) from None
-        settings.validate_choices(file)
+        settings.validate_choices(file, locs)
         return settings
 
-    def validate_choices(self, file: str = "<stack config>") -> None:
+    def validate_choices(self, file: str = "<stack config>", locs: dict[str, Loc | None] | None = None) -> None:
+        def at(key: str) -> Loc:
+            return (locs or {}).get(key) or Loc(file, 1)
+
         if self.region not in all_regions():
-            raise fail(f'unknown AWS region "{self.region}"', "config.aws:region", Loc(file, 1),
+            raise fail(f'unknown AWS region "{self.region}"', "config.aws:region", at("aws:region"),
                        did_you_mean(self.region, all_regions()))
+        if self.log_retention_days not in log_retention_days():
+            allowed = log_retention_days()
+            nearest = min(allowed, key=lambda d: (abs(d - self.log_retention_days), d))
+            key = f"{NAMESPACE}:logRetentionDays"
+            raise fail("CloudWatch Logs does not keep logs for that many days", f"config.{key}", at(key),
+                       f"use one of {', '.join(map(str, allowed))} (nearest: {nearest})")
         if self.vpc_id and (len(self.public_subnet_ids) < 2 or len(self.private_subnet_ids) < 2):
             raise fail("an existing VPC needs at least two public and two private subnets, in different "
-                       "availability zones", f"config.{NAMESPACE}:vpcId", Loc(file, 1),
+                       "availability zones", f"config.{NAMESPACE}:vpcId", at(f"{NAMESPACE}:vpcId"),
                        "set compose-cloud:publicSubnetIds and compose-cloud:privateSubnetIds (private subnets "
                        "need a route to the internet through a NAT gateway)")
         if not self.vpc_id and (self.public_subnet_ids or self.private_subnet_ids):
-            raise fail("subnet ids are set without compose-cloud:vpcId", f"config.{NAMESPACE}:vpcId", Loc(file, 1),
-                       "set compose-cloud:vpcId to the VPC the subnets belong to")
+            raise fail("subnet ids are set without compose-cloud:vpcId", f"config.{NAMESPACE}:vpcId",
+                       at(f"{NAMESPACE}:publicSubnetIds"), "set compose-cloud:vpcId to the VPC the subnets belong to")
         for field, value in (("defaultInstanceType", self.default_instance_type),
                              ("embeddingInstanceType", self.embedding_instance_type)):
             if value not in ALIASES and "." not in value:
                 raise fail(f'"{value}" is neither an alias nor an instance type', f"config.{NAMESPACE}:{field}",
-                           Loc(file, 1), did_you_mean(value, ALIASES) or "aliases: " + ", ".join(ALIASES))
+                           at(f"{NAMESPACE}:{field}"),
+                           did_you_mean(value, ALIASES) or "aliases: " + ", ".join(ALIASES))
 
 
 def read_stack_file(path: Path) -> StackSettings:

@@ -73,6 +73,7 @@ def test_the_preview_registers_what_pulumi_up_registers():
 
 @pytest.mark.parametrize(("key", "raw", "message"), [
     ("compose-cloud:logRetentionDays", "two weeks", "is not a whole number"),
+    ("compose-cloud:logRetentionDays", "10", "CloudWatch Logs does not keep logs for that many days"),
     ("compose-cloud:deployUnboundModels", "maybe", "is not true or false"),
     ("compose-cloud:images", "[1, 2]", "is not a mapping"),
     ("compose-cloud:files", '["a.yaml", 3]', "is not a list of strings"),
