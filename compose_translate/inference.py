@@ -10,6 +10,8 @@ realised by the same code as the user's services.
 
 from __future__ import annotations
 
+from importlib import resources
+
 
 import yaml
 from pydantic import SecretStr
@@ -33,7 +35,13 @@ from .settings import StackSettings
 MODELS_NETWORK = "compose-cloud-models"
 SERVERS_NETWORK = "compose-cloud-model-servers"
 GATEWAY_CONFIG = "compose-cloud-gateway-config"
+GATEWAY_FIXES = "compose-cloud-gateway-litellm-fixes"
+GATEWAY_FIXES_PATH = f"{GATEWAY_CONFIG_PATH.rsplit('/', 1)[0]}/compose_cloud_litellm.py"
+GATEWAY_FIXES_SOURCE = (resources.files(__package__) / "gateway_files" / "compose_cloud_litellm.py").read_text()
 GATEWAY_CPU, GATEWAY_MEMORY = 1024, 2048
+# LiteLLM fetches a price map from GitHub at start unless told to use its bundled copy; in private
+# subnets that fetch waits on the network (litellm_core_utils/get_model_cost_map.py).
+GATEWAY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
 # A model server may spend minutes pulling GBs before /health turns 200: 5 min grace, then 10 x 60 s.
 SERVER_HEALTH = HealthCheck(command=("CMD-SHELL", f"curl -fsS http://localhost:{LLAMA_CPP_PORT}{LLAMA_CPP_HEALTH_PATH}"
                                                   " || exit 1"),
@@ -219,8 +227,9 @@ def _shared_references(models: dict[str, PlannedModel], project: Project, report
 
 
 def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings: StackSettings,
-                 ) -> tuple[Gateway, StoredValue]:
-    """The gateway's routes, its ECS service, and its generated configuration file."""
+                 ) -> tuple[Gateway, tuple[StoredValue, ...]]:
+    """The gateway's routes, its ECS service, and the files it reads: its generated configuration
+    and, when it routes to SageMaker, compose-cloud's fixes to LiteLLM (gateway_files/)."""
     routes = []
     for key, model in models.items():
         if model.served_by:
@@ -231,26 +240,29 @@ def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings
         else:
             routes.append(Route(model_name=model.model, model_key=key, target="server", region=model.placement.region,
                                 api_base=f"http://{model.server.name}:{LLAMA_CPP_PORT}/v1"))
-    config = gateway_config(routes)
-    size = len(config.encode())
-    stored = StoredValue(name=GATEWAY_CONFIG, kind="config", source="content",
-                         store="ssm" if size <= SSM_STANDARD_MAX else "ssm-advanced", external_name=None,
-                         value=SecretStr(config), used_by=(name,))
+    patched = any(route.target == "sagemaker" for route in routes)
+    texts = {GATEWAY_CONFIG: gateway_config(routes, patched)}
+    if patched:
+        texts[GATEWAY_FIXES] = GATEWAY_FIXES_SOURCE
+    stored = tuple(StoredValue(name=key, kind="config", source="content", external_name=None,
+                               store="ssm" if len(text.encode()) <= SSM_STANDARD_MAX else "ssm-advanced",
+                               value=SecretStr(text), used_by=(name,)) for key, text in texts.items())
+    targets = {GATEWAY_CONFIG: GATEWAY_CONFIG_PATH, GATEWAY_FIXES: GATEWAY_FIXES_PATH}
     health = GATEWAY_HEALTH.model_copy(update={"command": tuple(c.replace("{port}", str(port))
                                                                    for c in GATEWAY_HEALTH.command)})
     runtime = _runtime(cpu=GATEWAY_CPU, memory=GATEWAY_MEMORY, replicas=1, gpus=0, capacity="fargate",
                        healthcheck=health)
     service = synthetic_service(
         name, settings.images.gateway, command=("--config", GATEWAY_CONFIG_PATH, "--port", str(port)),
-        environment={}, port=port, networks=(MODELS_NETWORK,) + ((SERVERS_NETWORK,) if any(
+        environment=dict(GATEWAY_ENVIRONMENT), port=port, networks=(MODELS_NETWORK,) + ((SERVERS_NETWORK,) if any(
             m.server for m in models.values()) else ()), runtime=runtime,
-        files=(ServiceFile(kind="config", source=GATEWAY_CONFIG, target=GATEWAY_CONFIG_PATH, uid=None, gid=None,
-                           mode=None),), file_dirs=(GATEWAY_CONFIG_PATH.rsplit("/", 1)[0],))
+        files=tuple(ServiceFile(kind="config", source=key, target=targets[key], uid=None, gid=None, mode=None)
+                    for key in texts), file_dirs=(GATEWAY_CONFIG_PATH.rsplit("/", 1)[0],))
     gateway = Gateway(name=name, port=port, url=f"http://{name}:{port}/v1/", routes=tuple(routes), service=service)
     return gateway, stored
 
 
-def gateway_config(routes: list[Route]) -> str:
+def gateway_config(routes: list[Route], patched: bool = False) -> str:
     """LiteLLM proxy configuration: one model_list entry per route; same model_name -> load balanced."""
     model_list = []
     for route in routes:
@@ -259,7 +271,9 @@ def gateway_config(routes: list[Route]) -> str:
         else:
             params = {"model": f"openai/{route.model_name}", "api_base": route.api_base, "api_key": "none"}
         model_list.append({"model_name": route.model_name, "litellm_params": params})
-    document = {"model_list": model_list,
-                "litellm_settings": {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}}
+    settings: dict = {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}
+    if patched:  # the proxy imports the module beside its config: that applies the fixes
+        settings["callbacks"] = [f"{GATEWAY_FIXES_PATH.rsplit('/', 1)[1].removesuffix('.py')}.handler"]
+    document = {"model_list": model_list, "litellm_settings": settings}
     return yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=True,
                      default_flow_style=False)

@@ -97,8 +97,8 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     volumes = planned_volumes(project, report)
     gateway = None
     if models:
-        gateway, gateway_config = plan_gateway(gateway_name, settings.gateway_port, models, settings)
-        stored["configs"][gateway_config.name] = gateway_config
+        gateway, gateway_files = plan_gateway(gateway_name, settings.gateway_port, models, settings)
+        stored["configs"].update({f.name: f for f in gateway_files})
     report.raise_if_errors()
     everything = ecs_services(services, models, gateway)
     gpu_tasks: dict[str, int] = {}

@@ -1,0 +1,102 @@
+"""compose-cloud's fixes to LiteLLM's `sagemaker_chat` route, applied when the gateway imports this
+file (`litellm_settings.callbacks` in the config.yaml beside it); tested against the pinned release
+with a fake SageMaker runtime (tests/test_gateway_litellm.py).
+
+1. Streams are parsed by server-sent event: AWS may end a PayloadPart inside an event or pack
+   several into one; LiteLLM parses the joined parts as one JSON document, so a packed part left
+   the reply empty ("Unparseable JSON data remained").
+2. Request bodies carry only the chat request: LiteLLM copied `aws_region_name` into them; the
+   AWS settings stay in use for signing.
+"""
+
+import json
+
+from botocore.eventstream import EventStreamBuffer
+from litellm.integrations.custom_logger import CustomLogger
+from litellm.llms.sagemaker.chat.transformation import SagemakerChatConfig
+from litellm.llms.sagemaker.common_utils import AWSEventStreamDecoder
+
+_SEPARATORS = (b"\r\n\r\n", b"\n\n")
+
+
+def _payload(event) -> bytes:
+    """The bytes of one PayloadPart; an error event (ModelStreamError, ...) raises."""
+    response = event.to_response_dict()
+    if response["status_code"] != 200:
+        raise ValueError(f"SageMaker stream error: {response.get('body', b'')[:500]!r}")
+    return response.get("body") or b""
+
+
+def _split(pending: bytes) -> tuple[list[bytes], bytes]:
+    """Complete events of `pending` and what is left of an event still arriving."""
+    events = []
+    while True:
+        ends = [(pending.find(sep), sep) for sep in _SEPARATORS if pending.find(sep) >= 0]
+        if not ends:
+            return events, pending
+        index, separator = min(ends)
+        events.append(pending[:index])
+        pending = pending[index + len(separator):]
+
+
+def _data(event: bytes) -> str | None:
+    """The `data:` of one event (several lines joined), or the text itself when it is bare JSON."""
+    lines = event.decode("utf-8").splitlines()
+    data = [line[5:].removeprefix(" ") for line in lines if line.startswith("data:")]
+    text = "\n".join(data) if data else "\n".join(line for line in lines if line and not line.startswith(":"))
+    return None if not text.strip() or text.strip() == "[DONE]" else text
+
+
+def _chunk(decoder: AWSEventStreamDecoder, text: str):
+    data = json.loads(text)
+    return decoder._chunk_parser_messages_api(chunk_data=data) if decoder.is_messages_api else \
+        decoder._chunk_parser(chunk_data=data)
+
+
+def _chunks(decoder: AWSEventStreamDecoder, buffer: EventStreamBuffer, pending: bytes):
+    chunks = []
+    for event in buffer:
+        pending += _payload(event)
+        complete, pending = _split(pending)
+        chunks += [_chunk(decoder, text) for text in map(_data, complete) if text is not None]
+    return chunks, pending
+
+
+def _rest(decoder: AWSEventStreamDecoder, pending: bytes):
+    text = _data(pending) if pending.strip() else None
+    return [_chunk(decoder, text)] if text is not None else []
+
+
+def iter_bytes(self, iterator):
+    buffer, pending = EventStreamBuffer(), b""
+    for part in iterator:
+        buffer.add_data(part)
+        chunks, pending = _chunks(self, buffer, pending)
+        yield from chunks
+    yield from _rest(self, pending)
+
+
+async def aiter_bytes(self, iterator):
+    buffer, pending = EventStreamBuffer(), b""
+    async for part in iterator:
+        buffer.add_data(part)
+        chunks, pending = _chunks(self, buffer, pending)
+        for chunk in chunks:
+            yield chunk
+    for chunk in _rest(self, pending):
+        yield chunk
+
+
+_transform_request = SagemakerChatConfig.transform_request
+
+
+def transform_request(self, *args, **kwargs):
+    request = _transform_request(self, *args, **kwargs)
+    return {key: value for key, value in request.items() if not key.startswith("aws_")}
+
+
+AWSEventStreamDecoder.iter_bytes = iter_bytes
+AWSEventStreamDecoder.aiter_bytes = aiter_bytes
+SagemakerChatConfig.transform_request = transform_request
+
+handler = CustomLogger()  # what `callbacks: compose_cloud_litellm.handler` names; it logs nothing
