@@ -38,12 +38,15 @@ _ID = {
     "aws:efs/fileSystem:FileSystem": "fs-", "aws:efs/accessPoint:AccessPoint": "fsap-",
     "aws:efs/mountTarget:MountTarget": "fsmt-", "aws:servicediscovery/httpNamespace:HttpNamespace": "ns-",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
-    "aws:iam/role:Role": "name", "aws:iam/instanceProfile:InstanceProfile": "name", "aws:ssm/parameter:Parameter": "name",
+    "aws:iam/role:Role": "name", "aws:iam/instanceProfile:InstanceProfile": "name",
+    "aws:ssm/parameter:Parameter": "name",
     "aws:cloudwatch/logGroup:LogGroup": "name", "aws:ecr/repository:Repository": "name",
     "aws:sagemaker/model:Model": "name", "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "name",
     "aws:sagemaker/endpoint:Endpoint": "name", "aws:autoscaling/group:Group": "name",
-    "aws:ecs/cluster:Cluster": "arn", "aws:ecs/service:Service": "arn", "aws:ecs/capacityProvider:CapacityProvider": "name",
-    "aws:lb/loadBalancer:LoadBalancer": "arn", "aws:lb/targetGroup:TargetGroup": "arn", "aws:lb/listener:Listener": "arn",
+    "aws:ecs/cluster:Cluster": "arn", "aws:ecs/service:Service": "arn",
+    "aws:ecs/capacityProvider:CapacityProvider": "name",
+    "aws:lb/loadBalancer:LoadBalancer": "arn", "aws:lb/targetGroup:TargetGroup": "arn",
+    "aws:lb/listener:Listener": "arn",
     "aws:secretsmanager/secret:Secret": "arn", "aws:ecs/taskDefinition:TaskDefinition": "family",
 }
 
@@ -61,7 +64,8 @@ def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) 
         "aws:lb/loadBalancer:LoadBalancer": base.format("elasticloadbalancing")
         + f"loadbalancer/{'net' if inputs.get('loadBalancerType') == 'network' else 'app'}/{name}/{digest[:16]}",
         "aws:lb/targetGroup:TargetGroup": base.format("elasticloadbalancing") + f"targetgroup/{name}/{digest[:16]}",
-        "aws:lb/listener:Listener": base.format("elasticloadbalancing") + f"listener/app/lb/{digest[:16]}/{digest[16:32]}",
+        "aws:lb/listener:Listener": base.format("elasticloadbalancing")
+        + f"listener/app/lb/{digest[:16]}/{digest[16:32]}",
         "aws:cloudwatch/logGroup:LogGroup": base.format("logs") + f"log-group:{name}",
         "aws:ecr/repository:Repository": base.format("ecr") + f"repository/{name}",
         "aws:secretsmanager/secret:Secret": base.format("secretsmanager") + f"secret:{name}-{digest[:6]}",

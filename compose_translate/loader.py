@@ -407,7 +407,8 @@ def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, 
     if report is not None:
         report.warn(f'the project name "{normalized}" comes from the folder\'s name: run from a folder with '
                     "another name (a CI runner, another clone) and every resource is replaced", "name",
-                    next(iter(document.key_locs.values()), None), hint="set `name:` in the Compose file, compose-cloud:projectName in the stack, or pass -p NAME")
+                    next(iter(document.key_locs.values()), None),
+                    hint="set `name:` in the Compose file, compose-cloud:projectName in the stack, or pass -p NAME")
     return normalized
 
 

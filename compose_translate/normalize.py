@@ -20,7 +20,7 @@ from .loader import LoadedDocument
 from .model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
 from .project import Binding, Build, FileRef, ModelSpec, Mount, Port, Project, Resource, Service
 from .values import env_value, is_file, parse_bool, parse_bytes, parse_duration, parse_port_range
-from .yaml_source import YList, YMap
+from .yaml_source import YList, YMap, plain
 
 TOP_LEVEL = ("version", "name", "services", "models", "networks", "volumes", "secrets", "configs")
 _RESOURCE_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")
@@ -173,15 +173,6 @@ def _to_map(value: Any) -> dict[str, Any]:
     return result
 
 
-def _plain(value: Any) -> Any:
-    """Located containers -> plain JSON-ready data."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 # -- the project ---------------------------------------------------------------------------------
 
 def normalize(loaded: LoadedDocument) -> Project:
@@ -248,7 +239,7 @@ def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
                 ctx.warn(f'{section[:-1]} reads variable "{raw["environment"]}", which is not set; it must be set '
                          "when you deploy", f"{path}.environment", _loc(raw, "environment"),
                          hint=f"set {raw['environment']} in the environment or .env before `pulumi up`")
-        spec = {k: _plain(v) for k, v in raw.items() if k != "content"}
+        spec = {k: plain(v) for k, v in raw.items() if k != "content"}
         if "content" in raw:
             spec["content"] = True  # the value itself is only in `value`, which is never printed
         result[str(name)] = Resource(name=str(name), kind=section[:-1], spec=spec, loc=loc,
@@ -333,7 +324,7 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict) -> ModelSpec | None:
             label_locs[str(name)] = _loc(as_map, name)
     return ModelSpec(key=key, model=reference, ref=ref, context_size=context_size,
                      runtime_flags=tuple(f for f in flags if isinstance(f, str)), labels=labels,
-                     extensions={k: _plain(v) for k, v in raw.items() if str(k).startswith("x-")},
+                     extensions={k: plain(v) for k, v in raw.items() if str(k).startswith("x-")},
                      loc=loc, label_locs=label_locs, key_locs=dict(getattr(raw, "key_locs", {})))
 
 
@@ -397,7 +388,7 @@ def _build(ctx: _Ctx, raw: Any, path: str, loc: Loc | None) -> Build | None:
                  dockerfile_inline=raw.get("dockerfile_inline"), target=raw.get("target"),
                  args={str(k): env_value(v) for k, v in sorted(_to_map(args).items())},
                  platforms=tuple(platforms) if isinstance(platforms, list) else (),
-                 extra={k: _plain(v) for k, v in sorted(raw.items())
+                 extra={k: plain(v) for k, v in sorted(raw.items())
                         if k not in ("context", "dockerfile", "dockerfile_inline", "target", "args", "platforms")})
 
 
@@ -664,7 +655,7 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
         if key in _STRUCTURED or str(key).startswith("x-") or key not in SERVICE_ATTRIBUTES:
             continue
         if SERVICE_ATTRIBUTES[key].status != "mapped":
-            unmapped[str(key)] = _plain(value)
+            unmapped[str(key)] = plain(value)
             continue
         if key == "deploy" and isinstance(value, dict):
             ctx.unknown_keys(value, _DEPLOY_KEYS, f"{path}.deploy", "deploy")
@@ -678,5 +669,5 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
                 if field in value and not _type_ok("duration", value[field]):
                     ctx.error(f"expected a duration such as 30s, got {_short(value[field])}",
                               f"{path}.healthcheck.{field}", _loc(value, field))
-        settings[str(key)] = _plain(value)
+        settings[str(key)] = plain(value)
     return dict(sorted(settings.items())), dict(sorted(unmapped.items()))

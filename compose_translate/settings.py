@@ -15,7 +15,7 @@ from .cli_config import Kind, decode, encode
 from .errors import ComposeError, Diagnostic, Loc, fail
 from .instances import ALIASES, all_regions, did_you_mean, log_retention_days
 from .serving import Images
-from .yaml_source import YMap, read_yaml
+from .yaml_source import YMap, plain, read_yaml
 
 NAMESPACE = "compose-cloud"
 
@@ -197,16 +197,8 @@ def cli_encoded(config: dict) -> dict[str, str]:
             continue
         if isinstance(value, dict) and "value" in value:  # Pulumi's long form {value: ...}
             value = value["value"]
-        text = encode(_plain(value))
+        text = encode(plain(value))
         if text is not None:
             encoded[str(key)] = text
     return encoded
 
-
-def _plain(value: Any) -> Any:
-    """YAML nodes (YMap/YList with locations) as plain JSON-able values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value

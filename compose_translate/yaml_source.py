@@ -181,3 +181,12 @@ def read_yaml(path: Path) -> YMap:
     except (OSError, ValueError) as exc:
         raise fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_yaml(text, str(path))
+
+
+def plain(value: Any) -> Any:
+    """Located containers (YMap, YList) -> plain JSON-ready data."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

@@ -80,8 +80,9 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
             # a first deployment must not start GPU tasks before the cluster may use the capacity provider
             capacity_ready=[cluster.capacity_association] if runtime.capacity != "fargate" else [], **extra)
 
-    endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, named(f"{plan.name}-model-{key}", pulumi.ResourceOptions(
-        provider=providers[model.placement.region]))) for key, model in plan.models.items() if model.sagemaker}
+    endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, named(
+        f"{plan.name}-model-{key}", pulumi.ResourceOptions(provider=providers[model.placement.region])))
+        for key, model in plan.models.items() if model.sagemaker}
     for model in plan.models.values():
         if model.server:
             EcsModel(f"{plan.name}-{model.server.name}", service_args(model.server),

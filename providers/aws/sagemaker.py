@@ -47,7 +47,8 @@ class SageMakerModel(pulumi.ComponentResource):
         super().__init__("compose-cloud:aws:SageMakerModel", name, None, opts)
         serving, place = model.sagemaker, model.placement
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(f"{name}-role", **fitted(f"{name}-role", 64, IAM), assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
+        role = aws.iam.Role(f"{name}-role", **fitted(f"{name}-role", 64, IAM),
+                            assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
                             description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
                             opts=child)
         aws.iam.RolePolicy(f"{name}-role", role=role.id,
