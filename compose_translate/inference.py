@@ -27,8 +27,8 @@ from .project import ModelSpec, Project
 from .runtime import HealthCheck, Runtime
 from .serving import (GATEWAY_CONFIG_PATH, GATEWAY_REQUEST_TIMEOUT, LLAMA_CPP_HEALTH_PATH, LLAMA_CPP_PORT,
                       SAGEMAKER_DOWNLOAD_TIMEOUT, SAGEMAKER_INFERENCE_AMI, SAGEMAKER_STARTUP_TIMEOUT,
-                      llama_server_environment, sagemaker_environment, sagemaker_image, split_flags,
-                      wiring_conflicts)
+                      llama_server_environment, refused_flags, sagemaker_environment, sagemaker_image,
+                      split_flags)
 from .settings import StackSettings
 
 # Synthetic Compose networks: bound services <-> gateway, gateway <-> model servers. Nothing else joins them.
@@ -164,10 +164,11 @@ def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple
     except ValueError as exc:
         report.error(f"cannot read runtime_flags: {exc}", path, loc, hint='write flags as ["--flag", "value"]')
         return None
-    conflicts = wiring_conflicts(flags)
+    conflicts = refused_flags(flags)
     if conflicts:
-        report.error("runtime_flags may not change how the model is wired: " + "; ".join(conflicts), path, loc,
-                     hint="remove these flags; compose-cloud sets them itself")
+        report.error("runtime_flags refused: " + "; ".join(conflicts), path, loc,
+                     hint="remove these flags: compose-cloud sets the model, its address and its access itself; "
+                          "sampling, context and performance flags are allowed")
         return None
     short = [flag for flag, _ in flags if not flag.startswith("--")]
     if placement.backend == "sagemaker" and short:

@@ -20,6 +20,7 @@ import re
 from pydantic import ConfigDict
 
 from .frozen import Frozen
+from .llama_flags import refused
 
 LLAMA_CPP_BUILD = "b11382"
 LLAMA_CPP_CPU_IMAGE = f"ghcr.io/ggml-org/llama.cpp:server-{LLAMA_CPP_BUILD}"
@@ -51,16 +52,6 @@ GATEWAY_CONFIG_PATH = "/etc/litellm/config.yaml"
 # LLM responses stream for minutes: the gateway's upstream timeout is generous on purpose.
 GATEWAY_REQUEST_TIMEOUT = 600
 
-# llama.cpp options the deployment sets itself: a runtime flag may not change them.
-_FROM_COMPOSE = "the model comes from the Compose `model:`"
-_ROUTED = "the gateway routes by the Compose model reference"
-WIRING_FLAGS = {
-    "--host": "the server must listen on all interfaces", "--port": "the port is fixed so the gateway can reach it",
-    **dict.fromkeys(("-m", "--model", "-hf", "--hf-repo", "-dr", "--docker-repo"), _FROM_COMPOSE),
-    **dict.fromkeys(("-a", "--alias"), _ROUTED),
-    "--api-key": "the gateway reaches the server without a key", "--api-prefix": "the gateway expects /v1",
-    "--path": "the server's API paths must stay standard",
-}
 _FLAG = re.compile(r"^(-{1,2})([A-Za-z0-9][A-Za-z0-9-]*)(?:=(.*))?$")
 
 
@@ -102,8 +93,9 @@ def _is_number(text: str) -> bool:
     return re.fullmatch(r"-?\d+(\.\d+)?", text) is not None
 
 
-def wiring_conflicts(flags: list[tuple[str, str | None]]) -> list[str]:
-    return [f"{flag}: {WIRING_FLAGS[flag]}" for flag, _ in flags if flag in WIRING_FLAGS]
+def refused_flags(flags: list[tuple[str, str | None]]) -> list[str]:
+    """Each flag `runtime_flags` may not carry, with the reason (compose_translate/llama_flags.py)."""
+    return [f"{flag}: {reason}" for flag, reason in ((f, refused(f)) for f, _ in flags) if reason]
 
 
 def llama_server_environment(pull: str, source: str, alias: str, context_size: int | None, embeddings: bool,

@@ -51,6 +51,9 @@ CASES = [
     ("required-var", "services:\n  app:\n    image: ${IMAGE:?set IMAGE to the app image}\n", "services.app.image", 3,
      "set IMAGE to the app image"),
     ("bad-interpolation", "services:\n  app:\n    image: ${IMAGE\n", "services.app.image", 3, "invalid interpolation"),
+    ("placeholder-flags", "services: {app: {image: a, models: [llm]}}\n" + OK_MODEL +
+     "    runtime_flags: [--a-flag, --another-flag=42]\n", "models.llm.runtime_flags", 5,
+     "--a-flag: not on the allow-list"),  # the seed page's placeholders: llama-server would refuse to start
     ("non-string-flag", "services: {app: {image: a, models: [llm]}}\n" + OK_MODEL + "    runtime_flags: [--ctx, 42]\n",
      "models.llm.runtime_flags[1]", 5, "must be a string"),
     ("flags-not-list", "services: {app: {image: a, models: [llm]}}\n" + OK_MODEL + "    runtime_flags: --ctx\n",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -214,16 +215,34 @@ def test_cost_estimate_is_in_the_plan_and_the_preview(multi):
 # -- plan-time refusals ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("flags, fragment", [
-    ('["--port", "9000"]', "may not change how the model is wired"),
-    ('["--host=127.0.0.1"]', "may not change how the model is wired"),
+    ('["--port", "9000"]', "--port: the server must listen where the gateway reaches it"),
+    ('["--host=127.0.0.1"]', "--host: the server must listen"),
     ('["-c", "4096"]', "long flags only"),
+    # spellings a block-list missed: case tricks, short and other long forms, files and URLs
+    ('["--DOCKER-REPO=attacker/x"]', "--DOCKER-REPO: not on the allow-list"),
+    ('["-hfr", "attacker/x"]', "-hfr: the model comes from the Compose `model:`"),
+    ('["--model-url", "https://example.com/m.gguf"]', "--model-url: the model comes from"),
+    ('["--api-key-file", "/etc/keys"]', "--api-key-file: the gateway reaches the server without a key"),
+    ('["--lora", "/x.gguf"]', "--lora: the model comes from"),
+    ('["--fim-qwen-7b-default"]', "--fim-qwen-7b-default: not on the allow-list"),
+    ('["--temp", "0.2", "--log-file", "/tmp/x"]', "--log-file: not on the allow-list"),
 ])
 def test_runtime_flags_that_break_wiring_are_refused(tmp_path, flags, fragment):
     write(tmp_path, {"compose.yaml": f"services: {{app: {{image: a, models: [m]}}}}\n"
                                      f"models:\n  m:\n    model: ai/smollm2\n    runtime_flags: {flags}\n"})
-    with pytest.raises(ComposeError, match=fragment) as err:
+    with pytest.raises(ComposeError, match=re.escape(fragment)) as err:
         preview([tmp_path / "compose.yaml"])
     assert err.value.first.path == "models.m.runtime_flags" and err.value.first.loc.line == 5
+
+
+def test_sampling_and_performance_flags_are_allowed(tmp_path):
+    write(tmp_path, {"compose.yaml": "services: {app: {image: a, models: [m]}}\nmodels:\n  m:\n"
+                                     "    model: ai/smollm2\n    runtime_flags: [--jinja, --temp, '0.6', --top-k=40,"
+                                     " --ctx-size, '8192', --flash-attn, 'on', --reasoning-format, deepseek]\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    (model,) = by_type(result, "aws:sagemaker/model:Model").values()
+    env = model.inputs["primaryContainer"]["environment"]
+    assert (env["SM_LLAMA_CPP_TEMP"], env["SM_LLAMA_CPP_TOP_K"], env["SM_LLAMA_CPP_JINJA"]) == ("0.6", "40", "true")
 
 
 def test_short_flags_are_fine_on_ecs(tmp_path):
