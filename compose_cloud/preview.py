@@ -69,6 +69,7 @@ class _Mocks(pulumi.runtime.Mocks):
         self.offerings = offerings  # instance type -> zone letters offering it; None: every zone
         self.records: dict[tuple[str, str], Recorded] = {}
         self.provider_regions: dict[str, str] = {}
+        self.stack_outputs: dict[str, Any] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         provider = args.provider.split("::")[-2] if args.provider else None
@@ -119,6 +120,14 @@ class _Monitor(mocks.MockMonitor):
         super().__init__(recorder)
         self.recorder = recorder
 
+    def RegisterResourceOutputs(self, request):
+        """The stack's exported outputs, as the engine receives them: secrets still marked, then redacted."""
+        if request.urn.endswith("::pulumi:pulumi:Stack::" + request.urn.split("::")[-1]):
+            from google.protobuf import json_format
+
+            self.recorder.stack_outputs = redact(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
         record = self.recorder.records.get((request.type, request.name))
@@ -155,12 +164,13 @@ def run_preview(settings: StackSettings, stack: str = "preview", project: str = 
     mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER,
                     monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
-    resolved: dict[str, Any] = {}
     try:
         with relaxed_gc():
-            plan, outputs = main()
-            pulumi.Output.from_input(outputs).apply(resolved.update)
+            plan, _ = main()
+            _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+            root = pulumi.runtime.settings.get_root_resource()  # register the exports as the engine does
+            root.register_outputs(pulumi.runtime.stack.massage(root.outputs, []))
             _sync_await(pulumi.runtime.stack.wait_for_rpcs())
     except pulumi.RunError as exc:
         raise ComposeError(Diagnostic(str(exc))) from None
-    return PreviewResult(stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=resolved)
+    return PreviewResult(stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=recorder.stack_outputs)

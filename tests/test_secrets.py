@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
@@ -75,3 +76,16 @@ def test_no_secret_value_in_any_output(outputs):
             assert secret not in text, (name, secret)
     assert "secret from_file" in outputs["diff text"]  # the change is reported, by name
     assert "DATABASE_PASSWORD=[secret]" in outputs["preview text"]
+
+
+def test_stack_outputs_keep_environment_values_secret(tmp_path):
+    """Outputs are printed by `pulumi up` and CI logs: a password inside a URL must not be."""
+    from compose_cloud.preview import run_preview
+    from compose_translate import StackSettings
+    from conftest import write
+
+    write(tmp_path, {"compose.yaml": "name: shop\nservices:\n  api:\n    image: a\n    environment:\n"
+                                     "      DATABASE_URL: postgres://app:hunter2@db/app\n"})
+    result = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),)))
+    assert "hunter2" not in json.dumps(result.outputs, default=str)
+    assert result.outputs["services"]["api"]["environment"] == "[secret]"

@@ -134,7 +134,9 @@ def _outputs(plan: DeploymentPlan, services: dict[str, ComposeService], endpoint
     return {
         "services": {name: {"ecsService": services[name].service_name,
                             "urls": pulumi.Output.all(*urls.get(name, [])),
-                            "environment": dict(plan.services[name].environment)}
+                            # values may hold credentials (a password inside a URL): readable with
+                            # `pulumi stack output --show-secrets`, never in logs or PR comments
+                            "environment": pulumi.Output.secret(dict(plan.services[name].environment))}
                      for name in sorted(services)},
         "urls": {name: pulumi.Output.all(*u) for name, u in sorted(urls.items())},
         "models": models,
