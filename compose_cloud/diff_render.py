@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from .diff import Diff
-from .preview_render import md_escape
+from .markdown import block, code
 
 MARKER = "<!-- compose-cloud-diff -->"  # lets a workflow find and update its one comment
 COMMENT_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters; keep room for the marker and note
@@ -91,35 +91,56 @@ def render_text(diff: Diff) -> str:
 
 
 def render_markdown(diff: Diff) -> str:
-    head = [MARKER, f"### compose-cloud diff: `{diff.project}` (stack `{diff.stack}`)", "", f"**{summary(diff)}**"]
-    head += ["", f"_{md_escape(diff.note)}_"] if diff.note else []
-    body: list[str] = []
-    for title, lines in _sections(diff):
-        body += ["", f"<details open><summary>{title} ({len(lines)})</summary>", ""]
-        body += [f"- {md_escape(line)}" for line in lines] + ["", "</details>"]
+    """A pull-request comment: values are code (compose_cloud/markdown.py), and when it must be cut,
+    the summary, models, warnings and resources stay while environment and diagram go first."""
+    head = [MARKER, f"### compose-cloud diff: {code(diff.project)} (stack {code(diff.stack)})", "",
+            f"**{summary(diff)}**"]
+    head += ["", f"_{code(diff.note)}_"] if diff.note else []
+    titled = dict(_sections(diff))
+    parts: list[tuple[str, list[str], bool]] = []  # (summary line, content lines, open), most important first
+    for title in ("Models", "Warnings"):
+        if title in titled:
+            parts.append((f"{title} ({len(titled[title])})", [f"- {code(line)}" for line in titled[title]], True))
     resources = _resource_lines(diff)
     if resources:
-        body += ["", f"<details><summary>Resources ({summary(diff).split(';')[0].rstrip('.')})</summary>", "",
-                 "```diff"] + resources + ["```", "", "</details>"]
+        parts.append((f"Resources ({summary(diff).split(';')[0].rstrip('.')})", block(resources, "diff"), False))
+    for title, lines in titled.items():
+        if title not in ("Models", "Warnings"):
+            parts.append((f"{title} ({len(lines)})", [f"- {code(line)}" for line in lines], True))
     if diff.diagram and not diff.empty:
-        body += ["", "<details><summary>Diagram (after)</summary>", "", "```mermaid", diff.diagram.rstrip(), "```", "",
-                 "</details>"]
-    body += ["", "<sub>Offline preview of the Pulumi program against a mock; costs are on-demand estimates.</sub>"]
-    text = "\n".join(head + body) + "\n"
-    if len(text) <= COMMENT_LIMIT:
-        return text
-    kept, size, in_fence = [], len("\n".join(head)) + 200, False
-    for line in body:
-        if size + len(line) + 1 > COMMENT_LIMIT:
+        parts.append(("Diagram (after)", block(diff.diagram.rstrip().split("\n"), "mermaid"), False))
+    footer = ["", "<sub>Offline preview of the Pulumi program against a mock; costs are on-demand estimates.</sub>"]
+    budget = COMMENT_LIMIT - len("\n".join(head + footer)) - 300 * (len(parts) + 1)
+    body: list[str] = []
+    cut = 0
+    for title, content, is_open in parts:
+        kept = _fit(content, budget)
+        budget -= sum(len(line) + 1 for line in kept)
+        cut += len(content) - len(kept)
+        body += ["", f"<details{' open' if is_open else ''}><summary>{title}</summary>", "", *kept]
+        if len(kept) < len(content):
+            body += ["", f"_{len(content) - len(kept)} more lines not shown._"]
+        body += ["", "</details>"]
+    if cut:
+        footer.insert(0, f"\n_Shortened to fit a comment: run `compose-cloud diff` locally for all {cut} lines "
+                         "left out._")
+    return "\n".join(head + body + footer) + "\n"
+
+
+def _fit(content: list[str], budget: int) -> list[str]:
+    """As many lines as fit in `budget` characters; a cut code block is closed with its own fence."""
+    if sum(len(line) + 1 for line in content) <= budget:
+        return content
+    fence = content[0] if content and content[0].startswith("```") else None
+    kept, size = [], len(fence or "") * 2 + 4
+    for line in content:
+        if size + len(line) + 1 > budget:
             break
         kept.append(line)
         size += len(line) + 1
-        in_fence = line.startswith("```") != in_fence
-    omitted = len(body) - len(kept)
-    if in_fence:
-        kept.append("```")
-    return "\n".join(head + kept + ["", f"_Truncated: {omitted} more lines. Run `compose-cloud diff` locally "
-                                        "for the whole diff._"]) + "\n"
+    if fence is not None and kept:
+        kept.append(fence.rstrip("abcdefghijklmnopqrstuvwxyz"))
+    return kept
 
 
 def render_json(diff: Diff) -> str:

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .markdown import block, cell, code
 from .preview import PreviewResult, Recorded
 from .render import cost_line
 
@@ -104,43 +105,38 @@ def _usd(value: float | None) -> str:
 
 
 def render_markdown(result: PreviewResult) -> str:
+    """For a pull-request comment: every value from the Compose files is code (compose_cloud/markdown.py)."""
     data = to_data(result)
-    lines = [f"### compose-cloud preview: `{data['project']}` (stack `{data['stack']}`, {data['region']})", "",
-             f"_{NOTICE}._", "", f"**{cost_line(data['cost'])}**", ""]
+    lines = [f"### compose-cloud preview: {code(data['project'])} (stack {code(data['stack'])}, "
+             f"{code(data['region'])})", "", f"_{NOTICE}._", "", f"**{cost_line(data['cost'])}**", ""]
     if data["models"]:
-        lines += [f"Models, all at `{data['gateway_url']}`:", "", "| model | reference | backend | instances | region "
-                  "| est. $/h |", "|---|---|---|---|---|---|"]
-        lines += [f"| `{k}` | `{m['model']}` | {m['backend']} | {m['instances']} x {m['instance_type']} | "
-                  f"{m['region']} | {_usd(m['hourly_usd'])} |" for k, m in data["models"].items()]
+        lines += [f"Models, all at {code(data['gateway_url'])}:", "", "| model | reference | backend | instances "
+                  "| region | est. $/h |", "|---|---|---|---|---|---|"]
+        lines += [f"| {cell(k)} | {cell(m['model'])} | {cell(m['backend'])} | {m['instances']} x "
+                  f"{cell(m['instance_type'])} | {cell(m['region'])} | {_usd(m['hourly_usd'])} |"
+                  for k, m in data["models"].items()]
         lines.append("")
     lines += ["| service | tasks | size | public URL |", "|---|---|---|---|"]
     for name, s in data["services"].items():
-        urls = "<br>".join(s["urls"]) or "–"
-        lines.append(f"| `{name}` | {s['tasks']} | {s['cpu'] / 1024:g} vCPU / {s['memory']} MiB | {urls} |")
+        urls = "<br>".join(cell(u) for u in s["urls"]) or "–"
+        lines.append(f"| {cell(name)} | {s['tasks']} | {s['cpu'] / 1024:g} vCPU / {s['memory']} MiB | {urls} |")
+    if data["warnings"]:
+        lines += ["", f"**Warnings ({len(data['warnings'])})**", ""]
+        lines += [f"- {code(str(w['file']) + ':' + str(w['line']))} {code(w['path'])}: {code(w['message'])}"
+                  for w in data["warnings"]]
     lines += ["", "<details><summary>Environment</summary>", ""]
     for name, s in data["services"].items():
-        lines.append(f"**{name}**")
-        lines.append("")
         env = [f"{k}={v}" for k, v in s["environment"].items()] + [f"{k}=[secret]" for k in s["secret_environment"]]
-        lines += ["```", *env, "```", ""] if env else ["(none)", ""]
+        lines += [f"**{code(name)}**", "", *(block(env) if env else ["(none)"]), ""]
     lines += ["</details>", ""]
-    if data["warnings"]:
-        lines += [f"**Warnings ({len(data['warnings'])})**", ""]
-        lines += [f"- `{w['file']}:{w['line']}` `{w['path']}`: {md_escape(w['message'])}" for w in data["warnings"]]
-        lines.append("")
-    lines += ["<details><summary>Diagram</summary>", "", "```mermaid", render_mermaid(result).rstrip(), "```", "",
-              "</details>", ""]
+    lines += ["<details><summary>Diagram</summary>", "", *block(render_mermaid(result).rstrip().split("\n"),
+                                                                 "mermaid"), "", "</details>", ""]
     lines += [f"<details><summary>{data['summary']['total']} resources</summary>", "", "| type | count |",
               "|---|---|"]
-    lines += [f"| `{t}` | {n} |" for t, n in data["summary"]["by_type"].items()]
-    lines += ["", "```"] + [f"{'  ' * depth}{r.type}  {r.name}" for depth, r in ordered(result.resources)]
-    lines += ["```", "", "</details>"]
+    lines += [f"| {cell(t)} | {n} |" for t, n in data["summary"]["by_type"].items()]
+    lines += ["", *block([f"{'  ' * depth}{r.type}  {r.name}" for depth, r in ordered(result.resources)]), "",
+              "</details>"]
     return "\n".join(lines) + "\n"
-
-
-def md_escape(text: str) -> str:
-    """Text safe inside Markdown tables and HTML details: no column breaks, no tags."""
-    return text.replace("|", "\\|").replace("<", "&lt;")
 
 
 def render_mermaid(result: PreviewResult) -> str:

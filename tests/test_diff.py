@@ -125,8 +125,11 @@ def test_huge_diff_is_truncated_for_a_comment(tmp_path):
     (tmp_path / "after" / "compose.yaml").write_text("name: big\nservices:\n" + services)
     (tmp_path / "before" / "compose.yaml").write_text("name: big\nservices:\n  svc0: {image: a}\n")
     _, markdown = run_diff(tmp_path / "after", "../before", "--format", "markdown")
-    assert len(markdown) <= COMMENT_LIMIT and "_Truncated:" in markdown
+    assert len(markdown) <= COMMENT_LIMIT and "Shortened to fit a comment" in markdown
     assert markdown.count("```") % 2 == 0
+    # what matters survives: the summary and the resources; the environment is what gets cut
+    assert "<summary>Resources (" in markdown and "+ aws:ecs/service:Service  big-svc149-service" in markdown
+    assert "more lines not shown" in markdown.split("<summary>Environment")[1]
 
 
 def test_repository_workflow_is_valid():
