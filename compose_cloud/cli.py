@@ -74,12 +74,15 @@ def _parser() -> argparse.ArgumentParser:
                     "public URL, warnings and the resource count. Secret values print as [secret].")
     diff = commands.add_parser(
         "diff", parents=[common], help="what a change does in the cloud: preview the base and the working tree",
-        description="Preview the base (a git revision or a folder holding the base version of this directory) "
+        description="Preview the base (a git revision, or with --base-dir a folder holding the base version of this "
+                    "directory) "
                     "and the working tree offline, and report resources added, removed and changed, environment "
                     "and binding changes per service, model placement changes, the hourly cost before -> after, "
                     "and new or resolved warnings. Secret values are compared but never shown.")
-    diff.add_argument("--base", required=True, metavar="REV|DIR", help="git revision (origin/main, a tag, a commit) "
-                      "or folder to compare against")
+    base = diff.add_mutually_exclusive_group(required=True)
+    base.add_argument("--base", metavar="REV", help="git revision to compare against (origin/main, a tag, a commit); "
+                      "its own stack file, Compose files and Pulumi project are used")
+    base.add_argument("--base-dir", metavar="DIR", help="a folder holding the base version of this directory")
     diff.add_argument("--exit-code", action="store_true", help="exit 3 when there are changes (for pipelines)")
     preflight = commands.add_parser(
         "preflight", parents=[common], help="check the AWS account can take this plan (quotas, regions, types)",
@@ -211,21 +214,25 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
     from . import diff_render
     from .diff import compare
     from .preview import run_preview
-    from .revisions import base_root, on_base, scratch_dir
+    from .revisions import base_dir, base_root, on_base, scratch_dir
 
     stack = _stack_name(args.stack)
     cwd = Path.cwd()
+    label = args.base or args.base_dir
     with scratch_dir() as scratch:
         try:
             head = run_preview(_preview_settings(args, settings, files), stack=stack, project=project)
-            root = base_root(args.base, cwd, Path(scratch))
-            # the base's own Pulumi project names it; never the temporary folder it was exported to
+            root = base_root(args.base, cwd, Path(scratch)) if args.base else base_dir(args.base_dir)
+            # the base is previewed as its own revision would be: its stack file, its Compose files and
+            # env files (unless given on the command line), its Pulumi project's name
             base_project = find_project_name(on_base(cwd, cwd, root)) or project
-            existing = tuple(f for f in (on_base(f, cwd, root) for f in files) if f.is_file())
             base_stack = on_base(_stack_path(args.stack), cwd, root) if args.stack else None
-            base_settings = _stack_settings(args, base_stack) if base_stack and base_stack.is_file() else settings
-            base_env = [e for e in (on_base(Path(f), cwd, root) for f in (tuple(args.env_files) or settings.env_files))
-                        if e.is_file()]
+            base_settings = _stack_settings(args, base_stack) if base_stack and base_stack.is_file() else \
+                _stack_settings(args, None)
+            wanted = files if args.files or not base_settings.files else tuple(Path(f) for f in base_settings.files)
+            existing = tuple(f for f in (on_base(f, cwd, root) for f in wanted) if f.is_file())
+            base_env = [e for e in (on_base(Path(f), cwd, root) for f in (tuple(args.env_files)
+                                                                          or base_settings.env_files)) if e.is_file()]
         except (ComposeError, ValueError) as exc:
             diagnostics = exc.diagnostics if isinstance(exc, ComposeError) else [Diagnostic(
                 f"cannot compare: {exc}", hint="run diff from the project folder, with -f files inside it")]
@@ -233,13 +240,13 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
             return EXIT_INVALID
         base, note = None, None
         if not existing:
-            note = f"the Compose files do not exist in {args.base}: everything is new"
+            note = f"the Compose files do not exist in {label}: everything is new"
         else:
             try:
                 base = run_preview(_preview_settings(args, base_settings, existing, map(str, base_env)), stack=stack,
                                    project=base_project)
             except ComposeError as exc:
-                note = f"{args.base} does not preview ({exc.first.message}): everything is shown as new"
+                note = f"{label} does not preview ({exc.first.message}): everything is shown as new"
     result = compare(base, head)
     result.note = note
     sys.stdout.write(diff_render.RENDERERS[args.format](result))

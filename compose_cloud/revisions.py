@@ -15,17 +15,29 @@ from pathlib import Path
 from compose_translate.errors import fail
 
 
-def base_root(base: str, cwd: Path, scratch: Path) -> Path:
-    folder = Path(base)
-    if folder.is_dir():
-        return folder.resolve()
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd,
-                    f'"{base}" is neither a folder nor a git revision here').decode().strip())
+def base_root(revision: str, cwd: Path, scratch: Path) -> Path:
+    """The base version of `cwd`: git revision `revision`, exported into `scratch`.
+
+    A revision is never read as a folder (a pull request could add a folder named `origin/main`) nor
+    as an option (`--output=...`): it is resolved to a commit with `--end-of-options` first.
+    """
+    if not revision or revision.startswith("-"):
+        raise fail(f"not a git revision: {revision!r}", hint="pass a branch, tag or commit, e.g. origin/main")
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd, "not inside a git repository").decode().strip())
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top,
+                  f"git revision {revision!r} not found").decode().strip()
     # from the top: in a subdirectory, git archive would export only that subdirectory
-    archive = _git(["archive", "--format=tar", base], top, f'git revision "{base}" not found')
+    archive = _git(["archive", "--format=tar", commit], top, f"git revision {revision!r} cannot be exported")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(scratch, filter="data")
     return scratch / cwd.resolve().relative_to(top.resolve())
+
+
+def base_dir(folder: str) -> Path:
+    path = Path(folder)
+    if not path.is_dir():
+        raise fail(f"--base-dir {folder!r} is not a folder", hint="pass the folder holding the base version")
+    return path.resolve()
 
 
 def _git(args: list[str], cwd: Path, problem: str) -> bytes:
@@ -35,8 +47,9 @@ def _git(args: list[str], cwd: Path, problem: str) -> bytes:
         raise fail(f"{problem}: {exc}", hint="install git, or pass --base a folder") from None
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        raise fail(f"{problem} ({detail[0]})", hint="pass --base a branch, tag, commit or folder; in CI fetch "
-                                                    "the base branch first (actions/checkout fetch-depth: 0)")
+        raise fail(f"{problem} ({detail[0]})" if detail[0] else problem,
+                   hint="pass --base a branch, tag or commit (or --base-dir a folder); in CI fetch the base branch "
+                        "first (actions/checkout fetch-depth: 0)")
     return done.stdout
 
 

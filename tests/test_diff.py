@@ -36,7 +36,8 @@ def run_diff(after: Path, base: str, *options: str) -> tuple[int, str]:
         from io import StringIO
         out = StringIO()
         with redirect_stdout(out):
-            code = main(["diff", "--base", base, *options])
+            where = ["--base-dir", base] if base.startswith(".") else ["--base", base]
+            code = main(["diff", *where, *options])
         return code, out.getvalue()
     finally:
         os.chdir(cwd)

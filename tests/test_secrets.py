@@ -64,7 +64,7 @@ def outputs(tmp_path, monkeypatch) -> dict[str, str]:
         for fmt in formats:
             results[f"{command} {fmt}"] = cli(head, command, "--format", fmt)
     for fmt in ("text", "json", "markdown"):
-        results[f"diff {fmt}"] = cli(head, "diff", "--base", "../base", "--format", fmt)
+        results[f"diff {fmt}"] = cli(head, "diff", "--base-dir", "../base", "--format", fmt)
     return results
 
 

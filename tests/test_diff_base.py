@@ -1,0 +1,81 @@
+"""The base side of a diff is the base revision as it was: its stack file, Compose files and name;
+a pull request cannot substitute it (a folder named like the branch, an option smuggled in)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+COMPOSE = "services:\n  app: {image: nginx, models: [llm]}\nmodels:\n  llm:\n    model: ai/smollm2\n" \
+          "    labels: [cloud.instance-type=gpu-small]\n"
+HARDENING = "services:\n  app:\n    read_only: true\n"
+STACK = "config:\n  aws:region: us-east-1\n  compose-cloud:files: [compose.yaml, compose.hardening.yaml]\n"
+
+
+def _git(repo, *args):
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True,
+                   capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A project without `name:` and without Pulumi.yaml, committed; the checkout folder has a CI-like name."""
+    root = tmp_path / "_work-7f3a"
+    (root / "stacks").mkdir(parents=True)
+    (root / "compose.yaml").write_text(COMPOSE)
+    (root / "compose.hardening.yaml").write_text(HARDENING)
+    (root / "stacks" / "Pulumi.dev.yaml").write_text(STACK)
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "base")
+    return root
+
+
+def diff(repo, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    return subprocess.run([sys.executable, "-m", "compose_cloud.cli", "diff", *args], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_one_label_change_is_the_only_change_and_runs_are_identical(repo):
+    (repo / "compose.yaml").write_text(COMPOSE.replace("gpu-small", "gpu-medium"))
+    first = diff(repo, "--base", "HEAD", "--stack", "dev", "--format", "json")
+    second = diff(repo, "--base", "HEAD", "--stack", "dev", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout  # no temporary folder name leaks into the output
+    import json
+
+    result = json.loads(first.stdout)
+    assert result["added"] == [] and result["removed"] == []
+    assert [c["name"] for c in result["changed"]] == ["work-7f3a-model-llm-config"]
+
+
+def test_the_base_uses_its_own_stack_file(repo):
+    """A pull request that drops the hardening override from the stack's file list must show it."""
+    (repo / "stacks" / "Pulumi.dev.yaml").write_text(STACK.replace(", compose.hardening.yaml", ""))
+    done = diff(repo, "--base", "HEAD", "--stack", "dev", "--format", "text")
+    assert done.returncode == 0, done.stderr
+    assert "containerDefinitions[0].readonlyRootFilesystem: true -> (none)" in done.stdout
+
+
+def test_a_folder_named_like_the_base_branch_is_not_the_base(repo):
+    _git(repo, "branch", "main")
+    (repo / "compose.yaml").write_text(COMPOSE.replace("gpu-small", "gpu-medium"))
+    shutil.copytree(repo, repo.parent / "copy", ignore=shutil.ignore_patterns(".git"))
+    shutil.copytree(repo.parent / "copy", repo / "main")  # the pull request adds main/ holding its own files
+    done = diff(repo, "--base", "main", "--stack", "dev", "--format", "text")
+    assert done.returncode == 0, done.stderr
+    assert "ml.g5.xlarge" in done.stdout and "ml.g6e.xlarge" in done.stdout  # compared with the real branch
+
+
+@pytest.mark.parametrize("base", ["--output=/tmp/owned.tar", "-h", "HEAD --output=/tmp/x"])
+def test_a_revision_cannot_become_a_git_option(repo, tmp_path, base):
+    done = diff(repo, f"--base={base}", "--stack", "dev")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert not (tmp_path / "owned.tar").exists() and not os.path.exists("/tmp/owned.tar")
