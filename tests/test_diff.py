@@ -147,3 +147,39 @@ def test_repository_workflow_is_valid():
     pulumi_steps = [s for job in ("pulumi-preview", "pulumi-up") for s in jobs[job]["steps"]]
     assert sum(str(s.get("uses", "")).startswith("pulumi/actions@") for s in pulumi_steps) == 2
     assert jobs["pulumi-up"]["if"].startswith("github.event_name == 'push'")
+
+
+def test_the_workflow_is_hardened():
+    """Bounded in time, no persisted token, a read-only role for previews, and nothing from a pull request
+    expanded inside a shell script."""
+    import re
+
+    import yaml
+
+    text = (ROOT / ".github" / "workflows" / "preview.yml").read_text()
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {}
+    for name, job in workflow["jobs"].items():
+        assert 0 < job["timeout-minutes"] <= 120, name
+        for step in job["steps"]:
+            assert "${{" not in str(step.get("run", "")), (name, step)
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+            if "uses" in step:
+                assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    assert "AWS_PREVIEW_ROLE_ARN" in workflow["jobs"]["pulumi-preview"]["if"]
+    assert "github-actions[bot]" in text  # the comment updated is the workflow's own
+
+
+def test_the_workflow_passes_zizmor():
+    """zizmor, the GitHub Actions auditor (from PyPI), finds nothing in the workflow."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    zizmor = shutil.which("zizmor") or str(Path(sys.executable).parent / "zizmor")
+    done = subprocess.run([zizmor, "--offline", "--format", "json", str(ROOT / ".github" / "workflows")],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout) == []

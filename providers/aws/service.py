@@ -158,6 +158,9 @@ class ComposeService(pulumi.ComponentResource):
             f"{name}-image", context={"location": context}, dockerfile=dockerfile,
             target=build.get("target"), build_args={k: v for k, v in build["args"].items() if v is not None},
             platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True,
+            # a pull request's Dockerfile must not run during `pulumi preview` (it would run with the
+            # preview's credentials); images are built by `pulumi up` only
+            build_on_preview=False,
             tags=[repository.repository_url.apply(lambda url: f"{url}:latest")],
             registries=[{"address": repository.repository_url, "username": token.user_name,
                          "password": pulumi.Output.secret(token.password)}],
