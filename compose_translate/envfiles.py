@@ -14,14 +14,18 @@ from dotenv import dotenv_values
 
 from .errors import Loc, Report, fail
 from .interpolation import interpolate_string
-from .values import is_file
+from .values import is_file, read_bounded
+
+MAX_ENV_BYTES = 1024 * 1024
 
 
 def read_env_file(path: Path, lookup: Mapping[str, str], report: Report, *, raw: bool = False,
                   ref_path: str = "", ref_loc: Loc | None = None) -> dict[str, str | None]:
     """Parse one env file; a bare `KEY` takes its value from `lookup` (or stays unset: None)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, "env file", MAX_ENV_BYTES)
+    except ValueError as exc:
+        raise fail(str(exc), ref_path, ref_loc, hint="env files hold KEY=VALUE lines") from None
     except FileNotFoundError:
         raise fail(f"env file not found: {path}", ref_path, ref_loc,
                    hint="create the file, or mark it optional with the long form `required: false`") from None

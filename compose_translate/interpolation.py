@@ -22,6 +22,10 @@ class _TemplateError(Exception):
     pass
 
 
+class _TooLong(Exception):
+    pass
+
+
 class _Template:
     """A small recursive-descent reader over one string, so defaults can nest."""
 
@@ -29,6 +33,13 @@ class _Template:
         self.text = text
         self.env = env
         self.on_unset = on_unset
+        self.size = 0
+
+    def _grow(self, added: int) -> None:
+        """Stop before building a huge string (`${A}${A}...` with a large A), not after."""
+        self.size += added
+        if self.size > MAX_VALUE_CHARS:
+            raise _TooLong()
 
     def render(self) -> str:
         return self._until(0, stop_at_brace=False)[0]
@@ -50,10 +61,12 @@ class _Template:
             elif nxt == "{":
                 value, pos = self._braced(pos + 2)
                 parts.append(value)
+                self._grow(len(value))
             else:
                 match = _NAME.match(text, pos + 1)
                 if match:
                     parts.append(self._lookup(match.group(0)))
+                    self._grow(len(parts[-1]))
                     pos = match.end()
                 else:
                     parts.append("$")
@@ -112,6 +125,9 @@ class _Required(Exception):
         self.message = message
 
 
+MAX_VALUE_CHARS = 1024 * 1024
+
+
 def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc: Loc | None = None,
                        report: Report | None = None) -> str:
     if "$" not in text:
@@ -123,13 +139,19 @@ def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc
                         hint=f"set {name} in the environment or in the project's .env file")
 
     try:
-        return _Template(text, env, on_unset).render()
+        result = _Template(text, env, on_unset).render()
+    except _TooLong:
+        result = "x" * (MAX_VALUE_CHARS + 1)  # reported below, with the other too-long values
     except _Required as exc:
         raise ComposeError(Diagnostic(f"required variable {exc.name} is missing a value: {exc.message}",
                                       path, loc, hint=f"set {exc.name} in the environment or .env")) from None
     except _TemplateError as exc:
         raise ComposeError(Diagnostic(f'invalid interpolation format in "{text}": {exc}', path, loc,
                                       hint="write a literal $ as $$")) from None
+    if len(result) > MAX_VALUE_CHARS:  # `A=${A}${A}` repeated doubles a value per line
+        raise ComposeError(Diagnostic(f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
+                                      path, loc, hint="check for variables that repeat themselves"))
+    return result
 
 
 def interpolate_tree(value: Any, env: Mapping[str, str], report: Report, path: str = "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
@@ -80,3 +81,21 @@ def is_file(path: str | Path) -> bool:
         return Path(path).is_file()
     except (OSError, ValueError):
         return False
+
+
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a Compose, .env, secret or config file; AWS stores far less anyway
+
+
+def read_bounded(path: str | Path, what: str, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's UTF-8 text, at most `limit` bytes: a FIFO, a device (/dev/zero) or a huge file
+    is refused at once instead of hanging or filling memory. Raises OSError or UnicodeDecodeError, or
+    ValueError with a message naming the file when it is not a regular file or too large."""
+    path = Path(path)
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{what} {path} is not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{what} {path} is larger than {limit // (1024 * 1024)} MiB")
+    return data.decode("utf-8")

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import Loc, fail
+from .values import read_bounded
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -141,13 +142,42 @@ _Loader.add_constructor("!reset", _construct_tagged(Reset))
 _Loader.add_constructor("!override", _construct_tagged(Override))
 
 
+# A few hundred bytes of nested aliases expand to billions of nodes ("billion laughs"); compose-go
+# refuses such documents ("excessive aliasing"). Every later stage walks the expanded tree.
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def _check_aliases(root: yaml.Node, file: str) -> None:
+    """Count the nodes the document expands to (an alias counts as what it stands for), iteratively."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else
+                    list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 0) for child in children)
+            if sizes[id(node)] > MAX_EXPANDED_NODES:
+                raise fail(f"excessive aliasing: the document expands to more than {MAX_EXPANDED_NODES:,} values",
+                           loc=Loc(file, node.start_mark.line + 1),
+                           hint="write the repeated parts out, or use fewer nested anchors")
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
 def parse_yaml(text: str, file: str) -> YMap:
     """Parse a Compose document; an empty file is an empty project."""
     loader = _Loader(text)
     loader.file = file
     loader.locs = {}
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            _check_aliases(node, file)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -171,7 +201,9 @@ def parse_yaml(text: str, file: str) -> YMap:
 
 def read_yaml(path: Path) -> YMap:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, "Compose file")
+    except ValueError as exc:  # not a regular file, or too large
+        raise fail(str(exc), loc=Loc(str(path), 1), hint="point -f at a Compose file") from None
     except FileNotFoundError:
         raise fail(f"file not found: {path}", hint="check the -f path") from None
     except IsADirectoryError:

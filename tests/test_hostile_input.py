@@ -1,0 +1,65 @@
+"""Hostile input is bounded: every file, expansion and value has a size or time limit, with a clear error."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from compose_translate import ComposeError, LoadOptions, make_plan
+from conftest import write
+
+
+def _plan(folder, **options):
+    return make_plan(LoadOptions(files=(folder / "compose.yaml",), environ={}, default_name="app", **options))
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path):
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        levels.append(f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 10)}]")
+    write(tmp_path, {"compose.yaml": "x-bomb:\n" + "\n".join("  " + line for line in levels) +
+                     "\nservices:\n  app: {image: nginx}\n"})
+    assert (tmp_path / "compose.yaml").stat().st_size < 600
+    started = time.monotonic()
+    with pytest.raises(ComposeError) as err:
+        _plan(tmp_path)
+    assert time.monotonic() - started < 5
+    assert "excessive aliasing" in err.value.render() and err.value.first.loc.line > 1
+
+
+def test_modest_anchors_still_work(tmp_path):
+    write(tmp_path, {"compose.yaml": "x-env: &env {A: '1', B: '2'}\nservices:\n"
+                                     + "".join(f"  s{i}: {{image: nginx, environment: *env}}\n" for i in range(50))})
+    assert len(_plan(tmp_path).services) == 50
+
+
+def test_a_self_doubling_env_file_stops(tmp_path):
+    lines = ["A0=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] + [f"A{i}=${{A{i - 1}}}${{A{i - 1}}}" for i in range(1, 41)]
+    write(tmp_path, {"compose.yaml": "services:\n  app: {image: nginx, environment: {X: '${A40}'}}\n",
+                     ".env": "\n".join(lines) + "\n"})
+    with pytest.raises(ComposeError) as err:
+        _plan(tmp_path)
+    assert "longer than" in err.value.render()
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_extends_and_env_file_never_read_a_device_or_a_pipe(tmp_path, target):
+    if target == "fifo":
+        os.mkfifo(tmp_path / "pipe")
+        target = str(tmp_path / "pipe")
+    for compose in (f"services:\n  app:\n    image: nginx\n    env_file: {target}\n",
+                    f"services:\n  app:\n    extends: {{file: {target}, service: x}}\n"):
+        write(tmp_path, {"compose.yaml": compose})
+        started = time.monotonic()
+        with pytest.raises(ComposeError) as err:
+            _plan(tmp_path)
+        assert time.monotonic() - started < 5
+        assert "not a regular file" in err.value.render() or "not found" in err.value.render()
+
+
+def test_a_huge_compose_file_is_refused(tmp_path):
+    (tmp_path / "compose.yaml").write_text("x-pad: '" + "a" * (5 * 1024 * 1024) + "'\nservices: {}\n")
+    with pytest.raises(ComposeError, match="larger than 4 MiB"):
+        _plan(tmp_path)
