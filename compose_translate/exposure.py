@@ -158,3 +158,31 @@ def check_conflicts(all_listeners: list[Listener], services: dict[str, Service],
             who = f"twice by {owner}" if owner == listener.service else f"by both {owner} and {listener.service}"
             report.error(f"port {port} is published {who}", f"services.{listener.service}.ports",
                          service.key_locs.get("ports", service.loc), hint="publish each port once")
+
+
+# Elastic Load Balancing quotas: 50 listeners per load balancer; Amazon ECS: 5 target groups per
+# service and 5,000 tasks per service (Service Quotas pages of each service).
+LISTENERS_PER_BALANCER, TARGET_GROUPS_PER_SERVICE, TASKS_PER_SERVICE = 50, 5, 5000
+
+
+def check_limits(all_listeners: list[Listener], services: dict[str, Service], report: Report) -> None:
+    """Limits AWS enforces only at deployment time, checked at plan time with a fix in the message."""
+    per_balancer: dict[str, int] = {}
+    for listener in all_listeners:
+        per_balancer[listener.balancer] = per_balancer.get(listener.balancer, 0) + 1 + bool(listener.redirect_from)
+    for balancer, count in sorted(per_balancer.items()):
+        if count > LISTENERS_PER_BALANCER:
+            last = [x for x in all_listeners if x.balancer == balancer][-1]
+            service = services[last.service]
+            report.error(f"{count} published ports would need {count} listeners on one "
+                         f"{'Application' if balancer == 'alb' else 'Network'} Load Balancer; AWS allows "
+                         f"{LISTENERS_PER_BALANCER}", f"services.{last.service}.ports",
+                         service.key_locs.get("ports", service.loc),
+                         hint="publish fewer ports (use `expose:` for ports only other services reach)")
+    for name, service in services.items():
+        published = [x for x in all_listeners if x.service == name]
+        if len(published) > TARGET_GROUPS_PER_SERVICE:
+            report.error(f"{len(published)} published ports; an ECS service can join at most "
+                         f"{TARGET_GROUPS_PER_SERVICE} target groups", f"services.{name}.ports",
+                         service.key_locs.get("ports", service.loc),
+                         hint="publish at most five ports per service, or put a reverse proxy in front")

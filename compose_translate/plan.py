@@ -15,7 +15,8 @@ from typing import Any
 from . import pricing
 from .compat import status_of
 from .errors import Diagnostic, Report
-from .exposure import app_protocols, check_conflicts, container_ports, http_addressed, inferred_ports, listeners
+from .exposure import (TASKS_PER_SERVICE, app_protocols, check_conflicts, check_limits, container_ports,
+                       http_addressed, inferred_ports, listeners)
 from .files import StoredValue, service_files, split_environment, stored_values
 from .frozen import Frozen
 from .inference import MODELS_NETWORK, Gateway, PlannedModel, plan_gateway, plan_models
@@ -91,7 +92,9 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     services = {name: _plan_service(service, project, gateway_url, certificate, inferred.get(name, set()),
                                     addressed.get(name, set()), report)
                 for name, service in project.services.items()}
-    check_conflicts([listener for s in services.values() for listener in s.listeners], project.services, report)
+    published = [listener for s in services.values() for listener in s.listeners]
+    check_conflicts(published, project.services, report)
+    check_limits(published, project.services, report)
     order = _deploy_order(project, report)
     stored = stored_values(project, report)
     volumes = planned_volumes(project, report)
@@ -212,6 +215,11 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
             report.warn(f"{protocol.upper()} port {port} is not reachable by name from other services: ECS Service "
                         "Connect carries TCP only", f"{path}.ports", service.key_locs.get("ports", service.loc))
     runtime = plan_runtime(service, report)
+    if runtime.replicas > TASKS_PER_SERVICE:
+        report.error(f"{runtime.replicas} replicas; an ECS service runs at most {TASKS_PER_SERVICE:,} tasks",
+                     f"{path}.deploy.replicas", service.key_locs.get("deploy", service.key_locs.get("scale",
+                                                                                                   service.loc)),
+                     hint=f"use at most {TASKS_PER_SERVICE:,} replicas")
     plain, secret = split_environment(environment)
     files, file_dirs = service_files(service, report)
     build = service.build.model_dump(mode="json") if service.build else None

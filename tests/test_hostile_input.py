@@ -63,3 +63,23 @@ def test_a_huge_compose_file_is_refused(tmp_path):
     (tmp_path / "compose.yaml").write_text("x-pad: '" + "a" * (5 * 1024 * 1024) + "'\nservices: {}\n")
     with pytest.raises(ComposeError, match="larger than 4 MiB"):
         _plan(tmp_path)
+
+
+def test_limits_aws_enforces_later_are_checked_at_plan_time(tmp_path):
+    ports = "".join(f"      - '{8000 + i}:80'\n" for i in range(6))
+    write(tmp_path, {"compose.yaml": f"services:\n  web:\n    image: nginx\n    ports:\n{ports}"
+                                     "  big:\n    image: nginx\n    deploy: {replicas: 1000000000}\n"})
+    with pytest.raises(ComposeError) as err:
+        _plan(tmp_path)
+    text = err.value.render()
+    assert "6 published ports; an ECS service can join at most 5 target groups" in text
+    assert "1000000000 replicas; an ECS service runs at most 5,000 tasks" in text
+
+
+def test_fifty_listeners_per_load_balancer(tmp_path):
+    services = "".join(f"  s{i}:\n    image: nginx\n    ports: ['{9000 + 2 * i}:80', '{9001 + 2 * i}:81']\n"
+                       for i in range(30))
+    write(tmp_path, {"compose.yaml": "services:\n" + services})
+    with pytest.raises(ComposeError, match="60 published ports would need 60 listeners on one Application Load "
+                                           "Balancer; AWS allows 50"):
+        _plan(tmp_path)
