@@ -34,6 +34,9 @@ from .settings import StackSettings
 # Synthetic Compose networks: bound services <-> gateway, gateway <-> model servers. Nothing else joins them.
 MODELS_NETWORK = "compose-cloud-models"
 SERVERS_NETWORK = "compose-cloud-model-servers"
+# Client networks: their members share no rule among themselves; they only reach the services that
+# admit them (the gateway admits model clients on its port, model servers admit the gateway).
+CLIENT_NETWORKS = (MODELS_NETWORK, SERVERS_NETWORK)
 GATEWAY_CONFIG = "compose-cloud-gateway-config"
 GATEWAY_FIXES = "compose-cloud-gateway-litellm-fixes"
 GATEWAY_FIXES_PATH = f"{GATEWAY_CONFIG_PATH.rsplit('/', 1)[0]}/compose_cloud_litellm.py"
@@ -187,7 +190,7 @@ def _server(name: str, model: ModelSpec, placement: Placement, settings: StackSe
                        capacity=placement.instance_type if gpu else "fargate", healthcheck=SERVER_HEALTH)
     return synthetic_service(name, settings.images.llama_cpp_cuda if gpu else settings.images.llama_cpp_cpu,
                              command=model.runtime_flags or None, environment=environment, port=LLAMA_CPP_PORT,
-                             networks=(SERVERS_NETWORK,), runtime=runtime)
+                             networks=(), admits=((SERVERS_NETWORK, LLAMA_CPP_PORT),), runtime=runtime)
 
 
 def _runtime(**values) -> Runtime:
@@ -198,12 +201,13 @@ def _runtime(**values) -> Runtime:
 
 def synthetic_service(name: str, image: str, *, command, environment: dict[str, str], port: int,
                       networks: tuple[str, ...], runtime: Runtime, files: tuple[ServiceFile, ...] = (),
-                      file_dirs: tuple[str, ...] = ()) -> PlannedService:
+                      file_dirs: tuple[str, ...] = (), admits: tuple[tuple[str, int], ...] = ()) -> PlannedService:
     return PlannedService(
         name=name, image=image, build=None, command=tuple(command) if command else None, entrypoint=None,
         environment=environment, secret_environment={}, models={}, container_ports=((port, "tcp"),), listeners=(),
         app_protocols={port: "http"},  # llama.cpp's server and LiteLLM speak HTTP
-        depends_on={}, files=files, file_dirs=file_dirs, mounts=(), networks=networks, labels={}, runtime=runtime)
+        depends_on={}, files=files, file_dirs=file_dirs, mounts=(), networks=networks, admits=admits, labels={},
+        runtime=runtime)
 
 
 def _model_price(placement: Placement) -> float | None:
@@ -255,8 +259,8 @@ def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings
                        healthcheck=health)
     service = synthetic_service(
         name, settings.images.gateway, command=("--config", GATEWAY_CONFIG_PATH, "--port", str(port)),
-        environment=dict(GATEWAY_ENVIRONMENT), port=port, networks=(MODELS_NETWORK,) + ((SERVERS_NETWORK,) if any(
-            m.server for m in models.values()) else ()), runtime=runtime,
+        environment=dict(GATEWAY_ENVIRONMENT), port=port, networks=(SERVERS_NETWORK,) if any(
+            m.server for m in models.values()) else (), admits=((MODELS_NETWORK, port),), runtime=runtime,
         files=tuple(ServiceFile(kind="config", source=key, target=targets[key], uid=None, gid=None, mode=None)
                     for key in texts), file_dirs=(GATEWAY_CONFIG_PATH.rsplit("/", 1)[0],))
     gateway = Gateway(name=name, port=port, url=f"http://{name}:{port}/v1/", routes=tuple(routes), service=service)

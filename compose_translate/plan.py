@@ -19,7 +19,7 @@ from .exposure import (TASKS_PER_SERVICE, app_protocols, check_conflicts, check_
                        http_addressed, inferred_ports, listeners)
 from .files import StoredValue, service_files, split_environment, stored_values
 from .frozen import Frozen
-from .inference import MODELS_NETWORK, Gateway, PlannedModel, plan_gateway, plan_models
+from .inference import CLIENT_NETWORKS, MODELS_NETWORK, Gateway, PlannedModel, plan_gateway, plan_models
 from .names import free_name
 from .planned import PlannedBinding, PlannedService
 from .project import Project, Service
@@ -114,7 +114,7 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         gpu_capacity=dict(sorted(gpu_tasks.items())),
         regions=(settings.region, *sorted({m.placement.region for m in models.values()} - {settings.region})),
         secrets=stored["secrets"], configs=dict(sorted(stored["configs"].items())), volumes=volumes,
-        networks=tuple(sorted({n for s in everything for n in s.networks})),
+        networks=tuple(sorted({n for s in everything for n in (*s.networks, *(n for n, _ in s.admits))})),
         certificate_arn=settings.certificate_arn, cost=_cost(services, models, gateway),
         warnings=tuple(report.sorted_warnings()))
 
@@ -214,6 +214,9 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
         if protocol != "tcp":
             report.warn(f"{protocol.upper()} port {port} is not reachable by name from other services: ECS Service "
                         "Connect carries TCP only", f"{path}.ports", service.key_locs.get("ports", service.loc))
+    for network in sorted(set(service.networks) & set(CLIENT_NETWORKS)):
+        report.error(f'the network name "{network}" is reserved for the model gateway', f"{path}.networks",
+                     service.key_locs.get("networks", service.loc), hint="rename the network")
     runtime = plan_runtime(service, report)
     if runtime.replicas > TASKS_PER_SERVICE:
         report.error(f"{runtime.replicas} replicas; an ECS service runs at most {TASKS_PER_SERVICE:,} tasks",

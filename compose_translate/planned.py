@@ -34,7 +34,9 @@ class PlannedService(Frozen):
     files: tuple[ServiceFile, ...]  # secrets and configs written into the task
     file_dirs: tuple[str, ...]
     mounts: tuple[PlannedMount, ...]
-    networks: tuple[str, ...]
+    networks: tuple[str, ...]  # security groups it is a member of
+    # (client network, port): members of that network may reach this service on that port, nothing else
+    admits: tuple[tuple[str, int], ...] = ()
     labels: dict[str, str]
     runtime: Runtime
 

@@ -88,17 +88,41 @@ def test_gateway_routes_the_compose_reference_to_the_endpoint_in_its_region(seed
     assert "/etc/litellm/config.yaml" in proxy["compose-files"]["command"][2]
 
 
-def test_only_binding_services_reach_the_gateway(seed):
+def test_only_binding_services_reach_the_gateway_and_only_on_its_port(seed):
     services = by_type(seed, "aws:ecs/service:Service")
     groups = {n: s.inputs["networkConfiguration"]["securityGroups"][1:] for n, s in services.items()}
     models_net = ident(seed, "seed-06-cloud-cluster-net-compose-cloud-models", SG)
-    assert groups["seed-06-cloud-model-gateway-proxy-service"] == [models_net]  # no model servers to reach
+    assert groups["seed-06-cloud-model-gateway-proxy-service"] == []  # no model servers to reach
     assert groups["seed-06-cloud-chat-app-service"] == [models_net, ident(seed, "seed-06-cloud-cluster-net-default", SG)]
     rules = by_type(seed, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-    members = rules["seed-06-cloud-cluster-net-compose-cloud-models-members"].inputs
-    assert members["referencedSecurityGroupId"] == members["securityGroupId"] == models_net
+    # the clients' group is no Compose network: its members do not reach each other through it
+    assert "seed-06-cloud-cluster-net-compose-cloud-models-members" not in rules
+    admit = rules["seed-06-cloud-model-gateway-proxy-from-compose-cloud-models"].inputs
+    assert admit["referencedSecurityGroupId"] == models_net
+    assert admit["securityGroupId"] == ident(seed, "seed-06-cloud-model-gateway-proxy-sg", SG)
+    assert (admit["ipProtocol"], admit["fromPort"], admit["toPort"]) == ("tcp", 4000.0, 4000.0)
     alias = services["seed-06-cloud-model-gateway-proxy-service"].inputs["serviceConnectConfiguration"]["services"]
     assert alias[0]["clientAlias"] == [{"dnsName": "model-gateway", "port": 4000.0}]
+
+
+def test_services_on_other_networks_do_not_meet_through_the_gateway(tmp_path):
+    """Two services that bind models but share no Compose network must not reach each other."""
+    write(tmp_path, {"compose.yaml": "services:\n  a: {image: x, models: [m], networks: [front]}\n"
+                                     "  b: {image: x, models: [m], networks: [back]}\n"
+                                     "networks: {front: {}, back: {}}\nmodels:\n  m: {model: ai/smollm2}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    rules = by_type(result, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    models_net = ident(result, "app-cluster-net-compose-cloud-models", SG)
+    # the only rule naming the model clients' group admits them into the gateway, on its port
+    assert [n for n, r in rules.items() if r.inputs.get("referencedSecurityGroupId") == models_net] == [
+        "app-model-gateway-proxy-from-compose-cloud-models"]
+
+
+def test_reserved_network_names_are_refused(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  a: {image: x, networks: [compose-cloud-models]}\n"
+                                     "networks: {compose-cloud-models: {}}\n"})
+    with pytest.raises(ComposeError, match='the network name "compose-cloud-models" is reserved'):
+        preview([tmp_path / "compose.yaml"])
 
 
 def test_outputs_describe_each_model(seed):
@@ -166,12 +190,15 @@ def test_model_servers_are_reachable_from_the_gateway_only(multi):
     services = by_type(multi, "aws:ecs/service:Service")
     server = services["research-assistant-model-embedder-server-service"].inputs
     servers_net = ident(multi, "research-assistant-cluster-net-compose-cloud-model-servers", SG)
-    assert server["networkConfiguration"]["securityGroups"][1:] == [servers_net]
+    assert server["networkConfiguration"]["securityGroups"][1:] == []  # a server is nobody's client
     holders = [n for n, s in services.items()
                if servers_net in s.inputs["networkConfiguration"]["securityGroups"]]
-    assert sorted(holders) == ["research-assistant-model-coder-server-service",
-                               "research-assistant-model-embedder-server-service",
-                               "research-assistant-model-gateway-proxy-service"]
+    assert holders == ["research-assistant-model-gateway-proxy-service"]
+    rules = by_type(multi, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    admitted = sorted(n for n, r in rules.items() if r.inputs.get("referencedSecurityGroupId") == servers_net)
+    assert admitted == ["research-assistant-model-coder-server-from-compose-cloud-model-servers",
+                        "research-assistant-model-embedder-server-from-compose-cloud-model-servers"]
+    assert {rules[n].inputs["fromPort"] for n in admitted} == {8080.0}
 
 
 def test_one_shared_endpoint_var_serves_three_models(multi):

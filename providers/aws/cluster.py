@@ -1,5 +1,6 @@
 """Cluster: the ECS cluster, the Service Connect namespace every service is named in, and one
-security group per Compose network (members reach each other on any port, as on a Compose network)."""
+security group per Compose network (members reach each other on any port, as on a Compose network)
+or client network (members reach only the services that admit them, on one port)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from compose_translate.inference import CLIENT_NETWORKS
 
 ALL_EGRESS = [{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"],
                "ipv6_cidr_blocks": ["::/0"]}]
@@ -36,12 +39,16 @@ class Cluster(pulumi.ComponentResource):
                                   service_connect_defaults={"namespace": namespace.arn}, opts=child)
         self.network_groups = {}
         for network in args.networks:
-            group = aws.ec2.SecurityGroup(f"{name}-net-{network}", vpc_id=args.vpc_id,
-                                          description=f"Compose network {network}: members reach each other",
-                                          egress=ALL_EGRESS, opts=child)
-            aws.vpc.SecurityGroupIngressRule(f"{name}-net-{network}-members", security_group_id=group.id,
-                                             referenced_security_group_id=group.id, ip_protocol="-1",
-                                             description=f"from services on Compose network {network}", opts=child)
+            client_only = network in CLIENT_NETWORKS
+            group = aws.ec2.SecurityGroup(
+                f"{name}-net-{network}", vpc_id=args.vpc_id, egress=ALL_EGRESS, opts=child,
+                description=f"{network}: clients of the services that admit it" if client_only else
+                f"Compose network {network}: members reach each other")
+            if not client_only:  # a Compose network: members reach each other on any port
+                aws.vpc.SecurityGroupIngressRule(f"{name}-net-{network}-members", security_group_id=group.id,
+                                                 referenced_security_group_id=group.id, ip_protocol="-1",
+                                                 description=f"from services on Compose network {network}",
+                                                 opts=child)
             self.network_groups[network] = group
         self.arn, self.name, self.namespace_arn = cluster.arn, cluster.name, namespace.arn
         self._prefix = name

@@ -75,6 +75,7 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
             service=service, project=plan.name, region=plan.region, cluster_arn=cluster.arn,
             namespace_arn=cluster.namespace_arn, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
             network_group_ids=[cluster.network_groups[n].id for n in service.networks],
+            admitted_group_ids={n: cluster.network_groups[n].id for n, _ in service.admits},
             log_retention_days=settings.log_retention_days, stored=store.refs if store else {}, volumes=volumes,
             capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None,
             # a first deployment must not start GPU tasks before the cluster may use the capacity provider

@@ -53,6 +53,7 @@ class ComposeServiceArgs:
     targets: list[Target] = field(default_factory=list)
     wait_for_steady_state: bool = False
     depends_on: list[pulumi.Resource] = field(default_factory=list)
+    admitted_group_ids: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # client network -> group
     capacity_provider: pulumi.Input[str] | None = None  # EC2 GPU capacity; None: Fargate
     capacity_ready: list[pulumi.Resource] = field(default_factory=list)  # the cluster's capacity association
     task_policy: pulumi.Input[str] | None = None  # what the application may do in AWS; None: nothing
@@ -104,6 +105,11 @@ class ComposeService(pulumi.ComponentResource):
                                                  ip_protocol=transport, from_port=target.container_port,
                                                  to_port=target.container_port, description="from the load balancer",
                                                  opts=child)
+        for network, port in service.admits:  # e.g. the gateway admits model clients on its port only
+            aws.vpc.SecurityGroupIngressRule(f"{name}-from-{network}", security_group_id=group.id,
+                                             referenced_security_group_id=args.admitted_group_ids[network],
+                                             ip_protocol="tcp", from_port=port, to_port=port,
+                                             description=f"from {network} on {port}", opts=child)
         for mount in service.mounts:
             if mount.kind == "efs":
                 args.volumes[mount.volume].allow(service.name, group.id)
