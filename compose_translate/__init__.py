@@ -12,6 +12,7 @@ from .loader import LoadOptions, load
 from .normalize import normalize
 from .plan import DeploymentPlan, build_plan
 from .settings import StackSettings
+from .values import confined_reads
 
 __all__ = ["ComposeError", "DeploymentPlan", "Diagnostic", "LoadOptions", "Loc", "Report", "StackSettings",
            "make_plan"]
@@ -27,8 +28,9 @@ def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> De
     gc.disable()
     try:
         report = Report()
-        loaded = load(options, report)
-        project = normalize(loaded)
+        with confined_reads():  # files only from the project's folder or its git repository
+            loaded = load(options, report)
+            project = normalize(loaded)
         return build_plan(project, settings or StackSettings(), report)
     finally:
         if paused:

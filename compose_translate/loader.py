@@ -17,7 +17,7 @@ from .envfiles import project_environment
 from .errors import ComposeError, Loc, Report, fail
 from .interpolation import interpolate_tree
 from .merge import _merge, merge_files
-from .values import is_file
+from .values import allow_reads_under, is_file, repository_root
 from .yaml_source import YList, YMap, read_yaml
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
@@ -72,6 +72,7 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     explicit_dir = (cwd / options.project_directory).resolve() if options.project_directory else None
     files = [(cwd / f).resolve() for f in options.files] or find_default_files(explicit_dir or cwd)
     project_dir = explicit_dir or files[0].parent
+    allow_reads_under(repository_root(project_dir))
     environ = dict(os.environ if options.environ is None else options.environ)
     env = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
 

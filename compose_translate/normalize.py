@@ -19,7 +19,7 @@ from .errors import ComposeError, Loc, Report
 from .loader import LoadedDocument
 from .model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
 from .project import Binding, Build, FileRef, ModelSpec, Mount, Port, Project, Resource, Service
-from .values import env_value, is_file, parse_bool, parse_bytes, parse_duration, parse_port_range
+from .values import env_value, is_file, parse_bool, parse_bytes, parse_duration, parse_port_range, read_bounded
 from .yaml_source import YList, YMap, plain
 
 TOP_LEVEL = ("version", "name", "services", "models", "networks", "volumes", "secrets", "configs")
@@ -255,7 +255,9 @@ def _resource_value(ctx: _Ctx, raw: dict, path: str, loc: Loc | None) -> SecretS
         return SecretStr(ctx.env[str(raw["environment"])])
     if "file" in raw and is_file(str(raw["file"])):
         try:
-            return SecretStr(Path(str(raw["file"])).read_text(encoding="utf-8"))
+            return SecretStr(read_bounded(str(raw["file"]), "file"))
+        except ValueError as exc:  # outside the project, not a regular file, too large
+            ctx.error(str(exc), f"{path}.file", _loc(raw, "file") or loc, hint="keep the file in the project")
         except (OSError, UnicodeDecodeError) as exc:
             ctx.error(f"cannot read {raw['file']} as UTF-8 text: {exc}", f"{path}.file", _loc(raw, "file") or loc,
                       hint="binary secret files are not supported; store them base64-encoded")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
@@ -86,11 +89,52 @@ def is_file(path: str | Path) -> bool:
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a Compose, .env, secret or config file; AWS stores far less anyway
 
 
+# The folders a plan may read files from (None: unconfined, as for a library caller that opts out).
+_ROOTS: ContextVar[list[Path] | None] = ContextVar("compose_cloud_read_roots", default=None)
+
+
+@contextmanager
+def confined_reads() -> Iterator[None]:
+    """Within this block, files are read only under the folders `allow_reads_under` names."""
+    token = _ROOTS.set([])
+    try:
+        yield
+    finally:
+        _ROOTS.reset(token)
+
+
+def allow_reads_under(folder: Path) -> None:
+    roots = _ROOTS.get()
+    if roots is not None:
+        roots.append(folder.resolve())
+
+
+def repository_root(folder: Path) -> Path:
+    """The git repository holding `folder` (the folder with `.git`), else `folder` itself."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def _check_confined(path: Path, what: str) -> None:
+    roots = _ROOTS.get()
+    if roots is None:
+        return
+    resolved = path.resolve()  # symbolic links are followed: a link inside pointing outside is outside
+    if ".git" in resolved.parts or not any(resolved.is_relative_to(root) for root in roots):
+        raise ValueError(f"{what} {path} is outside the project and its git repository (or inside .git); "
+                         "files from a pull request may only read the project's own files")
+
+
 def read_bounded(path: str | Path, what: str, limit: int = MAX_FILE_BYTES) -> str:
     """A regular file's UTF-8 text, at most `limit` bytes: a FIFO, a device (/dev/zero) or a huge file
-    is refused at once instead of hanging or filling memory. Raises OSError or UnicodeDecodeError, or
-    ValueError with a message naming the file when it is not a regular file or too large."""
+    is refused at once instead of hanging or filling memory, and so is a file outside the project
+    (`/proc/self/environ`, `../../secrets`, `.git/config`) while reads are confined. Raises OSError or
+    UnicodeDecodeError, or ValueError with a message naming the file."""
     path = Path(path)
+    _check_confined(path, what)
     mode = path.stat().st_mode
     if not stat.S_ISREG(mode):
         raise ValueError(f"{what} {path} is not a regular file")

@@ -56,7 +56,7 @@ def test_extends_and_env_file_never_read_a_device_or_a_pipe(tmp_path, target):
         with pytest.raises(ComposeError) as err:
             _plan(tmp_path)
         assert time.monotonic() - started < 5
-        assert "not a regular file" in err.value.render() or "not found" in err.value.render()
+        assert any(reason in err.value.render() for reason in ("not a regular file", "not found", "outside the project"))
 
 
 def test_a_huge_compose_file_is_refused(tmp_path):
@@ -83,3 +83,39 @@ def test_fifty_listeners_per_load_balancer(tmp_path):
     with pytest.raises(ComposeError, match="60 published ports would need 60 listeners on one Application Load "
                                            "Balancer; AWS allows 50"):
         _plan(tmp_path)
+
+
+@pytest.mark.parametrize("reference", [
+    "    env_file: /proc/self/environ\n",
+    "    env_file: ../outside.env\n",
+    "    env_file: .git/config\n",
+    "    extends: {file: ../outside.yaml, service: x}\n",
+    "    secrets: [s]\nsecrets:\n  s: {file: ../outside.env}\n",
+])
+def test_files_outside_the_project_are_not_read(tmp_path, reference):
+    project = tmp_path / "repo"
+    (project / ".git").mkdir(parents=True)
+    (project / ".git" / "config").write_text("[http]\n  extraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    (tmp_path / "outside.env").write_text("TOKEN=stolen-value\n")
+    (tmp_path / "outside.yaml").write_text("services:\n  x: {image: nginx, environment: {T: stolen-value}}\n")
+    write(project, {"compose.yaml": "services:\n  app:\n    image: nginx\n" + reference})
+    with pytest.raises(ComposeError) as err:
+        _plan(project)
+    text = err.value.render()
+    assert "outside the project" in text and "stolen-value" not in text and "c2VjcmV0" not in text
+
+
+def test_a_symbolic_link_out_of_the_project_is_outside(tmp_path):
+    (tmp_path / "outside.env").write_text("TOKEN=stolen-value\n")
+    write(tmp_path / "repo", {"compose.yaml": "services:\n  app: {image: nginx, env_file: link.env}\n"})
+    (tmp_path / "repo" / "link.env").symlink_to(tmp_path / "outside.env")
+    with pytest.raises(ComposeError, match="outside the project"):
+        _plan(tmp_path / "repo")
+
+
+def test_files_anywhere_in_the_git_repository_are_fine(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, {"shared/common.env": "A=1\n",
+                     "app/compose.yaml": "services:\n  app: {image: nginx, env_file: ../shared/common.env}\n"})
+    plan = make_plan(LoadOptions(files=(tmp_path / "app" / "compose.yaml",), environ={}, default_name="app"))
+    assert plan.services["app"].environment["A"] == "1"
