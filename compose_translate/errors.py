@@ -83,6 +83,7 @@ class Report:
 
     warnings: list[Diagnostic] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
+    files_loaded: int = 0  # Compose files read so far (include fan-out is bounded by it)
 
     def warn(self, message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> None:
         diag = Diagnostic(message, path, loc, hint)

@@ -86,9 +86,21 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     return LoadedDocument(document, name, project_dir, files, env, profiles, report)
 
 
+# include: nested at most this deep, and at most this many files loaded for one project (a file that
+# includes the next one twice, ten times over, would otherwise load a thousand files).
+MAX_INCLUDE_DEPTH, MAX_FILES_LOADED = 10, 100
+
+
 def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[Path, ...]) -> YMap:
     if path in seen:
         raise fail(f"include cycle: {' -> '.join(p.name for p in seen + (path,))}", loc=Loc(str(path), 1))
+    if len(seen) > MAX_INCLUDE_DEPTH:
+        raise fail(f"includes nest more than {MAX_INCLUDE_DEPTH} levels deep", "include", Loc(str(seen[-1]), 1),
+                   hint="flatten the includes")
+    report.files_loaded += 1
+    if report.files_loaded > MAX_FILES_LOADED:
+        raise fail(f"more than {MAX_FILES_LOADED} Compose files are loaded for this project", "include",
+                   Loc(str(seen[-1] if seen else path), 1), hint="include each file once")
     raw = read_yaml(path)
     document = interpolate_tree(raw, env, report)
     _resolve_paths(document, path.parent)

@@ -90,3 +90,21 @@ def test_markdown_is_not_offered_where_it_does_not_exist(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["plan", "-f", str(SEED), "--format", "markdown"])
     assert exit_.value.code == 2
+
+
+def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path):
+    """An interrupted preview stops quietly, as a shell expects (128 + SIGINT)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    services = "".join(f"  s{i}: {{image: nginx, environment: {{N: '{i}'}}}}\n" for i in range(400))
+    (tmp_path / "compose.yaml").write_text("name: big\nservices:\n" + services)
+    process = subprocess.Popen([sys.executable, "-m", "compose_cloud.cli", "preview"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr

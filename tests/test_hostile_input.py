@@ -119,3 +119,14 @@ def test_files_anywhere_in_the_git_repository_are_fine(tmp_path):
                      "app/compose.yaml": "services:\n  app: {image: nginx, env_file: ../shared/common.env}\n"})
     plan = make_plan(LoadOptions(files=(tmp_path / "app" / "compose.yaml",), environ={}, default_name="app"))
     assert plan.services["app"].environment["A"] == "1"
+
+
+def test_include_fan_out_is_bounded(tmp_path):
+    files = {f"f{i}.yaml": f"include: [f{i + 1}.yaml, f{i + 1}.yaml]\n" for i in range(20)}
+    files["f20.yaml"] = "services:\n  x: {image: nginx}\n"
+    files["compose.yaml"] = "include: [f0.yaml]\nservices:\n  app: {image: nginx}\n"
+    write(tmp_path, files)
+    started = time.monotonic()
+    with pytest.raises(ComposeError, match="more than 100 Compose files|nest more than 10 levels"):
+        _plan(tmp_path)
+    assert time.monotonic() - started < 5
