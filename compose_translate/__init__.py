@@ -5,9 +5,11 @@ The pipeline (see PIPELINE.md): `loader.load` -> `normalize.normalize` -> `plan.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 from .errors import ComposeError, Diagnostic, Loc, Report
+from .files import scrub
 from .loader import LoadOptions, load
 from .normalize import normalize
 from .plan import DeploymentPlan, build_plan
@@ -28,10 +30,20 @@ def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> De
     gc.disable()
     try:
         report = Report()
-        with confined_reads():  # files only from the project's folder or its git repository
-            loaded = load(options, report)
-            project = normalize(loaded)
-        return build_plan(project, settings or StackSettings(), report)
+        try:
+            with confined_reads():  # files only from the project's folder or its git repository
+                loaded = load(options, report)
+                project = normalize(loaded)
+            plan = build_plan(project, settings or StackSettings(), report)
+        except ComposeError as exc:  # an error message never shows a sensitive value
+            raise ComposeError([_scrubbed(d, report.sensitive_values) for d in exc.diagnostics]) from None
+        return plan.model_copy(update={"warnings": tuple(_scrubbed(w, report.sensitive_values)
+                                                         for w in plan.warnings)})
     finally:
         if paused:
             gc.enable()
+
+
+def _scrubbed(diagnostic: Diagnostic, sensitive_values: set[str]) -> Diagnostic:
+    return dataclasses.replace(diagnostic, message=scrub(diagnostic.message, sensitive_values),
+                               hint=scrub(diagnostic.hint, sensitive_values))

@@ -84,6 +84,9 @@ class Report:
     warnings: list[Diagnostic] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
     files_loaded: int = 0  # Compose files read so far (include fan-out is bounded by it)
+    # values interpolated from credential-named or process-environment variables: deployed as secrets,
+    # and never printed (errors included)
+    sensitive_values: set[str] = field(default_factory=set)
 
     def warn(self, message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> None:
         diag = Diagnostic(message, path, loc, hint)

@@ -123,12 +123,36 @@ def _file(kind: str, ref: FileRef) -> ServiceFile:
     return ServiceFile(kind=kind, source=ref.source, target=ref.target, uid=ref.uid, gid=ref.gid, mode=ref.mode)
 
 
-def split_environment(environment: dict[str, str]) -> tuple[dict[str, str], dict[str, SecretStr]]:
-    """Credential-like variables (by name, non-empty) move to Secrets Manager; the rest stay plain."""
+# Values that are credentials whatever their variable is called: a password in a URL, a bearer
+# token, and well-known token formats (AWS access keys, GitHub, OpenAI-style, Slack, Hugging Face).
+SECRET_VALUE = re.compile(
+    r"://[^/\s:@]*:[^/\s@]+@"  # scheme://user:password@host
+    r"|\b(?:Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}"
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}"
+    r"|\bsk-[A-Za-z0-9_-]{16,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bhf_[A-Za-z0-9]{20,}")
+MIN_SENSITIVE = 4  # shorter sensitive values ("1", "on") are too common to hide every occurrence of
+
+
+def is_sensitive(name: str, value: str, sensitive_values: set[str] = frozenset()) -> bool:
+    """A credential by the variable's name, the value's shape, or where the value came from."""
+    return bool(value) and (bool(SECRET_NAME.search(name)) or bool(SECRET_VALUE.search(value)) or any(
+        len(s) >= MIN_SENSITIVE and s in value for s in sensitive_values))
+
+
+def split_environment(environment: dict[str, str], sensitive_values: set[str] = frozenset(),
+                      ) -> tuple[dict[str, str], dict[str, SecretStr]]:
+    """Credential-like variables move to Secrets Manager; the rest stay plain (compose_translate/files.py)."""
     plain, secret = {}, {}
     for name, value in environment.items():
-        if SECRET_NAME.search(name) and value:
+        if is_sensitive(name, value, sensitive_values):
             secret[name] = SecretStr(value)
         else:
             plain[name] = value
     return plain, secret
+
+
+def scrub(text: str, sensitive_values: set[str]) -> str:
+    """`text` with every sensitive value replaced by [secret] (longest first, so none is left in part)."""
+    for value in sorted((v for v in sensitive_values if len(v) >= MIN_SENSITIVE), key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    return SECRET_VALUE.sub(REDACTED, text)

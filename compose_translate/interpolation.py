@@ -34,6 +34,7 @@ class _Template:
         self.env = env
         self.on_unset = on_unset
         self.size = 0
+        self.sensitive: set[str] = set()  # values of secret-named or runner-environment variables used
 
     def _grow(self, added: int) -> None:
         """Stop before building a huge string (`${A}${A}...` with a large A), not after."""
@@ -92,14 +93,20 @@ class _Template:
         argument, end = self._until(pos + len(operator), stop_at_brace=True)
         return self._apply(name, operator, argument), end + 1
 
+    def _get(self, name: str) -> str | None:
+        value = self.env.get(name)
+        if value and name in getattr(self.env, "sensitive_names", ()):
+            self.sensitive.add(value)
+        return value
+
     def _lookup(self, name: str) -> str:
         if name in self.env:
-            return self.env[name]
+            return self._get(name) or ""
         self.on_unset(name)
         return ""
 
     def _apply(self, name: str, operator: str, argument: str) -> str:
-        value = self.env.get(name)
+        value = self._get(name)
         empty = not value
         if operator == ":-":
             return argument if empty else value
@@ -138,16 +145,20 @@ def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc
             report.warn(f'variable "{name}" is not set; using an empty string', path, loc,
                         hint=f"set {name} in the environment or in the project's .env file")
 
+    template = _Template(text, env, on_unset)
     try:
-        result = _Template(text, env, on_unset).render()
+        result = template.render()
     except _TooLong:
         result = "x" * (MAX_VALUE_CHARS + 1)  # reported below, with the other too-long values
-    except _Required as exc:
+    except _Required as exc:  # make_plan scrubs sensitive values from the message before anyone sees it
         raise ComposeError(Diagnostic(f"required variable {exc.name} is missing a value: {exc.message}",
                                       path, loc, hint=f"set {exc.name} in the environment or .env")) from None
     except _TemplateError as exc:
         raise ComposeError(Diagnostic(f'invalid interpolation format in "{text}": {exc}', path, loc,
                                       hint="write a literal $ as $$")) from None
+    finally:
+        if report is not None:
+            report.sensitive_values.update(template.sensitive)
     if len(result) > MAX_VALUE_CHARS:  # `A=${A}${A}` repeated doubles a value per line
         raise ComposeError(Diagnostic(f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
                                       path, loc, hint="check for variables that repeat themselves"))
@@ -189,3 +200,12 @@ def _walk(value, env, report, path, loc, errors):
 
 def _join(path: str, key) -> str:
     return f"{path}.{key}" if path else str(key)
+
+
+class SensitiveEnvironment(dict):
+    """Interpolation variables, knowing which are sensitive: named like credentials, or taken from the
+    process environment (the CI runner's), whose values must not reach a pull-request comment."""
+
+    def __init__(self, values: Mapping[str, str], sensitive_names: set[str]):
+        super().__init__(values)
+        self.sensitive_names = frozenset(sensitive_names)

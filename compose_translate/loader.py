@@ -15,7 +15,8 @@ from typing import Any, Mapping
 
 from .envfiles import project_environment
 from .errors import ComposeError, Loc, Report, fail
-from .interpolation import interpolate_tree
+from .files import SECRET_NAME
+from .interpolation import SensitiveEnvironment, interpolate_tree
 from .merge import _merge, merge_files
 from .values import allow_reads_under, is_file, repository_root
 from .yaml_source import YList, YMap, read_yaml
@@ -74,7 +75,9 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     project_dir = explicit_dir or files[0].parent
     allow_reads_under(repository_root(project_dir))
     environ = dict(os.environ if options.environ is None else options.environ)
-    env = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
+    merged = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
+    # credential-named variables and the runner's own environment are sensitive wherever they end up
+    env = SensitiveEnvironment(merged, {k for k, v in merged.items() if SECRET_NAME.search(k) or environ.get(k) == v})
 
     documents = [_load_file(path, env, report, seen=()) for path in files]
     document = merge_files(documents)

@@ -223,7 +223,7 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
                      f"{path}.deploy.replicas", service.key_locs.get("deploy", service.key_locs.get("scale",
                                                                                                    service.loc)),
                      hint=f"use at most {TASKS_PER_SERVICE:,} replicas")
-    plain, secret = split_environment(environment)
+    plain, secret = split_environment(environment, report.sensitive_values)
     files, file_dirs = service_files(service, report)
     build = service.build.model_dump(mode="json") if service.build else None
     published = listeners(service, certificate, report)

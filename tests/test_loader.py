@@ -33,7 +33,8 @@ def test_dotenv_and_process_environment(project):
     plan = project({"compose.yaml": "services: {a: {image: 'a:${TAG}', environment: {X: '${FROM_ENV}'}}}",
                     ".env": "TAG=1.2\nFROM_ENV=dotenv\n"}, environ={"FROM_ENV": "process"})
     assert plan.services["a"].image == "a:1.2"
-    assert plan.services["a"].environment["X"] == "process"
+    # the process environment wins; a value from the runner's environment is deployed as a secret
+    assert plan.services["a"].secret_environment["X"].get_secret_value() == "process"
 
 
 def test_env_file_option_replaces_dotenv(project):

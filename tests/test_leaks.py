@@ -1,0 +1,65 @@
+"""Nothing from the runner's environment, no credential-shaped value, reaches printed output or plain
+task-definition environment: by source variable, destination name, URL userinfo, bearer token, token format."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from compose_translate import ComposeError, LoadOptions, make_plan
+from conftest import write
+
+RUNNER = {"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY", "DB_PASSWORD": "hunter2-db-pass",
+          "CI_SIGNING": "runner-only-value-7731"}
+COMPOSE = """\
+name: shop
+services:
+  api:
+    image: nginx
+    environment:
+      X: ${AWS_SECRET_ACCESS_KEY}
+      DATABASE_URL: postgres://app:${DB_PASSWORD}@db/app
+      SIGNING: ${CI_SIGNING}
+      AUTH: Bearer abcdefghijklmnopqrstuvwxyz012345
+      GH: ghp_abcdefghijklmnopqrstuvwxyz0123456789
+      PLAIN: hello
+"""
+LEAKED = [*RUNNER.values(), "abcdefghijklmnopqrstuvwxyz012345", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"]
+
+
+def test_sensitive_values_are_deployed_as_secrets(tmp_path):
+    write(tmp_path, {"compose.yaml": COMPOSE})
+    plan = make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ=RUNNER))
+    api = plan.services["api"]
+    assert set(api.secret_environment) == {"X", "DATABASE_URL", "SIGNING", "AUTH", "GH"}
+    assert api.environment == {"PLAIN": "hello"}
+
+
+@pytest.mark.parametrize("fmt", ["plan-json", "plan-text", "preview-markdown", "preview-json", "preview-text"])
+def test_nothing_sensitive_is_printed(tmp_path, fmt):
+    write(tmp_path, {"compose.yaml": COMPOSE})
+    command, _, form = fmt.partition("-")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}, **RUNNER}
+    done = subprocess.run([sys.executable, "-m", "compose_cloud.cli", command, "--format", form], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    for value in LEAKED:
+        assert value not in done.stdout and value not in done.stderr, (value, fmt)
+
+
+@pytest.mark.parametrize("compose", [
+    "services:\n  api: {image: nginx, environment: {A: '${MISSING:?${AWS_SECRET_ACCESS_KEY}}'}}\n",
+    "services:\n  api: {image: nginx, cpus: '${AWS_SECRET_ACCESS_KEY}'}\n",
+    "services:\n  api: {image: nginx, mem_limit: '${CI_SIGNING}'}\n",
+])
+def test_error_messages_never_echo_a_sensitive_value(tmp_path, compose):
+    write(tmp_path, {"compose.yaml": compose})
+    with pytest.raises(ComposeError) as err:
+        make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ=RUNNER, default_name="app"))
+    text = err.value.render()
+    assert not any(value in text for value in RUNNER.values()), text
+    assert "[secret]" in text
