@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import SecretStr, field_serializer
 
 from .exposure import Listener
-from .files import REDACTED, ServiceFile
+from .files import REDACTED, ServiceFile, is_sensitive
 from .frozen import Frozen
 from .runtime import Runtime
 from .storage import PlannedMount
@@ -39,6 +39,14 @@ class PlannedService(Frozen):
     admits: tuple[tuple[str, int], ...] = ()
     labels: dict[str, str]
     runtime: Runtime
+
+    @field_serializer("build")
+    def _hide_build_secrets(self, build: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Build arguments that look like credentials (NPM_TOKEN=...) print as [secret]."""
+        if not build or not build.get("args"):
+            return build
+        return {**build, "args": {k: REDACTED if v and is_sensitive(k, str(v)) else v
+                                  for k, v in build["args"].items()}}
 
     @field_serializer("secret_environment")
     def _hide(self, values: dict[str, SecretStr]) -> dict[str, str]:

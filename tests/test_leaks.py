@@ -63,3 +63,18 @@ def test_error_messages_never_echo_a_sensitive_value(tmp_path, compose):
     text = err.value.render()
     assert not any(value in text for value in RUNNER.values()), text
     assert "[secret]" in text
+
+
+def test_credential_like_build_arguments_stay_secret(tmp_path):
+    from compose_cloud.preview import run_preview
+    from compose_cloud.render import plan_json
+    from compose_translate import StackSettings
+
+    write(tmp_path, {"compose.yaml": "name: shop\nservices:\n  api:\n    build:\n      context: .\n"
+                                     "      args: {NPM_TOKEN: npm-secret-value-123, NODE_VERSION: '22'}\n",
+                     "Dockerfile": "FROM scratch\n"})
+    plan = make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ={}))
+    assert "npm-secret-value-123" not in plan_json(plan) and '"NODE_VERSION": "22"' in plan_json(plan)
+    result = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),)))
+    image = next(r for r in result.resources if r.type == "docker-build:index:Image")
+    assert "npm-secret-value-123" not in json.dumps(image.inputs)

@@ -22,6 +22,7 @@ from compose_translate.planned import PlannedService
 from . import container, iam
 from .cluster import ALL_EGRESS
 from .ingress import Target
+from compose_translate.files import is_sensitive
 from compose_translate.names import IAM
 
 from .naming import fitted
@@ -162,7 +163,10 @@ class ComposeService(pulumi.ComponentResource):
                       {"location": _join(context, build.get("dockerfile") or "Dockerfile")})
         built = docker_build.Image(
             f"{name}-image", context={"location": context}, dockerfile=dockerfile,
-            target=build.get("target"), build_args={k: v for k, v in build["args"].items() if v is not None},
+            target=build.get("target"), build_args={
+                # credential-like arguments stay Pulumi secrets: never plain in the state or a preview
+                k: pulumi.Output.secret(v) if is_sensitive(k, str(v)) else v
+                for k, v in build["args"].items() if v is not None},
             platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True,
             # a pull request's Dockerfile must not run during `pulumi preview` (it would run with the
             # preview's credentials); images are built by `pulumi up` only
