@@ -130,8 +130,10 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 def _services(before: dict, after: dict, diff: Diff) -> None:
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name) or {}, after.get(name) or {}
-        old_env = {**old.get("environment", {}), **{k: REDACTED for k in old.get("secret_environment", [])}}
-        new_env = {**new.get("environment", {}), **{k: REDACTED for k in new.get("secret_environment", [])}}
+        old_env = {**old.get("environment", {}), **{k: old.get("secret_shown", {}).get(k, REDACTED)
+                                                     for k in old.get("secret_environment", [])}}
+        new_env = {**new.get("environment", {}), **{k: new.get("secret_shown", {}).get(k, REDACTED)
+                                                     for k in new.get("secret_environment", [])}}
         changes = [(var, old_env.get(var), new_env.get(var)) for var in sorted(set(old_env) | set(new_env))
                    if old_env.get(var) != new_env.get(var)]
         if changes:

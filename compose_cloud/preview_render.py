@@ -42,6 +42,7 @@ def to_data(result: PreviewResult) -> dict[str, Any]:
         services[name] = {"environment": service.environment,
                           "models": {k: b.model_dump() for k, b in service.models.items()},
                           "secret_environment": sorted(service.secret_environment),
+                          "secret_shown": dict(service.secret_shown),
                           "files": [f.target for f in service.files],
                           "tasks": service.runtime.replicas, "cpu": service.runtime.cpu,
                           "memory": service.runtime.memory, "urls": out.get("urls", [])}
@@ -90,7 +91,7 @@ def render_text(result: PreviewResult) -> str:
         for key, value in service["environment"].items():
             lines.append(f"    {key}={value}")
         for key in service["secret_environment"]:
-            lines.append(f"    {key}=[secret] (Secrets Manager)")
+            lines.append(f"    {key}={service['secret_shown'].get(key, '[secret]')} (Secrets Manager)")
         for target in service["files"]:
             lines.append(f"    file: {target}")
     if data["warnings"]:
@@ -126,7 +127,8 @@ def render_markdown(result: PreviewResult) -> str:
                   for w in data["warnings"]]
     lines += ["", "<details><summary>Environment</summary>", ""]
     for name, s in data["services"].items():
-        env = [f"{k}={v}" for k, v in s["environment"].items()] + [f"{k}=[secret]" for k in s["secret_environment"]]
+        env = [f"{k}={v}" for k, v in s["environment"].items()] + [
+            f"{k}={s['secret_shown'].get(k, '[secret]')}" for k in s["secret_environment"]]
         lines += [f"**{code(name)}**", "", *(block(env) if env else ["(none)"]), ""]
     lines += ["</details>", ""]
     lines += ["<details><summary>Diagram</summary>", "", *block(render_mermaid(result).rstrip().split("\n"),

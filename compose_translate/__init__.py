@@ -44,6 +44,6 @@ def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> De
             gc.enable()
 
 
-def _scrubbed(diagnostic: Diagnostic, sensitive_values: set[str]) -> Diagnostic:
+def _scrubbed(diagnostic: Diagnostic, sensitive_values: dict[str, str]) -> Diagnostic:
     return dataclasses.replace(diagnostic, message=scrub(diagnostic.message, sensitive_values),
                                hint=scrub(diagnostic.hint, sensitive_values))

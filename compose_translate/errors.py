@@ -86,7 +86,7 @@ class Report:
     files_loaded: int = 0  # Compose files read so far (include fan-out is bounded by it)
     # values interpolated from credential-named or process-environment variables: deployed as secrets,
     # and never printed (errors included)
-    sensitive_values: set[str] = field(default_factory=set)
+    sensitive_values: dict[str, str] = field(default_factory=dict)  # value -> the variable it came from
 
     def warn(self, message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> None:
         diag = Diagnostic(message, path, loc, hint)

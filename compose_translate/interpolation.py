@@ -34,7 +34,7 @@ class _Template:
         self.env = env
         self.on_unset = on_unset
         self.size = 0
-        self.sensitive: set[str] = set()  # values of secret-named or runner-environment variables used
+        self.sensitive: dict[str, str] = {}  # value -> name of secret-named or runner-environment variables
 
     def _grow(self, added: int) -> None:
         """Stop before building a huge string (`${A}${A}...` with a large A), not after."""
@@ -96,7 +96,7 @@ class _Template:
     def _get(self, name: str) -> str | None:
         value = self.env.get(name)
         if value and name in getattr(self.env, "sensitive_names", ()):
-            self.sensitive.add(value)
+            self.sensitive.setdefault(value, name)
         return value
 
     def _lookup(self, name: str) -> str:
@@ -158,7 +158,8 @@ def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc
                                       hint="write a literal $ as $$")) from None
     finally:
         if report is not None:
-            report.sensitive_values.update(template.sensitive)
+            for value, name in template.sensitive.items():
+                report.sensitive_values.setdefault(value, name)
     if len(result) > MAX_VALUE_CHARS:  # `A=${A}${A}` repeated doubles a value per line
         raise ComposeError(Diagnostic(f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
                                       path, loc, hint="check for variables that repeat themselves"))

@@ -223,7 +223,7 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
                      f"{path}.deploy.replicas", service.key_locs.get("deploy", service.key_locs.get("scale",
                                                                                                    service.loc)),
                      hint=f"use at most {TASKS_PER_SERVICE:,} replicas")
-    plain, secret = split_environment(environment, report.sensitive_values)
+    plain, secret, shown = split_environment(environment, report.sensitive_values)
     files, file_dirs = service_files(service, report)
     build = service.build.model_dump(mode="json") if service.build else None
     published = listeners(service, certificate, report)
@@ -233,6 +233,7 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
     return PlannedService(
         name=service.name, image=service.image, build=build, command=service.command, entrypoint=service.entrypoint,
         environment=dict(sorted(plain.items())), secret_environment=dict(sorted(secret.items())),
+        secret_shown=dict(sorted(shown.items())),
         models={b.model: PlannedBinding(endpoint_var=b.endpoint_var, model_var=b.model_var) for b in service.bindings},
         container_ports=ports, listeners=published,
         app_protocols={p: v for p, v in app_protocols(service, published, addressed).items() if p in tcp_ports},

@@ -26,6 +26,8 @@ class PlannedService(Frozen):
     entrypoint: tuple[str, ...] | str | None
     environment: dict[str, str]  # plain values, model variables included
     secret_environment: dict[str, SecretStr]  # credential-like variables, stored in Secrets Manager
+    # how a secret variable may be shown: its value with the sensitive parts as `${NAME}` references
+    secret_shown: dict[str, str] = {}
     models: dict[str, PlannedBinding]
     container_ports: tuple[tuple[int, str], ...]  # reachable as <service>:<port>
     listeners: tuple[Listener, ...]  # published through a load balancer

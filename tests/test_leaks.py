@@ -78,3 +78,21 @@ def test_credential_like_build_arguments_stay_secret(tmp_path):
     result = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),)))
     image = next(r for r in result.resources if r.type == "docker-build:index:Image")
     assert "npm-secret-value-123" not in json.dumps(image.inputs)
+
+
+def test_the_comment_shows_where_a_hidden_value_came_from(tmp_path):
+    from compose_cloud.preview import run_preview
+    from compose_cloud.preview_render import render_markdown
+    from compose_translate import StackSettings
+
+    write(tmp_path, {"compose.yaml": COMPOSE})
+    old = {k: os.environ.get(k) for k in RUNNER}
+    os.environ.update(RUNNER)
+    try:
+        markdown = render_markdown(run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),))))
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    assert "DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app" in markdown
+    assert "X=${AWS_SECRET_ACCESS_KEY}" in markdown and "AUTH=[secret]" in markdown
+    assert not any(value in markdown for value in LEAKED)

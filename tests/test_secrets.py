@@ -75,7 +75,8 @@ def test_no_secret_value_in_any_output(outputs):
         for secret in (FILE_SECRET, ENV_SECRET, VARIABLE_SECRET):
             assert secret not in text, (name, secret)
     assert "secret from_file" in outputs["diff text"]  # the change is reported, by name
-    assert "DATABASE_PASSWORD=[secret]" in outputs["preview text"]
+    # shown by where it came from, never by value
+    assert "DATABASE_PASSWORD=${DB_PASSWORD} (Secrets Manager)" in outputs["preview text"]
 
 
 def test_stack_outputs_keep_environment_values_secret(tmp_path):
