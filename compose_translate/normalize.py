@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from .compat import MODEL_ATTRIBUTES, SERVICE_ATTRIBUTES
 from .envfiles import read_env_file
-from .errors import ComposeError, Loc, Report
+from .errors import ComposeError, Loc
 from .loader import LoadedDocument
 from .model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
 from .project import Binding, Build, FileRef, ModelSpec, Mount, Port, Project, Resource, Service

@@ -3,7 +3,6 @@ driven with the `openai` client as a service would, against fake model servers o
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from compose_translate import LoadOptions, make_plan
-from compose_translate.inference import GATEWAY_CONFIG
 from compose_translate.serving import GATEWAY_IMAGE
 from conftest import ROOT
 from fake_upstream import REPLY, Upstream

@@ -9,7 +9,7 @@ import pytest
 
 from compose_cloud.preview import run_preview
 from compose_cloud.preview_render import RENDERERS
-from compose_translate import ComposeError, StackSettings
+from compose_translate import StackSettings
 from conftest import ROOT, arn_of, ident, write
 
 AGENT = ROOT / "examples" / "agent-app"

@@ -1,7 +1,6 @@
 """compose_translate is pure: no Pulumi, so plans are testable and a second cloud can reuse it."""
 
 import ast
-from pathlib import Path
 
 from conftest import ROOT
 
