@@ -24,7 +24,6 @@ from .service import ComposeService, ComposeServiceArgs
 from .storage import SharedVolume, SharedVolumeArgs
 
 
-
 def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | None = None,
            provider_args: dict[str, Any] | None = None) -> dict[str, pulumi.Output]:
     """Create every resource of the plan; returns the stack outputs.
