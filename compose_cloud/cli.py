@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -271,8 +272,16 @@ def _check_json(plan) -> str:
                        "warnings": data["warnings"]}, indent=2, sort_keys=True) + "\n"
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C ends the command at once with 130 (128 + SIGINT), as a shell expects. A KeyboardInterrupt
+    raised inside the Pulumi SDK's asynchronous machinery can be swallowed there, so none is raised."""
+    sys.stderr.flush()
+    os._exit(130)
+
+
 def run() -> None:
     """Console-script entry: never a traceback for bad input; internal faults say so briefly."""
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         code = main()
     except KeyboardInterrupt:
