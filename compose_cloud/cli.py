@@ -45,6 +45,45 @@ gateway, ending in /v1/) and <NAME>_MODEL, exactly as Docker Compose injects the
 """
 
 
+_EXAMPLES = {
+    "check": ["compose-cloud check", "compose-cloud check -f compose.yaml -f compose.prod.yaml --format json"],
+    "plan": ["compose-cloud plan --stack dev", "compose-cloud plan -f compose.yaml --format json | jq .models"],
+    "preview": ["compose-cloud preview --stack dev", "compose-cloud preview --format markdown > preview.md"],
+    "diff": ["compose-cloud diff --base origin/main --stack dev --format markdown",
+             "compose-cloud diff --base-dir ../release-1.2 --exit-code"],
+    "preflight": ["compose-cloud preflight --stack dev", "compose-cloud preflight --stack prod --aws-profile deploy"],
+    "status": ["compose-cloud status --stack dev", "compose-cloud status --stack prod --format json"],
+}
+
+
+class _ExamplesFormatter(argparse.HelpFormatter):
+    """Wraps descriptions as usual, keeps the examples' lines as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return text if text.startswith("examples:") else super()._fill_text(text, width, indent)
+
+
+class _Commands:
+    """Sub-commands whose --help ends with real examples."""
+
+    def __init__(self, actions):
+        self.actions = actions
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        examples = "\n".join(f"  {line}" for line in _EXAMPLES.get(name, []))
+        return self.actions.add_parser(name, epilog=f"examples:\n{examples}" if examples else None,
+                                       formatter_class=_ExamplesFormatter, **kwargs)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("compose-cloud")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-f", "--file", dest="files", action="append", default=[], metavar="FILE",
@@ -62,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="compose-cloud", description=_DESCRIPTION, epilog=_EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"compose-cloud {_version()}")
+    commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
     check = commands.add_parser("check", parents=[common], help="validate Compose files and stack settings",
                                 description="Validate; exit 0 when the project can be deployed, 1 when it cannot.")
     plan = commands.add_parser("plan", parents=[common], help="print the deployment plan",
@@ -131,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.project_directory or (Path(args.files[0]).parent if args.files else ".")).resolve()
     try:
         settings = _settings(args)
-        files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files) or tuple(
-            find_default_files(Path(args.project_directory or ".").resolve()))
+        files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files) or \
+            _compose_file_variable() or tuple(find_default_files(Path(args.project_directory or ".").resolve()))
         pulumi_project = find_project_name(*([_stack_path(args.stack).parent] if args.stack else []), Path.cwd(),
                                            *(f.parent for f in files[:1]))
         options = LoadOptions(files=files, project_name=args.project_name, default_name=pulumi_project,
@@ -252,6 +292,13 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
     result.note = note
     sys.stdout.write(diff_render.RENDERERS[args.format](result))
     return EXIT_CHANGED if args.exit_code and not result.empty else EXIT_OK
+
+
+def _compose_file_variable() -> tuple[Path, ...]:
+    """COMPOSE_FILE, as docker compose reads it when no -f is given (COMPOSE_PATH_SEPARATOR, default ':')."""
+    value = os.environ.get("COMPOSE_FILE", "")
+    separator = os.environ.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
+    return tuple(Path(part) for part in value.split(separator) if part)
 
 
 def _stack_path(stack: str) -> Path:

@@ -1,6 +1,10 @@
 import json
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from io import StringIO
+
+import pytest
 
 from compose_cloud.cli import main
 from conftest import ROOT, write
@@ -108,3 +112,30 @@ def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr
+
+
+def test_version_and_examples_in_every_command_help(capsys):
+    from compose_cloud.cli import _EXAMPLES, main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("compose-cloud ")
+    for command, examples in _EXAMPLES.items():
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert "examples:" in text and all(example in text for example in examples), command
+
+
+def test_compose_file_variable_like_docker_compose(tmp_path, monkeypatch):
+    from compose_cloud.cli import main
+
+    (tmp_path / "base.yaml").write_text("services:\n  web: {image: nginx}\n")
+    (tmp_path / "extra.yaml").write_text("services:\n  api: {image: nginx}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMPOSE_FILE", "base.yaml;extra.yaml")
+    monkeypatch.setenv("COMPOSE_PATH_SEPARATOR", ";")
+    out = StringIO()
+    with redirect_stdout(out), redirect_stderr(StringIO()):
+        assert main(["plan", "--format", "json", "-p", "app"]) == 0
+    assert set(json.loads(out.getvalue())["services"]) == {"web", "api"}
