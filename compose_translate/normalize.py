@@ -370,7 +370,27 @@ def _service(ctx: _Ctx, name: str, raw: Any, sections: dict, models: dict, loc: 
     labels = _to_map(raw.get("labels") or {})
     fields["labels"] = {str(k): env_value(v) or "" for k, v in sorted(labels.items())}
     fields["settings"], fields["unmapped"] = _settings(ctx, raw, path)
+    fields["pull_credentials"] = _pull_credentials(ctx, raw, path)
     return Service(**fields)
+
+
+# Docker's ECS integration spelling: a Secrets Manager secret holding {"username": ..., "password": ...}
+# for a private registry; ECS reads it as the container's repositoryCredentials.
+PULL_CREDENTIALS = "x-aws-pull_credentials"
+_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}")
+
+
+def _pull_credentials(ctx: _Ctx, raw: dict, path: str) -> str | None:
+    value = raw.get(PULL_CREDENTIALS)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _SECRET_ARN.fullmatch(value):
+        ctx.error("expected the ARN of a Secrets Manager secret", f"{path}.{PULL_CREDENTIALS}",
+                  _loc(raw, PULL_CREDENTIALS),
+                  hint="e.g. arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf; the secret "
+                       'holds {"username": ..., "password": ...}')
+        return None
+    return value
 
 
 def _build(ctx: _Ctx, raw: Any, path: str, loc: Loc | None) -> Build | None:

@@ -240,7 +240,7 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
         depends_on=service.depends_on, files=files, file_dirs=file_dirs,
         mounts=service_mounts(service, runtime.tmpfs, report),
         networks=tuple(sorted(service.networks + ((MODELS_NETWORK,) if service.bindings and gateway_url else ()))),
-        labels=service.labels,
+        labels=service.labels, pull_credentials=service.pull_credentials,
         runtime=runtime)
 
 

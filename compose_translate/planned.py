@@ -41,6 +41,7 @@ class PlannedService(Frozen):
     admits: tuple[tuple[str, int], ...] = ()
     labels: dict[str, str]
     runtime: Runtime
+    pull_credentials: str | None = None  # Secrets Manager ARN: the container's repositoryCredentials
 
     @field_serializer("build")
     def _hide_build_secrets(self, build: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -94,6 +94,7 @@ class Service(_Frozen):
     labels: dict[str, str] = {}
     settings: dict[str, Any] = {}  # other mapped attributes, as plain data
     unmapped: dict[str, Any] = {}  # attributes the compatibility table warns about or rejects
+    pull_credentials: str | None = None  # x-aws-pull_credentials: a Secrets Manager ARN for a private registry
     loc: Loc | None = None
     key_locs: dict[str, Loc | None] = {}
 

@@ -151,3 +151,10 @@ def test_underscores_in_project_and_model_keys_give_names_aws_accepts(tmp_path):
     assert findings(result) == []
     names = [r.physical_name for r in result.resources if r.type.startswith("aws:sagemaker/")]
     assert len(names) == 6 and all("_" not in n for n in names)
+
+
+def test_private_registry_credentials_are_a_valid_request(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "name: shop\nservices:\n  app:\n    image: registry.example.com/app:1\n    x-aws-pull_credentials: "
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf\n")
+    assert findings(_preview([tmp_path / "compose.yaml"])) == []

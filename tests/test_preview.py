@@ -9,7 +9,7 @@ import pytest
 
 from compose_cloud.preview import run_preview
 from compose_cloud.preview_render import RENDERERS
-from compose_translate import StackSettings
+from compose_translate import ComposeError, StackSettings
 from conftest import ROOT, arn_of, ident, write
 
 AGENT = ROOT / "examples" / "agent-app"
@@ -422,3 +422,28 @@ def test_udp_port_is_admitted_over_udp(tmp_path):
     assert {n: x.inputs["protocol"] for n, x in listeners.items()} == {"app-ingress-nlb-53": "TCP_UDP"}
     group = by_type(result, "aws:lb/targetGroup:TargetGroup")["app-ingress-nlb-dns-53"].inputs
     assert group["protocol"] == "TCP_UDP"
+
+
+PULL_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf"
+
+
+def test_private_registry_credentials(tmp_path):
+    """x-aws-pull_credentials (Docker's ECS integration spelling) -> repositoryCredentials, readable by the
+    service's execution role only."""
+    write(tmp_path, {"compose.yaml": f"services:\n  app:\n    image: registry.example.com/team/app:1\n"
+                                     f"    x-aws-pull_credentials: {PULL_SECRET}\n  other: {{image: nginx}}\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    assert containers(result, "app-app-task")["app"]["repositoryCredentials"] == {"credentialsParameter": PULL_SECRET}
+    assert "repositoryCredentials" not in containers(result, "app-other-task")["other"]
+    policies = by_type(result, "aws:iam/rolePolicy:RolePolicy")
+    reads = [s for s in json.loads(policies["app-app-execution"].inputs["policy"])["Statement"]
+             if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert reads == [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [PULL_SECRET]}]
+    assert PULL_SECRET not in policies["app-other-execution"].inputs["policy"]
+
+
+def test_pull_credentials_must_be_a_secret_arn(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  app:\n    image: a\n    x-aws-pull_credentials: dockerhub\n"})
+    with pytest.raises(ComposeError) as err:
+        preview([tmp_path / "compose.yaml"])
+    assert err.value.first.path == "services.app.x-aws-pull_credentials" and err.value.first.loc.line == 4

@@ -53,6 +53,8 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
         "mountPoints": _mount_points(service),
         "logConfiguration": _logs(resolved, service.name),
         "dockerLabels": dict(sorted(service.labels.items())),
+        **({"repositoryCredentials": {"credentialsParameter": service.pull_credentials}}
+           if service.pull_credentials else {}),
     }
     for key, value in (("command", service.command), ("entryPoint", service.entrypoint)):
         if value is not None:

@@ -82,6 +82,7 @@ class ComposeService(pulumi.ComponentResource):
         files = {key: ref for key, ref in args.stored.items() if key in wanted}
         secret_arns = [ref.arn for ref in files.values() if ref.store == "secretsmanager"]
         secret_arns += [env_secret.arn] if env_secret else []
+        secret_arns += [service.pull_credentials] if service.pull_credentials else []  # a private registry
         execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64, IAM),
                                       assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                       description=f"ECS agent for {service.name}: pull, logs, its secrets",
