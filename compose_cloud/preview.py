@@ -75,13 +75,11 @@ class _Mocks(pulumi.runtime.Mocks):
         provider = args.provider.split("::")[-2] if args.provider else None
         if args.typ == "pulumi:providers:aws":
             self.provider_regions[args.name] = args.inputs.get("region", self.region)
-        self.records[(args.typ, args.name)] = Recorded(args.typ, args.name, provider, redact(args.inputs),
-                                                       bool(args.custom))
         region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
         resource_id, computed = created_state(args.typ, args.name, args.inputs, region)
-        record = self.records[(args.typ, args.name)]
-        record.id, record.arn, record.physical_name = resource_id, computed["arn"], str(
-            computed.get(AUTONAMED.get(args.typ, "name"), ""))
+        self.records[(args.typ, args.name)] = Recorded(
+            args.typ, args.name, provider, redact(args.inputs), bool(args.custom), id=resource_id,
+            arn=computed["arn"], physical_name=str(computed.get(AUTONAMED.get(args.typ, "name"), "")))
         if self.unknowns and args.typ != "pulumi:providers:aws":
             return "", {**{k: rpc.UNKNOWN for k in computed if k not in args.inputs}, **args.inputs}
         return resource_id, {**args.inputs, **computed}
