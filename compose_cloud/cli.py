@@ -17,7 +17,6 @@ from compose_translate.loader import find_default_files
 from compose_translate.settings import read_stack_file
 
 from .pulumi_project import find_project_name
-
 from .render import error_text, plan_json, plan_text, warnings_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -331,8 +330,6 @@ def run() -> None:
     signal.signal(signal.SIGINT, _interrupted)
     try:
         code = main()
-    except KeyboardInterrupt:
-        code = 130
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user

@@ -168,21 +168,24 @@ LISTENERS_PER_BALANCER, TARGET_GROUPS_PER_SERVICE, TASKS_PER_SERVICE = 50, 5, 50
 def check_limits(all_listeners: list[Listener], services: dict[str, Service], report: Report) -> None:
     """Limits AWS enforces only at deployment time, checked at plan time with a fix in the message."""
     per_balancer: dict[str, int] = {}
+    last: dict[str, Listener] = {}
+    per_service: dict[str, int] = {}
     for listener in all_listeners:
         per_balancer[listener.balancer] = per_balancer.get(listener.balancer, 0) + 1 + bool(listener.redirect_from)
+        last[listener.balancer] = listener
+        per_service[listener.service] = per_service.get(listener.service, 0) + 1
     for balancer, count in sorted(per_balancer.items()):
         if count > LISTENERS_PER_BALANCER:
-            last = [x for x in all_listeners if x.balancer == balancer][-1]
-            service = services[last.service]
+            service = services[last[balancer].service]
             report.error(f"{count} published ports would need {count} listeners on one "
                          f"{'Application' if balancer == 'alb' else 'Network'} Load Balancer; AWS allows "
-                         f"{LISTENERS_PER_BALANCER}", f"services.{last.service}.ports",
+                         f"{LISTENERS_PER_BALANCER}", f"services.{service.name}.ports",
                          service.key_locs.get("ports", service.loc),
                          hint="publish fewer ports (use `expose:` for ports only other services reach)")
-    for name, service in services.items():
-        published = [x for x in all_listeners if x.service == name]
-        if len(published) > TARGET_GROUPS_PER_SERVICE:
-            report.error(f"{len(published)} published ports; an ECS service can join at most "
+    for name, count in per_service.items():
+        if count > TARGET_GROUPS_PER_SERVICE:
+            service = services[name]
+            report.error(f"{count} published ports; an ECS service can join at most "
                          f"{TARGET_GROUPS_PER_SERVICE} target groups", f"services.{name}.ports",
                          service.key_locs.get("ports", service.loc),
                          hint="publish at most five ports per service, or put a reverse proxy in front")

@@ -133,7 +133,12 @@ SECRET_VALUE = re.compile(
 MIN_SENSITIVE = 4  # shorter sensitive values ("1", "on") are too common to hide every occurrence of
 
 
-def is_sensitive(name: str, value: str, sensitive_values: set[str] | frozenset[str] = frozenset()) -> bool:
+def _longest_first(sensitive_values) -> list[str]:
+    """The sensitive values worth hiding, longest first (so a value is never left in part)."""
+    return sorted((v for v in sensitive_values if len(v) >= MIN_SENSITIVE), key=len, reverse=True)
+
+
+def is_sensitive(name: str, value: str, sensitive_values=()) -> bool:
     """A credential by the variable's name, the value's shape, or where the value came from."""
     return bool(value) and (bool(SECRET_NAME.search(name)) or bool(SECRET_VALUE.search(value)) or any(
         len(s) >= MIN_SENSITIVE and s in value for s in sensitive_values))
@@ -144,11 +149,12 @@ def split_environment(environment: dict[str, str], sensitive_values: dict[str, s
     """Credential-like variables move to Secrets Manager; the rest stay plain. Also returns, for secret
     variables whose value was interpolated, how to show them: `postgres://app:${DB_PASSWORD}@db/app`."""
     sensitive_values = sensitive_values or {}
+    hidden = _longest_first(sensitive_values)
     plain, secret, shown = {}, {}, {}
     for name, value in environment.items():
-        if is_sensitive(name, value, set(sensitive_values)):
+        if is_sensitive(name, value, hidden):
             secret[name] = SecretStr(value)
-            display = _as_references(value, sensitive_values)
+            display = _as_references(value, hidden, sensitive_values)
             if display is not None:
                 shown[name] = display
         else:
@@ -156,16 +162,16 @@ def split_environment(environment: dict[str, str], sensitive_values: dict[str, s
     return plain, secret, shown
 
 
-def _as_references(value: str, sensitive_values: dict[str, str]) -> str | None:
+def _as_references(value: str, hidden: list[str], sources: dict[str, str]) -> str | None:
     """`value` with each sensitive part written as its `${NAME}`; None when a credential would remain."""
     text = value
-    for part in sorted((v for v in sensitive_values if len(v) >= MIN_SENSITIVE), key=len, reverse=True):
-        text = text.replace(part, "${" + sensitive_values[part] + "}")
+    for part in hidden:
+        text = text.replace(part, "${" + sources[part] + "}")
     return None if text == value or SECRET_VALUE.search(re.sub(r"\$\{\w+\}", "", text)) else text
 
 
 def scrub(text: str, sensitive_values: dict[str, str]) -> str:
-    """`text` with every sensitive value replaced by [secret] (longest first, so none is left in part)."""
-    for value in sorted((v for v in sensitive_values if len(v) >= MIN_SENSITIVE), key=len, reverse=True):
+    """`text` with every sensitive value (and anything credential-shaped) replaced by [secret]."""
+    for value in _longest_first(sensitive_values):
         text = text.replace(value, REDACTED)
     return SECRET_VALUE.sub(REDACTED, text)

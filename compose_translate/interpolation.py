@@ -145,11 +145,15 @@ def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc
             report.warn(f'variable "{name}" is not set; using an empty string', path, loc,
                         hint=f"set {name} in the environment or in the project's .env file")
 
+    def too_long() -> ComposeError:  # `A=${A}${A}` repeated in .env doubles a value per line
+        return ComposeError(Diagnostic(f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
+                                       path, loc, hint="check for variables that repeat themselves"))
+
     template = _Template(text, env, on_unset)
     try:
         result = template.render()
     except _TooLong:
-        result = "x" * (MAX_VALUE_CHARS + 1)  # reported below, with the other too-long values
+        raise too_long() from None
     except _Required as exc:  # make_plan scrubs sensitive values from the message before anyone sees it
         raise ComposeError(Diagnostic(f"required variable {exc.name} is missing a value: {exc.message}",
                                       path, loc, hint=f"set {exc.name} in the environment or .env")) from None
@@ -160,9 +164,8 @@ def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc
         if report is not None:
             for value, name in template.sensitive.items():
                 report.sensitive_values.setdefault(value, name)
-    if len(result) > MAX_VALUE_CHARS:  # `A=${A}${A}` repeated doubles a value per line
-        raise ComposeError(Diagnostic(f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
-                                      path, loc, hint="check for variables that repeat themselves"))
+    if len(result) > MAX_VALUE_CHARS:  # long literal text around the variables
+        raise too_long()
     return result
 
 

@@ -77,7 +77,8 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     environ = dict(os.environ if options.environ is None else options.environ)
     merged = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
     # credential-named variables and the runner's own environment are sensitive wherever they end up
-    env = SensitiveEnvironment(merged, {k for k, v in merged.items() if SECRET_NAME.search(k) or environ.get(k) == v})
+    env = SensitiveEnvironment(merged, {k for k, v in merged.items()
+                                        if SECRET_NAME.search(k) or environ.get(k) == v})
 
     documents = [_load_file(path, env, report, seen=()) for path in files]
     document = merge_files(documents)
@@ -431,4 +432,3 @@ def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, 
 def normalize_name(name: str) -> str:
     """A name as Docker Compose normalizes a folder's: lowercase letters, digits, '-' and '_'."""
     return re.sub(r"[^a-z0-9_-]", "", name.lower()).lstrip("_-")
-

@@ -201,4 +201,3 @@ def cli_encoded(config: dict) -> dict[str, str]:
         if text is not None:
             encoded[str(key)] = text
     return encoded
-
