@@ -1,17 +1,5 @@
-"""Pulumi program entry point: bad input is reported once, without a traceback, before any resource."""
+"""Pulumi program entry point: the stack's config (compose-cloud:files, ...) -> resources."""
 
-import gc
-import sys
+from compose_cloud.program import run
 
-import pulumi
-
-from compose_translate import ComposeError
-from providers.program import GC_THRESHOLDS, main
-
-gc.freeze()
-gc.set_threshold(*GC_THRESHOLDS)  # this process ends with the program: no need to restore
-try:
-    main()
-except ComposeError as exc:
-    pulumi.log.error(exc.render())
-    sys.exit(1)
+run()

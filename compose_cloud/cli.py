@@ -1,6 +1,7 @@
+# PYTHON_ARGCOMPLETE_OK  (argcomplete: this program answers shell completion requests)
 """`compose-cloud`: Compose files with `models:` -> an AWS deployment plan.
 
-Exit codes: 0 ok, 1 invalid input, 2 usage error.
+Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 changes (diff --exit-code), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -8,15 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
 
+import argcomplete
+
 from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan
-from compose_translate.loader import find_default_files
+from compose_translate.loader import find_default_files, normalize_name
 from compose_translate.settings import read_stack_file
 
-from .pulumi_project import find_project_name
+from .progress import progress
+from .pulumi_project import find_project_name, stack_file
 from .render import error_text, plan_json, plan_text, warnings_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -30,6 +35,8 @@ Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
   diff       compare the preview of a base revision with the working tree (for pull requests)
   preflight  check quotas, regions and instance types in your AWS account before deploying
   status     state of a deployed stack: endpoints, services, load balancer targets
+  logs       CloudWatch Logs of a deployed stack's services, model servers and gateway
+  init       make this Compose project's folder a Pulumi project that deploys it
 
 Exit codes: 0 ok, 1 invalid input (or a failed check), 2 usage error, 3 changes (diff --exit-code).
 """
@@ -52,6 +59,9 @@ _EXAMPLES = {
              "compose-cloud diff --base-dir ../release-1.2 --exit-code"],
     "preflight": ["compose-cloud preflight --stack dev", "compose-cloud preflight --stack prod --aws-profile deploy"],
     "status": ["compose-cloud status --stack dev", "compose-cloud status --stack prod --format json"],
+    "logs": ["compose-cloud logs --stack dev --since 30m", "compose-cloud logs web model-gateway --stack dev --follow"],
+    "init": ["compose-cloud init", "compose-cloud init --stack prod -f compose.yaml -f compose.prod.yaml "
+             "--region eu-west-1"],
 }
 
 
@@ -95,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--env-file", dest="env_files", action="append", default=[], metavar="FILE",
                         help="read interpolation variables from FILE instead of .env (repeatable)")
     common.add_argument("--stack", metavar="NAME|FILE",
-                        help="stack settings: stacks/Pulumi.NAME.yaml, or a path to such a file")
+                        help="stack settings: Pulumi.NAME.yaml (in Pulumi.yaml's stackConfigDir), or a path to such a file")
     common.add_argument("--region", help="AWS region for the stack (overrides the stack's aws:region)")
 
     parser = argparse.ArgumentParser(prog="compose-cloud", description=_DESCRIPTION, epilog=_EPILOG,
@@ -135,7 +145,22 @@ def _parser() -> argparse.ArgumentParser:
         description="Read the state of a deployed stack from AWS: each SageMaker endpoint (with its failure "
                     "reason), each ECS service (running/desired, latest events), load balancer target health. "
                     "Exit 0 when everything is healthy, 1 otherwise.")
-    for sub in (preflight, status):
+    logs = commands.add_parser(
+        "logs", parents=[common], help="CloudWatch Logs of a deployed stack, interleaved",
+        description="Print the CloudWatch Logs of a deployed stack's services, ECS model servers, gateway and "
+                    "SageMaker endpoints, oldest first, each line prefixed with its service as `docker compose "
+                    "logs` does. Groups are found by the stack's name and tags.")
+    logs.add_argument("services", nargs="*", metavar="SERVICE", help="only these services or models")
+    logs.add_argument("--since", default="1h", metavar="DURATION", help="how far back: 30s, 10m, 2h, 1d (default 1h)")
+    logs.add_argument("--follow", action="store_true", help="keep printing new lines until Ctrl-C")
+    logs.add_argument("-t", "--timestamps", action="store_true", help="show each line's time (UTC)")
+    init = commands.add_parser(
+        "init", parents=[common], help="write Pulumi.yaml, __main__.py and a stack file for this Compose project",
+        description="Make the folder of a Compose project a Pulumi project that deploys it: Pulumi.yaml (Python, "
+                    "its own virtualenv), requirements.txt naming compose-cloud, a few-line __main__.py that calls "
+                    "the library, and Pulumi.<stack>.yaml with the Compose files and region. Existing files are "
+                    "never overwritten. Then: `pulumi stack init <stack>` and `pulumi up`.")
+    for sub in (preflight, status, logs):
         sub.add_argument("--aws-profile", metavar="NAME",
                          help="AWS profile (default: AWS_PROFILE or the default chain); --profile is Compose's")
     for sub, formats in ((check, ("text", "json")), (plan, ("text", "json")), (preflight, ("text", "json")),
@@ -149,7 +174,7 @@ def _settings(args: argparse.Namespace) -> StackSettings:
     path = _stack_path(args.stack) if args.stack else None
     if path and not path.is_file():
         raise ComposeError(Diagnostic(f"stack settings not found: {path}",
-                                      hint="pass a stack name that has stacks/Pulumi.<name>.yaml, or a file path"))
+                                      hint="pass a stack name that has a Pulumi.<name>.yaml, or a file path"))
     return _stack_settings(args, path)
 
 
@@ -166,9 +191,12 @@ def _stack_settings(args: argparse.Namespace, path: Path | None) -> StackSetting
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    argcomplete.autocomplete(parser)  # answers the shell's completion request and exits; else nothing
     args = parser.parse_args(argv)
     root = Path(args.project_directory or (Path(args.files[0]).parent if args.files else ".")).resolve()
     try:
+        if args.command == "init":
+            return _init(args)
         settings = _settings(args)
         files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files) or \
             _compose_file_variable() or tuple(find_default_files(Path(args.project_directory or ".").resolve()))
@@ -187,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         return _preview(args, settings, files, pulumi_project or plan.name)
     if args.command == "diff":
         return _diff(args, settings, files, pulumi_project or plan.name)
-    if args.command in ("preflight", "status"):
+    if args.command in ("preflight", "status", "logs"):
         return _account(args, plan)
     sys.stderr.write(warnings_text(plan.warnings, root))
     if args.command == "check":
@@ -217,7 +245,9 @@ def _preview(args: argparse.Namespace, settings: StackSettings, files: tuple[Pat
     from .preview_render import RENDERERS
 
     try:
-        result = run_preview(_preview_settings(args, settings, files), stack=_stack_name(args.stack), project=project)
+        with progress("previewing: running the Pulumi program against the mock"):
+            result = run_preview(_preview_settings(args, settings, files), stack=_stack_name(args.stack),
+                                 project=project)
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, None))
         return EXIT_INVALID
@@ -230,21 +260,89 @@ def _account(args: argparse.Namespace, plan) -> int:
     from . import preflight, status
     from .aws import Aws
 
-    if args.command == "status" and not args.stack:
-        sys.stderr.write("error: status needs --stack NAME (the deployed stack to read)\n")
+    if args.command in ("status", "logs") and not args.stack:
+        sys.stderr.write(f"error: {args.command} needs --stack NAME (the deployed stack to read)\n")
         return EXIT_USAGE
     try:
         aws = Aws(args.aws_profile)
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, None))
         return EXIT_INVALID
+    if args.command == "logs":
+        return _logs(args, plan, aws)
     if args.command == "preflight":
-        checks = preflight.preflight(plan, aws)
+        with progress("checking the AWS account"):
+            checks = preflight.preflight(plan, aws)
         sys.stdout.write((preflight.render_json if args.format == "json" else preflight.render_text)(checks))
         return EXIT_INVALID if any(c.status == "fail" for c in checks) else EXIT_OK
-    rows = status.status(plan, aws, _stack_name(args.stack))
+    with progress("reading the stack's state from AWS"):
+        rows = status.status(plan, aws, _stack_name(args.stack))
     sys.stdout.write((status.render_json if args.format == "json" else status.render_text)(rows))
     return EXIT_OK if all(r.healthy for r in rows) else EXIT_INVALID
+
+
+def _logs(args: argparse.Namespace, plan, aws) -> int:
+    import time
+
+    from . import logs
+    from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX
+    from .aws import error_text as aws_error_text
+
+    try:
+        start = logs.since_millis(args.since, time.time())
+        groups = logs.sources(plan, aws, _stack_name(args.stack), args.services)
+        if not groups:
+            sys.stderr.write(f"no log groups for {plan.name} ({_stack_name(args.stack)}) in {plan.region}: "
+                             "deploy it with `pulumi up` first\n")
+            return EXIT_INVALID
+        width = max(len(g.name) for g in groups)
+        batches = logs.follow(aws, groups, start) if args.follow else iter([logs.read(aws, groups, start)])
+        for batch in batches:
+            sys.stdout.write(logs.render(batch, width, args.timestamps))
+            sys.stdout.flush()
+    except ComposeError as exc:
+        sys.stderr.write(error_text(exc.diagnostics, None))
+        return EXIT_INVALID
+    except AWS_ERRORS as exc:
+        sys.stderr.write(f"error: cannot read the stack's logs: {aws_error_text(exc)}\n  hint: {NO_CREDENTIALS_FIX}\n")
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    """Check the Compose project loads, then write the Pulumi project beside it."""
+    from . import init
+
+    folder = Path(args.project_directory or ".").resolve()
+    files = tuple(Path(f) for f in args.files) or _compose_file_variable() or tuple(find_default_files(folder))
+    relative = []
+    for file in files:
+        try:
+            relative.append((folder / file).resolve().relative_to(folder).as_posix())
+        except ValueError:
+            raise ComposeError(Diagnostic(f"{file} is outside the project folder {folder}", "--file",
+                                          hint="run init in the folder that holds the Compose files")) from None
+    settings = StackSettings(region=args.region) if args.region else StackSettings()
+    settings.validate_choices("--region")
+    pulumi_project = find_project_name(folder)
+    plan = make_plan(LoadOptions(files=tuple(folder / f for f in relative), project_name=args.project_name,
+                                 default_name=pulumi_project or normalize_name(folder.name),
+                                 profiles=tuple(args.profiles), env_files=tuple(Path(f) for f in args.env_files)),
+                     settings)
+    sys.stderr.write(warnings_text(plan.warnings, folder))
+    stack = args.stack or "dev"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", stack):
+        raise ComposeError(Diagnostic(f'"{stack[:100]}" is not a stack name', "--stack",
+                                      hint="letters, digits, '-', '_' and '.' only, e.g. dev"))
+    wanted = init.files_for(folder, pulumi_project or plan.name, stack, settings.region, relative)
+    stack_path = folder / stack_file(stack, folder)
+    wanted = {(stack_path if p.name == f"Pulumi.{stack}.yaml" else p): text for p, text in wanted.items()}
+    for written in init.write(wanted):
+        shown = written.path.relative_to(folder)
+        sys.stdout.write(f"created {shown}\n" if written.created else f"skipped {shown} (it exists; not changed)\n")
+    sys.stdout.write(f"next: compose-cloud preview --stack {stack}, then `pulumi stack init {stack}` and "
+                     "`pulumi up` (AWS credentials and the Pulumi CLI needed)\n")
+    return EXIT_OK
 
 
 EXIT_CHANGED = 3
@@ -261,7 +359,8 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
     label = args.base or args.base_dir
     with scratch_dir() as scratch:
         try:
-            head = run_preview(_preview_settings(args, settings, files), stack=stack, project=project)
+            with progress("previewing the working tree"):
+                head = run_preview(_preview_settings(args, settings, files), stack=stack, project=project)
             root = base_root(args.base, cwd, Path(scratch)) if args.base else base_dir(args.base_dir)
             # the base is previewed as its own revision would be: its stack file, its Compose files and
             # env files (unless given on the command line), its Pulumi project's name
@@ -283,8 +382,9 @@ def _diff(args: argparse.Namespace, settings: StackSettings, files: tuple[Path, 
             note = f"the Compose files do not exist in {label}: everything is new"
         else:
             try:
-                base = run_preview(_preview_settings(args, base_settings, existing, map(str, base_env)), stack=stack,
-                                   project=base_project)
+                with progress(f"previewing {label}"):
+                    base = run_preview(_preview_settings(args, base_settings, existing, map(str, base_env)),
+                                       stack=stack, project=base_project)
             except ComposeError as exc:
                 note = f"{label} does not preview ({exc.first.message}): everything is shown as new"
     result = compare(base, head)
@@ -302,7 +402,7 @@ def _compose_file_variable() -> tuple[Path, ...]:
 
 def _stack_path(stack: str) -> Path:
     candidate = Path(stack)
-    return candidate if candidate.suffix in (".yaml", ".yml") else Path("stacks") / f"Pulumi.{stack}.yaml"
+    return candidate if candidate.suffix in (".yaml", ".yml") else stack_file(stack)
 
 
 def _stack_name(stack: str | None) -> str:

@@ -156,7 +156,7 @@ _LOGGER.propagate = False
 def run_preview(settings: StackSettings, stack: str = "preview", project: str = PROJECT,
                 offerings: dict[str, list[str]] | None = None) -> PreviewResult:
     """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
-    from providers.program import main, relaxed_gc  # imported late: it imports pulumi_aws, which is slow
+    from compose_cloud.providers.program import main, relaxed_gc  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region, offerings=offerings)
     mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER,

@@ -25,11 +25,28 @@ def find_project_name(*starts: Path) -> str | None:
     return None
 
 
-def _name(path: Path) -> str | None:
+def stack_file(stack: str, folder: Path | None = None) -> Path:
+    """Where `pulumi` keeps the stack's settings: Pulumi.<stack>.yaml in the project's stackConfigDir."""
+    folder = folder or Path.cwd()
+    name = f"Pulumi.{stack}.yaml"
+    for candidate in (folder / "Pulumi.yaml", folder / "Pulumi.yml"):
+        if candidate.is_file():
+            config_dir = _document(candidate).get("stackConfigDir")
+            return Path(config_dir) / name if isinstance(config_dir, str) and config_dir else Path(name)
+    # no Pulumi project here (yet): this repository's layout, stacks/, when that is what exists
+    return Path("stacks") / name if not (folder / name).is_file() and (folder / "stacks" / name).is_file() \
+        else Path(name)
+
+
+def _document(path: Path) -> dict:
     try:
         with path.open("rb") as handle:
             document = yaml.safe_load(handle.read(MAX_BYTES))
     except (OSError, yaml.YAMLError):
-        return None
-    name = document.get("name") if isinstance(document, dict) else None
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _name(path: Path) -> str | None:
+    name = _document(path).get("name")
     return name if isinstance(name, str) and name else None

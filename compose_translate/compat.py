@@ -58,7 +58,8 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "credential_spec": Attribute("mapping", R, "Windows gMSA credential specs are not supported"),
     "depends_on": Attribute("depends_on", M, "deployment ordering between services"),
     "deploy": Attribute("deploy", M, "replicas -> task count; resources -> the nearest valid Fargate size (a warning "
-                                     "when rounded up); other deploy keys are ignored with a warning"),
+                                     "when rounded up); x-aws-autoscaling {min, max, cpu|mem} -> Application Auto "
+                                     "Scaling target tracking; other deploy keys are ignored with a warning"),
     "develop": Attribute("mapping", W, "watch mode is a local development feature", lambda v: not v),
     "device_cgroup_rules": Attribute("list_of_strings", R, "device access is not available on Fargate"),
     "devices": Attribute("list", R, "host devices cannot be mapped into cloud tasks; use `gpus:` for GPUs"),

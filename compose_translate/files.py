@@ -62,8 +62,13 @@ class ServiceFile(Frozen):
         return store_key(self.kind, self.source)
 
 
-def stored_values(project: Project, report: Report) -> dict[str, dict[str, StoredValue]]:
-    """{"secrets": {...}, "configs": {...}} for the top-level entries some service uses."""
+def stored_values(project: Project, report: Report, from_stack: tuple[str, ...] = ()
+                  ) -> dict[str, dict[str, StoredValue]]:
+    """{"secrets": {...}, "configs": {...}} for the top-level entries some service uses.
+
+    `from_stack` ("secret:<name>") are values the stack supplies as Pulumi secrets: used when the
+    file or variable is absent (secret files are usually git-ignored, so CI does not have them).
+    """
     used: dict[tuple[str, str], list[str]] = {}
     for service in project.services.values():
         for kind, refs in (("secrets", service.secrets), ("configs", service.configs)):
@@ -74,13 +79,27 @@ def stored_values(project: Project, report: Report) -> dict[str, dict[str, Store
         for name, resource in getattr(project, kind).items():
             if (kind, name) not in used:
                 continue
-            result[kind][name] = _stored(resource, kind, tuple(sorted(set(used[(kind, name)]))), report)
+            result[kind][name] = _stored(resource, kind, tuple(sorted(set(used[(kind, name)]))), report,
+                                         store_key(kind[:-1], name) in from_stack)
+    declared = {store_key(kind[:-1], name) for kind in ("secrets", "configs") for name in getattr(project, kind)}
+    for key in from_stack:
+        if key not in declared:
+            kind, _, name = key.partition(":")
+            report.warn(f'the stack sets a value for {kind} "{name}", which the Compose files do not declare; '
+                        "it is not used", f"config.compose-cloud:{kind}s.{name}", None,
+                        hint=f"remove it (`pulumi config rm compose-cloud:{kind}s.{name}`) or fix the name")
     return result
 
 
-def _stored(resource: Resource, kind: str, used_by: tuple[str, ...], report: Report) -> StoredValue:
+def _stored(resource: Resource, kind: str, used_by: tuple[str, ...], report: Report,
+            in_stack: bool = False) -> StoredValue:
     spec = resource.spec
     source = next(k for k in ("file", "environment", "content", "external") if spec.get(k) not in (None, False))
+    if resource.value is None and source in ("file", "environment"):
+        if in_stack:
+            source = "stack"
+        else:
+            _missing(resource, kind, source, report)
     size = len(resource.value.get_secret_value().encode()) if resource.value else 0
     if kind == "secrets":
         store = "secretsmanager"
@@ -92,6 +111,20 @@ def _stored(resource: Resource, kind: str, used_by: tuple[str, ...], report: Rep
     return StoredValue(name=resource.name, kind=kind[:-1], source=source, store=store,
                        external_name=str(spec.get("name") or resource.name) if source == "external" else None,
                        value=resource.value, used_by=used_by)
+
+
+def _missing(resource: Resource, kind: str, source: str, report: Report) -> None:
+    """A deployment refuses to run without the value; the plan (a preview in CI) only warns."""
+    what = resource.spec[source]
+    config_key = f"compose-cloud:{kind}.{resource.name}"
+    alternative = f"or set it in the stack: `pulumi config set --secret {config_key} ...`"
+    if source == "file":
+        message = f"{kind[:-1]} file not found: {what}; it must exist when you deploy"
+        hint = f"create the file before `pulumi up` (its content is uploaded, never printed), {alternative}"
+    else:
+        message = f'{kind[:-1]} reads variable "{what}", which is not set; it must be set when you deploy'
+        hint = f"set {what} in the environment or .env before `pulumi up`, {alternative}"
+    report.warn(message, f"{kind}.{resource.name}.{source}", resource.key_locs.get(source, resource.loc), hint=hint)
 
 
 def service_files(service: Service, report: Report) -> tuple[tuple[ServiceFile, ...], tuple[str, ...]]:

@@ -24,7 +24,7 @@ from .names import clean, free_name, shorten
 from .placement import Placement, place
 from .planned import PlannedService
 from .project import ModelSpec, Project
-from .runtime import HealthCheck, Runtime
+from .runtime import HealthCheck, Runtime, Scaling
 from .serving import (GATEWAY_CONFIG_PATH, GATEWAY_REQUEST_TIMEOUT, LLAMA_CPP_HEALTH_PATH, LLAMA_CPP_PORT,
                       SAGEMAKER_DOWNLOAD_TIMEOUT, SAGEMAKER_INFERENCE_AMI, SAGEMAKER_STARTUP_TIMEOUT,
                       llama_server_environment, refused_flags, sagemaker_environment, sagemaker_image,
@@ -54,6 +54,9 @@ GATEWAY_HEALTH = HealthCheck(command=("CMD-SHELL", "python3 -c \"import urllib.r
                              interval=30, timeout=10, retries=3, start_period=60)
 # SageMaker target tracking: invocations per instance per minute before another instance starts.
 INVOCATIONS_PER_INSTANCE = 20
+# ECS model servers scale on CPU: llama.cpp's server keeps a core busy per sequence it decodes, so
+# CPU tracks concurrent requests even when the model runs on the GPU
+SERVER_CPU_TARGET = 60
 
 
 class SageMakerServing(Frozen):
@@ -131,6 +134,7 @@ def plan_models(project: Project, settings: StackSettings, taken: set[str],
         flags = _flags(model, placement, report)
         if flags is None:
             continue
+        _gated_warning(model, placement, settings, report)
         common = dict(key=key, model=model.model, source=model.ref.source, pull=model.ref.pull_reference,
                       placement=placement, context_size=model.context_size, runtime_flags=model.runtime_flags,
                       tags={k: v for k, v in sorted(model.labels.items()) if not k.startswith("cloud.")},
@@ -186,11 +190,33 @@ def _server(name: str, model: ModelSpec, placement: Placement, settings: StackSe
     environment = llama_server_environment(model.ref.pull_reference, model.ref.source, model.model,
                                            model.context_size, placement.embeddings, gpu)
     cpu, memory = (placement.fargate_cpu or 0, placement.fargate_memory or 0) if not gpu else (0, 0)
+    scaling = Scaling(minimum=placement.min_instances, maximum=placement.max_instances, metric="cpu",
+                      target=SERVER_CPU_TARGET) if placement.min_instances != placement.max_instances else None
     runtime = _runtime(cpu=cpu, memory=memory, replicas=placement.instance_count, gpus=placement.gpus,
-                       capacity=placement.instance_type if gpu else "fargate", healthcheck=SERVER_HEALTH)
-    return synthetic_service(name, settings.images.llama_cpp_cuda if gpu else settings.images.llama_cpp_cpu,
-                             command=model.runtime_flags or None, environment=environment, port=LLAMA_CPP_PORT,
-                             networks=(), admits=((SERVERS_NETWORK, LLAMA_CPP_PORT),), runtime=runtime)
+                       capacity=placement.instance_type if gpu else "fargate", healthcheck=SERVER_HEALTH,
+                       scaling=scaling)
+    server = synthetic_service(name, settings.images.llama_cpp_cuda if gpu else settings.images.llama_cpp_cpu,
+                               command=model.runtime_flags or None, environment=environment, port=LLAMA_CPP_PORT,
+                               networks=(), admits=((SERVERS_NETWORK, LLAMA_CPP_PORT),), runtime=runtime)
+    if settings.hf_token_secret:  # llama.cpp reads HF_TOKEN for gated Hugging Face repositories
+        server = server.model_copy(update={"secret_refs": {"HF_TOKEN": settings.hf_token_secret}})
+    return server
+
+
+def _gated_warning(model: ModelSpec, placement: Placement, settings: StackSettings, report: Report) -> None:
+    """Gated Hugging Face repositories need a token; SageMaker's container could only take it in plain text."""
+    if model.ref.source != "huggingface":
+        return
+    path, loc = f"models.{model.key}.model", model.key_locs.get("model", model.loc)
+    if placement.backend == "sagemaker":
+        report.warn(f"{model.model} runs on SageMaker, whose container takes a Hugging Face token only as a plain "
+                    "environment variable, so none is given: if the repository is gated, its download fails",
+                    path, loc, hint="for a gated model add the label cloud.backend=ecs and set "
+                                    "compose-cloud:hfTokenSecret (the token then reaches the server as an ECS secret)")
+    elif not settings.hf_token_secret:
+        report.warn(f"no Hugging Face token is configured: if {model.model} is a gated repository, its download "
+                    "fails", path, loc,
+                    hint="store a token in Secrets Manager and set compose-cloud:hfTokenSecret to its name or ARN")
 
 
 def _runtime(**values) -> Runtime:

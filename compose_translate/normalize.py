@@ -18,6 +18,8 @@ from .envfiles import read_env_file
 from .errors import ComposeError, Loc
 from .loader import LoadedDocument
 from .model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
+from .runtime import AUTOSCALING
+from .settings import SECRET_ARN
 from .project import Binding, Build, FileRef, ModelSpec, Mount, Port, Project, Resource, Service
 from .values import env_value, is_file, parse_bool, parse_bytes, parse_duration, parse_port_range, read_bounded
 from .yaml_source import YList, YMap, plain
@@ -229,21 +231,12 @@ def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
                 ctx.error(f"a {section[:-1]} needs exactly one of file, environment"
                           f"{', content' if section == 'configs' else ''} or external", path, loc)
                 continue
-            # Secret files are usually git-ignored, so a preview in CI may not have them: the plan
-            # warns, and the deployment itself refuses to run without the value.
-            if "file" in raw and not is_file(str(raw["file"])):
-                ctx.warn(f"{section[:-1]} file not found: {raw['file']}; it must exist when you deploy",
-                         f"{path}.file", _loc(raw, "file"),
-                         hint="create the file before `pulumi up` (its content is uploaded, never printed)")
-            if "environment" in raw and str(raw["environment"]) not in ctx.env:
-                ctx.warn(f'{section[:-1]} reads variable "{raw["environment"]}", which is not set; it must be set '
-                         "when you deploy", f"{path}.environment", _loc(raw, "environment"),
-                         hint=f"set {raw['environment']} in the environment or .env before `pulumi up`")
         spec = {k: plain(v) for k, v in raw.items() if k != "content"}
         if "content" in raw:
             spec["content"] = True  # the value itself is only in `value`, which is never printed
         result[str(name)] = Resource(name=str(name), kind=section[:-1], spec=spec, loc=loc,
-                                     value=_resource_value(ctx, raw, path, loc))
+                                     value=_resource_value(ctx, raw, path, loc),
+                                     key_locs={str(k): _loc(raw, k) for k in raw})
     return result
 
 
@@ -377,7 +370,7 @@ def _service(ctx: _Ctx, name: str, raw: Any, sections: dict, models: dict, loc: 
 # Docker's ECS integration spelling: a Secrets Manager secret holding {"username": ..., "password": ...}
 # for a private registry; ECS reads it as the container's repositoryCredentials.
 PULL_CREDENTIALS = "x-aws-pull_credentials"
-_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}")
+_SECRET_ARN = re.compile(SECRET_ARN)
 
 
 def _pull_credentials(ctx: _Ctx, raw: dict, path: str) -> str | None:
@@ -674,6 +667,9 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
     settings: dict[str, Any] = {}
     unmapped: dict[str, Any] = {}
     for key, value in raw.items():
+        if key == AUTOSCALING:  # the ECS integration's extension, read by the runtime plan
+            settings[key] = plain(value)
+            continue
         if key in _STRUCTURED or str(key).startswith("x-") or key not in SERVICE_ATTRIBUTES:
             continue
         if SERVICE_ATTRIBUTES[key].status != "mapped":

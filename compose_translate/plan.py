@@ -96,7 +96,7 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     check_conflicts(published, project.services, report)
     check_limits(published, project.services, report)
     order = _deploy_order(project, report)
-    stored = stored_values(project, report)
+    stored = stored_values(project, report, settings.stack_values)
     volumes = planned_volumes(project, report)
     gateway = None
     if models:
@@ -107,7 +107,8 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     gpu_tasks: dict[str, int] = {}
     for service in everything:
         if service.runtime.capacity != "fargate":
-            gpu_tasks[service.runtime.capacity] = gpu_tasks.get(service.runtime.capacity, 0) + service.runtime.replicas
+            tasks = service.runtime.scaling.maximum if service.runtime.scaling else service.runtime.replicas
+            gpu_tasks[service.runtime.capacity] = gpu_tasks.get(service.runtime.capacity, 0) + tasks
     return DeploymentPlan(
         name=project.name, project_dir=project.project_dir, region=settings.region, gateway=gateway,
         models=models, unbound_models=unbound, services=services, deploy_order=order,

@@ -42,6 +42,9 @@ class PlannedService(Frozen):
     labels: dict[str, str]
     runtime: Runtime
     pull_credentials: str | None = None  # Secrets Manager ARN: the container's repositoryCredentials
+    # variables the ECS agent reads from Secrets Manager at start: name -> a secret's name or ARN that
+    # the stack gives (HF_TOKEN); the plan never holds their values
+    secret_refs: dict[str, str] = {}
 
     @field_serializer("build")
     def _hide_build_secrets(self, build: dict[str, Any] | None) -> dict[str, Any] | None:

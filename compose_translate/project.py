@@ -107,6 +107,7 @@ class Resource(_Frozen):
     spec: dict[str, Any] = {}
     value: SecretStr | None = None  # secrets' and configs' content; never printed
     loc: Loc | None = None
+    key_locs: dict[str, Loc | None] = {}
 
 
 class Project(_Frozen):

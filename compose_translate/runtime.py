@@ -6,7 +6,7 @@ error. ECS limits come from the ECS API reference (HealthCheck, ContainerDefinit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 
 from .errors import Report
@@ -40,6 +40,15 @@ class Ulimit(Frozen):
     hard: int
 
 
+class Scaling(Frozen):
+    """Application Auto Scaling of an ECS service's task count: target tracking on one metric."""
+
+    minimum: int
+    maximum: int
+    metric: Literal["cpu", "memory"]
+    target: int  # percent of the task's reserved CPU or memory
+
+
 class Runtime(Frozen):
     cpu: int  # Fargate cpu units
     memory: int  # MiB
@@ -57,6 +66,7 @@ class Runtime(Frozen):
     tmpfs: tuple[str, ...]
     cap_drop: tuple[str, ...]
     healthcheck: HealthCheck | None
+    scaling: Scaling | None = None
 
 
 def plan_runtime(service: Service, report: Report) -> Runtime:
@@ -80,7 +90,48 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
         ulimits=_ulimits(settings.get("ulimits") or {}, f"{path}.ulimits", loc("ulimits"), report),
         tmpfs=_tmpfs(settings.get("tmpfs")),
         cap_drop=tuple(settings.get("cap_drop") or ()),
-        healthcheck=_healthcheck(settings.get("healthcheck"), f"{path}.healthcheck", loc("healthcheck"), report))
+        healthcheck=_healthcheck(settings.get("healthcheck"), f"{path}.healthcheck", loc("healthcheck"), report),
+        scaling=_scaling(settings, _replicas(settings), path, service, report))
+
+
+AUTOSCALING = "x-aws-autoscaling"  # Docker's ECS integration's spelling, under deploy: (or the service)
+_AUTOSCALING_KEYS = ("min", "max", "cpu", "mem")
+DEFAULT_CPU_TARGET = 75
+
+
+def _scaling(settings: dict, replicas: int, path: str, service: Service, report: Report) -> Scaling | None:
+    deploy = settings.get("deploy") or {}
+    where = f"{path}.deploy.{AUTOSCALING}" if AUTOSCALING in deploy else f"{path}.{AUTOSCALING}"
+    raw = deploy.get(AUTOSCALING, settings.get(AUTOSCALING))
+    if raw is None:
+        return None
+    loc = service.key_locs.get("deploy" if AUTOSCALING in deploy else AUTOSCALING, service.loc)
+    example = "e.g. {min: 1, max: 4, cpu: 75}"
+    if not isinstance(raw, dict):
+        report.error("expected a mapping", where, loc, hint=example)
+        return None
+    unknown = [str(k) for k in raw if k not in _AUTOSCALING_KEYS]
+    numbers = {k: raw[k] for k in _AUTOSCALING_KEYS if k in raw}
+    bad = [k for k, v in numbers.items() if isinstance(v, bool) or not isinstance(v, int)]
+    if unknown or bad or "max" not in raw:
+        what = (f'unknown key "{unknown[0]}"' if unknown else f"{bad[0]} must be a whole number" if bad
+                else "max is required")
+        report.error(what, where, loc, hint=f"{AUTOSCALING} takes min, max and cpu or mem (percent), {example}")
+        return None
+    low, high = int(raw.get("min", replicas)), int(raw["max"])
+    if "cpu" in raw and "mem" in raw:
+        report.error("cpu and mem are exclusive: one metric is tracked", where, loc, hint="keep one of them")
+        return None
+    metric, target = ("memory", int(raw["mem"])) if "mem" in raw else ("cpu", int(raw.get("cpu", DEFAULT_CPU_TARGET)))
+    if not 0 <= low <= high or high < 1 or not 1 <= target <= 100:
+        report.error(f"needs 0 <= min <= max, max >= 1 and a target of 1-100 percent (got min {low}, max {high}, "
+                     f"{metric} {target})", where, loc, hint=example)
+        return None
+    if not low <= replicas <= high:
+        report.error(f"deploy.replicas ({replicas}) must lie between min ({low}) and max ({high})", where, loc,
+                     hint="the service starts with deploy.replicas tasks and scales within min..max")
+        return None
+    return Scaling(minimum=low, maximum=high, metric=metric, target=target)
 
 
 def _size(service: Service, report: Report) -> tuple[int, int]:

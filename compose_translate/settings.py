@@ -6,6 +6,7 @@ and are validated with the same located errors as Compose input.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,12 +28,12 @@ CONFIG_KEYS = {
     "gatewayPort": "gateway_port", "deployUnboundModels": "deploy_unbound_models",
     "vpcId": "vpc_id", "publicSubnetIds": "public_subnet_ids", "privateSubnetIds": "private_subnet_ids",
     "logRetentionDays": "log_retention_days", "certificateArn": "certificate_arn", "images": "images",
-    "retainData": "retain_data",
+    "retainData": "retain_data", "hfTokenSecret": "hf_token_secret", "secretRecoveryDays": "secret_recovery_days",
 }
 # What each setting is, as the Pulumi CLI passes it (compose_translate/cli_config.py).
 CONFIG_KINDS: dict[str, Kind] = {
     "files": "list", "profiles": "list", "envFile": "list", "publicSubnetIds": "list", "privateSubnetIds": "list",
-    "gatewayPort": "int", "logRetentionDays": "int", "deployUnboundModels": "bool", "retainData": "bool",
+    "gatewayPort": "int", "logRetentionDays": "int", "secretRecoveryDays": "int", "deployUnboundModels": "bool", "retainData": "bool",
     "images": "map",
 }
 # `aws:` settings the default provider would take; the program's explicit providers take them too.
@@ -48,6 +49,15 @@ AWS_PROVIDER_KINDS: dict[str, Kind] = {
     **dict.fromkeys(("assumeRoles", "assumeRoleWithWebIdentity", "endpoints", "ignoreTags", "defaultTags"), "json"),
 }
 AWS_SECRET_KEYS = frozenset({"accessKey", "secretKey", "token"})
+# A Secrets Manager secret's ARN, or its name (Secrets Manager's name characters)
+SECRET_ARN = r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}"
+SECRET_REFERENCE = rf"^(?:{SECRET_ARN}|[A-Za-z0-9/_+=.@-]{{1,512}})$"
+
+
+# `compose-cloud:secrets.<name>` / `compose-cloud:configs.<name>`: a Compose secret's value from the stack
+STACK_VALUE_KINDS = ("secrets", "configs")
+STACK_VALUE_PLACEHOLDER = "[secret]"  # what the offline preview knows of such a value
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
 class StackSettings(BaseModel):
@@ -71,8 +81,15 @@ class StackSettings(BaseModel):
     certificate_arn: str | None = None
     images: Images = Images()  # pinned serving images (compose_translate/serving.py), overridable
     retain_data: bool = True  # `pulumi destroy` keeps EFS file systems (the volumes' data)
+    # days Secrets Manager keeps a deleted secret restorable (7-30), or 0: deleted at once (`pulumi destroy`)
+    secret_recovery_days: int = 30
+    # a Secrets Manager secret (name or ARN) holding a Hugging Face token: HF_TOKEN of ECS model servers
+    hf_token_secret: str | None = Field(None, pattern=SECRET_REFERENCE)
     # `aws:` provider settings (profile, assumeRoles, ...) in their CLI string form; secrets never kept here
     aws: dict[str, str] = Field(default_factory=dict)
+    # Compose secrets/configs whose value the stack supplies as Pulumi secret config
+    # (`compose-cloud:secrets.<name>`, `compose-cloud:configs.<name>`): store keys only, never values
+    stack_values: tuple[str, ...] = ()
     stack_name: str = "preview"  # set by the Pulumi program; names per-stack resources such as endpoints
 
     @classmethod
@@ -82,6 +99,7 @@ class StackSettings(BaseModel):
         locs = locs or {}
         values: dict[str, Any] = {}
         aws: dict[str, str] = {}
+        stack_values: list[str] = []
         problems: list[Diagnostic] = []
         for key, raw in sorted(config.items()):
             namespace, _, name = key.partition(":")
@@ -94,6 +112,15 @@ class StackSettings(BaseModel):
                 continue
             if namespace != NAMESPACE and key != "aws:region":
                 continue
+            kind, dot, resource = name.partition(".")
+            if dot and kind in STACK_VALUE_KINDS:  # a secret's value: the program reads it as a Pulumi secret
+                if not _RESOURCE_NAME.fullmatch(resource):
+                    problems.append(Diagnostic(f'"{key[:80]}" does not name a Compose {kind[:-1]}', f"config.{key}",
+                                               locs.get(key) or Loc(file, 1),
+                                               f"write compose-cloud:{kind}.<name>, <name> as in the Compose file"))
+                else:
+                    stack_values.append(f"{kind[:-1]}:{resource}")
+                continue
             value = decode(key, raw, CONFIG_KINDS.get(name, "text"), locs.get(key) or Loc(file, 1))
             if isinstance(value, Diagnostic):
                 problems.append(value)
@@ -102,12 +129,15 @@ class StackSettings(BaseModel):
         if problems:
             raise ComposeError(problems)
         settings = cls.from_config(values, file=file, locs=locs)
-        return settings.model_copy(update={"aws": aws}) if aws else settings
+        return settings.model_copy(update={"aws": aws, "stack_values": tuple(sorted(stack_values))})
 
     def cli_config(self) -> dict[str, str]:
         """The config `pulumi up` would pass for these settings (non-default values only)."""
         defaults = StackSettings()
         config = {"aws:region": self.region, **{f"aws:{k}": v for k, v in sorted(self.aws.items())}}
+        for store_key in self.stack_values:  # set in the stack (encrypted): the value is not known here
+            kind, _, resource = store_key.partition(":")
+            config[f"{NAMESPACE}:{kind}s.{resource}"] = STACK_VALUE_PLACEHOLDER
         for key, attribute in CONFIG_KEYS.items():
             value = getattr(self, attribute)
             if value != getattr(defaults, attribute):
@@ -164,6 +194,10 @@ class StackSettings(BaseModel):
             key = f"{NAMESPACE}:logRetentionDays"
             raise fail("CloudWatch Logs does not keep logs for that many days", f"config.{key}", at(key),
                        f"use one of {', '.join(map(str, allowed))} (nearest: {nearest})")
+        if self.secret_recovery_days != 0 and not 7 <= self.secret_recovery_days <= 30:
+            key = f"{NAMESPACE}:secretRecoveryDays"
+            raise fail("Secrets Manager keeps a deleted secret for 7 to 30 days, or deletes it at once (0)",
+                       f"config.{key}", at(key), "use 0, or a number of days from 7 to 30")
         if self.vpc_id and (len(self.public_subnet_ids) < 2 or len(self.private_subnet_ids) < 2):
             raise fail("an existing VPC needs at least two public and two private subnets, in different "
                        "availability zones", f"config.{NAMESPACE}:vpcId", at(f"{NAMESPACE}:vpcId"),
@@ -190,10 +224,14 @@ def read_stack_file(path: Path) -> StackSettings:
 
 
 def cli_encoded(config: dict) -> dict[str, str]:
-    """A stack file's `config:` as the Pulumi CLI passes it; encrypted (`secure:`) values are left out."""
+    """A stack file's `config:` as the Pulumi CLI passes it; encrypted (`secure:`) values are left out,
+    except that a secret's value set for a Compose secret or config is known to exist."""
     encoded: dict[str, str] = {}
     for key, value in config.items():
         if isinstance(value, dict) and "secure" in value:
+            namespace, _, name = str(key).partition(":")
+            if namespace == NAMESPACE and name.partition(".")[0] in STACK_VALUE_KINDS:
+                encoded[str(key)] = STACK_VALUE_PLACEHOLDER
             continue
         if isinstance(value, dict) and "value" in value:  # Pulumi's long form {value: ...}
             value = value["value"]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import textwrap
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from moto.server import ThreadedMotoServer
 
 from compose_translate import LoadOptions, StackSettings, make_plan
 
@@ -51,3 +53,31 @@ def ident(result, name: str, type_: str | None = None) -> str:
 def arn_of(result, name: str, type_: str | None = None) -> str:
     [record] = [r for r in result.resources if r.name == name and (type_ is None or r.type == type_)]
     return record.arn
+
+
+@pytest.fixture(scope="module")
+def moto_url():
+    """A moto server on 127.0.0.1 at a free port, fresh for each test module."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def account(moto_url, monkeypatch, tmp_path):
+    """Fake credentials, every client pointed at moto, no other credential source or address."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "empty").write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "empty"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "empty"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing-secret-never-printed")
+    return moto_url

@@ -9,13 +9,11 @@ response against the real service model.
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
 from compose_cloud.aws import Aws
 from compose_cloud.cli import main
@@ -25,33 +23,6 @@ from compose_translate import LoadOptions, StackSettings, make_plan
 from conftest import write
 
 SAGEMAKER_G5 = "L-ML-G5-XL"  # a made-up code: SageMaker's are found by quota name
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def account(moto_url, monkeypatch, tmp_path):
-    """Fake credentials, every client pointed at moto, no other credential source or address."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "empty").write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "empty"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "empty"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing-secret-never-printed")
-    return moto_url
 
 
 def quotas(answers: dict[str, list[tuple[str, dict | str]]]):

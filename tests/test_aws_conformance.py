@@ -158,3 +158,10 @@ def test_private_registry_credentials_are_a_valid_request(tmp_path):
         "name: shop\nservices:\n  app:\n    image: registry.example.com/app:1\n    x-aws-pull_credentials: "
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf\n")
     assert findings(_preview([tmp_path / "compose.yaml"])) == []
+
+
+def test_hugging_face_token_secret_is_a_valid_request(tmp_path):
+    (tmp_path / "compose.yaml").write_text(
+        "name: shop\nservices:\n  app: {image: nginx, models: [embed]}\nmodels:\n  embed:\n"
+        "    model: hf.co/org/embed-gguf\n    labels: [cloud.backend=ecs, cloud.instance-type=gpu-small]\n")
+    assert findings(_preview([tmp_path / "compose.yaml"], hf_token_secret="team/hf-token")) == []

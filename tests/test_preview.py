@@ -447,3 +447,51 @@ def test_pull_credentials_must_be_a_secret_arn(tmp_path):
     with pytest.raises(ComposeError) as err:
         preview([tmp_path / "compose.yaml"])
     assert err.value.first.path == "services.app.x-aws-pull_credentials" and err.value.first.loc.line == 4
+
+
+HF_COMPOSE = """\
+services:
+  app: {image: nginx, models: [chat, embed]}
+models:
+  chat:
+    model: hf.co/meta-llama/Llama-3.2-1B-Instruct-GGUF:Q4_K_M
+  embed:
+    model: hf.co/org/embed-gguf
+    labels: [cloud.backend=ecs, cloud.instance-type=gpu-small]
+"""
+
+
+@pytest.mark.parametrize("reference", ["hf/token", "arn:aws:secretsmanager:us-east-1:123456789012:secret:hf-AbCdEf"])
+def test_hugging_face_token_reaches_ecs_model_servers_as_a_secret(tmp_path, reference):
+    write(tmp_path, {"compose.yaml": HF_COMPOSE})
+    result = preview([tmp_path / "compose.yaml"], hf_token_secret=reference)
+    server = containers(result, "app-model-embed-server-task")["model-embed"]
+    arn = reference if reference.startswith("arn:") else \
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:hf/token"  # what the lookup by name answers
+    assert {"name": "HF_TOKEN", "valueFrom": arn} in server["secrets"]
+    assert all(e["name"] != "HF_TOKEN" for e in server["environment"])  # never plain text
+    policy = json.loads(by_type(result, "aws:iam/rolePolicy:RolePolicy")["app-model-embed-server-execution"].inputs["policy"])
+    assert {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [arn]} in policy["Statement"]
+    for other in ("app-app-execution", "app-model-gateway-proxy-execution"):
+        assert arn not in by_type(result, "aws:iam/rolePolicy:RolePolicy")[other].inputs["policy"]
+    sagemaker = by_type(result, "aws:sagemaker/model:Model")
+    assert sagemaker and "HF_TOKEN" not in json.dumps([m.inputs for m in sagemaker.values()])
+    assert [w.message.split(",")[0] for w in result.plan.warnings if w.path.endswith(".model")] == [
+        "hf.co/meta-llama/Llama-3.2-1B-Instruct-GGUF:Q4_K_M runs on SageMaker"]
+
+
+def test_hugging_face_models_without_a_token_are_warned_about(tmp_path):
+    write(tmp_path, {"compose.yaml": HF_COMPOSE})
+    result = preview([tmp_path / "compose.yaml"])
+    warnings = {w.path: w for w in result.plan.warnings if w.path.endswith(".model")}
+    assert "no Hugging Face token is configured" in warnings["models.embed.model"].message
+    assert "cloud.backend=ecs" in warnings["models.chat.model"].hint
+    assert "HF_TOKEN" not in json.dumps(containers(result, "app-model-embed-server-task"))
+
+
+def test_hugging_face_token_setting_is_checked(tmp_path):
+    from compose_translate.settings import StackSettings as Settings
+
+    with pytest.raises(ComposeError) as err:
+        Settings.from_cli_config({"compose-cloud:hfTokenSecret": "not a name!"}, file="Pulumi.dev.yaml")
+    assert err.value.first.path == "config.compose-cloud:hfTokenSecret"

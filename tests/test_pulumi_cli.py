@@ -32,10 +32,14 @@ def cli_encoding(stack_file: Path) -> dict[str, str]:
     return encoded
 
 
-def run_entry(stack: str, config: dict[str, str], mode: str = "preview", cwd: Path = ROOT) -> dict:
+def run_entry(stack: str, config: dict[str, str], mode: str = "preview", cwd: Path = ROOT,
+              program: tuple[Path, str] | None = None) -> dict:
+    """Run a program (this repository's, or `program`: its folder and Pulumi project name) as `pulumi up` does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG")}
     env["PULUMI_CONFIG"] = json.dumps(config)
-    done = subprocess.run([sys.executable, str(ROOT / "tests" / "pulumi_entry.py"), stack, mode], cwd=cwd, env=env,
+    extra = [str(program[0]), program[1]] if program else []
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "pulumi_entry.py"), stack, mode, *extra], cwd=cwd,
+                          env=env,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]

@@ -56,7 +56,8 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
                       named(f"{plan.name}-cluster"))
     capacity = _gpu_capacity(plan, cluster, network, named)
     store = SecretStore(f"{plan.name}-store", SecretStoreArgs(secrets=tuple(plan.secrets.values()),
-                                                              configs=tuple(plan.configs.values())),
+                                                              configs=tuple(plan.configs.values()),
+                                                              recovery_days=settings.secret_recovery_days),
                         named(f"{plan.name}-store")) \
         if plan.secrets or plan.configs else None
     volumes = {name: SharedVolume(f"{plan.name}-volume-{name}", SharedVolumeArgs(
@@ -75,7 +76,8 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
             namespace_arn=cluster.namespace_arn, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
             network_group_ids=[cluster.network_groups[n].id for n in service.networks],
             admitted_group_ids={n: cluster.network_groups[n].id for n, _ in service.admits},
-            log_retention_days=settings.log_retention_days, stored=store.refs if store else {}, volumes=volumes,
+            log_retention_days=settings.log_retention_days, secret_recovery_days=settings.secret_recovery_days,
+            stored=store.refs if store else {}, volumes=volumes,
             capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None,
             # a first deployment must not start GPU tasks before the cluster may use the capacity provider
             capacity_ready=[cluster.capacity_association] if runtime.capacity != "fargate" else [], **extra)

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from compose_translate.files import StoredValue, store_key
+from compose_translate.settings import NAMESPACE
 
 PLACEHOLDER = "(provided at deploy time)"
 
@@ -27,6 +28,7 @@ class StoredRef:
 class SecretStoreArgs:
     secrets: tuple[StoredValue, ...]
     configs: tuple[StoredValue, ...]
+    recovery_days: int = 30  # Secrets Manager's recovery window when the stack deletes a secret
 
 
 class SecretStore(pulumi.ComponentResource):
@@ -36,10 +38,10 @@ class SecretStore(pulumi.ComponentResource):
         super().__init__("compose-cloud:aws:SecretStore", name, None, opts)
         self.refs = {}
         for stored in (*args.secrets, *args.configs):
-            self.refs[store_key(stored.kind, stored.name)] = self._store(name, stored)
+            self.refs[store_key(stored.kind, stored.name)] = self._store(name, stored, args.recovery_days)
         self.register_outputs({"arns": {k: v.arn for k, v in sorted(self.refs.items())}})
 
-    def _store(self, name: str, stored: StoredValue) -> StoredRef:
+    def _store(self, name: str, stored: StoredValue, recovery_days: int) -> StoredRef:
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOptions(parent=self)
         resource_name = f"{name}-{stored.kind}-{stored.name}"
@@ -51,6 +53,7 @@ class SecretStore(pulumi.ComponentResource):
         value = pulumi.Output.secret(_value(stored))
         if store == "secretsmanager":
             secret = aws.secretsmanager.Secret(resource_name, description=f"Compose {stored.kind} {stored.name}",
+                                               **recovery(recovery_days),
                                                opts=child)
             aws.secretsmanager.SecretVersion(resource_name, secret_id=secret.id, secret_string=value, opts=child)
             return StoredRef(secret.arn, store)
@@ -60,10 +63,17 @@ class SecretStore(pulumi.ComponentResource):
         return StoredRef(parameter.arn, store)
 
 
-def _value(stored: StoredValue) -> str:
+def _value(stored: StoredValue) -> pulumi.Input[str]:
     if stored.value is not None:
         return stored.value.get_secret_value()
+    if stored.source == "stack":  # `pulumi config set --secret compose-cloud:secrets.<name>`: stays a secret
+        return pulumi.Config(NAMESPACE).require_secret(f"{stored.kind}s.{stored.name}")
     if pulumi.runtime.is_dry_run():
         return PLACEHOLDER
     raise pulumi.RunError(f'{stored.kind} "{stored.name}" has no value on this machine (its {stored.source} is '
                           "missing); create it before deploying")
+
+
+def recovery(days: int) -> dict[str, int]:
+    """Secret arguments for a recovery window; AWS's own default (30 days) is left implicit."""
+    return {} if days == 30 else {"recovery_window_in_days": days}

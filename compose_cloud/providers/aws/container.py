@@ -7,7 +7,7 @@ ECS RegisterTaskDefinition API (ContainerDefinition).
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from compose_translate.files import ServiceFile
 from compose_translate.planned import PlannedService
@@ -17,6 +17,7 @@ FILES_INIT_NAME = "compose-files"
 FILES_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 DEFAULT_FILE_MODE = 0o444  # Docker Compose's default for secrets and configs
 EC2_MEMORY_RESERVATION = 4096  # MiB a GPU task reserves on its instance; it may use more
+EC2_CPU_RESERVATION = 1024  # CPU units an autoscaled GPU task reserves (one vCPU); it may use more
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Resolved:
     region: str
     env_secret_arn: str | None  # the service's Secrets Manager secret holding credential-like variables
     file_sources: dict[str, str]  # "secret:<name>" / "config:<name>" -> ARN for `valueFrom`
+    secret_refs: dict[str, str] = field(default_factory=dict)  # variable -> secret ARN (HF_TOKEN)
 
 
 def port_name(port: int, protocol: str) -> str:
@@ -45,7 +47,8 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
         "essential": True,
         "environment": [{"name": k, "value": v} for k, v in sorted(service.environment.items())],
         "secrets": [{"name": k, "valueFrom": f"{resolved.env_secret_arn}:{k}::"}
-                    for k in sorted(service.secret_environment)],
+                    for k in sorted(service.secret_environment)]
+        + [{"name": k, "valueFrom": resolved.secret_refs[k]} for k in sorted(service.secret_refs)],
         "portMappings": [{"name": port_name(port, protocol), "containerPort": port, "protocol": protocol,
                           **({"appProtocol": service.app_protocols[port]}
                              if protocol == "tcp" and port in service.app_protocols else {})}
@@ -65,6 +68,8 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
     app.update({k: v for k, v in optional.items() if v is not None})
     if runtime.capacity != "fargate" and runtime.memory_reservation is None:
         app["memoryReservation"] = runtime.memory or EC2_MEMORY_RESERVATION  # EC2 tasks have no task-level size
+    if runtime.capacity != "fargate" and runtime.scaling and runtime.scaling.metric == "cpu":
+        app["cpu"] = EC2_CPU_RESERVATION  # what ECS measures the service's CPU utilization against
     if runtime.read_only:
         app["readonlyRootFilesystem"] = True
     linux: dict = {}

@@ -18,11 +18,15 @@ from compose_translate.errors import ComposeError, Loc
 from compose_translate.settings import AWS_PROVIDER_KINDS, AWS_SECRET_KEYS, StackSettings
 from compose_translate.yaml_source import YMap, read_yaml
 
+from ..pulumi_project import stack_file
 
-def settings_from_stack() -> StackSettings:
+
+def settings_from_stack(overrides: dict[str, str] | None = None) -> StackSettings:
+    """The stack's config, with a program's own settings (same string form) over it."""
     stack = pulumi.get_stack()
-    file = f"stacks/Pulumi.{stack}.yaml"
-    settings = StackSettings.from_cli_config(all_config(), file=file, locs=_locations(Path(file)))
+    file = stack_file(stack)
+    settings = StackSettings.from_cli_config({**all_config(), **(overrides or {})}, file=str(file),
+                                             locs=_locations(file))
     return settings.model_copy(update={"stack_name": stack})
 
 

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
 from compose_translate.planned import PlannedService
+from compose_translate.runtime import Scaling
 
 from . import container, iam
 from .cluster import ALL_EGRESS
@@ -26,7 +27,7 @@ from compose_translate.files import is_sensitive
 from compose_translate.names import IAM
 
 from .naming import fitted
-from .secrets import StoredRef
+from .secrets import StoredRef, recovery
 from .storage import SharedVolume
 
 # Service Connect's Envoy proxy: LLM responses stream for minutes, so no per-request limit, and
@@ -52,6 +53,7 @@ class ComposeServiceArgs:
     stored: dict[str, StoredRef]
     volumes: dict[str, SharedVolume]
     targets: list[Target] = field(default_factory=list)
+    secret_recovery_days: int = 30
     wait_for_steady_state: bool = False
     depends_on: list[pulumi.Resource] = field(default_factory=list)
     admitted_group_ids: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # client network -> group
@@ -77,12 +79,14 @@ class ComposeService(pulumi.ComponentResource):
                                             name=f"/compose-cloud/{args.project}/{pulumi.get_stack()}/{service.name}",
                                             retention_in_days=args.log_retention_days, opts=child)
         image, repository_arn = self._image(name, service)
-        env_secret = self._env_secret(name, service)
+        env_secret = self._env_secret(name, service, args.secret_recovery_days)
         wanted = {f.store_key for f in service.files}
         files = {key: ref for key, ref in args.stored.items() if key in wanted}
         secret_arns = [ref.arn for ref in files.values() if ref.store == "secretsmanager"]
         secret_arns += [env_secret.arn] if env_secret else []
         secret_arns += [service.pull_credentials] if service.pull_credentials else []  # a private registry
+        secret_refs = {variable: self._secret_arn(reference) for variable, reference in service.secret_refs.items()}
+        secret_arns += list(secret_refs.values())
         execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64, IAM),
                                       assume_role_policy=iam.assume_role(iam.ECS_TASKS),
                                       description=f"ECS agent for {service.name}: pull, logs, its secrets",
@@ -120,9 +124,10 @@ class ComposeService(pulumi.ComponentResource):
                for m in service.mounts if m.kind == "efs"}
         definitions = pulumi.Output.all(
             image, log_group.name, env_secret.arn if env_secret else None,
-            {key: ref.arn for key, ref in files.items()}).apply(
+            {key: ref.arn for key, ref in files.items()}, secret_refs).apply(
             lambda v: json.dumps(container.container_definitions(service, container.Resolved(
-                image=v[0], log_group=v[1], region=args.region, env_secret_arn=v[2], file_sources=v[3]))))
+                image=v[0], log_group=v[1], region=args.region, env_secret_arn=v[2], file_sources=v[3],
+                secret_refs=v[4]))))
         size = {} if on_ec2 else {"cpu": str(service.runtime.cpu), "memory": str(service.runtime.memory)}
         task = aws.ecs.TaskDefinition(
             f"{name}-task", family=f"{args.project}-{pulumi.get_stack()}-{service.name}", network_mode="awsvpc",
@@ -141,10 +146,14 @@ class ComposeService(pulumi.ComponentResource):
             health_check_grace_period_seconds=_grace_period(service) if args.targets else None,
             deployment_circuit_breaker={"enable": True, "rollback": True}, propagate_tags="SERVICE",
             wait_for_steady_state=args.wait_for_steady_state,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[
+            # with autoscaling, the task count is Application Auto Scaling's: `up` must not reset it
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCount"] if service.runtime.scaling else None,
+                                        depends_on=[
                 *args.depends_on, *[t.listener for t in args.targets], *args.capacity_ready,
                 # tasks fail to start while their EFS file systems have no mount targets yet
                 *[mt for m in service.mounts if m.kind == "efs" for mt in args.volumes[m.volume].mount_targets]]))
+        if service.runtime.scaling:
+            self._autoscaling(name, service.runtime.scaling, args.cluster_arn)
         self.service_name, self.task_definition_arn = self.ecs_service.name, task.arn
         self.security_group_id = group.id
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
@@ -178,10 +187,34 @@ class ComposeService(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self))
         return built.ref, repository.arn
 
-    def _env_secret(self, name: str, service: PlannedService) -> aws.secretsmanager.Secret | None:
+    def _autoscaling(self, name: str, scaling: Scaling, cluster_arn: pulumi.Input[str]) -> None:
+        """Application Auto Scaling keeps the task count in min..max, tracking the average CPU or memory."""
+        child = pulumi.ResourceOptions(parent=self)
+        resource_id = pulumi.Output.all(cluster_arn, self.ecs_service.name).apply(
+            lambda v: f"service/{v[0].split('/')[-1]}/{v[1]}")
+        target = aws.appautoscaling.Target(
+            f"{name}-scaling", service_namespace="ecs", resource_id=resource_id,
+            scalable_dimension="ecs:service:DesiredCount", min_capacity=scaling.minimum,
+            max_capacity=scaling.maximum, opts=child)
+        metric = "ECSServiceAverageCPUUtilization" if scaling.metric == "cpu" else "ECSServiceAverageMemoryUtilization"
+        aws.appautoscaling.Policy(
+            f"{name}-scaling", policy_type="TargetTrackingScaling", service_namespace="ecs",
+            resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+            target_tracking_scaling_policy_configuration={
+                "target_value": scaling.target, "scale_in_cooldown": 300, "scale_out_cooldown": 60,
+                "predefined_metric_specification": {"predefined_metric_type": metric}}, opts=child)
+
+    def _secret_arn(self, reference: str) -> pulumi.Input[str]:
+        """A secret the stack names (e.g. compose-cloud:hfTokenSecret): its ARN, looked up when given by name."""
+        if reference.startswith("arn:"):
+            return reference
+        return aws.secretsmanager.get_secret_output(name=reference, opts=pulumi.InvokeOptions(parent=self)).arn
+
+    def _env_secret(self, name: str, service: PlannedService, recovery_days: int) -> aws.secretsmanager.Secret | None:
         if not service.secret_environment:
             return None
         secret = aws.secretsmanager.Secret(f"{name}-env", description=f"credential-like variables of {service.name}",
+                                           **recovery(recovery_days),
                                            opts=pulumi.ResourceOptions(parent=self))
         values = {k: v.get_secret_value() for k, v in sorted(service.secret_environment.items())}
         aws.secretsmanager.SecretVersion(f"{name}-env", secret_id=secret.id,

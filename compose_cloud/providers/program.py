@@ -15,19 +15,21 @@ from compose_translate.errors import Loc, fail
 from compose_translate.loader import normalize_name
 from compose_translate.plan import DeploymentPlan
 
+from ..program import GC_THRESHOLDS
+from ..pulumi_project import stack_file
 from .aws.program import deploy
 from .config import provider_args, settings_from_stack
 
 
-def main() -> tuple[DeploymentPlan, dict[str, Any]]:
-    """Stack config -> plan -> resources and exported outputs.
+def main(overrides: dict[str, str] | None = None, export: bool = True) -> tuple[DeploymentPlan, dict[str, Any]]:
+    """Stack config (with `overrides`, in the CLI's string form) -> plan -> resources and outputs.
 
     Raises ComposeError, before any resource exists, on bad input.
     """
-    settings = settings_from_stack()
+    settings = settings_from_stack(overrides or {})
     if not settings.files:
         raise fail("no Compose files: set compose-cloud:files in the stack's config", "config.compose-cloud:files",
-                   Loc(f"stacks/Pulumi.{pulumi.get_stack()}.yaml", 1), 'e.g. compose-cloud:files: ["compose.yaml"]')
+                   Loc(str(stack_file(pulumi.get_stack())), 1), 'e.g. compose-cloud:files: ["compose.yaml"]')
     # Without `name:` or compose-cloud:projectName, resources are named after the Pulumi project,
     # never after the checkout folder (another clone's folder name would replace the stack).
     plan = make_plan(LoadOptions(files=tuple(map(Path, settings.files)), project_name=settings.project_name,
@@ -38,15 +40,10 @@ def main() -> tuple[DeploymentPlan, dict[str, Any]]:
         pulumi.log.warn(warning.render(Path(plan.project_dir)))
     outputs = deploy(plan, settings, former_name=normalize_name(Path(plan.project_dir).name),
                      provider_args=provider_args(settings))
-    for key, value in outputs.items():
-        pulumi.export(key, value)
+    if export:
+        for key, value in outputs.items():
+            pulumi.export(key, value)
     return plan, outputs
-
-
-# Registering a resource creates dozens of short-lived asyncio objects; with the default
-# thresholds the cyclic collector rescans the growing heap so often that it doubles the run
-# time of a 1,000-service program (see docs/performance.md). Collect far less often instead.
-GC_THRESHOLDS = (200_000, 20, 1000)
 
 
 @contextmanager

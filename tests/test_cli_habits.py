@@ -1,0 +1,51 @@
+"""What `docker compose` users expect of a CLI: shell completion, and a progress line only on a terminal."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+
+from compose_cloud.progress import progress
+from conftest import ROOT
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _complete(line: str, tmp_path) -> list[str]:
+    """Ask the installed program for completions the way bash's hook does (argcomplete's protocol)."""
+    out = tmp_path / "completions"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_IFS": "\n", "COMP_LINE": line,
+           "COMP_POINT": str(len(line)), "_ARGCOMPLETE_STDOUT_FILENAME": str(out), "COMP_TYPE": "9"}
+    subprocess.run([sys.executable, "-m", "compose_cloud.cli"], env=env, cwd=ROOT, capture_output=True,
+                   timeout=60, check=False)
+    return sorted(out.read_text().split("\n")) if out.exists() else []
+
+
+def test_commands_and_options_complete(tmp_path):
+    assert _complete("compose-cloud pre", tmp_path) == ["preflight", "preview"]
+    assert "--follow" in _complete("compose-cloud logs --f", tmp_path)
+    assert _complete("compose-cloud preview --format m", tmp_path) == ["markdown", "mermaid"]
+
+
+def test_progress_is_drawn_on_a_terminal_and_erased():
+    terminal = _Terminal()
+    with progress("previewing", terminal, delay=0):
+        time.sleep(0.5)
+    text = terminal.getvalue()
+    assert "previewing (0s)" in text
+    assert text.endswith("\r\x1b[K")
+
+
+def test_no_progress_when_quick_or_not_a_terminal():
+    quick, piped = _Terminal(), io.StringIO()
+    with progress("previewing", quick, delay=5):
+        pass
+    with progress("previewing", piped, delay=0):
+        time.sleep(0.3)
+    assert quick.getvalue() == "" and piped.getvalue() == ""
