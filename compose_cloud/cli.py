@@ -105,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--env-file", dest="env_files", action="append", default=[], metavar="FILE",
                         help="read interpolation variables from FILE instead of .env (repeatable)")
     common.add_argument("--stack", metavar="NAME|FILE",
-                        help="stack settings: Pulumi.NAME.yaml (in Pulumi.yaml's stackConfigDir), or a path to such a file")
+                        help="stack settings: Pulumi.NAME.yaml (in Pulumi.yaml's stackConfigDir), or a path to "
+                             "such a file")
     common.add_argument("--region", help="AWS region for the stack (overrides the stack's aws:region)")
 
     parser = argparse.ArgumentParser(prog="compose-cloud", description=_DESCRIPTION, epilog=_EPILOG,
@@ -154,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("--since", default="1h", metavar="DURATION", help="how far back: 30s, 10m, 2h, 1d (default 1h)")
     logs.add_argument("--follow", action="store_true", help="keep printing new lines until Ctrl-C")
     logs.add_argument("-t", "--timestamps", action="store_true", help="show each line's time (UTC)")
-    init = commands.add_parser(
+    commands.add_parser(
         "init", parents=[common], help="write Pulumi.yaml, __main__.py and a stack file for this Compose project",
         description="Make the folder of a Compose project a Pulumi project that deploys it: Pulumi.yaml (Python, "
                     "its own virtualenv), requirements.txt naming compose-cloud, a few-line __main__.py that calls "

@@ -53,7 +53,8 @@ def files_for(folder: Path, name: str, stack: str, region: str, compose_files: l
     stack_config = {"config": {"aws:region": region, "compose-cloud:files": compose_files}}
     return {
         folder / "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
-        folder / "requirements.txt": f"# Pulumi installs these into .venv before running __main__.py\n{requirement()}\n",
+        folder / "requirements.txt": "# Pulumi installs these into .venv before running __main__.py\n"
+                                     f"{requirement()}\n",
         folder / "__main__.py": PROGRAM,
         folder / f"Pulumi.{stack}.yaml": yaml.safe_dump(stack_config, sort_keys=False),
     }

@@ -13,6 +13,9 @@ import hashlib
 from typing import Any
 
 ACCOUNT = "123456789012"
+# Elastic Load Balancing's hosted zone per region (Application Load Balancers), for alias records
+ALB_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-2": "Z1H1FL5HABSF5",
+             "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5"}
 
 # Resource type -> the input pulumi-aws auto-names (`<logical>-<7 hex>`) when it is not set.
 AUTONAMED = {
@@ -48,6 +51,7 @@ _ID = {
     "aws:lb/loadBalancer:LoadBalancer": "arn", "aws:lb/targetGroup:TargetGroup": "arn",
     "aws:lb/listener:Listener": "arn",
     "aws:secretsmanager/secret:Secret": "arn", "aws:ecs/taskDefinition:TaskDefinition": "family",
+    "aws:acm/certificate:Certificate": "arn",
 }
 
 
@@ -67,6 +71,8 @@ def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) 
         "aws:lb/listener:Listener": base.format("elasticloadbalancing")
         + f"listener/app/lb/{digest[:16]}/{digest[16:32]}",
         "aws:cloudwatch/logGroup:LogGroup": base.format("logs") + f"log-group:{name}",
+        "aws:acm/certificate:Certificate": base.format("acm")
+        + f"certificate/{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}",
         "aws:ecr/repository:Repository": base.format("ecr") + f"repository/{name}",
         "aws:secretsmanager/secret:Secret": base.format("secretsmanager") + f"secret:{name}-{digest[:6]}",
         "aws:ssm/parameter:Parameter": base.format("ssm") + f"parameter/{name.lstrip('/')}",
@@ -110,6 +116,16 @@ def created_state(typ: str, logical: str, inputs: dict[str, Any], region: str) -
     state["id"] = resource_id
     if typ == "aws:lb/loadBalancer:LoadBalancer":
         state["dnsName"] = f"{name}-{int(digest[:9], 16)}.{region}.elb.amazonaws.com"
+        state["zoneId"] = ALB_ZONES.get(region, "Z35SXDOTRQ7X7K")
+    elif typ == "aws:acm/certificate:Certificate":
+        domain = str(inputs.get("domainName"))
+        state["domainValidationOptions"] = [{
+            "domainName": domain, "resourceRecordName": f"_{digest[:32]}.{domain}.",
+            "resourceRecordType": "CNAME", "resourceRecordValue": f"_{digest[32:64]}.abcdefghij.acm-validations.aws."}]
+    elif typ == "aws:acm/certificateValidation:CertificateValidation":
+        state["certificateArn"] = inputs.get("certificateArn")
+    elif typ == "aws:route53/record:Record":
+        state["fqdn"] = str(inputs.get("name", "")).rstrip(".")
     elif typ == "aws:ecr/repository:Repository":
         state["repositoryUrl"] = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{name}"
         state["registryId"] = ACCOUNT

@@ -41,6 +41,13 @@ class Cost(Frozen):
     prices_region: str
 
 
+class CustomDomain(Frozen):
+    """The stack's own name for its load balancer: ACM certificate (DNS-validated) and alias in the zone."""
+
+    name: str
+    hosted_zone_id: str
+
+
 class DeploymentPlan(Frozen):
     name: str
     project_dir: str
@@ -57,6 +64,7 @@ class DeploymentPlan(Frozen):
     volumes: dict[str, PlannedVolume]
     networks: tuple[str, ...]
     certificate_arn: str | None
+    domain: CustomDomain | None = None
     cost: Cost
     warnings: tuple[Diagnostic, ...]
 
@@ -87,12 +95,16 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     taken.add(gateway_name)
     models, unbound = plan_models(project, settings, taken, report)
     gateway_url = f"http://{gateway_name}:{settings.gateway_port}/v1/" if models else None
-    certificate = settings.certificate_arn is not None
+    certificate = settings.certificate_arn is not None or settings.domain is not None
     inferred, addressed = inferred_ports(project.services, report), http_addressed(project.services)
     services = {name: _plan_service(service, project, gateway_url, certificate, inferred.get(name, set()),
                                     addressed.get(name, set()), report)
                 for name, service in project.services.items()}
     published = [listener for s in services.values() for listener in s.listeners]
+    if settings.domain and not any(x.balancer == "alb" for x in published):
+        report.warn(f"compose-cloud:domain {settings.domain} is set, but no service publishes an HTTP port, so there "
+                    "is no load balancer to give it", "config.compose-cloud:domain", None,
+                    hint="publish the web service's port (`ports: [\"80:8080\"]`), or remove the setting")
     check_conflicts(published, project.services, report)
     check_limits(published, project.services, report)
     order = _deploy_order(project, report)
@@ -117,6 +129,8 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         secrets=stored["secrets"], configs=dict(sorted(stored["configs"].items())), volumes=volumes,
         networks=tuple(sorted({n for s in everything for n in (*s.networks, *(n for n, _ in s.admits))})),
         certificate_arn=settings.certificate_arn, cost=_cost(services, models, gateway),
+        domain=CustomDomain(name=settings.domain, hosted_zone_id=settings.hosted_zone_id)
+        if settings.domain and settings.hosted_zone_id else None,
         warnings=tuple(report.sorted_warnings()))
 
 

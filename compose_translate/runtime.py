@@ -103,9 +103,16 @@ def _scaling(settings: dict, replicas: int, path: str, service: Service, report:
     deploy = settings.get("deploy") or {}
     where = f"{path}.deploy.{AUTOSCALING}" if AUTOSCALING in deploy else f"{path}.{AUTOSCALING}"
     raw = deploy.get(AUTOSCALING, settings.get(AUTOSCALING))
-    if raw is None:
-        return None
     loc = service.key_locs.get("deploy" if AUTOSCALING in deploy else AUTOSCALING, service.loc)
+    if raw is None:  # or the labels models use: cloud.min-instances / cloud.max-instances
+        bounds = {k: service.labels[f"cloud.{k}-instances"] for k in ("min", "max")
+                  if f"cloud.{k}-instances" in service.labels}
+        if not bounds:
+            return None
+        raw = {k: int(v) if v.isdigit() else v for k, v in bounds.items()}
+        low = raw.get("min", replicas)
+        raw.setdefault("max", max(replicas, low) if isinstance(low, int) else replicas)
+        where, loc = f"{path}.labels", service.key_locs.get("labels", service.loc)
     example = "e.g. {min: 1, max: 4, cpu: 75}"
     if not isinstance(raw, dict):
         report.error("expected a mapping", where, loc, hint=example)

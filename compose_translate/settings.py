@@ -29,11 +29,13 @@ CONFIG_KEYS = {
     "vpcId": "vpc_id", "publicSubnetIds": "public_subnet_ids", "privateSubnetIds": "private_subnet_ids",
     "logRetentionDays": "log_retention_days", "certificateArn": "certificate_arn", "images": "images",
     "retainData": "retain_data", "hfTokenSecret": "hf_token_secret", "secretRecoveryDays": "secret_recovery_days",
+    "domain": "domain", "hostedZoneId": "hosted_zone_id", "natGateway": "nat_gateway",
 }
 # What each setting is, as the Pulumi CLI passes it (compose_translate/cli_config.py).
 CONFIG_KINDS: dict[str, Kind] = {
     "files": "list", "profiles": "list", "envFile": "list", "publicSubnetIds": "list", "privateSubnetIds": "list",
-    "gatewayPort": "int", "logRetentionDays": "int", "secretRecoveryDays": "int", "deployUnboundModels": "bool", "retainData": "bool",
+    "gatewayPort": "int", "logRetentionDays": "int", "secretRecoveryDays": "int", "deployUnboundModels": "bool",
+    "retainData": "bool", "natGateway": "bool",
     "images": "map",
 }
 # `aws:` settings the default provider would take; the program's explicit providers take them too.
@@ -81,6 +83,12 @@ class StackSettings(BaseModel):
     certificate_arn: str | None = None
     images: Images = Images()  # pinned serving images (compose_translate/serving.py), overridable
     retain_data: bool = True  # `pulumi destroy` keeps EFS file systems (the volumes' data)
+    # false: a dev mode without NAT gateway: tasks in public subnets with public IPs (security groups unchanged)
+    nat_gateway: bool = True
+    # a custom domain for the load balancer: a DNS-validated ACM certificate and an alias record in the zone
+    domain: str | None = Field(None, max_length=253,
+                               pattern=r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+    hosted_zone_id: str | None = Field(None, pattern=r"^Z[A-Z0-9]{1,31}$")
     # days Secrets Manager keeps a deleted secret restorable (7-30), or 0: deleted at once (`pulumi destroy`)
     secret_recovery_days: int = 30
     # a Secrets Manager secret (name or ARN) holding a Hugging Face token: HF_TOKEN of ECS model servers
@@ -194,11 +202,21 @@ class StackSettings(BaseModel):
             key = f"{NAMESPACE}:logRetentionDays"
             raise fail("CloudWatch Logs does not keep logs for that many days", f"config.{key}", at(key),
                        f"use one of {', '.join(map(str, allowed))} (nearest: {nearest})")
+        if (self.domain is None) != (self.hosted_zone_id is None):
+            key = f"{NAMESPACE}:{'hostedZoneId' if self.domain else 'domain'}"
+            raise fail("a custom domain needs both compose-cloud:domain and compose-cloud:hostedZoneId",
+                       f"config.{key}", at(f"{NAMESPACE}:{'domain' if self.domain else 'hostedZoneId'}"),
+                       "set the Route 53 hosted zone that holds the domain (its id: `aws route53 "
+                       "list-hosted-zones`) and the name, e.g. chat.example.com")
         if self.secret_recovery_days != 0 and not 7 <= self.secret_recovery_days <= 30:
             key = f"{NAMESPACE}:secretRecoveryDays"
             raise fail("Secrets Manager keeps a deleted secret for 7 to 30 days, or deletes it at once (0)",
                        f"config.{key}", at(key), "use 0, or a number of days from 7 to 30")
-        if self.vpc_id and (len(self.public_subnet_ids) < 2 or len(self.private_subnet_ids) < 2):
+        if self.vpc_id and not self.nat_gateway and len(self.public_subnet_ids) < 2:
+            raise fail("without a NAT gateway, tasks run in the public subnets: at least two are needed, in different "
+                       "availability zones", f"config.{NAMESPACE}:publicSubnetIds", at(f"{NAMESPACE}:vpcId"),
+                       "set compose-cloud:publicSubnetIds (subnets with a route to an internet gateway)")
+        if self.vpc_id and self.nat_gateway and (len(self.public_subnet_ids) < 2 or len(self.private_subnet_ids) < 2):
             raise fail("an existing VPC needs at least two public and two private subnets, in different "
                        "availability zones", f"config.{NAMESPACE}:vpcId", at(f"{NAMESPACE}:vpcId"),
                        "set compose-cloud:publicSubnetIds and compose-cloud:privateSubnetIds (private subnets "

@@ -474,6 +474,10 @@ def _target_group(r, i, ctx, found):
 def _listener(r, i, ctx, found):
     tags = ctx.tags(r, i)
     params = i.take("loadBalancerArn", "port", "protocol", "defaultActions", "sslPolicy")
+    # pulumi-aws's action blocks are the API's *Config members (redirect -> RedirectConfig, ...)
+    blocks = {"redirect": "redirectConfig", "fixedResponse": "fixedResponseConfig", "forward": "forwardConfig"}
+    params["defaultActions"] = [{blocks.get(k, k): v for k, v in action.items()}
+                                for action in params.get("defaultActions", [])]
     if "certificateArn" in i:
         params["certificates"] = [{"certificateArn": i.pop("certificateArn")}]
     return [_api("elbv2", "CreateListener", params, r, found,
@@ -553,6 +557,37 @@ def _scaling_policy(r, i, ctx, found):
     return [_api("application-autoscaling", "PutScalingPolicy",
                  i.take("policyType", "serviceNamespace", "resourceId", "scalableDimension",
                         "targetTrackingScalingPolicyConfiguration"), r, found, PolicyName=name)]
+
+
+@translates("aws:acm/certificate:Certificate")
+def _certificate(r, i, ctx, found):
+    tags = ctx.tags(r, i)
+    return [_api("acm", "RequestCertificate", i.take("domainName", "validationMethod", "subjectAlternativeNames"), r,
+                 found, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+
+
+@translates("aws:acm/certificateValidation:CertificateValidation")
+def _certificate_validation(r, i, ctx, found):
+    """pulumi-aws only waits here (DescribeCertificate until ISSUED), checking the records exist."""
+    i.pop("validationRecordFqdns", None)
+    return [_api("acm", "DescribeCertificate", i.take("certificateArn"), r, found)]
+
+
+@translates("aws:route53/record:Record")
+def _record(r, i, ctx, found):
+    zone = i.pop("zoneId")
+    i.pop("allowOverwrite", None)  # UPSERT instead of CREATE: the provider's choice
+    record: dict[str, Any] = {"Name": i.pop("name"), "Type": i.pop("type")}
+    if "ttl" in i:
+        record["TTL"] = int(i.pop("ttl"))
+    if "records" in i:
+        record["ResourceRecords"] = [{"Value": v} for v in i.pop("records")]
+    if "aliases" in i:
+        [alias] = i.pop("aliases")
+        record["AliasTarget"] = {"HostedZoneId": alias["zoneId"], "DNSName": alias["name"],
+                                 "EvaluateTargetHealth": alias["evaluateTargetHealth"]}
+    return [Request("route53", "ChangeResourceRecordSets", {"HostedZoneId": zone, "ChangeBatch": {
+        "Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}}, r.name)]
 
 
 # Not AWS API calls: Pulumi's own resources, and the image build (Docker, then ECR's push protocol).

@@ -83,3 +83,18 @@ def test_bad_autoscaling_is_a_located_error(tmp_path, setting, message):
         preview([tmp_path / "compose.yaml"])
     assert message in err.value.first.message
     assert err.value.first.path == "services.web.deploy.x-aws-autoscaling" and err.value.first.loc.line == 4
+
+
+def test_service_labels_scale_like_model_labels(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx\n    deploy: {replicas: 2}\n"
+                                     "    labels: [cloud.min-instances=1, cloud.max-instances=5]\n"})
+    result = preview([tmp_path / "compose.yaml"])
+    [target] = by_type(result, "aws:appautoscaling/target:Target").values()
+    assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (1, 5)
+    [policy] = by_type(result, "aws:appautoscaling/policy:Policy").values()
+    assert policy.inputs["targetTrackingScalingPolicyConfiguration"]["targetValue"] == 75
+    write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx\n"
+                                     "    labels: [cloud.max-instances=lots]\n"})
+    with pytest.raises(ComposeError) as err:
+        preview([tmp_path / "compose.yaml"])
+    assert err.value.first.path == "services.web.labels" and "max must be a whole number" in err.value.first.message

@@ -77,8 +77,8 @@ def test_the_file_wins_when_it_exists(tmp_path):
 
 
 def test_recovery_window_is_a_stack_setting(tmp_path):
-    write(tmp_path, {"compose.yaml": COMPOSE.replace("    secrets: [api_key]",
-                                                     "    secrets: [api_key]\n    environment: {DB_PASSWORD: hunter2}")})
+    with_password = COMPOSE.replace("    secrets: [api_key]", "    secrets: [api_key]\n    environment: {DB_PASSWORD: x}")
+    write(tmp_path, {"compose.yaml": with_password})
     result = preview([tmp_path / "compose.yaml"], secret_recovery_days=0, stack_values=("secret:api_key",))
     secrets = by_type(result, "aws:secretsmanager/secret:Secret")
     assert len(secrets) == 2  # the Compose secret and the service's credential-like variables

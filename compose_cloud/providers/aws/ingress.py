@@ -28,7 +28,8 @@ class LoadBalancersArgs:
     vpc_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]]
     listeners: tuple[Listener, ...]
-    certificate_arn: str | None = None
+    certificate_arn: pulumi.Input[str] | None = None
+    domain: str | None = None  # the custom domain the ALB's URLs use
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ class Target:
 
 
 class LoadBalancers(pulumi.ComponentResource):
+    alb: aws.lb.LoadBalancer | None  # for a custom domain's alias record
     targets: dict[str, list[Target]]  # service -> targets
     urls: dict[str, list[pulumi.Output[str]]]  # service -> public URLs
 
     def __init__(self, name: str, args: LoadBalancersArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:LoadBalancers", name, None, opts)
-        self.targets, self.urls = {}, {}
+        self.targets, self.urls, self.alb = {}, {}, None
         for kind in ("alb", "nlb"):
             listeners = [x for x in args.listeners if x.balancer == kind]
             if listeners:
@@ -71,6 +73,9 @@ class LoadBalancers(pulumi.ComponentResource):
             internal=False,
             subnets=args.subnet_ids, security_groups=[group.id], ip_address_type="ipv4",
             idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None, opts=child)
+        if kind == "alb":
+            self.alb = balancer
+        host = pulumi.Output.from_input(args.domain) if kind == "alb" and args.domain else balancer.dns_name
         for x in listeners:
             target_protocol = "HTTP" if kind == "alb" else x.protocol
             group_name = f"{name}-{x.service}-{x.target}"
@@ -92,7 +97,7 @@ class LoadBalancers(pulumi.ComponentResource):
             self.targets.setdefault(x.service, []).append(
                 Target(target_group_arn=target_group.arn, container_port=x.target,
                        transports=transports(x.protocol), balancer_group_id=group.id, listener=listener))
-            self.urls.setdefault(x.service, []).append(balancer.dns_name.apply(lambda dns, x=x: _url(dns, x)))
+            self.urls.setdefault(x.service, []).append(host.apply(lambda dns, x=x: _url(dns, x)))
 
 
 def transports(protocol: str) -> tuple[str, ...]:

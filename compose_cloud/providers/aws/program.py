@@ -15,6 +15,7 @@ from compose_translate.zones import ZONES
 
 from .capacity import GpuCapacity, GpuCapacityArgs
 from .cluster import Cluster, ClusterArgs
+from .domain import CustomDomain
 from .ingress import LoadBalancers, LoadBalancersArgs
 from .models import EcsModel, ModelGateway
 from .network import Network, NetworkArgs
@@ -65,9 +66,15 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
         file_system_id=volume.file_system_id, retain=settings.retain_data), named(f"{plan.name}-volume-{name}"))
         for name, volume in plan.volumes.items()}
     listeners = tuple(x for s in plan.services.values() for x in s.listeners)
+    domain = CustomDomain(f"{plan.name}-domain", plan.domain, named(f"{plan.name}-domain")) \
+        if plan.domain and any(x.balancer == "alb" for x in listeners) else None
     balancers = LoadBalancers(f"{plan.name}-ingress", LoadBalancersArgs(
         vpc_id=network.vpc_id, subnet_ids=network.public_subnet_ids, listeners=listeners,
-        certificate_arn=plan.certificate_arn), named(f"{plan.name}-ingress")) if listeners else None
+        certificate_arn=plan.certificate_arn or (domain.certificate_arn if domain else None),
+        domain=plan.domain.name if domain and plan.domain else None), named(f"{plan.name}-ingress")) \
+        if listeners else None
+    if domain and balancers and balancers.alb:
+        domain.point_at(balancers.alb)
 
     def service_args(service: PlannedService, **extra) -> ComposeServiceArgs:
         runtime = service.runtime

@@ -147,7 +147,8 @@ class ComposeService(pulumi.ComponentResource):
             deployment_circuit_breaker={"enable": True, "rollback": True}, propagate_tags="SERVICE",
             wait_for_steady_state=args.wait_for_steady_state,
             # with autoscaling, the task count is Application Auto Scaling's: `up` must not reset it
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCount"] if service.runtime.scaling else None,
+            opts=pulumi.ResourceOptions(parent=self,
+                                        ignore_changes=["desiredCount"] if service.runtime.scaling else None,
                                         depends_on=[
                 *args.depends_on, *[t.listener for t in args.targets], *args.capacity_ready,
                 # tasks fail to start while their EFS file systems have no mount targets yet
