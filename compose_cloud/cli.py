@@ -161,6 +161,9 @@ def _parser() -> argparse.ArgumentParser:
                     "its own virtualenv), requirements.txt naming compose-cloud, a few-line __main__.py that calls "
                     "the library, and Pulumi.<stack>.yaml with the Compose files and region. Existing files are "
                     "never overwritten. Then: `pulumi stack init <stack>` and `pulumi up`.")
+    preflight.add_argument("--refresh-prices", action="store_true",
+                           help="also price the plan's regions from the AWS Price List API into "
+                                ".compose-cloud/prices.json (used by plan, preview and diff)")
     for sub in (preflight, status, logs):
         sub.add_argument("--aws-profile", metavar="NAME",
                          help="AWS profile (default: AWS_PROFILE or the default chain); --profile is Compose's")
@@ -274,6 +277,9 @@ def _account(args: argparse.Namespace, plan) -> int:
     if args.command == "preflight":
         with progress("checking the AWS account"):
             checks = preflight.preflight(plan, aws)
+        if args.refresh_prices:
+            with progress("reading the AWS Price List API"):
+                checks.append(_refresh_prices(plan, aws))
         sys.stdout.write((preflight.render_json if args.format == "json" else preflight.render_text)(checks))
         return EXIT_INVALID if any(c.status == "fail" for c in checks) else EXIT_OK
     with progress("reading the stack's state from AWS"):
@@ -344,6 +350,40 @@ def _init(args: argparse.Namespace) -> int:
     sys.stdout.write(f"next: compose-cloud preview --stack {stack}, then `pulumi stack init {stack}` and "
                      "`pulumi up` (AWS credentials and the Pulumi CLI needed)\n")
     return EXIT_OK
+
+
+def _refresh_prices(plan, aws):
+    import time
+
+    from . import prices
+    from .aws import AWS_ERRORS
+    from .aws import error_text as aws_error_text
+    from .preflight import Check
+
+    try:
+        tables = prices.refresh(plan, aws, time.strftime("%Y-%m-%d", time.gmtime()))
+    except AWS_ERRORS as exc:
+        return Check("prices", "fail", f"cannot read the AWS Price List API: {aws_error_text(exc)}",
+                     "the caller needs pricing:GetProducts; the built-in tables stay in use")
+    path = prices.write(Path(plan.project_dir), tables)
+    missing = [f"{r}: {', '.join(t)}" for r, t in sorted(_unpriced(plan, tables).items()) if t]
+    return Check("prices", "warn" if missing else "pass",
+                 f"{', '.join(sorted(tables))} priced from the AWS Price List API into "
+                 f"{path.relative_to(plan.project_dir).as_posix()}" + (f"; no price found for {'; '.join(missing)}"
+                                                                       if missing else ""),
+                 "commit the file so that CI prices the same way" if not missing else
+                 "those items stay unpriced in the estimate")
+
+
+def _unpriced(plan, tables) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for region, table in tables.items():
+        gaps = [k for k in ("fargate_vcpu", "fargate_gb", "nat_gateway", "load_balancer", "public_ipv4")
+                if getattr(table, k) is None]
+        gaps += [m.placement.instance_type for m in plan.models.values() if m.placement.region == region
+                 and m.placement.backend == "sagemaker" and m.placement.instance_type not in table.sagemaker]
+        found[region] = gaps
+    return found
 
 
 EXIT_CHANGED = 3

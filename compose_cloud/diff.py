@@ -38,6 +38,8 @@ class Diff:
     models: dict[str, tuple[dict | None, dict | None]] = field(default_factory=dict)
     secrets_changed: list[str] = field(default_factory=list)  # secrets and configs whose content changed
     cost: tuple[float, float] = (0.0, 0.0)
+    prices: str = ""  # which tables the head's figures come from (region and date)
+    unpriced: tuple[str, ...] = ()  # what neither total includes: a delta is not a saving there
     new_warnings: list[dict] = field(default_factory=list)
     resolved_warnings: list[dict] = field(default_factory=list)
     note: str | None = None  # why the base side is empty, when it is
@@ -60,7 +62,9 @@ def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
     """Base None: the project does not exist on the base side (everything is added)."""
     before, after = (to_data(base) if base else EMPTY), to_data(head)
     diff = Diff(project=after["project"], stack=after["stack"],
-                cost=(before["cost"]["total"], after["cost"]["total"]), diagram=render_mermaid(head))
+                cost=(before["cost"]["total"], after["cost"]["total"]), diagram=render_mermaid(head),
+                prices=", ".join(after["cost"].get("prices", {}).values()),
+                unpriced=tuple(sorted(set(before["cost"].get("unpriced", [])) | set(after["cost"].get("unpriced", [])))))
     _resources(before["resources"], after["resources"], diff)
     _services(before["services"], after["services"], diff)
     for key in sorted(set(before["models"]) | set(after["models"])):

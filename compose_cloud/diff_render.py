@@ -22,7 +22,9 @@ def summary(diff: Diff) -> str:
     before, after = diff.cost
     if before != after:
         delta = after - before
-        parts.append(f"cost ~${before:,.2f}/h -> ~${after:,.2f}/h ({'+' if delta >= 0 else '-'}${abs(delta):,.2f}/h)")
+        parts.append(f"cost ~${before:,.2f}/h -> ~${after:,.2f}/h ({'+' if delta >= 0 else '-'}${abs(delta):,.2f}/h"
+                     + (f"; {diff.prices}" if diff.prices else "")
+                     + (f"; not included: {', '.join(diff.unpriced)}" if diff.unpriced else "") + ")")
     if diff.models:
         parts.append(f"{len(diff.models)} model(s) changed")
     if diff.secrets_changed:

@@ -55,10 +55,12 @@ def plan_text(plan: DeploymentPlan) -> str:
 
 
 def cost_line(cost: dict) -> str:
-    """The plan's cost estimate in one line, saying what it covers and which types it could not price."""
+    """The plan's cost estimate in one line: what it covers, each region's table and its date, and what it
+    could not price."""
     unpriced = f"; no price for {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""
-    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand (models, tasks, gateway, NAT, load balancer; "
-            f"{cost['prices_region']} list prices of {cost['prices_date']}; an estimate{unpriced})")
+    tables = ", ".join(cost.get("prices", {}).values()) or f"{cost['prices_region']} prices of {cost['prices_date']}"
+    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand (models, tasks, gateway, network, load "
+            f"balancer; {tables}; an estimate{unpriced})")
 
 
 def error_text(diagnostics: list[Diagnostic], root: Path | None) -> str:

@@ -42,6 +42,8 @@ GATEWAY_FIXES = "compose-cloud-gateway-litellm-fixes"
 GATEWAY_FIXES_PATH = f"{GATEWAY_CONFIG_PATH.rsplit('/', 1)[0]}/compose_cloud_litellm.py"
 GATEWAY_FIXES_SOURCE = (resources.files(__package__) / "gateway_files" / "compose_cloud_litellm.py").read_text()
 GATEWAY_CPU, GATEWAY_MEMORY = 1024, 2048
+# Dev mode (compose-cloud:natGateway false) is for light traffic: the smallest Fargate size LiteLLM runs in
+GATEWAY_LIGHT_CPU, GATEWAY_LIGHT_MEMORY = 256, 1024
 # LiteLLM fetches a price map from GitHub at start unless told to use its bundled copy; in private
 # subnets that fetch waits on the network (litellm_core_utils/get_model_cost_map.py).
 GATEWAY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
@@ -113,7 +115,8 @@ def endpoint_name(project: str, stack: str, key: str) -> str:
 
 
 def plan_models(project: Project, settings: StackSettings, taken: set[str],
-                report: Report) -> tuple[dict[str, PlannedModel], tuple[str, ...]]:
+                report: Report, prices: pricing.PriceBook | None = None) -> tuple[dict[str, PlannedModel], tuple[str, ...]]:
+    prices = prices or pricing.PriceBook()
     bound_by: dict[str, list[str]] = {}
     for service in project.services.values():
         for binding in service.bindings:
@@ -159,7 +162,7 @@ def plan_models(project: Project, settings: StackSettings, taken: set[str],
             name = free_name(f"model-{key}", taken)
             taken.add(name)
             server = _server(name, model, placement, settings)
-        models[key] = PlannedModel(**common, sagemaker=sagemaker, server=server, hourly_usd=_model_price(placement))
+        models[key] = PlannedModel(**common, sagemaker=sagemaker, server=server, hourly_usd=_model_price(placement, prices))
     _shared_references(models, project, report)
     return models, tuple(unbound)
 
@@ -236,10 +239,12 @@ def synthetic_service(name: str, image: str, *, command, environment: dict[str, 
         runtime=runtime)
 
 
-def _model_price(placement: Placement) -> float | None:
+def _model_price(placement: Placement, prices: pricing.PriceBook) -> float | None:
+    table = prices.region(placement.region)
     if placement.instance_type == "fargate":
-        return pricing.fargate(placement.fargate_cpu or 0, placement.fargate_memory or 0, placement.instance_count)
-    return pricing.instance(placement.backend, placement.instance_type, placement.instance_count)
+        return pricing.fargate(table, placement.fargate_cpu or 0, placement.fargate_memory or 0,
+                               placement.instance_count)
+    return pricing.instance(table, placement.backend, placement.instance_type, placement.instance_count)
 
 
 def _shared_references(models: dict[str, PlannedModel], project: Project, report: Report) -> None:
@@ -281,7 +286,8 @@ def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings
     targets = {GATEWAY_CONFIG: GATEWAY_CONFIG_PATH, GATEWAY_FIXES: GATEWAY_FIXES_PATH}
     health = GATEWAY_HEALTH.model_copy(update={"command": tuple(c.replace("{port}", str(port))
                                                                    for c in GATEWAY_HEALTH.command)})
-    runtime = _runtime(cpu=GATEWAY_CPU, memory=GATEWAY_MEMORY, replicas=1, gpus=0, capacity="fargate",
+    cpu, memory = (GATEWAY_CPU, GATEWAY_MEMORY) if settings.nat_gateway else (GATEWAY_LIGHT_CPU, GATEWAY_LIGHT_MEMORY)
+    runtime = _runtime(cpu=cpu, memory=memory, replicas=1, gpus=0, capacity="fargate",
                        healthcheck=health)
     service = synthetic_service(
         name, settings.images.gateway, command=("--config", GATEWAY_CONFIG_PATH, "--port", str(port)),

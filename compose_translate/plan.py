@@ -26,6 +26,7 @@ from .project import Project, Service
 from .runtime import plan_runtime
 from .settings import StackSettings
 from .storage import PlannedVolume, planned_volumes, service_mounts
+from .zones import ZONES
 
 
 class Cost(Frozen):
@@ -36,9 +37,10 @@ class Cost(Frozen):
     gateway: float
     network: float
     total: float
-    unpriced: tuple[str, ...]  # instance types the price table does not know: not in the total
-    prices_date: str
+    unpriced: tuple[str, ...]  # instance types or regions without a price: not in the total
+    prices_date: str  # the stack region's table ("none" without one)
     prices_region: str
+    prices: dict[str, str] = {}  # every region priced -> "<region> prices of <date>" (or why not)
 
 
 class CustomDomain(Frozen):
@@ -65,6 +67,7 @@ class DeploymentPlan(Frozen):
     networks: tuple[str, ...]
     certificate_arn: str | None
     domain: CustomDomain | None = None
+    public_tasks: bool = False  # no NAT gateway: tasks run in public subnets with public IPs
     cost: Cost
     warnings: tuple[Diagnostic, ...]
 
@@ -93,7 +96,8 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     taken = set(project.services)
     gateway_name = free_name(settings.gateway_name, taken)
     taken.add(gateway_name)
-    models, unbound = plan_models(project, settings, taken, report)
+    prices = pricing.PriceBook(pricing.load(Path(project.project_dir)))
+    models, unbound = plan_models(project, settings, taken, report, prices)
     gateway_url = f"http://{gateway_name}:{settings.gateway_port}/v1/" if models else None
     certificate = settings.certificate_arn is not None or settings.domain is not None
     inferred, addressed = inferred_ports(project.services, report), http_addressed(project.services)
@@ -114,8 +118,14 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     if models:
         gateway, gateway_files = plan_gateway(gateway_name, settings.gateway_port, models, settings)
         stored["configs"].update({f.name: f for f in gateway_files})
-    report.raise_if_errors()
     everything = ecs_services(services, models, gateway)
+    on_ec2 = sorted(s.name for s in everything if s.runtime.capacity != "fargate")
+    if not settings.nat_gateway and on_ec2:
+        report.error(f"without a NAT gateway, {', '.join(on_ec2)} cannot reach the internet: ECS tasks on EC2 GPU "
+                     "instances get no public IP (only Fargate tasks can)", "config.compose-cloud:natGateway", None,
+                     hint="keep the NAT gateway (remove compose-cloud:natGateway: false), or serve the model on "
+                          "SageMaker (cloud.backend=sagemaker)")
+    report.raise_if_errors()
     gpu_tasks: dict[str, int] = {}
     for service in everything:
         if service.runtime.capacity != "fargate":
@@ -128,7 +138,9 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         regions=(settings.region, *sorted({m.placement.region for m in models.values()} - {settings.region})),
         secrets=stored["secrets"], configs=dict(sorted(stored["configs"].items())), volumes=volumes,
         networks=tuple(sorted({n for s in everything for n in (*s.networks, *(n for n, _ in s.admits))})),
-        certificate_arn=settings.certificate_arn, cost=_cost(services, models, gateway),
+        certificate_arn=settings.certificate_arn,
+        cost=_cost(services, models, gateway, settings.nat_gateway, prices, settings.region),
+        public_tasks=not settings.nat_gateway,
         domain=CustomDomain(name=settings.domain, hosted_zone_id=settings.hosted_zone_id)
         if settings.domain and settings.hosted_zone_id else None,
         warnings=tuple(report.sorted_warnings()))
@@ -141,23 +153,38 @@ def ecs_services(services: dict[str, PlannedService], models: dict[str, PlannedM
             *([gateway.service] if gateway and gateway.service else [])]
 
 
-def _cost(services: dict[str, PlannedService], models: dict[str, PlannedModel], gateway: Gateway | None) -> Cost:
-    unpriced = sorted({m.placement.instance_type for m in models.values() if m.hourly_usd is None})
-    on_fargate = [s.runtime for s in services.values() if s.runtime.capacity == "fargate"]
-    service_cost = sum(pricing.fargate(r.cpu, r.memory, r.replicas) for r in on_fargate)
-    for runtime in (s.runtime for s in services.values() if s.runtime.capacity != "fargate"):
-        price = pricing.instance("ecs", runtime.capacity, runtime.replicas)
+def _cost(services: dict[str, PlannedService], models: dict[str, PlannedModel], gateway: Gateway | None,
+          nat_gateway: bool, prices: pricing.PriceBook, region: str) -> Cost:
+    """Each figure from its own region's table; what cannot be priced is named and left out of the total."""
+    table = prices.region(region)
+    unpriced = {f"{m.placement.instance_type} in {m.placement.region}" for m in models.values()
+                if m.hourly_usd is None}
+    unpriced |= {f"{r} (no price table)" for r in {region, *(m.placement.region for m in models.values())}
+                 if prices.region(r) is None}
+    service_cost = 0.0
+    for runtime in (s.runtime for s in services.values()):
+        price = pricing.fargate(table, runtime.cpu, runtime.memory, runtime.replicas) \
+            if runtime.capacity == "fargate" else pricing.instance(table, "ecs", runtime.capacity, runtime.replicas)
         service_cost += price or 0
-        if price is None:
-            unpriced.append(runtime.capacity)
-    gateway_cost = pricing.fargate(gateway.service.runtime.cpu, gateway.service.runtime.memory) if gateway else 0.0
-    network = pricing.NAT_GATEWAY + (pricing.LOAD_BALANCER if any(s.listeners for s in services.values()) else 0)
+        if price is None and table is not None:
+            unpriced.add(f"{runtime.capacity} in {region}")
+    gateway_cost = (pricing.fargate(table, gateway.service.runtime.cpu, gateway.service.runtime.memory) or 0.0) \
+        if gateway else 0.0
+    network = 0.0
+    if table and table.load_balancer is not None and table.public_ipv4 is not None and table.nat_gateway is not None:
+        balancers = {x.balancer for s in services.values() for x in s.listeners}
+        network = len(balancers) * (table.load_balancer + ZONES * table.public_ipv4)
+        if nat_gateway:
+            network += table.nat_gateway + table.public_ipv4
+        else:  # every task has a public address instead
+            network += sum(s.runtime.replicas for s in ecs_services(services, models, gateway)) * table.public_ipv4
     total = sum(v for v in (m.hourly_usd for m in models.values()) if v is not None) + service_cost + \
         gateway_cost + network
+    regions = sorted({region, *(m.placement.region for m in models.values())})
     return Cost(models={k: m.hourly_usd for k, m in models.items()}, services=round(service_cost, 4),
                 gateway=gateway_cost, network=round(network, 4), total=round(total, 4),
-                unpriced=tuple(sorted(set(unpriced))), prices_date=pricing.PRICES_DATE,
-                prices_region=pricing.PRICES_REGION)
+                unpriced=tuple(sorted(unpriced)), prices_date=table.date if table else "none",
+                prices_region=region, prices={r: prices.label(r) for r in regions})
 
 
 def _deploy_order(project: Project, report: Report) -> tuple[str, ...]:

@@ -1,39 +1,100 @@
-"""Estimated on-demand hourly prices: one dated table, used for the plan's cost estimate.
+"""Estimated on-demand hourly prices: dated tables per region, used for the plan's cost estimate.
 
-These are ESTIMATES: AWS public list prices for us-east-1 (Linux, on-demand) as of PRICES_DATE;
-other regions are usually 5-30% higher, and taxes, data transfer, storage, requests and
-savings plans are not included. Unknown types have no price and say so.
+These are ESTIMATES: AWS public list prices (Linux, on-demand) as of each table's date; taxes,
+data transfer, storage, requests and savings plans are not included. A region is priced only
+with its own table: the built-in ones below (US East (N. Virginia), US East (Ohio) and US West
+(Oregon) share one list price for every item here), or the project's `.compose-cloud/prices.json`
+written by `compose-cloud preflight --refresh-prices` from the AWS Price List API. A region or
+type without a price is named as unpriced, never priced with another region's numbers.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from .errors import ComposeError, Diagnostic, Loc
+from .frozen import Frozen
+from .values import read_bounded
+
 PRICES_DATE = "2026-11"
-PRICES_REGION = "us-east-1"
-
-# SageMaker real-time inference, USD per instance-hour.
-SAGEMAKER = {
-    "ml.g5.xlarge": 1.408, "ml.g5.2xlarge": 1.515, "ml.g5.4xlarge": 2.03, "ml.g5.12xlarge": 7.09,
-    "ml.g6.xlarge": 1.0064, "ml.g6.2xlarge": 1.2224, "ml.g6e.xlarge": 2.3290, "ml.g6e.2xlarge": 2.8190,
-    "ml.g6e.12xlarge": 13.1180, "ml.g4dn.xlarge": 0.7364,
-}
-# EC2 on-demand, USD per instance-hour (ECS GPU capacity).
-EC2 = {
-    "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.4xlarge": 1.624, "g5.12xlarge": 5.672,
-    "g6.xlarge": 0.8048, "g6.2xlarge": 0.9776, "g6e.xlarge": 1.861, "g6e.2xlarge": 2.2421,
-    "g6e.12xlarge": 10.4926,
-}
-# Fargate (Linux/x86), USD per vCPU-hour and per GB-hour.
-FARGATE_VCPU = 0.04048
-FARGATE_GB = 0.004445
-# Fixed parts of every stack: one NAT gateway, and a load balancer when ports are published.
-NAT_GATEWAY = 0.045
-LOAD_BALANCER = 0.0225
+PRICES_FILE = ".compose-cloud/prices.json"  # refreshed tables, relative to the project directory
+SCALE_TO_ZERO_IDLE = 0.0  # a model that scaled to zero costs nothing while idle
 
 
-def fargate(cpu_units: int, memory_mib: int, tasks: int = 1) -> float:
-    return round(tasks * (cpu_units / 1024 * FARGATE_VCPU + memory_mib / 1024 * FARGATE_GB), 4)
+class Prices(Frozen):
+    """One region's list prices, USD per hour unless said otherwise."""
+
+    region: str
+    date: str
+    source: str = "built-in"
+    sagemaker: dict[str, float] = {}  # SageMaker real-time inference, per instance-hour
+    ec2: dict[str, float] = {}  # EC2 on-demand (ECS GPU capacity), per instance-hour
+    fargate_vcpu: float | None = None  # Fargate Linux/x86, per vCPU-hour
+    fargate_gb: float | None = None  # per GB-hour
+    nat_gateway: float | None = None
+    load_balancer: float | None = None  # an ALB or NLB, before capacity units
+    public_ipv4: float | None = None  # each public IPv4 address in use
+    efs_gb_month: float | None = Field(None, description="EFS Standard storage, per GB-month (not in the hourly)")
 
 
-def instance(backend: str, instance_type: str, count: int) -> float | None:
-    price = (SAGEMAKER if backend == "sagemaker" else EC2).get(instance_type)
+_US_LIST = dict(
+    sagemaker={
+        "ml.g5.xlarge": 1.408, "ml.g5.2xlarge": 1.515, "ml.g5.4xlarge": 2.03, "ml.g5.12xlarge": 7.09,
+        "ml.g6.xlarge": 1.0064, "ml.g6.2xlarge": 1.2224, "ml.g6e.xlarge": 2.3290, "ml.g6e.2xlarge": 2.8190,
+        "ml.g6e.12xlarge": 13.1180, "ml.g4dn.xlarge": 0.7364,
+    },
+    ec2={
+        "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.4xlarge": 1.624, "g5.12xlarge": 5.672,
+        "g6.xlarge": 0.8048, "g6.2xlarge": 0.9776, "g6e.xlarge": 1.861, "g6e.2xlarge": 2.2421,
+        "g6e.12xlarge": 10.4926,
+    },
+    fargate_vcpu=0.04048, fargate_gb=0.004445, nat_gateway=0.045, load_balancer=0.0225, public_ipv4=0.005,
+    efs_gb_month=0.30,
+)
+BUILT_IN = {region: Prices(region=region, date=PRICES_DATE, **_US_LIST)
+            for region in ("us-east-1", "us-east-2", "us-west-2")}
+
+
+class PriceBook:
+    """The tables a plan is priced with: refreshed ones (the project's file) over the built-in ones."""
+
+    def __init__(self, refreshed: dict[str, Prices] | None = None):
+        self.tables = {**BUILT_IN, **(refreshed or {})}
+
+    def region(self, region: str) -> Prices | None:
+        return self.tables.get(region)
+
+    def label(self, region: str) -> str:
+        table = self.tables.get(region)
+        return f"{region} prices of {table.date}" if table else f"{region}: no price table"
+
+
+def load(project_dir: Path) -> dict[str, Prices]:
+    """The project's refreshed tables; none when the file is absent. A broken file is an error."""
+    path = project_dir / PRICES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(read_bounded(str(path), "prices file"))
+        if not isinstance(data, dict):
+            raise ValueError("expected a mapping of region -> prices")
+        return {str(region): Prices(**{**table, "region": region}) for region, table in data.items()}
+    except (OSError, ValueError, TypeError, ValidationError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc).splitlines()[0][:200]
+        raise ComposeError(Diagnostic(f"cannot read the price tables: {message}", "", Loc(str(path), 1),
+                                      "run `compose-cloud preflight --refresh-prices` again, or delete the file "
+                                      "to use the built-in tables")) from None
+
+
+def fargate(table: Prices | None, cpu_units: int, memory_mib: int, tasks: int = 1) -> float | None:
+    if table is None or table.fargate_vcpu is None or table.fargate_gb is None:
+        return None
+    return round(tasks * (cpu_units / 1024 * table.fargate_vcpu + memory_mib / 1024 * table.fargate_gb), 4)
+
+
+def instance(table: Prices | None, backend: str, instance_type: str, count: int) -> float | None:
+    price = None if table is None else (table.sagemaker if backend == "sagemaker" else table.ec2).get(instance_type)
     return None if price is None else round(price * count, 4)

@@ -81,7 +81,7 @@ def test_json_lists_structured_changes(tmp_path):
     assert data["models"]["llm"][0]["instance_type"] == "ml.g5.xlarge"
     assert data["models"]["llm"][1]["instance_type"] == "ml.g6e.xlarge"
     # ml.g5.xlarge 1.408 -> ml.g6e.xlarge 2.329, plus 2 x 0.5 vCPU/1 GiB tasks, the gateway, NAT and the ALB
-    assert data["cost"] == [1.5743, 2.4953]
+    assert data["cost"] == [1.5893, 2.5103]
 
 
 def test_git_revision_as_base(tmp_path):

@@ -1,5 +1,6 @@
 """Network: the VPC the stack runs in, new (two or more zones, public and private subnets, NAT
-egress) or existing (ids from stack config)."""
+egress) or existing (ids from stack config). Without a NAT gateway (a dev mode) tasks run in the
+public subnets with public IPs, and no private subnets are made."""
 
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ class NetworkArgs:
     gpu_types: tuple[str, ...] = ()  # EC2 GPU instance types the stack runs: zones offering them come first
     public_subnet_ids: tuple[str, ...] = ()
     private_subnet_ids: tuple[str, ...] = ()
+    nat_gateway: bool = True
 
 
 class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[list[str]]
-    private_subnet_ids: pulumi.Output[list[str]]
+    private_subnet_ids: pulumi.Output[list[str]]  # where tasks run: the public ones without a NAT gateway
     gpu_zones: dict[str, list[str]]  # GPU instance type -> chosen zones offering it (empty for an existing VPC)
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
@@ -46,7 +48,8 @@ class Network(pulumi.ComponentResource):
     def _existing(self, args: NetworkArgs) -> None:
         self.vpc_id = pulumi.Output.from_input(args.vpc_id)
         self.public_subnet_ids = pulumi.Output.from_input(list(args.public_subnet_ids))
-        self.private_subnet_ids = pulumi.Output.from_input(list(args.private_subnet_ids))
+        self.private_subnet_ids = pulumi.Output.from_input(
+            list(args.private_subnet_ids if args.nat_gateway else args.public_subnet_ids))
 
     def private_subnets_for(self, instance_type: str) -> pulumi.Output[list[str]]:
         """Private subnets where `instance_type` can start: in the zones that offer it."""
@@ -84,6 +87,13 @@ class Network(pulumi.ComponentResource):
             aws.ec2.RouteTableAssociation(f"{name}-public-{i}", subnet_id=subnet.id, route_table_id=public_routes.id,
                                           opts=child)
             public.append(subnet)
+            if not args.nat_gateway:
+                self._private_by_zone[zone] = subnet.id
+        self.vpc_id = vpc.id
+        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
+        if not args.nat_gateway:
+            self.private_subnet_ids = self.public_subnet_ids
+            return
         # One NAT gateway keeps a small stack cheap; private subnets in every zone route through it.
         address = aws.ec2.Eip(f"{name}-nat", domain="vpc", opts=child)
         nat = aws.ec2.NatGateway(f"{name}-nat", subnet_id=public[0].id, allocation_id=address.id,
@@ -98,6 +108,4 @@ class Network(pulumi.ComponentResource):
                                           route_table_id=private_routes.id, opts=child)
             private.append(subnet)
             self._private_by_zone[zone] = subnet.id
-        self.vpc_id = vpc.id
-        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])

@@ -50,7 +50,8 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
     network = Network(f"{plan.name}-network", NetworkArgs(zones=ZONES, vpc_id=settings.vpc_id,
                                                          gpu_types=tuple(sorted(plan.gpu_capacity)),
                                                          public_subnet_ids=settings.public_subnet_ids,
-                                                         private_subnet_ids=settings.private_subnet_ids),
+                                                         private_subnet_ids=settings.private_subnet_ids,
+                                                         nat_gateway=not plan.public_tasks),
                       named(f"{plan.name}-network"))
     cluster = Cluster(f"{plan.name}-cluster", ClusterArgs(project=plan.name, vpc_id=network.vpc_id,
                                                           networks=plan.networks),
@@ -81,6 +82,7 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
         return ComposeServiceArgs(
             service=service, project=plan.name, region=plan.region, cluster_arn=cluster.arn,
             namespace_arn=cluster.namespace_arn, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
+            public_ip=plan.public_tasks,
             network_group_ids=[cluster.network_groups[n].id for n in service.networks],
             admitted_group_ids={n: cluster.network_groups[n].id for n, _ in service.admits},
             log_retention_days=settings.log_retention_days, secret_recovery_days=settings.secret_recovery_days,

@@ -53,6 +53,7 @@ class ComposeServiceArgs:
     stored: dict[str, StoredRef]
     volumes: dict[str, SharedVolume]
     targets: list[Target] = field(default_factory=list)
+    public_ip: bool = False  # tasks in public subnets (no NAT gateway) need one to reach the internet
     secret_recovery_days: int = 30
     wait_for_steady_state: bool = False
     depends_on: list[pulumi.Resource] = field(default_factory=list)
@@ -138,7 +139,7 @@ class ComposeService(pulumi.ComponentResource):
         self.ecs_service = aws.ecs.Service(
             f"{name}-service", name=service.name, cluster=args.cluster_arn, task_definition=task.arn,
             desired_count=service.runtime.replicas, **_placement(args.capacity_provider),
-            network_configuration={"subnets": args.subnet_ids, "assign_public_ip": False,
+            network_configuration={"subnets": args.subnet_ids, "assign_public_ip": args.public_ip,
                                    "security_groups": [group.id, *args.network_group_ids]},
             service_connect_configuration=self._service_connect(service, args.namespace_arn),
             load_balancers=[{"target_group_arn": t.target_group_arn, "container_name": service.name,
