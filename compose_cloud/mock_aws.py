@@ -28,6 +28,7 @@ AUTONAMED = {
     "aws:ssm/parameter:Parameter": "name", "aws:sagemaker/model:Model": "name",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "name",
     "aws:sagemaker/endpoint:Endpoint": "name", "aws:appautoscaling/policy:Policy": "name",
+    "aws-native:sagemaker:InferenceComponent": "inferenceComponentName", "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
     "aws:cloudwatch/logGroup:LogGroup": "name", "aws:ecr/repository:Repository": "name",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "name", "aws:efs/fileSystem:FileSystem": "creationToken",
 }
@@ -51,7 +52,7 @@ _ID = {
     "aws:lb/loadBalancer:LoadBalancer": "arn", "aws:lb/targetGroup:TargetGroup": "arn",
     "aws:lb/listener:Listener": "arn",
     "aws:secretsmanager/secret:Secret": "arn", "aws:ecs/taskDefinition:TaskDefinition": "family",
-    "aws:acm/certificate:Certificate": "arn",
+    "aws:acm/certificate:Certificate": "arn", "aws-native:sagemaker:InferenceComponent": "arn",
 }
 
 
@@ -87,7 +88,8 @@ def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) 
     if typ in formats:
         return formats[typ]
     if service == "sagemaker":
-        kind = {"Model": "model", "EndpointConfiguration": "endpoint-config", "Endpoint": "endpoint"}[
+        kind = {"Model": "model", "EndpointConfiguration": "endpoint-config", "Endpoint": "endpoint",
+                "InferenceComponent": "inference-component"}[
             typ.rsplit(":", 1)[-1]]
         return base.format("sagemaker") + f"{kind}/{name.lower()}"
     return base.format(service) + f"{typ.rsplit(':', 1)[-1].lower()}/{name}"
@@ -124,6 +126,8 @@ def created_state(typ: str, logical: str, inputs: dict[str, Any], region: str) -
             "resourceRecordType": "CNAME", "resourceRecordValue": f"_{digest[32:64]}.abcdefghij.acm-validations.aws."}]
     elif typ == "aws:acm/certificateValidation:CertificateValidation":
         state["certificateArn"] = inputs.get("certificateArn")
+    elif typ == "aws-native:sagemaker:InferenceComponent":
+        state["inferenceComponentArn"] = state["arn"]
     elif typ == "aws:route53/record:Record":
         state["fqdn"] = str(inputs.get("name", "")).rstrip(".")
     elif typ == "aws:ecr/repository:Repository":

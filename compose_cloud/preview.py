@@ -73,7 +73,7 @@ class _Mocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         provider = args.provider.split("::")[-2] if args.provider else None
-        if args.typ == "pulumi:providers:aws":
+        if args.typ.startswith("pulumi:providers:"):
             self.provider_regions[args.name] = args.inputs.get("region", self.region)
         region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
         resource_id, computed = created_state(args.typ, args.name, args.inputs, region)

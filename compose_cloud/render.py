@@ -59,7 +59,11 @@ def cost_line(cost: dict) -> str:
     could not price."""
     unpriced = f"; no price for {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""
     tables = ", ".join(cost.get("prices", {}).values()) or f"{cost['prices_region']} prices of {cost['prices_date']}"
-    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand (models, tasks, gateway, network, load "
+    idle = ""
+    if cost.get("idle_total") is not None:
+        idle = (f", ~${cost['idle_total']:,.2f}/hour idle ({', '.join(cost['scale_to_zero'])} at zero instances "
+                "while nobody calls it)")
+    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand{idle} (models, tasks, gateway, network, load "
             f"balancer; {tables}; an estimate{unpriced})")
 
 

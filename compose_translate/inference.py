@@ -10,8 +10,8 @@ realised by the same code as the user's services.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
-
 
 import yaml
 from pydantic import SecretStr
@@ -26,7 +26,7 @@ from .planned import PlannedService
 from .project import ModelSpec, Project
 from .runtime import HealthCheck, Runtime, Scaling
 from .serving import (GATEWAY_CONFIG_PATH, GATEWAY_REQUEST_TIMEOUT, LLAMA_CPP_HEALTH_PATH, LLAMA_CPP_PORT,
-                      SAGEMAKER_DOWNLOAD_TIMEOUT, SAGEMAKER_INFERENCE_AMI, SAGEMAKER_STARTUP_TIMEOUT,
+                      REQUEST_EVENT, WAKE_LIMIT_SECONDS, WAKE_RETRY_SECONDS, SAGEMAKER_DOWNLOAD_TIMEOUT, SAGEMAKER_INFERENCE_AMI, SAGEMAKER_STARTUP_TIMEOUT,
                       llama_server_environment, refused_flags, sagemaker_environment, sagemaker_image,
                       split_flags)
 from .settings import StackSettings
@@ -47,6 +47,10 @@ GATEWAY_LIGHT_CPU, GATEWAY_LIGHT_MEMORY = 256, 1024
 # LiteLLM fetches a price map from GitHub at start unless told to use its bundled copy; in private
 # subnets that fetch waits on the network (litellm_core_utils/get_model_cost_map.py).
 GATEWAY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+# The models (references) whose requests the gateway logs as REQUEST_EVENT lines: they scale to zero
+WAKE_MODELS_VARIABLE = "COMPOSE_CLOUD_WAKE_MODELS"
+# endpoint name -> inference component: requests to those endpoints name the component (gateway_files/)
+COMPONENTS_VARIABLE = "COMPOSE_CLOUD_INFERENCE_COMPONENTS"
 # A model server may spend minutes pulling GBs before /health turns 200: 5 min grace, then 10 x 60 s.
 SERVER_HEALTH = HealthCheck(command=("CMD-SHELL", f"curl -fsS http://localhost:{LLAMA_CPP_PORT}{LLAMA_CPP_HEALTH_PATH}"
                                                   " || exit 1"),
@@ -69,6 +73,9 @@ class SageMakerServing(Frozen):
     startup_timeout: int
     download_timeout: int
     invocations_per_instance: int  # autoscaling target when min < max
+    # cloud.min-instances=0: the model runs as this inference component on an endpoint whose
+    # managed instance scaling goes down to zero instances (requests name the component)
+    inference_component: str | None = None
 
 
 class PlannedModel(Frozen):
@@ -95,7 +102,9 @@ class Route(Frozen):
     target: str  # sagemaker | server
     region: str
     endpoint_name: str | None = None
+    inference_component: str | None = None
     api_base: str | None = None
+    wakes: bool = False  # scales to zero: the gateway holds requests while it starts
 
 
 class Gateway(Frozen):
@@ -111,6 +120,12 @@ class Gateway(Frozen):
 def endpoint_name(project: str, stack: str, key: str) -> str:
     """SageMaker endpoint names: [a-zA-Z0-9-], at most 63, unique per project, stack and model."""
     name = clean(f"{project}-{stack}-{key}")
+    return name if len(name) <= 63 else shorten(name, 63, name)
+
+
+def component_name(endpoint: str) -> str:
+    """An inference component's name ([a-zA-Z0-9-], at most 63): its endpoint's, marked."""
+    name = f"{endpoint}-ic"
     return name if len(name) <= 63 else shorten(name, 63, name)
 
 
@@ -153,6 +168,8 @@ def plan_models(project: Project, settings: StackSettings, taken: set[str],
         if placement.backend == "sagemaker":
             sagemaker = SageMakerServing(
                 endpoint_name=endpoint_name(project.name, settings.stack_name, key),
+                inference_component=component_name(endpoint_name(project.name, settings.stack_name, key))
+                if placement.scale_to_zero else None,
                 image=sagemaker_image(placement.region, settings.images),
                 environment=sagemaker_environment(model.ref.pull_reference, model.ref.source, model.model,
                                                   model.context_size, flags),
@@ -194,7 +211,9 @@ def _server(name: str, model: ModelSpec, placement: Placement, settings: StackSe
                                            model.context_size, placement.embeddings, gpu)
     cpu, memory = (placement.fargate_cpu or 0, placement.fargate_memory or 0) if not gpu else (0, 0)
     scaling = Scaling(minimum=placement.min_instances, maximum=placement.max_instances, metric="cpu",
-                      target=SERVER_CPU_TARGET) if placement.min_instances != placement.max_instances else None
+                      target=SERVER_CPU_TARGET,
+                      idle_minutes=placement.idle_minutes if placement.scale_to_zero else None) \
+        if placement.min_instances != placement.max_instances else None
     runtime = _runtime(cpu=cpu, memory=memory, replicas=placement.instance_count, gpus=placement.gpus,
                        capacity=placement.instance_type if gpu else "fargate", healthcheck=SERVER_HEALTH,
                        scaling=scaling)
@@ -272,11 +291,15 @@ def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings
             continue
         if model.sagemaker:
             routes.append(Route(model_name=model.model, model_key=key, target="sagemaker",
-                                region=model.placement.region, endpoint_name=model.sagemaker.endpoint_name))
+                                region=model.placement.region, endpoint_name=model.sagemaker.endpoint_name,
+                                inference_component=model.sagemaker.inference_component,
+                                wakes=model.placement.scale_to_zero))
         else:
             routes.append(Route(model_name=model.model, model_key=key, target="server", region=model.placement.region,
-                                api_base=f"http://{model.server.name}:{LLAMA_CPP_PORT}/v1"))
-    patched = any(route.target == "sagemaker" for route in routes)
+                                api_base=f"http://{model.server.name}:{LLAMA_CPP_PORT}/v1",
+                                wakes=model.placement.scale_to_zero))
+    # the module beside the config fixes LiteLLM's SageMaker route and logs requests for waking models
+    patched = any(route.target == "sagemaker" or route.wakes for route in routes)
     texts = {GATEWAY_CONFIG: gateway_config(routes, patched)}
     if patched:
         texts[GATEWAY_FIXES] = GATEWAY_FIXES_SOURCE
@@ -291,12 +314,23 @@ def plan_gateway(name: str, port: int, models: dict[str, PlannedModel], settings
                        healthcheck=health)
     service = synthetic_service(
         name, settings.images.gateway, command=("--config", GATEWAY_CONFIG_PATH, "--port", str(port)),
-        environment=dict(GATEWAY_ENVIRONMENT), port=port, networks=(SERVERS_NETWORK,) if any(
+        environment=_gateway_environment(routes), port=port, networks=(SERVERS_NETWORK,) if any(
             m.server for m in models.values()) else (), admits=((MODELS_NETWORK, port),), runtime=runtime,
         files=tuple(ServiceFile(kind="config", source=key, target=targets[key], uid=None, gid=None, mode=None)
                     for key in texts), file_dirs=(GATEWAY_CONFIG_PATH.rsplit("/", 1)[0],))
     gateway = Gateway(name=name, port=port, url=f"http://{name}:{port}/v1/", routes=tuple(routes), service=service)
     return gateway, stored
+
+
+def _gateway_environment(routes: list[Route]) -> dict[str, str]:
+    environment = dict(GATEWAY_ENVIRONMENT)
+    waking = sorted(r.model_name for r in routes if r.wakes)
+    if waking:
+        environment[WAKE_MODELS_VARIABLE] = json.dumps(waking)
+    components = {r.endpoint_name: r.inference_component for r in routes if r.inference_component}
+    if components:
+        environment[COMPONENTS_VARIABLE] = json.dumps(components, sort_keys=True)
+    return environment
 
 
 def gateway_config(routes: list[Route], patched: bool = False) -> str:
@@ -307,10 +341,20 @@ def gateway_config(routes: list[Route], patched: bool = False) -> str:
             params = {"model": f"sagemaker_chat/{route.endpoint_name}", "aws_region_name": route.region}
         else:
             params = {"model": f"openai/{route.model_name}", "api_base": route.api_base, "api_key": "none"}
+        if route.wakes:  # held while the model starts: retried every WAKE_RETRY_SECONDS up to the limit
+            params["num_retries"] = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS
         model_list.append({"model_name": route.model_name, "litellm_params": params})
     settings: dict = {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}
+    waking = sorted({r.model_name for r in routes if r.wakes})
     if patched:  # the proxy imports the module beside its config: that applies the fixes
         settings["callbacks"] = [f"{GATEWAY_FIXES_PATH.rsplit('/', 1)[1].removesuffix('.py')}.handler"]
-    document = {"model_list": model_list, "litellm_settings": settings}
+    document: dict = {"model_list": model_list, "litellm_settings": settings}
+    if waking:
+        # a sleeping model answers 503 (ECS: no task behind Service Connect) or 400 (SageMaker: "no
+        # capacity"): both are retried for waking models only, with a fixed pause between tries
+        retries = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS
+        document["router_settings"] = {"retry_after": WAKE_RETRY_SECONDS, "model_group_retry_policy": {
+            name: {"BadRequestErrorRetries": retries, "ServiceUnavailableErrorRetries": retries,
+                   "InternalServerErrorRetries": retries, "TimeoutErrorRetries": retries} for name in waking}}
     return yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=True,
                      default_flow_style=False)

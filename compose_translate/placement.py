@@ -22,12 +22,17 @@ LABELS = {
     "cloud.region": "the AWS region the model runs in (default: the stack's aws:region)",
     "cloud.backend": "sagemaker (default for chat models) or ecs",
     "cloud.instance-count": "instances (SageMaker) or tasks (ECS) to start with (default 1)",
-    "cloud.min-instances": "autoscaling lower bound (default: the instance count)",
+    "cloud.min-instances": "autoscaling lower bound (default: the instance count); 0 scales the model to zero "
+                           "while nobody calls it",
+    "cloud.idle-minutes": "with cloud.min-instances=0: minutes without a request before the model scales to zero "
+                          "(default 15)",
     "cloud.max-instances": "autoscaling upper bound (default: the instance count; equal bounds: no autoscaling)",
     "cloud.embeddings": "true/false: serve an embeddings API (default: guessed from the model name and flags)",
     "cloud.deploy": "true: deploy the model even when no service binds it",
 }
 _EMBEDDING_FLAGS = ("--embedding", "--embeddings")
+DEFAULT_IDLE_MINUTES = 15
+MAX_IDLE_MINUTES = 24 * 60
 
 
 class Placement(BaseModel):
@@ -45,6 +50,11 @@ class Placement(BaseModel):
     min_instances: int
     max_instances: int
     deploy_unbound: bool
+    idle_minutes: int = DEFAULT_IDLE_MINUTES  # with min_instances 0: idle time before scaling to zero
+
+    @property
+    def scale_to_zero(self) -> bool:
+        return self.min_instances == 0
 
 
 def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placement | None:
@@ -161,7 +171,8 @@ def _instance(written: str, backend: str | None, embeddings: bool, settings: Sta
 
 def _counts(model: ModelSpec, label_error) -> dict[str, int]:
     values = {}
-    for name, default in (("cloud.instance-count", 1), ("cloud.min-instances", None), ("cloud.max-instances", None)):
+    for name, default in (("cloud.instance-count", 1), ("cloud.min-instances", None), ("cloud.max-instances", None),
+                          ("cloud.idle-minutes", DEFAULT_IDLE_MINUTES)):
         raw = model.labels.get(name)
         if raw is None:
             values[name] = default
@@ -176,12 +187,15 @@ def _counts(model: ModelSpec, label_error) -> dict[str, int]:
         label_error("cloud.instance-count", "cloud.instance-count must be at least 1")
     low = values["cloud.min-instances"] if values["cloud.min-instances"] is not None else count
     high = values["cloud.max-instances"] if values["cloud.max-instances"] is not None else max(count, low)
-    if low < 1:
-        label_error("cloud.min-instances", "cloud.min-instances must be at least 1",
-                    "SageMaker endpoints and the model gateway need one running instance")
+    idle = values["cloud.idle-minutes"]
+    if not 1 <= idle <= MAX_IDLE_MINUTES:
+        label_error("cloud.idle-minutes", f"cloud.idle-minutes must be from 1 to {MAX_IDLE_MINUTES}, got {idle}")
+    elif "cloud.idle-minutes" in model.labels and low != 0:
+        label_error("cloud.idle-minutes", "cloud.idle-minutes applies only to a model that scales to zero",
+                    "add cloud.min-instances=0, or drop the label")
     if low > high:
         label_error("cloud.max-instances", f"cloud.max-instances ({high}) is below cloud.min-instances ({low})")
     if not low <= count <= high:
         label_error("cloud.instance-count", f"cloud.instance-count ({count}) must lie between min ({low}) "
                     f"and max ({high})")
-    return {"instance_count": count, "min_instances": low, "max_instances": high}
+    return {"instance_count": count, "min_instances": low, "max_instances": high, "idle_minutes": idle}

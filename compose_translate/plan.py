@@ -41,6 +41,9 @@ class Cost(Frozen):
     prices_date: str  # the stack region's table ("none" without one)
     prices_region: str
     prices: dict[str, str] = {}  # every region priced -> "<region> prices of <date>" (or why not)
+    # with models that scale to zero: the total while they are at zero (their busy price is in `models`)
+    idle_total: float | None = None
+    scale_to_zero: tuple[str, ...] = ()
 
 
 class CustomDomain(Frozen):
@@ -181,7 +184,9 @@ def _cost(services: dict[str, PlannedService], models: dict[str, PlannedModel], 
     total = sum(v for v in (m.hourly_usd for m in models.values()) if v is not None) + service_cost + \
         gateway_cost + network
     regions = sorted({region, *(m.placement.region for m in models.values())})
-    return Cost(models={k: m.hourly_usd for k, m in models.items()}, services=round(service_cost, 4),
+    zero = tuple(sorted(k for k, m in models.items() if m.placement.scale_to_zero and not m.served_by))
+    idle = round(total - sum(models[k].hourly_usd or 0 for k in zero), 4) if zero else None
+    return Cost(idle_total=idle, scale_to_zero=zero, models={k: m.hourly_usd for k, m in models.items()}, services=round(service_cost, 4),
                 gateway=gateway_cost, network=round(network, 4), total=round(total, 4),
                 unpriced=tuple(sorted(unpriced)), prices_date=table.date if table else "none",
                 prices_region=region, prices={r: prices.label(r) for r in regions})

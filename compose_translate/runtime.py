@@ -47,6 +47,7 @@ class Scaling(Frozen):
     maximum: int
     metric: Literal["cpu", "memory"]
     target: int  # percent of the task's reserved CPU or memory
+    idle_minutes: int | None = None  # minimum 0: no request for this long scales the service to zero
 
 
 class Runtime(Frozen):

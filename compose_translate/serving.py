@@ -51,6 +51,13 @@ GATEWAY_IMAGE = "ghcr.io/berriai/litellm:v1.102.1"
 GATEWAY_CONFIG_PATH = "/etc/litellm/config.yaml"
 # LLM responses stream for minutes: the gateway's upstream timeout is generous on purpose.
 GATEWAY_REQUEST_TIMEOUT = 600
+# A model at zero instances: the gateway holds a request and retries every WAKE_RETRY_SECONDS until
+# the model answers or WAKE_LIMIT_SECONDS pass (a SageMaker instance start, the image pull and the
+# weights load take 5-10 minutes; an ECS task on a warm GPU instance about 1-3)
+WAKE_RETRY_SECONDS = 10
+WAKE_LIMIT_SECONDS = 900
+# The gateway's log line per request for a model that scales to zero (a metric filter counts them)
+REQUEST_EVENT = "compose-cloud-request"
 
 _FLAG = re.compile(r"^(-{1,2})([A-Za-z0-9][A-Za-z0-9-]*)(?:=(.*))?$")
 

@@ -52,9 +52,18 @@ def sse_events(model: str) -> list[bytes]:
     return events
 
 
+ASLEEP_SAGEMAKER = {"message": "Inference Component has no capacity to process this request. ApplicationAutoScaling "
+                              "may be in-progress (if configured) or try to increase the capacity by invoking "
+                              "UpdateInferenceComponentRuntimeConfig API."}
+ASLEEP_ECS = b"no healthy upstream"  # what Service Connect's proxy answers while a service has no task
+
+
 class Upstream:
-    def __init__(self):
+    def __init__(self, asleep: int = 0):
+        """`asleep`: how many first requests to each model are answered as by a model at zero instances."""
         self.requests: list[dict] = []
+        self.asleep: dict[str, int] = {}
+        self.asleep_for = asleep
         upstream = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -83,6 +92,20 @@ class Upstream:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 upstream.requests.append({"method": "POST", "path": self.path, "body": body,
                                           "headers": dict(self.headers)})
+                key = self.path.split("/invocations")[0] if "/endpoints/" in self.path else str(body.get("model"))
+                if upstream.asleep.setdefault(key, upstream.asleep_for) > 0:
+                    upstream.asleep[key] -= 1
+                    if "/endpoints/" in self.path:
+                        self.send_response(400)
+                        self.send_header("x-amzn-ErrorType", "ValidationError:http://internal.amazon.com/coral/")
+                        body = json.dumps(ASLEEP_SAGEMAKER).encode()
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                    else:
+                        self._send(503, ASLEEP_ECS, "text/plain")
+                    return
                 if "/endpoints/" in self.path:
                     self._sagemaker(body)
                 elif self.path.endswith("/chat/completions"):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from conftest import ROOT
 from fake_upstream import REPLY, Upstream
 
 openai = pytest.importorskip("openai")
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # importing litellm must not reach the internet
 pytest.importorskip("litellm")
 
 pytestmark = pytest.mark.slow
@@ -32,49 +34,54 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def running_gateway(plan, folder: Path, upstream: Upstream):
+    """The plan's gateway as its task runs it: its files as the init container writes them (server names
+    resolved to the fake upstream, as DNS would), its environment, the pinned LiteLLM."""
+    base = f"http://127.0.0.1:{upstream.port}"
+    servers = [m.server.name for m in plan.models.values() if m.server]
+    for file in plan.gateway.service.files:
+        text = plan.configs[file.source].value.get_secret_value()
+        for server in servers:
+            text = text.replace(f"http://{server}:8080", base)
+        (folder / Path(file.target).name).write_text(text)
+    config = folder / "config.yaml"
+    port = _free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LITELLM", "OPENAI"))},
+           **plan.gateway.service.environment,
+           "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "test-secret-not-real"}
+    log = (folder / "proxy.log").open("w")
+    proxy = subprocess.Popen([sys.executable, str(ROOT / "tests" / "gateway_proxy.py"), base, str(config),
+                              str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/liveliness", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proxy.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the gateway did not start:\n" + (folder / "proxy.log").read_text()[-4000:])
+            time.sleep(0.5)
+        yield port, folder / "proxy.log"
+    finally:
+        proxy.terminate()
+        try:
+            proxy.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proxy.kill()
+        log.close()
+
+
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
     """The multi-region example's gateway: two SageMaker models in two regions, two llama.cpp servers."""
     plan = make_plan(LoadOptions(files=(ROOT / "examples" / "multi-region" / "compose.yaml",), environ={}))
-    folder = tmp_path_factory.mktemp("gateway")
-    with Upstream() as upstream:
-        base = f"http://127.0.0.1:{upstream.port}"
-        # what the init container writes into the task, with server names resolved as DNS would
-        for file in plan.gateway.service.files:
-            text = plan.configs[file.source].value.get_secret_value()
-            for server in ("model-coder", "model-embedder"):
-                text = text.replace(f"http://{server}:8080", base)
-            target = folder / Path(file.target).name
-            target.write_text(text)
-        config = folder / "config.yaml"
-        port = _free_port()
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LITELLM", "OPENAI"))},
-               **plan.gateway.service.environment,
-               "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "test-secret-not-real"}
-        log = (folder / "proxy.log").open("w")
-        proxy = subprocess.Popen([sys.executable, str(ROOT / "tests" / "gateway_proxy.py"), base, str(config),
-                                  str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/liveliness", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proxy.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the gateway did not start:\n" + (folder / "proxy.log").read_text()[-4000:])
-                time.sleep(0.5)
-            client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=0, timeout=60)
-            yield client, upstream, plan, folder / "proxy.log"
-        finally:
-            proxy.terminate()
-            try:
-                proxy.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proxy.kill()
-            log.close()
+    with Upstream() as upstream, running_gateway(plan, tmp_path_factory.mktemp("gateway"), upstream) as (port, log):
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=0, timeout=60)
+        yield client, upstream, plan, log
 
 
 def test_the_pinned_litellm_is_the_gateway_image_version():

@@ -7,9 +7,18 @@ with a fake SageMaker runtime (tests/test_gateway_litellm.py).
    the reply empty ("Unparseable JSON data remained").
 2. Request bodies carry only the chat request: LiteLLM copied `aws_region_name` into them; the
    AWS settings stay in use for signing.
+3. Requests to an endpoint that serves an inference component (a model that scales to zero) name it
+   (X-Amzn-SageMaker-Inference-Component, signed): LiteLLM takes the name only from a `model_id`
+   parameter that its router consumes as the deployment's id. COMPOSE_CLOUD_INFERENCE_COMPONENTS
+   maps endpoint names to components.
+4. Each request for a model that scales to zero (COMPOSE_CLOUD_WAKE_MODELS) is logged as one JSON
+   line, `{"event": "compose-cloud-request", "model": ...}`: a CloudWatch metric filter on the
+   gateway's logs counts them, which wakes the model and keeps it awake.
 """
 
 import json
+import os
+import sys
 
 from botocore.eventstream import EventStreamBuffer
 from litellm.integrations.custom_logger import CustomLogger
@@ -88,6 +97,8 @@ async def aiter_bytes(self, iterator):
 
 
 _transform_request = SagemakerChatConfig.transform_request
+_validate_environment = SagemakerChatConfig.validate_environment
+_COMPONENTS = json.loads(os.environ.get("COMPOSE_CLOUD_INFERENCE_COMPONENTS") or "{}")
 
 
 def transform_request(self, *args, **kwargs):
@@ -95,8 +106,30 @@ def transform_request(self, *args, **kwargs):
     return {key: value for key, value in request.items() if not key.startswith("aws_")}
 
 
+def validate_environment(self, headers, model, *args, **kwargs):
+    headers = _validate_environment(self, headers, model, *args, **kwargs)
+    component = _COMPONENTS.get(model)
+    return {**headers, "X-Amzn-SageMaker-Inference-Component": component} if component else headers
+
+
+SagemakerChatConfig.validate_environment = validate_environment
 AWSEventStreamDecoder.iter_bytes = iter_bytes
 AWSEventStreamDecoder.aiter_bytes = aiter_bytes
 SagemakerChatConfig.transform_request = transform_request
 
-handler = CustomLogger()  # what `callbacks: compose_cloud_litellm.handler` names; it logs nothing
+_WAKING = frozenset(json.loads(os.environ.get("COMPOSE_CLOUD_WAKE_MODELS") or "[]"))
+
+
+class RequestLog(CustomLogger):
+    """One line per request for a waking model, before routing (so a request held while the model
+    starts is counted at once); only configured names are logged, so the metric's dimensions stay bounded."""
+
+    async def async_pre_call_hook(self, user_api_key_dict, cache, data, call_type):
+        model = data.get("model") if isinstance(data, dict) else None
+        if model in _WAKING:
+            sys.stdout.write(json.dumps({"event": "compose-cloud-request", "model": model}) + "\n")
+            sys.stdout.flush()
+        return data
+
+
+handler = RequestLog()  # what `callbacks: compose_cloud_litellm.handler` names

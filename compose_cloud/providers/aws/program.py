@@ -16,6 +16,7 @@ from compose_translate.zones import ZONES
 from .capacity import GpuCapacity, GpuCapacityArgs
 from .cluster import Cluster, ClusterArgs
 from .domain import CustomDomain
+from .native import native_provider
 from .ingress import LoadBalancers, LoadBalancersArgs
 from .models import EcsModel, ModelGateway
 from .network import Network, NetworkArgs
@@ -40,6 +41,9 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
     providers = {region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": tags}, **credentials)
                  for region in plan.regions}
     opts = pulumi.ResourceOptions(providers=[providers[plan.region]])
+    zero_regions = sorted({m.placement.region for m in plan.models.values()
+                           if m.sagemaker and m.sagemaker.inference_component})
+    natives = {region: native_provider(region, tags, credentials) for region in zero_regions}
 
     def named(name: str, base: pulumi.ResourceOptions = opts) -> pulumi.ResourceOptions:
         if not former_name or former_name == plan.name:
@@ -92,7 +96,8 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
             capacity_ready=[cluster.capacity_association] if runtime.capacity != "fargate" else [], **extra)
 
     endpoints = {key: SageMakerModel(f"{plan.name}-model-{key}", model, named(
-        f"{plan.name}-model-{key}", pulumi.ResourceOptions(provider=providers[model.placement.region])))
+        f"{plan.name}-model-{key}", pulumi.ResourceOptions(provider=providers[model.placement.region])),
+        native_provider=natives.get(model.placement.region))
         for key, model in plan.models.items() if model.sagemaker}
     for model in plan.models.values():
         if model.server:
