@@ -40,6 +40,7 @@ class Diff:
     cost: tuple[float, float] = (0.0, 0.0)
     prices: str = ""  # which tables the head's figures come from (region and date)
     unpriced: tuple[str, ...] = ()  # what neither total includes: a delta is not a saving there
+    idle: tuple[float | None, float | None] = (None, None)  # totals while models that scale to zero are idle
     new_warnings: list[dict] = field(default_factory=list)
     resolved_warnings: list[dict] = field(default_factory=list)
     note: str | None = None  # why the base side is empty, when it is
@@ -64,7 +65,8 @@ def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
     diff = Diff(project=after["project"], stack=after["stack"],
                 cost=(before["cost"]["total"], after["cost"]["total"]), diagram=render_mermaid(head),
                 prices=", ".join(after["cost"].get("prices", {}).values()),
-                unpriced=tuple(sorted(set(before["cost"].get("unpriced", [])) | set(after["cost"].get("unpriced", [])))))
+                unpriced=tuple(sorted(set(before["cost"].get("unpriced", [])) | set(after["cost"].get("unpriced", [])))),
+                idle=(before["cost"].get("idle_total"), after["cost"].get("idle_total")))
     _resources(before["resources"], after["resources"], diff)
     _services(before["services"], after["services"], diff)
     for key in sorted(set(before["models"]) | set(after["models"])):

@@ -25,6 +25,10 @@ def summary(diff: Diff) -> str:
         parts.append(f"cost ~${before:,.2f}/h -> ~${after:,.2f}/h ({'+' if delta >= 0 else '-'}${abs(delta):,.2f}/h"
                      + (f"; {diff.prices}" if diff.prices else "")
                      + (f"; not included: {', '.join(diff.unpriced)}" if diff.unpriced else "") + ")")
+    if diff.idle != (None, None) and diff.idle[0] != diff.idle[1]:
+        # without a model that scales to zero, the idle cost is the whole cost
+        idle_before, idle_after = (v if v is not None else total for v, total in zip(diff.idle, diff.cost))
+        parts.append(f"idle (models at zero) ~${idle_before:,.2f}/h -> ~${idle_after:,.2f}/h")
     if diff.models:
         parts.append(f"{len(diff.models)} model(s) changed")
     if diff.secrets_changed:

@@ -29,6 +29,7 @@ AUTONAMED = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "name",
     "aws:sagemaker/endpoint:Endpoint": "name", "aws:appautoscaling/policy:Policy": "name",
     "aws-native:sagemaker:InferenceComponent": "inferenceComponentName", "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "name",
     "aws:cloudwatch/logGroup:LogGroup": "name", "aws:ecr/repository:Repository": "name",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "name", "aws:efs/fileSystem:FileSystem": "creationToken",
 }

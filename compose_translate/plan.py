@@ -25,7 +25,7 @@ from .planned import PlannedBinding, PlannedService
 from .project import Project, Service
 from .runtime import plan_runtime
 from .settings import StackSettings
-from .storage import PlannedVolume, planned_volumes, service_mounts
+from .storage import MODEL_CACHE, MODEL_CACHE_PATH, PlannedMount, PlannedVolume, planned_volumes, service_mounts
 from .zones import ZONES
 
 
@@ -117,6 +117,7 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     order = _deploy_order(project, report)
     stored = stored_values(project, report, settings.stack_values)
     volumes = planned_volumes(project, report)
+    models, volumes = _model_cache(models, volumes, taken | set(project.volumes))
     gateway = None
     if models:
         gateway, gateway_files = plan_gateway(gateway_name, settings.gateway_port, models, settings)
@@ -190,6 +191,26 @@ def _cost(services: dict[str, PlannedService], models: dict[str, PlannedModel], 
                 gateway=gateway_cost, network=round(network, 4), total=round(total, 4),
                 unpriced=tuple(sorted(unpriced)), prices_date=table.date if table else "none",
                 prices_region=region, prices={r: prices.label(r) for r in regions})
+
+
+def _model_cache(models: dict[str, PlannedModel], volumes: dict[str, PlannedVolume], taken: set[str]
+                 ) -> tuple[dict[str, PlannedModel], dict[str, PlannedVolume]]:
+    """ECS model servers keep downloaded weights on one shared EFS file system: a new task (a wake
+    from zero, a scale-out, a redeploy) loads the model from there instead of downloading it again."""
+    servers = sorted(k for k, m in models.items() if m.server)
+    if not servers:
+        return models, volumes
+    name = free_name(MODEL_CACHE, taken)
+    mount = PlannedMount(kind="efs", volume=name, target=MODEL_CACHE_PATH, read_only=False)
+    updated = dict(models)
+    for key in servers:
+        server = models[key].server
+        assert server is not None
+        updated[key] = models[key].model_copy(update={"server": server.model_copy(update={
+            "mounts": (*server.mounts, mount), "environment": {**server.environment, "LLAMA_CACHE": MODEL_CACHE_PATH}})})
+    cache = PlannedVolume(name=name, file_system_id=None, cache=True,
+                          used_by=tuple(sorted(models[k].server.name for k in servers if models[k].server)))
+    return updated, {**volumes, name: cache}
 
 
 def _deploy_order(project: Project, report: Report) -> tuple[str, ...]:

@@ -21,6 +21,11 @@ class PlannedVolume(Frozen):
     name: str
     file_system_id: str | None  # an existing EFS file system (`external: true`, `name: fs-...`)
     used_by: tuple[str, ...]
+    cache: bool = False  # compose-cloud's own (downloaded model weights): deleted with the stack
+
+
+MODEL_CACHE = "compose-cloud-model-cache"  # ECS model servers share downloaded weights here
+MODEL_CACHE_PATH = "/models"  # mounted in each server; llama.cpp downloads into LLAMA_CACHE
 
 
 class PlannedMount(Frozen):

@@ -127,6 +127,11 @@ def convert(value: Any, shape, path: str, found: list[str], renames: dict[str, s
         return {k: convert(v, shape.value, f"{path}.{k}", found) for k, v in value.items()}
     if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():
         return int(value)
+    if kind in ("double", "float") and isinstance(value, str):
+        try:
+            return float(value)  # pulumi-aws takes step bounds as strings; the API as numbers
+        except ValueError:
+            return value
     if kind in ("integer", "long") and isinstance(value, str) and value.isdigit():
         return int(value)
     if kind == "boolean" and value in ("true", "false"):
@@ -533,8 +538,57 @@ def _sm_model(r, i, ctx, found):
 @translates("aws:sagemaker/endpointConfiguration:EndpointConfiguration")
 def _sm_config(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("sagemaker", "CreateEndpointConfig", {"name": _name(r, i)} | i.take("productionVariants"), r, found,
+    variants = [dict(v) for v in i.pop("productionVariants", [])]
+    for variant in variants:  # pulumi-aws's routing_configs list is the API's one RoutingConfig
+        if "routingConfigs" in variant:
+            configs = variant.pop("routingConfigs")
+            found += [f"{r.name}.routingConfigs: more than one"] if len(configs) > 1 else []
+            variant["routingConfig"] = configs[0]
+    return [_api("sagemaker", "CreateEndpointConfig", {"name": _name(r, i), "productionVariants": variants}
+                 | i.take("executionRoleArn"), r, found,
                  {"name": "EndpointConfigName"}, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+
+
+@translates("aws-native:sagemaker:InferenceComponent")
+def _inference_component(r, i, ctx, found):
+    """pulumi-aws-native sends CloudFormation's shape through Cloud Control; the API call it becomes."""
+    tags = [{"Key": t["key"], "Value": t["value"]} for t in i.pop("tags", [])]
+    return [_api("sagemaker", "CreateInferenceComponent",
+                 i.take("inferenceComponentName", "endpointName", "variantName", "specification", "runtimeConfig"),
+                 r, found, Tags=tags)]
+
+
+@translates("aws:cloudwatch/metricAlarm:MetricAlarm")
+def _alarm(r, i, ctx, found):
+    tags = ctx.tags(r, i)
+    params = i.take("alarmDescription", "namespace", "metricName", "statistic", "period", "evaluationPeriods",
+                    "datapointsToAlarm", "threshold", "comparisonOperator", "treatMissingData", "alarmActions")
+    if "dimensions" in i:
+        params["dimensions"] = [{"Name": k, "Value": v} for k, v in i.pop("dimensions").items()]
+    metrics = []
+    for query in i.pop("metricQueries", []):
+        item = {k: query[k] for k in ("id", "expression", "label", "returnData") if k in query}
+        if "metric" in query:
+            metric = dict(query["metric"])
+            item["MetricStat"] = {"Metric": {"Namespace": metric.pop("namespace"), "MetricName": metric.pop("metricName"),
+                                             "Dimensions": [{"Name": k, "Value": v}
+                                                            for k, v in metric.pop("dimensions", {}).items()]},
+                                  "Period": int(metric.pop("period")), "Stat": metric.pop("stat")}
+            found += [f"{r.name}.metricQueries.metric.{k}: not translated" for k in metric]
+        metrics.append(item)
+    if metrics:
+        params["metrics"] = metrics
+    return [_api("cloudwatch", "PutMetricAlarm", params, r, found, AlarmName=_name(r, i),
+                 Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+
+
+@translates("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+def _metric_filter(r, i, ctx, found):
+    transformation = dict(i.pop("metricTransformation"))
+    api = {"metricName": transformation.pop("name"), "metricNamespace": transformation.pop("namespace"),
+           "metricValue": transformation.pop("value"), **transformation}  # unit, dimensions, defaultValue
+    return [_api("logs", "PutMetricFilter", i.take("logGroupName") | {"metricTransformations": [api]}, r, found,
+                 filterName=_name(r, i), filterPattern=i.pop("pattern"))]
 
 
 @translates("aws:sagemaker/endpoint:Endpoint")
@@ -556,7 +610,8 @@ def _scaling_policy(r, i, ctx, found):
     name = _name(r, i)
     return [_api("application-autoscaling", "PutScalingPolicy",
                  i.take("policyType", "serviceNamespace", "resourceId", "scalableDimension",
-                        "targetTrackingScalingPolicyConfiguration"), r, found, PolicyName=name)]
+                        "targetTrackingScalingPolicyConfiguration", "stepScalingPolicyConfiguration"), r, found,
+                 PolicyName=name)]
 
 
 @translates("aws:acm/certificate:Certificate")

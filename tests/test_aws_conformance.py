@@ -105,8 +105,9 @@ def _nested(annotation: str) -> tuple[str | None, bool]:
 
 
 def _resource_args(typ: str) -> tuple[str, dict[str, tuple[str | None, bool]]]:
-    module_path, cls = typ.split(":", 1)[1].split(":")
-    module = f"pulumi_aws.{module_path.split('/')[0]}"
+    package, rest = typ.split(":", 1)
+    module_path, cls = rest.split(":")
+    module = f"pulumi_{package.replace('-', '_')}.{module_path.split('/')[0]}"
     annotations = getattr(importlib.import_module(module), f"{cls}Args").__init__.__annotations__
     return module, {_camel(k): _nested(repr(v)) for k, v in annotations.items() if k != "return"}
 
@@ -128,7 +129,7 @@ def _walk(value, declared, module: str, path: str, found: list[str]) -> None:
 def args_dict_findings(result: PreviewResult) -> list[str]:
     found: list[str] = []
     for record in result.resources:
-        if not record.type.startswith("aws:") or record.type.startswith("aws:index"):
+        if not record.type.startswith(("aws:", "aws-native:")) or record.type.startswith("aws:index"):
             continue
         module, declared = _resource_args(record.type)
         _walk(record.inputs, declared, module, record.name, found)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from compose_cloud.docs import DOC, compatibility_markdown
+from compose_cloud.docs import COSTS, DOC, compatibility_markdown, costs_markdown
 from compose_translate.compat import SERVICE_ATTRIBUTES
 
 SPEC_KEYS = Path(__file__).parent / "data" / "compose_spec_service_keys.txt"
@@ -34,3 +34,7 @@ def test_document_lists_every_attribute():
     text = DOC.read_text()
     for name in SERVICE_ATTRIBUTES:
         assert f"| `{name}` |" in text
+
+
+def test_the_cost_table_is_generated_from_the_examples():
+    assert COSTS.read_text() == costs_markdown(), "run: python -m compose_cloud.docs"

@@ -40,13 +40,16 @@ def test_zones_offering_the_gpu_types_come_first():
 
 def test_services_wait_for_mount_targets_and_gpu_capacity(tmp_path):
     result = _run(tmp_path)
-    targets = {r.urn for r in result.resources if r.type == "aws:efs/mountTarget:MountTarget"}
+    targets = {r.urn for r in result.resources if r.type == "aws:efs/mountTarget:MountTarget"
+               and "model-cache" not in r.name}  # the app's volume; the model servers' cache is another
     association = next(r.urn for r in result.resources
                        if r.type == "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
     app = _record(result, "shop-app-service")
     assert len(targets) == 2 and targets <= set(app.dependencies)
     server = _record(result, "shop-model-coder-server-service")
     assert association in server.dependencies
+    cache = {r.urn for r in result.resources if r.type == "aws:efs/mountTarget:MountTarget" and "model-cache" in r.name}
+    assert len(cache) == 2 and cache <= set(server.dependencies) and not cache & set(app.dependencies)
     assert association not in app.dependencies  # Fargate needs no capacity provider
 
 

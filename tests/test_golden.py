@@ -13,16 +13,9 @@ from compose_translate import LoadOptions, make_plan
 from conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
-EXAMPLES = {
-    "seed-01-basic": ("compose.yaml",),
-    "seed-02-configuration": ("compose.yaml",),
-    "seed-03-short-syntax": ("compose.yaml",),
-    "seed-04-long-syntax": ("compose.yaml",),
-    "seed-05-model-runner": ("compose.yaml",),
-    "seed-06-cloud": ("compose.yaml",),
-    "agent-app": ("compose.yaml", "compose.override.yaml"),
-    "multi-region": ("compose.yaml",),
-}
+# Every folder of examples/, with the files `docker compose` would read there by default.
+EXAMPLES = {folder.name: tuple(name for name in ("compose.yaml", "compose.override.yaml") if (folder / name).is_file())
+            for folder in sorted((ROOT / "examples").iterdir()) if (folder / "compose.yaml").is_file()}
 
 
 def render(example: str) -> str:

@@ -11,9 +11,14 @@ from __future__ import annotations
 import dataclasses
 
 import pulumi
+import pulumi_aws as aws
+
+from compose_translate.serving import REQUEST_EVENT
 
 from . import iam
-from .service import ComposeService, ComposeServiceArgs
+from .service import ComposeService, ComposeServiceArgs, requests_namespace
+
+REQUESTS_METRIC = "ModelRequests"
 
 
 def invoke_policy(endpoint_arns: list[str]) -> str:
@@ -35,9 +40,15 @@ class ModelGateway(pulumi.ComponentResource):
     service: ComposeService
 
     def __init__(self, name: str, args: ComposeServiceArgs, endpoint_arns: list[pulumi.Output[str]],
-                 opts: pulumi.ResourceOptions | None = None):
+                 opts: pulumi.ResourceOptions | None = None, count_requests: bool = False):
         super().__init__("compose-cloud:aws:ModelGateway", name, None, opts)
         policy = pulumi.Output.all(*endpoint_arns).apply(invoke_policy) if endpoint_arns else None
         self.service = ComposeService(f"{name}-proxy", dataclasses.replace(args, task_policy=policy),
                                       pulumi.ResourceOptions(parent=self))
+        if count_requests:  # the gateway logs a line per request for a waking model: count them per model
+            aws.cloudwatch.LogMetricFilter(
+                f"{name}-requests", log_group_name=self.service.log_group_name,
+                pattern=f'{{ $.event = "{REQUEST_EVENT}" }}', metric_transformation={
+                    "name": REQUESTS_METRIC, "namespace": requests_namespace(args.project), "value": "1",
+                    "unit": "Count", "dimensions": {"Model": "$.model"}}, opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"serviceName": self.service.service_name})

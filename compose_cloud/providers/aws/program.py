@@ -68,7 +68,8 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
         if plan.secrets or plan.configs else None
     volumes = {name: SharedVolume(f"{plan.name}-volume-{name}", SharedVolumeArgs(
         vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids, zones=ZONES,
-        file_system_id=volume.file_system_id, retain=settings.retain_data), named(f"{plan.name}-volume-{name}"))
+        file_system_id=volume.file_system_id, retain=settings.retain_data and not volume.cache),
+        named(f"{plan.name}-volume-{name}"))
         for name, volume in plan.volumes.items()}
     listeners = tuple(x for s in plan.services.values() for x in s.listeners)
     domain = CustomDomain(f"{plan.name}-domain", plan.domain, named(f"{plan.name}-domain")) \
@@ -101,13 +102,15 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
         for key, model in plan.models.items() if model.sagemaker}
     for model in plan.models.values():
         if model.server:
-            EcsModel(f"{plan.name}-{model.server.name}", service_args(model.server),
-                     named(f"{plan.name}-{model.server.name}"))
+            EcsModel(f"{plan.name}-{model.server.name}", service_args(
+                model.server, wake_model=model.model if model.placement.scale_to_zero else None),
+                named(f"{plan.name}-{model.server.name}"))
     # No ordering between services, gateway and model servers: creating one before another does not
     # make it ready sooner (clients retry), and every such edge makes Pulumi's cycle check quadratic.
     gateway = ModelGateway(f"{plan.name}-{plan.gateway.name}", service_args(plan.gateway.service),
                            [e.endpoint_arn for _, e in sorted(endpoints.items())],
-                           named(f"{plan.name}-{plan.gateway.name}")) if plan.gateway else None
+                           named(f"{plan.name}-{plan.gateway.name}"),
+                           count_requests=any(r.wakes for r in plan.gateway.routes)) if plan.gateway else None
 
     awaited_healthy = {dep for s in plan.services.values() for dep, spec in s.depends_on.items()
                        if spec["condition"] == "service_healthy"}

@@ -105,7 +105,7 @@ class SageMakerModel(pulumi.ComponentResource):
                 "inference_ami_version": serving.inference_ami_version,
                 "managed_instance_scaling": {"status": "ENABLED", "min_instance_count": 0,
                                              "max_instance_count": place.max_instances},
-                "routing_config": {"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}}], tags=model.tags, opts=child)
+                "routing_configs": [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}]}], tags=model.tags, opts=child)
         endpoint = aws.sagemaker.Endpoint(f"{name}-endpoint", name=serving.endpoint_name,
                                           endpoint_config_name=config.name, tags=model.tags, opts=child)
         component = aws_native.sagemaker.InferenceComponent(

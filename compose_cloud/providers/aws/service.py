@@ -54,6 +54,7 @@ class ComposeServiceArgs:
     volumes: dict[str, SharedVolume]
     targets: list[Target] = field(default_factory=list)
     public_ip: bool = False  # tasks in public subnets (no NAT gateway) need one to reach the internet
+    wake_model: str | None = None  # an ECS model server at zero tasks: the model reference requests name
     secret_recovery_days: int = 30
     wait_for_steady_state: bool = False
     depends_on: list[pulumi.Resource] = field(default_factory=list)
@@ -155,7 +156,8 @@ class ComposeService(pulumi.ComponentResource):
                 # tasks fail to start while their EFS file systems have no mount targets yet
                 *[mt for m in service.mounts if m.kind == "efs" for mt in args.volumes[m.volume].mount_targets]]))
         if service.runtime.scaling:
-            self._autoscaling(name, service.runtime.scaling, args.cluster_arn)
+            self._autoscaling(name, service.runtime.scaling, args)
+        self.log_group_name = log_group.name
         self.service_name, self.task_definition_arn = self.ecs_service.name, task.arn
         self.security_group_id = group.id
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
@@ -189,11 +191,11 @@ class ComposeService(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self))
         return built.ref, repository.arn
 
-    def _autoscaling(self, name: str, scaling: Scaling, cluster_arn: pulumi.Input[str]) -> None:
+    def _autoscaling(self, name: str, scaling: Scaling, args: ComposeServiceArgs) -> None:
         """Application Auto Scaling keeps the task count in min..max, tracking the average CPU or memory."""
         child = pulumi.ResourceOptions(parent=self)
-        resource_id = pulumi.Output.all(cluster_arn, self.ecs_service.name).apply(
-            lambda v: f"service/{v[0].split('/')[-1]}/{v[1]}")
+        cluster_name = pulumi.Output.from_input(args.cluster_arn).apply(lambda arn: arn.split("/")[-1])
+        resource_id = pulumi.Output.all(cluster_name, self.ecs_service.name).apply(lambda v: f"service/{v[0]}/{v[1]}")
         target = aws.appautoscaling.Target(
             f"{name}-scaling", service_namespace="ecs", resource_id=resource_id,
             scalable_dimension="ecs:service:DesiredCount", min_capacity=scaling.minimum,
@@ -204,7 +206,47 @@ class ComposeService(pulumi.ComponentResource):
             resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
             target_tracking_scaling_policy_configuration={
                 "target_value": scaling.target, "scale_in_cooldown": 300, "scale_out_cooldown": 60,
+                # a service that scales to zero is scaled in by its idle alarm only
+                **({"disable_scale_in": True} if scaling.idle_minutes else {}),
                 "predefined_metric_specification": {"predefined_metric_type": metric}}, opts=child)
+        if scaling.idle_minutes and args.wake_model:
+            self._wake_and_sleep(name, scaling.idle_minutes, args, target, cluster_name)
+
+    def _wake_and_sleep(self, name: str, idle_minutes: int, args: ComposeServiceArgs,
+                        target: aws.appautoscaling.Target, cluster_name: pulumi.Output[str]) -> None:
+        """From zero tasks to one when a request arrives (counted in the gateway's logs), and back to zero
+        after `idle_minutes` without one. The GPU Auto Scaling group follows through ECS managed scaling."""
+        child = pulumi.ResourceOptions(parent=self)
+        requests = {"namespace": requests_namespace(args.project), "metric_name": "ModelRequests",
+                    "dimensions": {"Model": args.wake_model}, "period": 60, "stat": "Sum"}
+        running = {"namespace": "AWS/ECS", "metric_name": "CPUUtilization", "period": 60, "stat": "SampleCount",
+                   "dimensions": pulumi.Output.all(cluster_name, self.ecs_service.name).apply(
+                       lambda v: {"ClusterName": v[0], "ServiceName": v[1]})}
+
+        def step(suffix: str, adjustment_type: str, bound: dict, adjustment: int) -> aws.appautoscaling.Policy:
+            return aws.appautoscaling.Policy(
+                f"{name}-{suffix}", policy_type="StepScaling", service_namespace="ecs",
+                resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+                step_scaling_policy_configuration={
+                    "adjustment_type": adjustment_type, "metric_aggregation_type": "Maximum", "cooldown": 60,
+                    "step_adjustments": [{**bound, "scaling_adjustment": adjustment}]}, opts=child)
+
+        wake = step("wake", "ChangeInCapacity", {"metric_interval_lower_bound": "0"}, 1)
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-wake", alarm_description=f"requests for {args.wake_model} while no task runs: start one",
+            comparison_operator="GreaterThanOrEqualToThreshold", evaluation_periods=1, threshold=1,
+            metric_queries=[{"id": "requests", "metric": requests, "return_data": False},
+                            {"id": "tasks", "metric": running, "return_data": False},
+                            {"id": "asleep", "expression": "IF(FILL(requests, 0) > 0 AND FILL(tasks, 0) == 0, 1, 0)",
+                             "label": "requests while at zero tasks", "return_data": True}],
+            alarm_actions=[wake.arn], opts=child)
+        sleep = step("sleep", "ExactCapacity", {"metric_interval_upper_bound": "0"}, 0)
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-sleep", alarm_description=f"no request for {args.wake_model} in {idle_minutes} minutes: stop",
+            namespace=requests["namespace"], metric_name="ModelRequests", dimensions=requests["dimensions"],
+            statistic="Sum", period=60, evaluation_periods=idle_minutes, datapoints_to_alarm=idle_minutes,
+            threshold=1, comparison_operator="LessThanThreshold", treat_missing_data="breaching",
+            alarm_actions=[sleep.arn], opts=child)
 
     def _secret_arn(self, reference: str) -> pulumi.Input[str]:
         """A secret the stack names (e.g. compose-cloud:hfTokenSecret): its ARN, looked up when given by name."""
@@ -240,6 +282,11 @@ def _placement(capacity_provider: pulumi.Input[str] | None) -> dict:
     if capacity_provider is None:
         return {"launch_type": "FARGATE", "platform_version": "LATEST"}
     return {"capacity_provider_strategies": [{"capacity_provider": capacity_provider, "weight": 1, "base": 0}]}
+
+
+def requests_namespace(project: str) -> str:
+    """The CloudWatch namespace of the stack's own metrics (requests per waking model)."""
+    return f"compose-cloud/{project}/{pulumi.get_stack()}"
 
 
 def _grace_period(service: PlannedService) -> int:
