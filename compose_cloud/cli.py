@@ -30,6 +30,7 @@ _DESCRIPTION = """\
 Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
 
   check      validate the Compose files and the stack settings; print warnings
+  config     print the merged, interpolated, normalized Compose project (like docker compose config)
   plan       print the deployment plan: where each model runs, what each service gets
   preview    run the Pulumi program offline (mocked) and print the resources it creates
   diff       compare the preview of a base revision with the working tree (for pull requests)
@@ -52,6 +53,7 @@ gateway, ending in /v1/) and <NAME>_MODEL, exactly as Docker Compose injects the
 
 
 _EXAMPLES = {
+    "config": ["compose-cloud config", "compose-cloud config -f compose.yaml -f compose.prod.yaml --format json"],
     "check": ["compose-cloud check", "compose-cloud check -f compose.yaml -f compose.prod.yaml --format json"],
     "plan": ["compose-cloud plan --stack dev", "compose-cloud plan -f compose.yaml --format json | jq .models"],
     "preview": ["compose-cloud preview --stack dev", "compose-cloud preview --format markdown > preview.md"],
@@ -115,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
     check = commands.add_parser("check", parents=[common], help="validate Compose files and stack settings",
                                 description="Validate; exit 0 when the project can be deployed, 1 when it cannot.")
+    config = commands.add_parser(
+        "config", parents=[common], help="print the project as compose-cloud reads it (like docker compose config)",
+        description="Print the merged, interpolated and normalized Compose project, before any cloud decision: "
+                    "what `docker compose config` prints, in compose-cloud's reading. Secret and config contents "
+                    "and credential-like values are never printed.")
     plan = commands.add_parser("plan", parents=[common], help="print the deployment plan",
                                description="Print the deployment plan (JSON on stdout with --format json; warnings "
                                            "on stderr).")
@@ -167,10 +174,10 @@ def _parser() -> argparse.ArgumentParser:
     for sub in (preflight, status, logs):
         sub.add_argument("--aws-profile", metavar="NAME",
                          help="AWS profile (default: AWS_PROFILE or the default chain); --profile is Compose's")
-    for sub, formats in ((check, ("text", "json")), (plan, ("text", "json")), (preflight, ("text", "json")),
+    for sub, formats in ((config, ("yaml", "json")), (check, ("text", "json")), (plan, ("text", "json")), (preflight, ("text", "json")),
                          (status, ("text", "json")),
                          (preview, ("text", "json", "markdown", "mermaid")), (diff, ("text", "markdown", "json"))):
-        sub.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
+        sub.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default: {formats[0]})")
     return parser
 
 
@@ -202,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             return _init(args)
         settings = _settings(args)
+        if args.command == "config":
+            return _config(args, settings, root)
         files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files) or \
             _compose_file_variable() or tuple(find_default_files(Path(args.project_directory or ".").resolve()))
         pulumi_project = find_project_name(*([_stack_path(args.stack).parent] if args.stack else []), Path.cwd(),
@@ -313,6 +322,24 @@ def _logs(args: argparse.Namespace, plan, aws) -> int:
     except AWS_ERRORS as exc:
         sys.stderr.write(f"error: cannot read the stack's logs: {aws_error_text(exc)}\n  hint: {NO_CREDENTIALS_FIX}\n")
         return EXIT_INVALID
+    return EXIT_OK
+
+
+def _config(args: argparse.Namespace, settings: StackSettings, root: Path) -> int:
+    from compose_translate import load_project
+
+    from . import config
+
+    files = tuple(Path(f) for f in args.files) or tuple(Path(f) for f in settings.files) or \
+        _compose_file_variable() or tuple(find_default_files(Path(args.project_directory or ".").resolve()))
+    project, warnings, sensitive = load_project(LoadOptions(
+        files=files, project_name=args.project_name,
+        default_name=find_project_name(Path.cwd(), *(f.parent for f in files[:1])),
+        project_directory=Path(args.project_directory) if args.project_directory else None,
+        profiles=tuple(args.profiles) or settings.profiles,
+        env_files=tuple(Path(f) for f in args.env_files) or tuple(map(Path, settings.env_files))))
+    sys.stderr.write(warnings_text(list(warnings), Path(project.project_dir)))
+    sys.stdout.write(config.render(config.project_dict(project, sensitive), args.format))
     return EXIT_OK
 
 

@@ -13,11 +13,25 @@ from .files import scrub
 from .loader import LoadOptions, load
 from .normalize import normalize
 from .plan import DeploymentPlan, build_plan
+from .project import Project
 from .settings import StackSettings
 from .values import confined_reads
 
 __all__ = ["ComposeError", "DeploymentPlan", "Diagnostic", "LoadOptions", "Loc", "Report", "StackSettings",
-           "make_plan"]
+           "load_project", "make_plan"]
+
+
+def load_project(options: LoadOptions) -> tuple[Project, tuple[Diagnostic, ...], dict[str, str]]:
+    """Load and normalize only (what `compose-cloud config` prints): the project, its warnings, and the
+    values that came from sensitive sources (never to be printed). Raises `ComposeError` for bad input."""
+    report = Report()
+    try:
+        with confined_reads():
+            project = normalize(load(options, report))
+    except ComposeError as exc:
+        raise ComposeError([_scrubbed(d, report.sensitive_values) for d in exc.diagnostics]) from None
+    warnings = tuple(_scrubbed(w, report.sensitive_values) for w in report.sorted_warnings())
+    return project, warnings, dict(report.sensitive_values)
 
 
 def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> DeploymentPlan:

@@ -1,17 +1,17 @@
 """Reading `.env` and `env_file` files, with Compose's rules for values and lookups.
 
-python-dotenv parses the syntax (quotes, `export`, comments); interpolation is
-ours, so `${VAR:-default}` and friends behave exactly as in Compose files.
+The syntax is compose-go's (compose_translate/dotenv.py); interpolation is ours, so
+`${VAR:-default}` and friends behave exactly as in Compose files. As in compose-go, a variable
+is looked up in the environment first and then in the file's earlier lines, and single-quoted
+values are taken literally.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Mapping
 
-from dotenv import dotenv_values
-
+from .dotenv import DotenvError, parse
 from .errors import Loc, Report, fail
 from .interpolation import interpolate_string
 from .values import is_file, read_bounded
@@ -31,29 +31,23 @@ def read_env_file(path: Path, lookup: Mapping[str, str], report: Report, *, raw:
                    hint="create the file, or mark it optional with the long form `required: false`") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read env file {path}: {exc}", ref_path, ref_loc) from None
-    parsed = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    try:
+        entries = parse(text.removeprefix("\ufeff"))
+    except DotenvError as exc:
+        raise fail(f"cannot read env file {path}: {exc}", ref_path, Loc(str(path), exc.line),
+                   hint='write KEY=VALUE lines (quote values with spaces: KEY="a value")') from None
     values: dict[str, str | None] = {}
-    for key, value in parsed.items():
-        if value is None:
-            values[key] = lookup.get(key)
+    for entry in entries:
+        if entry.value is None:
+            values[entry.key] = lookup.get(entry.key)
             continue
-        if raw:
-            values[key] = value
+        if raw or entry.quote == "'":
+            values[entry.key] = entry.value
             continue
-        scope = {**lookup, **{k: v for k, v in values.items() if v is not None}}
-        values[key] = interpolate_string(value, scope, path=key, loc=Loc(str(path), _line_of(text, key)),
-                                         report=report)
+        scope = {**{k: v for k, v in values.items() if v is not None}, **lookup}  # the environment wins
+        values[entry.key] = interpolate_string(entry.value, scope, path=entry.key, loc=Loc(str(path), entry.line),
+                                               report=report)
     return values
-
-
-def _line_of(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("export "):
-            stripped = stripped[len("export "):].lstrip()
-        if stripped.startswith(key) and stripped[len(key):].lstrip()[:1] in ("=", ""):
-            return number
-    return 1
 
 
 def project_environment(project_dir: Path, env_files: list[Path], environ: Mapping[str, str],

@@ -35,6 +35,7 @@ class _Template:
         self.on_unset = on_unset
         self.size = 0
         self.sensitive: dict[str, str] = {}  # value -> name of secret-named or runner-environment variables
+        self.dry = 0  # > 0 while checking the syntax of an argument that may not be evaluated
 
     def _grow(self, added: int) -> None:
         """Stop before building a huge string (`${A}${A}...` with a large A), not after."""
@@ -47,10 +48,15 @@ class _Template:
 
     def _until(self, pos: int, stop_at_brace: bool) -> tuple[str, int]:
         text, parts = self.text, []
+        depth = 0  # literal braces inside a default (`${JSON:-{"a":1}}`) pair up before the closing one
         while pos < len(text):
             ch = text[pos]
             if stop_at_brace and ch == "}":
-                return "".join(parts), pos
+                if depth == 0:
+                    return "".join(parts), pos
+                depth -= 1
+            elif stop_at_brace and ch == "{":
+                depth += 1
             if ch != "$":
                 parts.append(ch)
                 pos += 1
@@ -89,17 +95,40 @@ class _Template:
         operator = next((op for op in _OPERATORS if self.text.startswith(op, pos)), None)
         if operator is None:
             raise _TemplateError(f"unexpected '{self.text[pos]}' after ${{{name}")
-        # The argument is read lazily in Compose too, but its syntax must be valid either way.
-        argument, end = self._until(pos + len(operator), stop_at_brace=True)
-        return self._apply(name, operator, argument), end + 1
+        # The argument's syntax must be valid either way, but like Compose it is evaluated only when
+        # used: `${A:+${A}}` with A unset looks nothing up and warns about nothing.
+        start = pos + len(operator)
+        self.dry += 1
+        try:
+            _, end = self._until(start, stop_at_brace=True)
+        finally:
+            self.dry -= 1
+        if not self.dry and self._uses_argument(name, operator):
+            argument, end = self._until(start, stop_at_brace=True)
+            return self._apply(name, operator, argument), end + 1
+        return (self._apply(name, operator, "") if not self.dry else ""), end + 1
+
+    def _uses_argument(self, name: str, operator: str) -> bool:
+        value = self.env.get(name)
+        if operator in (":-", ":?"):
+            return not value
+        if operator in ("-", "?"):
+            return value is None
+        if operator == ":+":
+            return bool(value)
+        return value is not None  # "+"
 
     def _get(self, name: str) -> str | None:
+        if self.dry:
+            return None
         value = self.env.get(name)
         if value and name in getattr(self.env, "sensitive_names", ()):
             self.sensitive.setdefault(value, name)
         return value
 
     def _lookup(self, name: str) -> str:
+        if self.dry:
+            return ""
         if name in self.env:
             return self._get(name) or ""
         self.on_unset(name)

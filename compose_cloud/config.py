@@ -1,0 +1,102 @@
+"""`compose-cloud config`: the merged, interpolated, normalized project, like `docker compose config`.
+
+It is what compose-cloud understood from the files, before any cloud decision: the interface the
+Compose conformance suite (tests/conformance/) is measured through. Secret and config contents are
+never printed, nor environment values that look like credentials or came from sensitive sources.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from compose_translate.files import REDACTED, is_sensitive
+from compose_translate.project import Project, Resource, Service
+
+
+def project_dict(project: Project, sensitive_values: dict[str, str] | None = None, *,
+                 reveal: bool = False) -> dict[str, Any]:
+    """`reveal` (tests only) keeps credential-like environment values, to compare what was read."""
+    hidden = None if reveal else tuple(sensitive_values or {})
+    root = Path(project.project_dir)
+    data: dict[str, Any] = {"name": project.name}
+    data["services"] = {name: _service(s, root, hidden) for name, s in sorted(project.services.items())}
+    if project.models:
+        data["models"] = {key: _drop_empty({"model": m.model, "context_size": m.context_size,
+                                            "runtime_flags": list(m.runtime_flags) or None,
+                                            "labels": dict(m.labels) or None, **m.extensions})
+                          for key, m in sorted(project.models.items())}
+    for kind in ("networks", "volumes", "secrets", "configs"):
+        resources: dict[str, Resource] = getattr(project, kind)
+        if resources:
+            data[kind] = {name: _resource(r) for name, r in sorted(resources.items())}
+    return data
+
+
+def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"image": service.image}
+    if service.build:
+        build = service.build
+        out["build"] = _drop_empty({"context": _relative(build.context, root), "dockerfile": build.dockerfile,
+                                    "dockerfile_inline": build.dockerfile_inline, "target": build.target,
+                                    "args": dict(build.args) or None, "platforms": list(build.platforms) or None,
+                                    **build.extra})
+    for key in ("command", "entrypoint"):
+        value = getattr(service, key)
+        if value is not None:
+            out[key] = list(value) if isinstance(value, tuple) else value
+    if service.environment:
+        out["environment"] = {k: (REDACTED if hidden is not None and is_sensitive(k, v, hidden) else v)
+                              for k, v in sorted(service.environment.items())}
+    if service.bindings:
+        out["models"] = {b.model: {"endpoint_var": b.endpoint_var, "model_var": b.model_var}
+                         for b in service.bindings}
+    if service.ports:
+        out["ports"] = [_drop_empty(p.model_dump()) for p in service.ports]
+    if service.expose:
+        out["expose"] = [str(p) for p in service.expose]
+    if service.depends_on:
+        out["depends_on"] = {k: dict(v) for k, v in sorted(service.depends_on.items())}
+    for kind in ("secrets", "configs"):
+        refs = getattr(service, kind)
+        if refs:
+            out[kind] = [_drop_empty(r.model_dump()) for r in refs]
+    if service.volumes:
+        out["volumes"] = [_drop_empty({**m.model_dump(), "source": _relative(m.source, root)
+                                       if m.type == "bind" and m.source else m.source}) for m in service.volumes]
+    if service.networks:
+        out["networks"] = list(service.networks)
+    if service.labels:
+        out["labels"] = dict(sorted(service.labels.items()))
+    out.update(service.settings)
+    out.update(service.unmapped)
+    return _drop_empty(out)
+
+
+def _resource(resource: Resource) -> dict[str, Any]:
+    spec = dict(resource.spec)
+    if spec.get("content") is True:
+        spec["content"] = REDACTED  # a config's inline content: shown as present, never printed
+    return spec
+
+
+def _relative(path: str | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).relative_to(root).as_posix() or "."
+    except ValueError:
+        return path
+
+
+def _drop_empty(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None and v != {} and v != [] and v != ()}
+
+
+def render(data: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data, indent=2, sort_keys=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)
