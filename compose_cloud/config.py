@@ -8,6 +8,7 @@ never printed, nor environment values that look like credentials or came from se
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,8 @@ def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> di
                                     **build.extra})
     for key in ("command", "entrypoint"):
         value = getattr(service, key)
-        if value is not None:
-            out[key] = list(value) if isinstance(value, tuple) else value
+        if value is not None:  # a string is split as a shell would, as compose-go does (and ECS receives)
+            out[key] = list(value) if isinstance(value, tuple) else _split(value)
     if service.environment:
         out["environment"] = {k: (REDACTED if hidden is not None and is_sensitive(k, v, hidden) else v)
                               for k, v in sorted(service.environment.items())}
@@ -74,6 +75,13 @@ def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> di
     out.update(service.settings)
     out.update(service.unmapped)
     return _drop_empty(out)
+
+
+def _split(command: str) -> list[str] | str:
+    try:
+        return shlex.split(command)
+    except ValueError:  # unbalanced quotes: shown as written
+        return command
 
 
 def _resource(resource: Resource) -> dict[str, Any]:

@@ -7,6 +7,8 @@ errors (with a "did you mean"), except `x-*` extensions.
 from __future__ import annotations
 
 import difflib
+import ipaddress
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -15,7 +17,7 @@ from pydantic import SecretStr
 
 from .compat import MODEL_ATTRIBUTES, SERVICE_ATTRIBUTES
 from .envfiles import read_env_file
-from .errors import ComposeError, Loc
+from .errors import ComposeError, Diagnostic, Loc
 from .loader import LoadedDocument
 from .model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
 from .runtime import AUTOSCALING
@@ -90,7 +92,8 @@ def _type_ok(kind: str, value: Any) -> bool:
     if kind == "string":
         return isinstance(value, str)
     if kind == "boolean":
-        return isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false"))
+        return isinstance(value, bool) or (isinstance(value, str) and value.lower() in
+                                           ("y", "yes", "true", "on", "n", "no", "false", "off"))
     if kind == "integer":
         return (isinstance(value, int) and not isinstance(value, bool)) or (
             isinstance(value, str) and re.fullmatch(r"-?\d+", value) is not None)
@@ -147,6 +150,12 @@ def _parses(fn: Callable, value: Any) -> bool:
 def _check(ctx: _Ctx, kind: str, value: Any, path: str, loc: Loc | None) -> bool:
     if _type_ok(kind, value):
         return True
+    if kind == "list_or_dict" and isinstance(value, dict):  # name the entry, as compose-go does
+        for key, item in value.items():
+            if not (item is None or isinstance(item, (str, int, float, bool))):
+                ctx.error("must be a boolean, null, number or string", f"{path}.{key}", _loc(value, key),
+                          hint="quote the value, or write it on one line")
+                return False
     shown = _short(value)
     ctx.error(f"expected {_KIND_HINTS.get(kind, kind)}, got {shown}", path, loc)
     return False
@@ -170,6 +179,9 @@ def _to_map(value: Any) -> dict[str, Any]:
     result = YMap(loc=_loc(value))
     for i, item in enumerate(value):
         key, sep, val = item.partition("=")
+        if key != key.rstrip():  # `DEBUG = true`: compose-go refuses it rather than guess
+            raise ComposeError([Diagnostic(f'"{key.strip()}" is declared with a space before "="', "",
+                                           _loc(value, i), f"write {key.strip()}={val.strip()}")])
         result[key] = val if sep else None
         result.key_locs[key] = _loc(value, i)
     return result
@@ -221,6 +233,12 @@ def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
         if not isinstance(raw, dict):
             ctx.error(f"expected a mapping, got {_short(raw)}", path, loc)
             continue
+        if section in ("networks", "volumes") and raw.get("external") not in (None, False, "false"):
+            for option in ("driver", "driver_opts", "ipam") if section == "networks" else ("driver", "driver_opts"):
+                if raw.get(option):
+                    ctx.error(f'"external" and "{option}" cannot both be set: an external {section[:-1]} exists '
+                              "already", f"{path}.{option}", _loc(raw, option),
+                              hint=f"remove {option}, or remove external to create the {section[:-1]}")
         if section in ("secrets", "configs"):
             ctx.unknown_keys(raw, _SECRET_KEYS, path, f"a top-level {section[:-1]}")
             sources = [k for k in ("file", "environment", "content", "external") if k in raw and raw[k] not in (None, False)]
@@ -360,11 +378,28 @@ def _service(ctx: _Ctx, name: str, raw: Any, sections: dict, models: dict, loc: 
     fields["volumes"] = _mounts(ctx, raw.get("volumes") or [], f"{path}.volumes", sections["volumes"])
     fields["networks"] = _networks(ctx, raw.get("networks"), f"{path}.networks", sections["networks"],
                                    _loc(raw, "networks"))
-    labels = _to_map(raw.get("labels") or {})
-    fields["labels"] = {str(k): env_value(v) or "" for k, v in sorted(labels.items())}
+    labels = {**_label_files(ctx, raw, path),
+              **{str(k): env_value(v) or "" for k, v in _to_map(raw.get("labels") or {}).items()}}
+    fields["labels"] = dict(sorted(labels.items()))
     fields["settings"], fields["unmapped"] = _settings(ctx, raw, path)
     fields["pull_credentials"] = _pull_credentials(ctx, raw, path)
     return Service(**fields)
+
+
+def _label_files(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
+    """`label_file`: KEY=VALUE files read like env files (not interpolated); `labels` win over them."""
+    files = raw.get("label_file")
+    entries = [files] if isinstance(files, str) else (files if isinstance(files, list) else [])
+    labels: dict[str, str] = {}
+    for i, entry in enumerate(entries):
+        entry_path, loc = f"{path}.label_file[{i}]", _loc(raw, "label_file")
+        try:
+            values = read_env_file(Path(str(entry)), {}, ctx.report, raw=True, ref_path=entry_path, ref_loc=loc)
+        except ComposeError as exc:
+            ctx.report.add(exc)
+            continue
+        labels.update({k: v or "" for k, v in values.items()})
+    return labels
 
 
 # Docker's ECS integration spelling: a Secrets Manager secret holding {"username": ..., "password": ...}
@@ -452,6 +487,22 @@ def _environment(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
     return dict(sorted(result.items()))
 
 
+def _devices(ctx: _Ctx, deploy: dict, path: str, loc: Loc | None) -> None:
+    """Device reservations as compose-go checks them: count is a number or "all", and not with device_ids."""
+    resources = deploy.get("resources")
+    reservations = resources.get("reservations") if isinstance(resources, dict) else None
+    devices = reservations.get("devices") if isinstance(reservations, dict) else None
+    for i, device in enumerate(devices if isinstance(devices, list) else []):
+        if not isinstance(device, dict):
+            continue
+        count = device.get("count")
+        if count is not None and count != "all" and not _type_ok("integer", count):
+            ctx.error(f'count must be a number or "all", got {_short(count)}', f"{path}[{i}].count", loc)
+        if count is not None and device.get("device_ids"):
+            ctx.error("count and device_ids cannot be used together", f"{path}[{i}]", loc,
+                      hint="reserve devices either by count or by id")
+
+
 def _bool_or_error(ctx: _Ctx, value: Any, path: str, loc: Loc | None) -> bool:
     try:
         return parse_bool(value)
@@ -515,6 +566,9 @@ def _ports(ctx: _Ctx, raw: list, path: str) -> tuple[Port, ...]:
                 ctx.unknown_keys(item, _PORT_KEYS, item_path, "a port")
                 target = parse_port_range(str(item.get("target", "")))
                 published = item.get("published")
+                if published not in (None, ""):
+                    parse_port_range(str(published))  # a port or a range, nothing else
+                _host_ip(item.get("host_ip"))
                 ports.extend(Port(target=t, published=None if published in (None, "") else str(published),
                                   protocol=str(item.get("protocol", "tcp")), host_ip=item.get("host_ip"),
                                   app_protocol=item.get("app_protocol"), name=item.get("name")) for t in target)
@@ -534,11 +588,14 @@ def _short_port(text: str) -> list[Port]:
         raise ValueError(f'unknown protocol "{protocol}"')
     host_ip = None
     if spec.startswith("["):  # IPv6 host address
-        end = spec.index("]")
+        end = spec.find("]")
+        if end < 0:
+            raise ValueError(f'"{text}" opens "[" for an IPv6 address without closing it')
         host_ip, spec = spec[1:end], spec[end + 2:]
     parts = spec.split(":")
     if len(parts) == 3:
         host_ip, parts = parts[0], parts[1:]
+    _host_ip(host_ip)
     if len(parts) > 2:
         raise ValueError(f'"{text}" is not a port mapping')
     targets = parse_port_range(parts[-1])
@@ -548,6 +605,15 @@ def _short_port(text: str) -> list[Port]:
         hosts = parse_port_range(parts[0])
         published = [str(h) for h in hosts] if len(hosts) == len(targets) else [parts[0]] * len(targets)
     return [Port(target=t, published=p, protocol=protocol, host_ip=host_ip or None) for t, p in zip(targets, published)]
+
+
+def _host_ip(address: Any) -> None:
+    if address in (None, ""):
+        return
+    try:
+        ipaddress.ip_address(str(address))
+    except ValueError:
+        raise ValueError(f'"{address}" is not an IP address') from None
 
 
 def _expose(ctx: _Ctx, raw: list, path: str) -> tuple[int, ...]:
@@ -582,7 +648,8 @@ def _depends_on(ctx: _Ctx, raw: Any, path: str, services: dict, loc: Loc | None)
         if condition not in ("service_started", "service_healthy", "service_completed_successfully"):
             ctx.error(f'unknown condition "{condition}"', f"{entry_path}.condition", _loc(spec, "condition"),
                       hint="use service_started, service_healthy or service_completed_successfully")
-        result[str(name)] = {"condition": condition, "required": spec.get("required", True) is not False}
+        result[str(name)] = {"condition": condition, "required": spec.get("required", True) is not False,
+                             **({"restart": spec["restart"] in (True, "true")} if "restart" in spec else {})}
     return dict(sorted(result.items()))
 
 
@@ -605,10 +672,24 @@ def _file_refs(ctx: _Ctx, raw: list, path: str, defined: dict, target_base: str)
         target = str(item.get("target") or source)
         if not target.startswith("/"):
             target = target_base + target
-        mode = item.get("mode")
+        mode = _file_mode(ctx, item.get("mode"), f"{item_path}.mode", loc)
         refs.append(FileRef(source=source, target=target, uid=env_value(item.get("uid")), gid=env_value(item.get("gid")),
-                            mode=int(str(mode), 8) if isinstance(mode, str) and mode.isdigit() else mode))
+                            mode=mode))
     return tuple(refs)
+
+
+def _file_mode(ctx: _Ctx, mode: Any, path: str, loc: Loc | None) -> int | None:
+    """A file mode as compose-go reads it: a YAML number (0440 and 0o440 are octal) or an octal string."""
+    if mode is None:
+        return None
+    if isinstance(mode, int) and not isinstance(mode, bool) and 0 <= mode <= 0o7777:
+        return mode
+    if isinstance(mode, str) and re.fullmatch(r"(?:0o)?[0-7]{1,5}", mode.strip()):
+        value = int(mode.strip().removeprefix("0o"), 8)
+        if value <= 0o7777:
+            return value
+    ctx.error(f"expected a file mode such as 0440, got {_short(mode)}", path, loc, hint="write the mode in octal, e.g. 0440")
+    return None
 
 
 def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]:
@@ -677,6 +758,7 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
             continue
         if key == "deploy" and isinstance(value, dict):
             ctx.unknown_keys(value, _DEPLOY_KEYS, f"{path}.deploy", "deploy")
+            _devices(ctx, value, f"{path}.deploy.resources.reservations.devices", _loc(raw, key))
             replicas = value.get("replicas")
             if replicas is not None and not (_type_ok("integer", replicas) and int(replicas) >= 0):
                 ctx.error(f"replicas must be a whole number >= 0, got {_short(replicas)}", f"{path}.deploy.replicas",
@@ -687,5 +769,17 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
                 if field in value and not _type_ok("duration", value[field]):
                     ctx.error(f"expected a duration such as 30s, got {_short(value[field])}",
                               f"{path}.healthcheck.{field}", _loc(value, field))
+        kind = SERVICE_ATTRIBUTES[key].kind
+        if kind == "boolean" and _type_ok("boolean", value):  # `init: yes` is true, as compose-go casts it
+            value = parse_bool(value)
+        elif kind == "integer" and _type_ok("integer", value):
+            value = int(value)
+            if key == "scale" and value < 0:
+                ctx.error(f"scale must be 0 or more, got {value}", f"{path}.scale", _loc(raw, key))
+        elif key in ("cpus", "mem_limit", "mem_reservation", "memswap_limit") and isinstance(value, float) \
+                and not math.isfinite(value):
+            ctx.error(f"{key} must be a finite number, got {value}", f"{path}.{key}", _loc(raw, key),
+                      hint="write a number such as 0.5 (cpus) or a size such as 512m")
+            continue
         settings[str(key)] = plain(value)
     return dict(sorted(settings.items())), dict(sorted(unmapped.items()))

@@ -50,11 +50,15 @@ def parse_bytes(value) -> int:
     return int(float(match.group(1)) * _BYTE_UNITS[match.group(2).lower()])
 
 
+_TRUE, _FALSE = ("y", "yes", "true", "on"), ("n", "no", "false", "off")
+
+
 def parse_bool(value) -> bool:
+    """A boolean as compose-go casts one (interpolation/cast: y, yes, true, on / n, no, false, off)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
+    if isinstance(value, str) and value.lower() in _TRUE + _FALSE:
+        return value.lower() in _TRUE
     raise ValueError("expected true or false")
 
 
@@ -68,7 +72,9 @@ def env_value(value) -> str | None:
 
 
 def parse_port_range(text: str) -> list[int]:
-    start, sep, end = text.partition("-")
+    if not re.fullmatch(r"\d{1,5}(?:-\d{1,5})?", text.strip()):
+        raise ValueError(f'"{text[:40]}" is not a port or port range between 1 and 65535')
+    start, sep, end = text.strip().partition("-")
     first = int(start)
     last = int(end) if sep else first
     if not (0 < first <= 65535 and 0 < last <= 65535) or last < first:

@@ -73,10 +73,13 @@ class _Loader(_BaseLoader):
 
 
 # go-yaml v3 (Compose) reads yes/no/on/off as strings: keep only true/false as booleans.
+# Nor are dates anything but strings there (`D: 2001-12-14` is the text 2001-12-14).
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^0o[0-7]+$"), list("0"))  # YAML 1.2 octal
+MAX_INT_DIGITS = 30  # no Compose value needs more; a number of thousands of digits is refused, not parsed
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 for _first in "tTfF":
     _Loader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:bool", _BOOL))
@@ -136,6 +139,17 @@ def _construct_tagged(wrapper):
     return construct
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        raise fail(f"a number of {len(text)} digits is too large", loc=_loc(loader, node),
+                   hint=f"Compose values fit in {MAX_INT_DIGITS} digits; quote it if it is text")
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    return loader.construct_yaml_int(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("!reset", _construct_tagged(Reset))

@@ -7,6 +7,8 @@ test it comes from (`source`). Kinds of case:
                      `config` output to its value (`~absent`: not there). A literal dot is `\\.`.
   files + error      loading fails and the message contains `error`.
   template + value   shorthand for interpolation: `environment: {V: <template>}` must give `value`.
+  service + expect   shorthand for a project `test` with one service `foo` (its body; `top` adds
+                     top-level sections); paths in `expect` may start with `foo.` for services.foo.
   dotenv + expect    shorthand for an env_file: its text, and `expect` maps each variable to its value
                      (`~absent`: not set); with `error`, reading it must fail.
   differs            a deliberate difference for the cloud, explained (docs/compatibility.md says it too).
@@ -41,6 +43,10 @@ def _cases() -> list[Any]:
 
 
 def _files(case: dict) -> dict[str, str]:
+    if "service" in case:  # the body of one service `foo` in project `test`
+        body = "".join(f"    {line}\n" for line in case["service"].splitlines())
+        extra = case.get("top", "")
+        return {"compose.yaml": f"name: test\nservices:\n  foo:\n{body}{extra}", **case.get("files", {})}
     if "dotenv" in case:
         return {"compose.yaml": "services:\n  s:\n    image: busybox\n    env_file: [vars.env]\n",
                 "vars.env": case["dotenv"]}
@@ -90,7 +96,8 @@ def test_conformance(case, tmp_path):
     elif "dotenv" in case:
         expected = {"services.s.environment." + k.replace(".", "\\."): v for k, v in case["expect"].items()}
     else:
-        expected = case["expect"]
+        expected = {(f"services.{k}" if "service" in case and k.startswith("foo.") else k): v
+                    for k, v in case["expect"].items()}
     actual = {path: _lookup(data, path) for path in expected}
     assert actual == expected
 
