@@ -122,7 +122,8 @@ def _replace(base: Any, over: Any, path: Path) -> Any:
 
 
 def _unique_by(key_of: Callable[[Any], Any]) -> Callable:
-    """Append, and let an entry of the later file replace an earlier one with the same key."""
+    """Append, then keep one entry per key as compose-go's EnforceUnicity does (override/uncity.go):
+    a later entry replaces an earlier one with the same key in the earlier one's place."""
 
     def rule(base: Any, over: Any, path: Path) -> Any:
         over = strip_tags(over)
@@ -132,14 +133,24 @@ def _unique_by(key_of: Callable[[Any], Any]) -> Callable:
             over = YList([over])
         if not (isinstance(base, list) and isinstance(over, list)):
             return over
-        merged: dict[Any, tuple[Any, Any]] = {}
-        for item, loc in zip(list(base) + list(over), _locs(base) + _locs(over)):
-            merged.pop(_safe_key(key_of, item), None)
-            merged[_safe_key(key_of, item)] = (item, loc)
-        values = list(merged.values())
-        return YList([v for v, _ in values], loc=getattr(base, "loc", None), item_locs=[loc for _, loc in values])
+        return unique(YList(list(base) + list(over), loc=getattr(base, "loc", None),
+                            item_locs=_locs(base) + _locs(over)), key_of)
 
     return rule
+
+
+def unique(items: YList, key_of: Callable[[Any], Any]) -> YList:
+    positions: dict[Any, int] = {}
+    values, locs = [], []
+    for item, loc in zip(items, _locs(items)):
+        key = _safe_key(key_of, item)
+        if key in positions:
+            values[positions[key]], locs[positions[key]] = item, loc
+        else:
+            positions[key] = len(values)
+            values.append(item)
+            locs.append(loc)
+    return YList(values, loc=getattr(items, "loc", None), item_locs=locs)
 
 
 def _safe_key(key_of: Callable[[Any], Any], item: Any) -> Any:
@@ -160,8 +171,95 @@ def _volume_target(item: Any) -> Any:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def _source(item: Any) -> Any:
-    return item.get("source") if isinstance(item, dict) else str(item)
+def _mount_target(default_dir: str) -> Callable[[Any], Any]:
+    """Secrets and configs are one per target path (`/run/secrets/<name>` or `/<name>` by default)."""
+    def key(item: Any) -> Any:
+        if isinstance(item, dict):
+            return item.get("target") or f"{default_dir}/{item.get('source')}"
+        return f"{default_dir}/{item}"
+    return key
+
+
+def _key_before_equals(item: Any) -> Any:
+    return str(item).split("=", 1)[0]
+
+
+def _port_key(item: Any) -> Any:
+    if isinstance(item, dict):
+        return f"{item.get('host_ip', '0.0.0.0')}:{item.get('published')}:{item.get('target')}/" \
+               f"{item.get('protocol', 'tcp')}"
+    return str(item)
+
+
+def _device_target(item: Any) -> Any:
+    if isinstance(item, dict):
+        return item.get("target")
+    parts = str(item).split(":")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _as_sequence(value: Any) -> Any:
+    """compose-go's convertIntoSequence: a mapping becomes sorted `key=value` strings (bare keys alone)."""
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            if item is None:
+                items.append(str(key))
+            elif isinstance(item, list):
+                items.extend(f"{key}={v}" for v in item)
+            else:
+                items.append(f"{key}={_text(item)}")
+        return YList(sorted(items), loc=getattr(value, "loc", None))
+    if isinstance(value, str):
+        return YList([value])
+    return value
+
+
+def _text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _extra_hosts(base: Any, over: Any, path: Path) -> Any:
+    """Hosts from both, the later file's only when not already there (compose-go's mergeExtraHosts)."""
+    base_s, over_s = _as_sequence(base), _as_sequence(strip_tags(over))
+    if not (isinstance(base_s, list) and isinstance(over_s, list)):
+        return over_s
+    added = [v for v in over_s if v not in base_s]
+    return YList(list(base_s) + added, loc=getattr(base_s, "loc", None))
+
+
+def _logging(base: Any, over: Any, path: Path) -> Any:
+    """Another driver replaces the logging section; the same driver merges its options."""
+    over = strip_tags(over)
+    if isinstance(base, dict) and isinstance(over, dict) and "driver" in base and "driver" in over \
+            and base["driver"] != over["driver"]:
+        return over
+    if isinstance(base, dict) and isinstance(over, dict):
+        return _merge_maps(base, over, path)
+    return over
+
+
+def _ipam_config(base: Any, over: Any, path: Path) -> Any:
+    """IPAM pools merge by subnet (compose-go's mergeIPAMConfig)."""
+    over = strip_tags(over)
+    if not (isinstance(base, list) and isinstance(over, list)):
+        return over
+    merged: list[Any] = []
+    for original in base:
+        for entry in over:
+            if isinstance(entry, dict) and isinstance(original, dict) and entry.get("subnet") != original.get("subnet"):
+                if not any(isinstance(m, dict) and m.get("subnet") == entry.get("subnet") for m in merged):
+                    merged.append(entry)
+                continue
+            combined = _merge_maps(original, entry, path) if isinstance(original, dict) and isinstance(entry, dict) \
+                else entry
+            index = next((i for i, m in enumerate(merged) if isinstance(m, dict) and isinstance(combined, dict)
+                          and m.get("subnet") == combined.get("subnet")), None)
+            if index is None:
+                merged.append(combined)
+            else:
+                merged[index] = combined
+    return YList(merged, loc=getattr(base, "loc", None))
 
 
 def _build(base: Any, over: Any, path: Path) -> Any:
@@ -191,24 +289,34 @@ _RULES: dict[Path, Callable] = {
     _S + ("labels",): _by_map(),
     _S + ("annotations",): _by_map(),
     _S + ("sysctls",): _by_map(),
-    _S + ("extra_hosts",): _by_map(separator=":"),
+    _S + ("extra_hosts",): _extra_hosts,
     _S + ("build",): _build,
     _S + ("build", "args"): _by_map(),
     _S + ("build", "labels"): _by_map(),
+    _S + ("build", "additional_contexts"): _by_map(),
+    _S + ("build", "extra_hosts"): _extra_hosts,
+    _S + ("build", "platforms"): _unique_by(_identity),
+    _S + ("build", "platform"): _unique_by(_identity),  # compose-go keeps this one unique too (uncity.go)
+    _S + ("build", "tags"): _unique_by(_identity),
     _S + ("deploy", "labels"): _by_map(),
     _S + ("models",): _by_map(default=None),
     _S + ("networks",): _by_map(default=None),
+    _S + ("networks", "*", "aliases"): _unique_by(_identity),
+    _S + ("networks", "*", "link_local_ips"): _unique_by(_identity),
     _S + ("depends_on",): _depends_on,
     _S + ("command",): _replace,
     _S + ("entrypoint",): _replace,
     _S + ("healthcheck", "test"): _replace,
-    _S + ("ports",): _unique_by(_identity),
+    _S + ("logging",): _logging,
+    _S + ("ulimits", "*"): _replace,
+    _S + ("ports",): _unique_by(_port_key),
     _S + ("expose",): _unique_by(_identity),
     _S + ("volumes",): _unique_by(_volume_target),
-    _S + ("devices",): _unique_by(_volume_target),
-    _S + ("secrets",): _unique_by(_source),
-    _S + ("configs",): _unique_by(_source),
+    _S + ("devices",): _unique_by(_device_target),
+    _S + ("secrets",): _unique_by(_mount_target("/run/secrets")),
+    _S + ("configs",): _unique_by(_mount_target("")),
     _S + ("env_file",): _unique_by(lambda i: i.get("path") if isinstance(i, dict) else str(i)),
+    _S + ("label_file",): _unique_by(_identity),
     _S + ("profiles",): _unique_by(_identity),
     _S + ("dns",): _unique_by(_identity),
     _S + ("dns_search",): _unique_by(_identity),
@@ -218,9 +326,12 @@ _RULES: dict[Path, Callable] = {
     _S + ("security_opt",): _unique_by(_identity),
     _S + ("tmpfs",): _unique_by(_identity),
     _S + ("external_links",): _unique_by(_identity),
-    _S + ("links",): _unique_by(_identity),
+    _S + ("links",): _unique_by(_key_before_equals),
     _S + ("volumes_from",): _unique_by(_identity),
     _S + ("group_add",): _unique_by(_identity),
+    ("networks", "*", "labels"): _by_map(),
+    ("networks", "*", "ipam", "config"): _ipam_config,
+    ("volumes", "*", "labels"): _by_map(),
     ("models", "*", "runtime_flags"): _replace,
     ("models", "*", "labels"): _by_map(),
 }
@@ -230,4 +341,9 @@ def _rule_for(path: Path) -> Callable | None:
     if len(path) < 2:
         return None
     key = path[:1] + ("*",) + path[2:]
-    return _RULES.get(key)
+    if key in _RULES:
+        return _RULES[key]
+    if len(path) >= 4:  # services.*.networks.*.aliases, services.*.ulimits.*
+        starred = key[:3] + ("*",) + key[4:]
+        return _RULES.get(starred)
+    return None

@@ -11,6 +11,8 @@ test it comes from (`source`). Kinds of case:
                      top-level sections); paths in `expect` may start with `foo.` for services.foo.
   dotenv + expect    shorthand for an env_file: its text, and `expect` maps each variable to its value
                      (`~absent`: not set); with `error`, reading it must fail.
+  merge + merged     the files in `merge`, merged in order, read the same as the one file `merged`
+                     (compose-go's override tests state merges this way).
   differs            a deliberate difference for the cloud, explained (docs/compatibility.md says it too).
   differs_note       the case runs, asserting our deliberate behaviour; the note says how compose-go differs.
   xfail              a known disagreement still to fix: the case must fail (strict), so fixing it is noticed.
@@ -27,7 +29,9 @@ import pytest
 import yaml
 
 from compose_cloud.config import project_dict
-from compose_translate import ComposeError, LoadOptions, load_project
+from compose_translate import ComposeError, LoadOptions, Report, load_project
+from compose_translate.loader import load as load_document
+from compose_translate.yaml_source import plain
 
 CASES = Path(__file__).parent / "conformance"
 ABSENT = "~absent"
@@ -68,6 +72,7 @@ def _lookup(data: Any, path: str) -> Any:
 
 
 def load(case: dict, folder: Path) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
     for name, text in _files(case).items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
@@ -80,10 +85,47 @@ def load(case: dict, folder: Path) -> dict[str, Any]:
     return project_dict(project, reveal=True)
 
 
+# Attributes Compose writes as a list of KEY=VALUE or a mapping: compared as mappings, as compose-go does.
+_KEY_VALUE = ("environment", "labels", "annotations", "sysctls", "extra_hosts", "args", "additional_contexts")
+
+
+def _canonical(value: Any, key: str = "") -> Any:
+    if key in _KEY_VALUE and isinstance(value, list):
+        pairs = [str(v).split("=", 1) if key != "extra_hosts" or "=" in str(v) else str(v).split(":", 1)
+                 for v in value]
+        value = {p[0]: (p[1] if len(p) > 1 else None) for p in pairs}
+    if isinstance(value, dict):
+        return {str(k): _canonical(v, str(k)) if key not in _KEY_VALUE else (None if v is None else str(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def _merged_document(files: dict[str, str], folder: Path) -> Any:
+    """What the files merge into, before normalization (the merge rules alone, as compose-go's tests check)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    document = load_document(LoadOptions(files=tuple(folder / n for n in files), environ={},
+                                         default_name="conformance", working_dir=folder), Report()).document
+    return _canonical({k: v for k, v in plain(document).items() if k != "name"})
+
+
+def _merge(case: dict, folder: Path) -> None:
+    names = [f"file{i}.yaml" for i in range(len(case["merge"]))]
+    expected = _merged_document({"merged.yaml": case["merged"]}, folder)  # one folder: the same paths
+    actual = _merged_document(dict(zip(names, case["merge"])), folder)
+    assert actual == expected
+
+
 @pytest.mark.parametrize("case", _cases())
 def test_conformance(case, tmp_path):
     if "differs" in case:
         pytest.skip(f"deliberate difference: {case['differs']}")
+    if "merge" in case:
+        _merge(case, tmp_path)
+        return
     if "error" in case:
         with pytest.raises(ComposeError) as err:
             load(case, tmp_path)
