@@ -16,10 +16,10 @@ from typing import Any, Mapping
 from .envfiles import project_environment
 from .errors import ComposeError, Loc, Report, fail
 from .files import SECRET_NAME
-from .interpolation import SensitiveEnvironment, interpolate_tree
-from .merge import _merge, merge_files
+from .interpolation import SensitiveEnvironment, interpolate_string, interpolate_tree
+from .merge import _merge, merge_files, strip_tags
 from .values import allow_reads_under, is_file, repository_root
-from .yaml_source import YList, YMap, read_yaml
+from .yaml_source import YList, YMap, read_yaml, read_yaml_all
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml",
@@ -76,6 +76,9 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     allow_reads_under(repository_root(project_dir))
     environ = dict(os.environ if options.environ is None else options.environ)
     merged = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
+    named = {k: merged[k] for k in ("COMPOSE_PROJECT_NAME",) if k in merged}  # as the user set it
+    if "COMPOSE_PROJECT_NAME" not in merged:  # set for interpolation, as compose-go does
+        merged["COMPOSE_PROJECT_NAME"] = _early_name(options, files, merged, project_dir)
     # credential-named variables and the runner's own environment are sensitive wherever they end up
     env = SensitiveEnvironment(merged, {k for k, v in merged.items()
                                         if SECRET_NAME.search(k) or environ.get(k) == v})
@@ -83,10 +86,9 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     documents = [_load_file(path, env, report, seen=()) for path in files]
     document = merge_files(documents)
     _convert_provider_services(document, report)
-    _apply_extends(document, env, report)
     profiles = _active_profiles(options.profiles, env)
     _apply_profiles(document, profiles)
-    name = _project_name(options.project_name, env, document, project_dir, options.default_name, report)
+    name = _project_name(options.project_name, named, document, project_dir, options.default_name, report)
     return LoadedDocument(document, name, project_dir, files, env, profiles, report)
 
 
@@ -105,9 +107,16 @@ def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[P
     if report.files_loaded > MAX_FILES_LOADED:
         raise fail(f"more than {MAX_FILES_LOADED} Compose files are loaded for this project", "include",
                    Loc(str(seen[-1] if seen else path), 1), hint="include each file once")
-    raw = read_yaml(path)
+    raws = read_yaml_all(path)
+    if not raws:
+        raise fail(f"empty compose file: {path.name}", loc=Loc(str(path), 1),
+                   hint="a Compose file needs at least `services:`; remove it from -f if it is not one")
+    # several documents in one file (`---`) merge in order, as compose-go merges them
+    raw = raws[0] if len(raws) == 1 else merge_files(raws)
     document = interpolate_tree(raw, env, report)
     _resolve_paths(document, path.parent)
+    # extends within this file first, with its !reset / !override, then the files merge (compose-go's order)
+    _apply_extends(document, env, report, path)
     return _apply_includes(document, path, env, report, seen + (path,))
 
 
@@ -314,14 +323,14 @@ def _bind_legacy(service: YMap, model: str, loc: Loc | None) -> None:
 
 # -- extends -------------------------------------------------------------------------------------
 
-def _apply_extends(document: YMap, env: Mapping[str, str], report: Report) -> None:
+def _apply_extends(document: YMap, env: Mapping[str, str], report: Report, file: Path | None = None) -> None:
     services = document.get("services")
     if not isinstance(services, YMap):
         return
     cache: dict[Path, YMap] = {}
     resolved: dict[tuple[str, str], YMap] = {}
     for name in list(services):
-        services[name] = _resolve_extends(services, name, None, env, report, cache, resolved, ())
+        services[name] = _resolve_extends(services, name, file, env, report, cache, resolved, ())
 
 
 def _resolve_extends(services: YMap, name: str, file: Path | None, env, report, cache, resolved,
@@ -360,8 +369,8 @@ def _resolve_extends(services: YMap, name: str, file: Path | None, env, report, 
     if not isinstance(base, YMap):
         raise fail(f'service "{base_name}" must be a mapping to be extended', where, loc)
     own = YMap({k: v for k, v in service.items() if k != "extends"}, loc=service.loc, key_locs=service.key_locs)
-    merged = _merge(YMap({k: v for k, v in base.items() if k != "extends"}, loc=base.loc, key_locs=base.key_locs),
-                    own, ("services", name))
+    merged = _merge(strip_tags(YMap({k: v for k, v in base.items() if k != "extends"}, loc=base.loc,
+                                    key_locs=base.key_locs)), own, ("services", name))
     resolved[key] = merged
     return merged
 
@@ -427,6 +436,27 @@ def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, 
                     next(iter(document.key_locs.values()), None),
                     hint="set `name:` in the Compose file, compose-cloud:projectName in the stack, or pass -p NAME")
     return normalized
+
+
+def _early_name(options: LoadOptions, files: list[Path], env: Mapping[str, str], project_dir: Path) -> str:
+    """The project name before the files are interpolated: -p, else the last file's `name:` (itself
+    interpolated), else the default or the folder; invalid names are reported later, with their source."""
+    if options.project_name:
+        return options.project_name
+    name = ""
+    for path in files:
+        try:
+            documents = read_yaml_all(path)
+        except ComposeError:
+            continue  # reported when the file is loaded
+        for document in documents:
+            value = document.get("name")
+            if isinstance(value, str) and value:
+                try:
+                    name = interpolate_string(value, env, path="name")
+                except ComposeError:
+                    continue
+    return name or normalize_name(options.default_name or "") or normalize_name(project_dir.name)
 
 
 def normalize_name(name: str) -> str:

@@ -47,7 +47,21 @@ def merge_files(documents: list[YMap]) -> YMap:
         result = YMap()
     for doc in documents[1:]:
         result = _merge(result, doc, ())
+    _enforce_unique(result)
     return result
+
+
+def _enforce_unique(document: YMap) -> None:
+    """One entry per key in the lists compose-go keeps unique, within a file too (override/uncity.go)."""
+    services = document.get("services")
+    if not isinstance(services, dict):
+        return
+    for service in services.values():
+        if not isinstance(service, dict):
+            continue
+        for key, key_of in _UNIQUE.items():
+            if isinstance(service.get(key), YList):
+                service[key] = unique(service[key], key_of)
 
 
 def _merge(base: Any, over: Any, path: Path) -> Any:
@@ -109,10 +123,12 @@ def list_to_map(value: Any, *, separator: str = "=", default: Any = None) -> Any
 def _by_map(separator: str = "=", default: Any = None) -> Callable:
     def rule(base: Any, over: Any, path: Path) -> Any:
         base_m = list_to_map(base, separator=separator, default=default)
-        over_m = list_to_map(strip_tags(over), separator=separator, default=default)
+        # a mapping keeps its tags, so `FOO: !reset` removes FOO when merged
+        over_m = over if isinstance(over, dict) else list_to_map(strip_tags(over), separator=separator,
+                                                                  default=default)
         if isinstance(base_m, dict) and isinstance(over_m, dict):
             return _merge_maps(base_m, over_m, path)
-        return over_m
+        return strip_tags(over_m)
 
     return rule
 
@@ -334,6 +350,16 @@ _RULES: dict[Path, Callable] = {
     ("volumes", "*", "labels"): _by_map(),
     ("models", "*", "runtime_flags"): _replace,
     ("models", "*", "labels"): _by_map(),
+}
+
+
+# Lists kept unique by these keys (the same as the merge rules above use).
+_UNIQUE: dict[str, Callable[[Any], Any]] = {
+    "ports": _port_key, "expose": _identity, "volumes": _volume_target, "devices": _device_target,
+    "secrets": _mount_target("/run/secrets"), "configs": _mount_target(""),
+    "env_file": lambda i: i.get("path") if isinstance(i, dict) else str(i),
+    "profiles": _identity, "dns": _identity, "cap_add": _identity, "cap_drop": _identity, "tmpfs": _identity,
+    "links": _key_before_equals,
 }
 
 

@@ -183,15 +183,30 @@ def _check_aliases(root: yaml.Node, file: str) -> None:
 
 
 def parse_yaml(text: str, file: str) -> YMap:
-    """Parse a Compose document; an empty file is an empty project."""
+    """Parse a Compose document; an empty file is an empty project. Several documents (`---`): the first."""
+    documents = parse_yaml_all(text, file)
+    return documents[0] if documents else YMap(loc=Loc(file, 1))
+
+
+def parse_yaml_all(text: str, file: str) -> list[YMap]:
+    """Every document of a file (`---` separates them), empty ones left out."""
     loader = _Loader(text)
     loader.file = file
     loader.locs = {}
+    documents: list[YMap] = []
     try:
-        node = loader.get_single_node()
-        if node is not None:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
             _check_aliases(node, file)
-        data = loader.construct_document(node) if node is not None else None
+            data = loader.construct_document(node)
+            if data is None:
+                continue
+            if not isinstance(data, YMap):
+                raise fail("a Compose file must be a mapping at the top level", loc=Loc(file, 1),
+                           hint="start the file with keys such as 'services:' and 'models:'")
+            documents.append(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -205,15 +220,15 @@ def parse_yaml(text: str, file: str) -> YMap:
         raise fail("invalid YAML: nesting is too deep", loc=Loc(file, 1)) from None
     finally:
         loader.dispose()
-    if data is None:
-        return YMap(loc=Loc(file, 1))
-    if not isinstance(data, YMap):
-        raise fail("a Compose file must be a mapping at the top level", loc=Loc(file, 1),
-                   hint="start the file with keys such as 'services:' and 'models:'")
-    return data
+    return documents
 
 
 def read_yaml(path: Path) -> YMap:
+    documents = read_yaml_all(path)
+    return documents[0] if documents else YMap(loc=Loc(str(path), 1))
+
+
+def read_yaml_all(path: Path) -> list[YMap]:
     try:
         text = read_bounded(path, "Compose file")
     except ValueError as exc:  # not a regular file, or too large
@@ -226,7 +241,7 @@ def read_yaml(path: Path) -> YMap:
         raise fail(f"{path} is not UTF-8 text ({exc.reason})", loc=Loc(str(path), 1)) from None
     except (OSError, ValueError) as exc:
         raise fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_yaml(text, str(path))
+    return parse_yaml_all(text, str(path))
 
 
 def plain(value: Any) -> Any:

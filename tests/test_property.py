@@ -21,7 +21,7 @@ trees = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4
                                                       st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
 
 FILE_LEVEL = ("invalid YAML", "a Compose file must be a mapping", "mapping keys must be strings", "duplicate key",
-              "a number of")  # a number too large to be a Compose value is refused where it is written
+              "a number of", "empty compose file")  # refused where written, or the file as a whole
 BASE = yaml.safe_load((ROOT / "examples" / "agent-app" / "compose.yaml").read_text())
 
 
