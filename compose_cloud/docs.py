@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from compose_translate.compat import MODEL_ATTRIBUTES, SERVICE_ATTRIBUTES
+from compose_translate.compat import DIFFERENCES, MODEL_ATTRIBUTES, SERVICE_ATTRIBUTES
 from compose_translate.placement import LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,10 @@ def compatibility_markdown() -> str:
     lines += [f"| `{name}` | {text} |" for name, text in MODEL_ATTRIBUTES.items()]
     lines += ["", "## Placement labels on models", "", "| label | meaning |", "|---|---|"]
     lines += [f"| `{name}` | {text} |" for name, text in LABELS.items()]
+    lines += ["", "## Deliberate differences from Docker Compose", "",
+              "compose-cloud reads Compose files as compose-go does (tests/conformance/ holds cases from "
+              "compose-go's own tests); where it differs on purpose:", ""]
+    lines += [f"- **{what}**: {why}." for what, why in DIFFERENCES]
     return "\n".join(lines) + "\n"
 
 

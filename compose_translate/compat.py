@@ -43,7 +43,9 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "cgroup_parent": Attribute("string", W, "cgroup placement is managed by ECS"),
     "command": Attribute("command", M, "the container command"),
     "configs": Attribute("service_refs", M, "stored as SSM SecureString parameters and written at the target path "
-                                            "by an init container (the target's directory is a task volume)"),
+                                            "by an init container (the target's directory is a task volume); a "
+                                            "target at the root (`/name`, the short syntax's default) is copied "
+                                            "into an image derived from the service's"),
     "container_name": Attribute("string", W, "ECS names tasks itself; other services still reach this one by "
                                              "its service name"),
     "cpu_count": Attribute("integer", W, "use deploy.resources.limits.cpus to size the task"),
@@ -157,3 +159,20 @@ def status_of(key: str, value: Any) -> Attribute | None:
     if attribute.status != M and attribute.harmless is not None and attribute.harmless(value):
         return None
     return attribute
+
+
+# Where compose-cloud deliberately reads or delivers Compose differently from Docker Compose, and why
+# (tests/conformance/ asserts each one; `compose-cloud config` shows the result).
+DIFFERENCES = (
+    ("error messages", "a message never shows a value taken from the runner's environment (a pull request is "
+                       "untrusted): `${X:?need ${Y}}` says `need [secret]` where compose-go prints Y's value"),
+    ("`compose-cloud config`", "values from the environment and credential-like values print as [secret]"),
+    ("ports without a host port", "`ports: [\"8000\"]` on two services is valid Compose (random host ports): "
+                                  "the first keeps 8000 on the load balancer, the others get free ports from "
+                                  "32768, with a warning naming each"),
+    ("configs at the root", "`configs: [name]` targets `/name`, where no volume can hold a file: the file is "
+                            "copied into an image derived from the service's (an external config cannot be, and "
+                            "a secret at the root is refused rather than put in an image)"),
+    ("numbers", "a number of more than 30 digits is refused at its line instead of being parsed"),
+)
+

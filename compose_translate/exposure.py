@@ -31,6 +31,7 @@ class Listener(Frozen):
     protocol: str  # HTTP | HTTPS | TCP | UDP | TCP_UDP
     balancer: str  # alb | nlb
     redirect_from: int | None = None  # an HTTP listener that redirects here (80 -> 443)
+    ephemeral: bool = False  # `ports: ["8000"]`: Compose picks the host port; the plan picks a free one
 
 
 _HOST_PORT = re.compile(r"(?<![\w.-])([a-zA-Z0-9][a-zA-Z0-9._-]*):(\d{1,5})(?!\d)")
@@ -106,27 +107,29 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
                         hint="drop the host address to publish it on the load balancer")
             continue
         published = parse_port_range(port.published.split("-")[0])[0] if port.published else port.target
+        ephemeral = not port.published
         if port.protocol == "sctp":
             report.warn(f"SCTP port {port.target} cannot be published on AWS load balancers", path, loc)
             continue
         if port.protocol == "udp":
             result.append(Listener(service=service.name, target=port.target, port=published, protocol="UDP",
-                                   balancer="nlb"))
+                                   balancer="nlb", ephemeral=ephemeral))
         elif port.app_protocol in HTTP_APP_PROTOCOLS and port.target not in NON_HTTP_PORTS:
             if certificate:
                 https_port = 443 if published == 80 else published
                 result.append(Listener(service=service.name, target=port.target, port=https_port, protocol="HTTPS",
-                                       balancer="alb", redirect_from=80 if published == 80 else None))
+                                       balancer="alb", redirect_from=80 if published == 80 else None,
+                                       ephemeral=ephemeral))
             else:
                 result.append(Listener(service=service.name, target=port.target, port=published, protocol="HTTP",
-                                       balancer="alb"))
+                                       balancer="alb", ephemeral=ephemeral))
         else:
             what = NON_HTTP_PORTS.get(port.target, port.app_protocol or "non-HTTP")
             report.warn(f"port {published} ({what}) is published to the internet through a Network Load "
                         "Balancer", path, loc, hint="remove it from `ports:` (use `expose:`) if only other "
                                                     "services need it")
             result.append(Listener(service=service.name, target=port.target, port=published, protocol="TCP",
-                                   balancer="nlb"))
+                                   balancer="nlb", ephemeral=ephemeral))
     return _tcp_udp(result)
 
 
@@ -142,6 +145,37 @@ def _tcp_udp(listeners: list[Listener]) -> tuple[Listener, ...]:
             continue
         merged.append(x)
     return tuple(merged)
+
+
+EPHEMERAL_FIRST = 32768  # where Docker's ephemeral host ports start
+
+
+def assign_ephemeral(listeners: dict[str, tuple[Listener, ...]], services: dict[str, Service],
+                     report: Report) -> dict[str, tuple[Listener, ...]]:
+    """Ports published without a host port (`ports: ["8000"]`) keep their container port on the load
+    balancer when it is free; otherwise, as Compose would pick a free host port, the next free port
+    from 32768 is used, with a warning naming it. Explicit host ports are never moved."""
+    taken = {(x.balancer, p) for group in listeners.values() for x in group if not x.ephemeral
+             for p in (x.port, x.redirect_from) if p}
+    result = {}
+    for name, group in listeners.items():
+        assigned = []
+        for listener in group:
+            if listener.ephemeral and (listener.balancer, listener.port) in taken:
+                port = EPHEMERAL_FIRST
+                while (listener.balancer, port) in taken:
+                    port += 1
+                service = services[name]
+                report.warn(f"port {listener.target} of {name} has no host port and {listener.port} is taken on the "
+                            f"load balancer: it is published on port {port}", f"services.{name}.ports",
+                            service.key_locs.get("ports", service.loc),
+                            hint=f'choose the port yourself, e.g. "{port}:{listener.target}"')
+                listener = listener.model_copy(update={"port": port})
+            if listener.ephemeral:
+                taken.add((listener.balancer, listener.port))
+            assigned.append(listener)
+        result[name] = tuple(assigned)
+    return result
 
 
 def check_conflicts(all_listeners: list[Listener], services: dict[str, Service], report: Report) -> None:

@@ -127,21 +127,28 @@ def _missing(resource: Resource, kind: str, source: str, report: Report) -> None
     report.warn(message, f"{kind}.{resource.name}.{source}", resource.key_locs.get(source, resource.loc), hint=hint)
 
 
-def service_files(service: Service, report: Report) -> tuple[tuple[ServiceFile, ...], tuple[str, ...]]:
-    """The files the init container writes, and the directories mounted to hold them."""
+def service_files(service: Service, report: Report
+                  ) -> tuple[tuple[ServiceFile, ...], tuple[str, ...], tuple[ServiceFile, ...]]:
+    """The files the init container writes, the directories mounted to hold them, and the files at
+    the root of the file system (`configs: [name]` targets /name), which no volume can hold: those are
+    baked into a derived image instead."""
     files: list[ServiceFile] = []
     for kind, refs in (("secret", service.secrets), ("config", service.configs)):
         for ref in refs:
             files.append(_file(kind, ref))
     directories: set[str] = set()
+    baked: list[ServiceFile] = []
     for file in files:
         directory = posixpath.dirname(file.target)
         where = f"services.{service.name}.{file.kind}s"
         loc = service.key_locs.get(f"{file.kind}s", service.loc)
         if directory == "/":
-            report.error(f'{file.kind} "{file.source}" targets {file.target}, at the root of the file system, '
-                         "where a cloud task cannot mount it", where, loc,
-                         hint=f"give it a target in a directory, e.g. target: /etc/{service.name}/{file.source}")
+            if file.kind == "secret":  # an image layer is readable by anyone who can pull it
+                report.error(f'secret "{file.source}" targets {file.target}, at the root of the file system: a '
+                             "task cannot mount a file there, and a secret is not baked into an image", where, loc,
+                             hint=f"give it a target in a directory, e.g. target: /run/secrets/{file.source}")
+            else:
+                baked.append(file)
             continue
         if directory != SECRETS_DIR and directory not in directories:
             report.warn(f"{directory} is mounted to hold {file.kind} {file.source}: files the image has in "
@@ -149,7 +156,7 @@ def service_files(service: Service, report: Report) -> tuple[tuple[ServiceFile, 
                         where, loc, hint=f"give it a target in a directory of its own, e.g. "
                                          f"{directory.rstrip('/')}/config/{posixpath.basename(file.target)}")
         directories.add(directory)
-    return tuple(files), tuple(sorted(directories))
+    return tuple(f for f in files if f not in baked), tuple(sorted(directories)), tuple(baked)
 
 
 def _file(kind: str, ref: FileRef) -> ServiceFile:

@@ -235,9 +235,10 @@ def _import_resources(document: YMap, included: YMap, path: str, loc: Loc | None
             document.key_locs.setdefault(section, incoming.loc)
         for name, value in incoming.items():
             if name in target and target[name] != value:
-                raise fail(f'{section[:-1]} "{name}" is defined both here and in an included file',
-                           f"{section}.{name}", target.loc_of(name),
-                           hint="rename one of them; an included project's resources cannot be redefined")
+                # as compose-go: the including file's definition is merged over the included one
+                merged = _merge(strip_tags(value), target[name], (section, str(name)))
+                target[name] = merged
+                continue
             target[name] = value
             target.key_locs.setdefault(name, incoming.loc_of(name))
 

@@ -421,6 +421,13 @@ def _pull_credentials(ctx: _Ctx, raw: dict, path: str) -> str | None:
     return value
 
 
+# build keys whose values the deployment does not pass to the builder, and why
+_BUILD_NOT_SENT = {
+    "secrets": "build secrets would have to be read at deploy time; pass them as build args from the stack instead",
+    "ssh": "the deployment's builder has no SSH agent",
+}
+
+
 def _build(ctx: _Ctx, raw: Any, path: str, loc: Loc | None) -> Build | None:
     if isinstance(raw, str):
         return Build(context=raw)
@@ -434,12 +441,24 @@ def _build(ctx: _Ctx, raw: Any, path: str, loc: Loc | None) -> Build | None:
     if "dockerfile" in raw and "dockerfile_inline" in raw:
         ctx.error("build has both dockerfile and dockerfile_inline", path, loc, hint="keep one of them")
     platforms = raw.get("platforms") or []
+    for key, why in _BUILD_NOT_SENT.items():  # said, not silently dropped
+        if raw.get(key):
+            ctx.warn(f"build.{key} is not used by the cloud build: {why}", f"{path}.{key}", _loc(raw, key),
+                     hint="build the image yourself and set `image:`, or drop the setting")
+    contexts = raw.get("additional_contexts")
+    if contexts is not None and not _check(ctx, "list_or_dict", contexts, f"{path}.additional_contexts",
+                                           _loc(raw, "additional_contexts")):
+        contexts = None
     return Build(context=str(raw.get("context", ".")), dockerfile=raw.get("dockerfile"),
                  dockerfile_inline=raw.get("dockerfile_inline"), target=raw.get("target"),
                  args={str(k): env_value(v) for k, v in sorted(_to_map(args).items())},
                  platforms=tuple(platforms) if isinstance(platforms, list) else (),
-                 extra={k: plain(v) for k, v in sorted(raw.items())
-                        if k not in ("context", "dockerfile", "dockerfile_inline", "target", "args", "platforms")})
+                 extra={**{k: plain(v) for k, v in sorted(raw.items())
+                           if k not in ("context", "dockerfile", "dockerfile_inline", "target", "args", "platforms",
+                                        "additional_contexts")},
+                        # named build contexts, as a mapping whichever form was written (the builder's `named`)
+                        **({"additional_contexts": {str(k): str(v) for k, v in sorted(_to_map(contexts).items())}}
+                           if contexts else {})})
 
 
 def _environment(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
@@ -770,6 +789,11 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
                     ctx.error(f"expected a duration such as 30s, got {_short(value[field])}",
                               f"{path}.healthcheck.{field}", _loc(value, field))
         kind = SERVICE_ATTRIBUTES[key].kind
+        if key == "gpus" and not (value == "all" or (isinstance(value, list)
+                                                    and all(isinstance(v, dict) for v in value))):
+            ctx.error(f'gpus must be "all" or a list of device requests, got {_short(value)}', f"{path}.gpus",
+                      _loc(raw, key), hint='write gpus: all, or gpus: [{driver: nvidia, count: 1}]')
+            continue
         if kind == "boolean" and _type_ok("boolean", value):  # `init: yes` is true, as compose-go casts it
             value = parse_bool(value)
         elif kind == "integer" and _type_ok("integer", value):

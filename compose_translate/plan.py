@@ -15,7 +15,7 @@ from typing import Any
 from . import pricing
 from .compat import status_of
 from .errors import Diagnostic, Report
-from .exposure import (TASKS_PER_SERVICE, app_protocols, check_conflicts, check_limits, container_ports,
+from .exposure import (TASKS_PER_SERVICE, app_protocols, assign_ephemeral, check_conflicts, check_limits, container_ports,
                        http_addressed, inferred_ports, listeners)
 from .files import StoredValue, service_files, split_environment, stored_values
 from .frozen import Frozen
@@ -107,6 +107,9 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     services = {name: _plan_service(service, project, gateway_url, certificate, inferred.get(name, set()),
                                     addressed.get(name, set()), report)
                 for name, service in project.services.items()}
+    moved = assign_ephemeral({n: s.listeners for n, s in services.items()}, project.services, report)
+    services = {n: s if s.listeners == moved[n] else s.model_copy(update={"listeners": moved[n]})
+                for n, s in services.items()}
     published = [listener for s in services.values() for listener in s.listeners]
     if settings.domain and not any(x.balancer == "alb" for x in published):
         report.warn(f"compose-cloud:domain {settings.domain} is set, but no service publishes an HTTP port, so there "
@@ -292,7 +295,14 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
                                                                                                    service.loc)),
                      hint=f"use at most {TASKS_PER_SERVICE:,} replicas")
     plain, secret, shown = split_environment(environment, report.sensitive_values)
-    files, file_dirs = service_files(service, report)
+    files, file_dirs, baked = service_files(service, report)
+    for file in baked:
+        stored = project.configs.get(file.source)
+        if stored is not None and stored.spec.get("external") not in (None, False):
+            report.error(f'config "{file.source}" targets {file.target}, at the root of the file system, and is '
+                         "external: its content is not known to build it into the image",
+                         f"services.{service.name}.configs", service.key_locs.get("configs", service.loc),
+                         hint=f"give it a target in a directory, e.g. target: /etc/{service.name}/{file.source}")
     build = service.build.model_dump(mode="json") if service.build else None
     published = listeners(service, certificate, report)
     tcp_ports = {port for port, protocol in ports if protocol == "tcp"}
@@ -305,7 +315,7 @@ def _plan_service(service: Service, project: Project, gateway_url: str | None, c
         models={b.model: PlannedBinding(endpoint_var=b.endpoint_var, model_var=b.model_var) for b in service.bindings},
         container_ports=ports, listeners=published,
         app_protocols={p: v for p, v in app_protocols(service, published, addressed).items() if p in tcp_ports},
-        depends_on=service.depends_on, files=files, file_dirs=file_dirs,
+        depends_on=service.depends_on, files=files, file_dirs=file_dirs, baked_files=baked,
         mounts=service_mounts(service, runtime.tmpfs, report),
         networks=tuple(sorted(service.networks + ((MODELS_NETWORK,) if service.bindings and gateway_url else ()))),
         labels=service.labels, pull_credentials=service.pull_credentials,

@@ -45,6 +45,8 @@ class PlannedService(Frozen):
     # variables the ECS agent reads from Secrets Manager at start: name -> a secret's name or ARN that
     # the stack gives (HF_TOKEN); the plan never holds their values
     secret_refs: dict[str, str] = {}
+    # configs at the root of the file system (`/name`): copied into an image derived from this one
+    baked_files: tuple[ServiceFile, ...] = ()
 
     @field_serializer("build")
     def _hide_build_secrets(self, build: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -74,11 +74,11 @@ def test_include_and_relative_paths(project):
     assert plan.to_dict()["services"]["b"]["build"]["context"] == "sub/app"
 
 
-def test_include_conflict_is_an_error(project):
-    with pytest.raises(ComposeError) as err:
-        project({"compose.yaml": "include: [other.yaml]\nservices: {a: {image: a}}\n",
-                 "other.yaml": "services: {a: {image: b}}\n"})
-    assert "defined both here and in an included file" in err.value.first.message
+def test_a_local_service_merges_over_an_included_one(project):
+    """compose-go merges the including file's definition over the included one (no longer refused)."""
+    plan = project({"compose.yaml": "include: [other.yaml]\nservices: {a: {image: a}}\n",
+                    "other.yaml": "services: {a: {image: b, read_only: true}}\n"})
+    assert plan.services["a"].image == "a" and plan.services["a"].runtime.read_only is True
 
 
 def test_remote_include_is_a_clear_error(project):

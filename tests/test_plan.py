@@ -183,3 +183,16 @@ def test_region_lists_match_botocore_sessions(service):
     session = botocore.session.get_session()
     expected = {r for p in ("aws", "aws-cn", "aws-us-gov") for r in session.get_available_regions(service, partition_name=p)}
     assert regions_for(service) == expected and len(expected) > 20
+
+
+def test_container_only_ports_on_two_services_are_valid_compose(project):
+    """`ports: ["8000"]` lets Compose pick the host port: two services may both have it; an explicit
+    host port keeps its number and the others move to free ports, with a warning naming them."""
+    plan = project({"compose.yaml": 'services:\n  a: {image: x, ports: ["8000"]}\n  b: {image: x, ports: ["8000"]}\n'
+                                    '  c: {image: x, ports: ["8000:8000"]}\n'})
+    ports = {name: [x.port for x in s.listeners] for name, s in plan.services.items()}
+    assert ports == {"a": [32768], "b": [32769], "c": [8000]}
+    moved = [w for w in plan.warnings if "is published on port" in w.message]
+    assert [w.path for w in moved] == ["services.a.ports", "services.b.ports"]
+    only = project({"compose.yaml": 'services:\n  a: {image: x, ports: ["8000"]}\n'})
+    assert [x.port for x in only.services["a"].listeners] == [8000] and not only.warnings

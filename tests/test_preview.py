@@ -496,3 +496,54 @@ def test_hugging_face_token_setting_is_checked(tmp_path):
     with pytest.raises(ComposeError) as err:
         Settings.from_cli_config({"compose-cloud:hfTokenSecret": "not a name!"}, file="Pulumi.dev.yaml")
     assert err.value.first.path == "config.compose-cloud:hfTokenSecret"
+
+
+MCP = """\
+services:
+  gateway:
+    image: docker/mcp-gateway
+    command: ["--config=/mcp_config"]
+    configs:
+      - mcp_config
+      - source: tools
+        target: /tools.yaml
+        mode: 0440
+        uid: "1000"
+configs:
+  mcp_config:
+    content: |
+      servers: [duckduckgo]
+  tools:
+    content: "a: 1"
+"""
+
+
+def test_configs_at_the_root_are_baked_into_a_derived_image(tmp_path):
+    """`configs: [mcp_config]` targets /mcp_config (Compose's rule); no volume holds a file at the root,
+    so an image derived from the service's carries it, and the task runs that image."""
+    write(tmp_path, {"compose.yaml": MCP})
+    result = preview([tmp_path / "compose.yaml"])
+    [image] = by_type(result, "docker-build:index:Image").values()
+    assert image.inputs["dockerfile"] == "[secret]"  # the content never in plain text
+    assert image.inputs["buildOnPreview"] is False and image.inputs["push"] is True
+    plan = result.plan.services["gateway"]
+    assert [f.target for f in plan.baked_files] == ["/mcp_config", "/tools.yaml"] and plan.files == ()
+    app = containers(result, "app-gateway-task")["gateway"]
+    assert app["image"] == image.inputs.get("ref", app["image"]) and "docker/mcp-gateway" not in app["image"]
+    from compose_cloud.providers.aws.container import baked_dockerfile
+
+    text = baked_dockerfile("docker/mcp-gateway", [(plan.baked_files[0], "servers: [duckduckgo]\n"),
+                                                   (plan.baked_files[1], "a: 1")])
+    lines = text.splitlines()
+    assert lines[:2] == ["# syntax=docker/dockerfile:1.7", "FROM docker/mcp-gateway"]
+    assert lines[2].startswith('COPY --chmod=0444 <<"COMPOSE_CLOUD_') and lines[2].endswith('" /mcp_config')
+    assert lines[3] == "servers: [duckduckgo]" and lines[4].startswith("COMPOSE_CLOUD_")
+    assert lines[5].startswith("COPY --chown=1000:0 --chmod=0440 <<") and lines[6] == "a: 1"
+
+
+def test_a_secret_at_the_root_is_refused(tmp_path):
+    write(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x\n    secrets:\n      - source: s\n        target: /s\n"
+                                     "secrets:\n  s:\n    environment: S\n"})
+    with pytest.raises(ComposeError) as err:
+        preview([tmp_path / "compose.yaml"])
+    assert "not baked into an image" in err.value.first.message

@@ -151,9 +151,13 @@ def test_secret_and_config_files_and_their_directories(project, tmp_path):
     assert [w.path for w in plan.warnings] == ["services.app.configs"]  # /etc/app hides the image's files
 
 
-def test_config_at_the_root_is_an_error(project):
-    with pytest.raises(ComposeError, match="root of the file system"):
-        one(project, "    image: a\n    configs: [conf]\n", "configs: {conf: {content: x}}\n")
+def test_config_at_the_root_is_baked_and_an_external_one_refused(project):
+    """Compose's short syntax targets /conf: valid Compose, delivered in a derived image."""
+    plan, _ = one(project, "    image: a\n    configs: [conf]\n", "configs: {conf: {content: x}}\n")
+    app = plan.services["app"]
+    assert [f.target for f in app.baked_files] == ["/conf"] and app.files == () and app.file_dirs == ()
+    with pytest.raises(ComposeError, match="is external"):
+        one(project, "    image: a\n    configs: [conf]\n", "configs: {conf: {external: true}}\n")
 
 
 def test_external_secret_keeps_its_name(project):

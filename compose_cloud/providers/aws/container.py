@@ -6,6 +6,7 @@ ECS RegisterTaskDefinition API (ContainerDefinition).
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from dataclasses import dataclass, field
 
@@ -30,6 +31,18 @@ class Resolved:
     env_secret_arn: str | None  # the service's Secrets Manager secret holding credential-like variables
     file_sources: dict[str, str]  # "secret:<name>" / "config:<name>" -> ARN for `valueFrom`
     secret_refs: dict[str, str] = field(default_factory=dict)  # variable -> secret ARN (HF_TOKEN)
+
+
+def baked_dockerfile(base: str, files: list[tuple[ServiceFile, str]]) -> str:
+    """FROM the service's image, each file written where its target says (heredoc COPY, BuildKit 1.4+)."""
+    lines = ["# syntax=docker/dockerfile:1.7", f"FROM {base}"]
+    for file, content in files:
+        marker = "COMPOSE_CLOUD_" + hashlib.sha256(content.encode()).hexdigest()[:16].upper()
+        owner = f" --chown={file.uid or 0}:{file.gid or 0}" if file.uid or file.gid else ""
+        mode = f" --chmod={file.mode:04o}" if file.mode is not None else " --chmod=0444"
+        body = content if content.endswith("\n") else content + "\n"  # a heredoc ends its last line
+        lines.append(f'COPY{owner}{mode} <<"{marker}" {file.target}\n{body}{marker}')
+    return "\n".join(lines) + "\n"
 
 
 def port_name(port: int, protocol: str) -> str:

@@ -21,7 +21,7 @@ from .ingress import LoadBalancers, LoadBalancersArgs
 from .models import EcsModel, ModelGateway
 from .network import Network, NetworkArgs
 from .sagemaker import SageMakerModel
-from .secrets import SecretStore, SecretStoreArgs
+from .secrets import SecretStore, SecretStoreArgs, stored_value
 from .service import ComposeService, ComposeServiceArgs
 from .storage import SharedVolume, SharedVolumeArgs
 
@@ -92,6 +92,7 @@ def deploy(plan: DeploymentPlan, settings: StackSettings, former_name: str | Non
             admitted_group_ids={n: cluster.network_groups[n].id for n, _ in service.admits},
             log_retention_days=settings.log_retention_days, secret_recovery_days=settings.secret_recovery_days,
             stored=store.refs if store else {}, volumes=volumes,
+            baked={f.source: pulumi.Output.secret(stored_value(plan.configs[f.source])) for f in service.baked_files},
             capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None,
             # a first deployment must not start GPU tasks before the cluster may use the capacity provider
             capacity_ready=[cluster.capacity_association] if runtime.capacity != "fargate" else [], **extra)

@@ -63,6 +63,11 @@ class SecretStore(pulumi.ComponentResource):
         return StoredRef(parameter.arn, store)
 
 
+def stored_value(stored: StoredValue) -> pulumi.Input[str]:
+    """The content of a secret or config: from the files now, from the stack, or (preview) a placeholder."""
+    return _value(stored)
+
+
 def _value(stored: StoredValue) -> pulumi.Input[str]:
     if stored.value is not None:
         return stored.value.get_secret_value()

@@ -37,6 +37,7 @@ from .storage import SharedVolume
 PER_REQUEST_TIMEOUT = 0  # 0 disables the limit
 IDLE_TIMEOUT = 3600
 DEFAULT_PLATFORM = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
+EMPTY_CONTEXT = ".compose-cloud/empty-context"  # the derived images' build context: their Dockerfile holds all
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ComposeServiceArgs:
     log_retention_days: int
     stored: dict[str, StoredRef]
     volumes: dict[str, SharedVolume]
+    baked: dict[str, pulumi.Input[str]] = field(default_factory=dict)  # config name -> content, for /name files
     targets: list[Target] = field(default_factory=list)
     public_ip: bool = False  # tasks in public subnets (no NAT gateway) need one to reach the internet
     wake_model: str | None = None  # an ECS model server at zero tasks: the model reference requests name
@@ -80,7 +82,10 @@ class ComposeService(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(f"{name}-logs",
                                             name=f"/compose-cloud/{args.project}/{pulumi.get_stack()}/{service.name}",
                                             retention_in_days=args.log_retention_days, opts=child)
-        image, repository_arn = self._image(name, service)
+        image, repository = self._image(name, service)
+        if service.baked_files:
+            image, repository = self._bake(name, service, image, repository, args.baked)
+        repository_arn = repository.arn if repository else None
         env_secret = self._env_secret(name, service, args.secret_recovery_days)
         wanted = {f.store_key for f in service.files}
         files = {key: ref for key, ref in args.stored.items() if key in wanted}
@@ -162,21 +167,48 @@ class ComposeService(pulumi.ComponentResource):
         self.security_group_id = group.id
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
 
-    def _image(self, name: str, service: PlannedService) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
+    def _repository(self, name: str) -> aws.ecr.Repository:
+        return aws.ecr.Repository(f"{name}-repo", name=f"compose-cloud/{name}-{pulumi.get_stack()}".lower(),
+                                  image_tag_mutability="MUTABLE", force_delete=True,
+                                  image_scanning_configuration={"scan_on_push": True},
+                                  opts=pulumi.ResourceOptions(parent=self))
+
+    def _registries(self, repository: aws.ecr.Repository) -> list[dict]:
+        token = aws.ecr.get_authorization_token_output(registry_id=repository.registry_id,
+                                                       opts=pulumi.InvokeOptions(parent=self))
+        return [{"address": repository.repository_url, "username": token.user_name,
+                 "password": pulumi.Output.secret(token.password)}]
+
+    def _bake(self, name: str, service: PlannedService, base: pulumi.Output[str],
+              repository: aws.ecr.Repository | None, contents: dict[str, pulumi.Input[str]]
+              ) -> tuple[pulumi.Output[str], aws.ecr.Repository]:
+        """Configs at `/name` (no volume can hold a file at the root) are copied into an image derived from
+        the service's, with BuildKit's heredoc COPY: no shell, no build context, the mode and owner kept."""
+        repository = repository or self._repository(name)
+        files = service.baked_files
+        dockerfile = pulumi.Output.all(base, *[contents[f.source] for f in files]).apply(
+            lambda values: container.baked_dockerfile(values[0], list(zip(files, values[1:]))))
+        if not pulumi.runtime.is_dry_run():
+            Path(EMPTY_CONTEXT).mkdir(parents=True, exist_ok=True)
+        baked = docker_build.Image(
+            f"{name}-baked", context={"location": EMPTY_CONTEXT}, dockerfile={"inline": pulumi.Output.secret(dockerfile)},
+            platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True, build_on_preview=False,
+            tags=[repository.repository_url.apply(lambda url: f"{url}:with-configs")],
+            registries=self._registries(repository), opts=pulumi.ResourceOptions(parent=self))
+        return baked.ref, repository
+
+    def _image(self, name: str, service: PlannedService) -> tuple[pulumi.Output[str], aws.ecr.Repository | None]:
         if service.build is None:
             return pulumi.Output.from_input(service.image), None
         build = service.build
-        repository = aws.ecr.Repository(f"{name}-repo", name=f"compose-cloud/{name}-{pulumi.get_stack()}".lower(),
-                                        image_tag_mutability="MUTABLE", force_delete=True,
-                                        image_scanning_configuration={"scan_on_push": True},
-                                        opts=pulumi.ResourceOptions(parent=self))
-        token = aws.ecr.get_authorization_token_output(registry_id=repository.registry_id,
-                                                       opts=pulumi.InvokeOptions(parent=self))
+        repository = self._repository(name)
         context = _relative(build["context"])
         dockerfile = ({"inline": build["dockerfile_inline"]} if build.get("dockerfile_inline") else
                       {"location": _join(context, build.get("dockerfile") or "Dockerfile")})
         built = docker_build.Image(
-            f"{name}-image", context={"location": context}, dockerfile=dockerfile,
+            f"{name}-image", context={"location": context, **({"named": {
+                k: {"location": _relative(v)} for k, v in sorted(build["extra"]["additional_contexts"].items())}}
+                if isinstance(build["extra"].get("additional_contexts"), dict) else {})}, dockerfile=dockerfile,
             target=build.get("target"), build_args={
                 # credential-like arguments stay Pulumi secrets: never plain in the state or a preview
                 k: pulumi.Output.secret(v) if is_sensitive(k, str(v)) else v
@@ -186,10 +218,8 @@ class ComposeService(pulumi.ComponentResource):
             # preview's credentials); images are built by `pulumi up` only
             build_on_preview=False,
             tags=[repository.repository_url.apply(lambda url: f"{url}:latest")],
-            registries=[{"address": repository.repository_url, "username": token.user_name,
-                         "password": pulumi.Output.secret(token.password)}],
-            opts=pulumi.ResourceOptions(parent=self))
-        return built.ref, repository.arn
+            registries=self._registries(repository), opts=pulumi.ResourceOptions(parent=self))
+        return built.ref, repository
 
     def _autoscaling(self, name: str, scaling: Scaling, args: ComposeServiceArgs) -> None:
         """Application Auto Scaling keeps the task count in min..max, tracking the average CPU or memory."""
