@@ -31,10 +31,17 @@ def generate(folder: Path, services: int) -> list[Path]:
     models = max(1, services // 10)
     for i in range(services):
         group = i // 10
-        lines += [f"  svc-{i:04d}:", f"    image: ghcr.io/example/svc:{i}",
-                  "    environment:", f"      INDEX: '{i}'", "      LOG_LEVEL: ${LOG_LEVEL:-info}",
-                  f"      PEER_URL: http://svc-{(i + 1) % services:04d}:8080",
-                  "    expose: ['8080']", f"    models: [m-{group:03d}]", f"    secrets: [s-{group:03d}]"]
+        lines += [
+            f"  svc-{i:04d}:",
+            f"    image: ghcr.io/example/svc:{i}",
+            "    environment:",
+            f"      INDEX: '{i}'",
+            "      LOG_LEVEL: ${LOG_LEVEL:-info}",
+            f"      PEER_URL: http://svc-{(i + 1) % services:04d}:8080",
+            "    expose: ['8080']",
+            f"    models: [m-{group:03d}]",
+            f"    secrets: [s-{group:03d}]",
+        ]
         if i % 50 == 0:
             lines += [f"    ports: ['{10000 + i}:8080']"]
         if i % 10:
@@ -61,6 +68,7 @@ def measure(stage: str, services: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         if stage == "preview":  # import and warm the Pulumi SDKs outside the timed part
             from compose_cloud.preview import run_preview
+
             warm = Path(tmp) / "warm"
             warm.mkdir()
             run_preview(StackSettings(files=tuple(map(str, generate(warm, 2)))))
@@ -76,23 +84,35 @@ def measure(stage: str, services: int) -> dict:
             result = run_preview(StackSettings(files=tuple(map(str, files))))
             resources = len(result.resources)
         seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "resources": resources}
+    return {
+        "seconds": seconds,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "resources": resources,
+    }
 
 
 def run(stage: str, services: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--one", stage, str(services)], capture_output=True, text=True,
-                          check=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", stage, str(services)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def report(sizes: list[int]) -> str:
     rows, previous = [], None
-    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-             f"{platform.system()} {platform.release()}", "",
-             "| services | parse (floor) | plan | plan / floor | preview | preview / floor | resources | "
-             "ms / resource | preview growth x2 | peak MiB (plan / preview) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}",
+        "",
+        "| services | parse (floor) | plan | plan / floor | preview | preview / floor | resources | "
+        "ms / resource | preview growth x2 | peak MiB (plan / preview) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for n in sizes:
         parse, plan, preview = run("parse", n), run("plan", n), run("preview", n)
         growth = ""
@@ -100,11 +120,13 @@ def report(sizes: list[int]) -> str:
             growth = f"{preview['seconds'] / previous[1]:.2f}x"
         previous = (n, preview["seconds"])
         rows.append((n, parse, plan, preview))
-        lines.append(f"| {n} | {parse['seconds'] * 1000:.1f} ms | {plan['seconds'] * 1000:.0f} ms | "
-                     f"{plan['seconds'] / parse['seconds']:.1f}x | {preview['seconds']:.2f} s | "
-                     f"{preview['seconds'] / parse['seconds']:.0f}x | {preview['resources']} | "
-                     f"{preview['seconds'] * 1000 / max(preview['resources'], 1):.2f} | {growth} | "
-                     f"{plan['peak_mib']:.0f} / {preview['peak_mib']:.0f} |")
+        lines.append(
+            f"| {n} | {parse['seconds'] * 1000:.1f} ms | {plan['seconds'] * 1000:.0f} ms | "
+            f"{plan['seconds'] / parse['seconds']:.1f}x | {preview['seconds']:.2f} s | "
+            f"{preview['seconds'] / parse['seconds']:.0f}x | {preview['resources']} | "
+            f"{preview['seconds'] * 1000 / max(preview['resources'], 1):.2f} | {growth} | "
+            f"{plan['peak_mib']:.0f} / {preview['peak_mib']:.0f} |"
+        )
         print(lines[-1], flush=True)
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,10 @@ from compose_translate.errors import ComposeError, Diagnostic
 
 CONFIG = botocore.config.Config(
     retries={"mode": "standard", "max_attempts": 5},  # exponential backoff, throttling included
-    connect_timeout=5, read_timeout=30, user_agent_extra="compose-cloud")
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="compose-cloud",
+)
 ClientFactory = Callable[[str, str], Any]  # (service, region) -> client
 
 
@@ -29,8 +32,11 @@ class Aws:
         try:
             self.session = boto3.Session(profile_name=profile)
         except botocore.exceptions.ProfileNotFound:
-            raise ComposeError(Diagnostic(f'AWS profile "{profile}" not found',
-                                          hint="list profiles with `aws configure list-profiles`")) from None
+            raise ComposeError(
+                Diagnostic(
+                    f'AWS profile "{profile}" not found', hint="list profiles with `aws configure list-profiles`"
+                )
+            ) from None
         self.overrides = overrides or {}
         self._clients: dict[tuple[str, str], Any] = {}
 
@@ -38,8 +44,9 @@ class Aws:
         key = (service, region)
         if key not in self._clients:
             factory = self.overrides.get(service)
-            self._clients[key] = factory(service, region) if factory else self.session.client(
-                service, region_name=region, config=CONFIG)
+            self._clients[key] = (
+                factory(service, region) if factory else self.session.client(service, region_name=region, config=CONFIG)
+            )
         return self._clients[key]
 
 
@@ -58,5 +65,7 @@ def error_text(exc: Exception) -> str:
 
 
 AWS_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
-NO_CREDENTIALS_FIX = ("configure credentials: `aws configure`, or `aws sso login --profile NAME` then "
-                      "--aws-profile NAME (or AWS_PROFILE), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+NO_CREDENTIALS_FIX = (
+    "configure credentials: `aws configure`, or `aws sso login --profile NAME` then "
+    "--aws-profile NAME (or AWS_PROFILE), or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+)

@@ -18,18 +18,27 @@ from compose_translate.files import REDACTED, is_sensitive
 from compose_translate.project import Project, Resource, Service
 
 
-def project_dict(project: Project, sensitive_values: dict[str, str] | None = None, *,
-                 reveal: bool = False) -> dict[str, Any]:
+def project_dict(
+    project: Project, sensitive_values: dict[str, str] | None = None, *, reveal: bool = False
+) -> dict[str, Any]:
     """`reveal` (tests only) keeps credential-like environment values, to compare what was read."""
     hidden = None if reveal else tuple(sensitive_values or {})
     root = Path(project.project_dir)
     data: dict[str, Any] = {"name": project.name}
     data["services"] = {name: _service(s, root, hidden) for name, s in sorted(project.services.items())}
     if project.models:
-        data["models"] = {key: _drop_empty({"model": m.model, "context_size": m.context_size,
-                                            "runtime_flags": list(m.runtime_flags) or None,
-                                            "labels": dict(m.labels) or None, **m.extensions})
-                          for key, m in sorted(project.models.items())}
+        data["models"] = {
+            key: _drop_empty(
+                {
+                    "model": m.model,
+                    "context_size": m.context_size,
+                    "runtime_flags": list(m.runtime_flags) or None,
+                    "labels": dict(m.labels) or None,
+                    **m.extensions,
+                }
+            )
+            for key, m in sorted(project.models.items())
+        }
     for kind in ("networks", "volumes", "secrets", "configs"):
         resources: dict[str, Resource] = getattr(project, kind)
         if resources:
@@ -41,20 +50,28 @@ def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> di
     out: dict[str, Any] = {"image": service.image}
     if service.build:
         build = service.build
-        out["build"] = _drop_empty({"context": _relative(build.context, root), "dockerfile": build.dockerfile,
-                                    "dockerfile_inline": build.dockerfile_inline, "target": build.target,
-                                    "args": dict(build.args) or None, "platforms": list(build.platforms) or None,
-                                    **build.extra})
+        out["build"] = _drop_empty(
+            {
+                "context": _relative(build.context, root),
+                "dockerfile": build.dockerfile,
+                "dockerfile_inline": build.dockerfile_inline,
+                "target": build.target,
+                "args": dict(build.args) or None,
+                "platforms": list(build.platforms) or None,
+                **build.extra,
+            }
+        )
     for key in ("command", "entrypoint"):
         value = getattr(service, key)
         if value is not None:  # a string is split as a shell would, as compose-go does (and ECS receives)
             out[key] = list(value) if isinstance(value, tuple) else _split(value)
     if service.environment:
-        out["environment"] = {k: (REDACTED if hidden is not None and is_sensitive(k, v, hidden) else v)
-                              for k, v in sorted(service.environment.items())}
+        out["environment"] = {
+            k: (REDACTED if hidden is not None and is_sensitive(k, v, hidden) else v)
+            for k, v in sorted(service.environment.items())
+        }
     if service.bindings:
-        out["models"] = {b.model: {"endpoint_var": b.endpoint_var, "model_var": b.model_var}
-                         for b in service.bindings}
+        out["models"] = {b.model: {"endpoint_var": b.endpoint_var, "model_var": b.model_var} for b in service.bindings}
     if service.ports:
         out["ports"] = [_drop_empty(p.model_dump()) for p in service.ports]
     if service.expose:
@@ -66,8 +83,12 @@ def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> di
         if refs:
             out[kind] = [_drop_empty(r.model_dump()) for r in refs]
     if service.volumes:
-        out["volumes"] = [_drop_empty({**m.model_dump(), "source": _relative(m.source, root)
-                                       if m.type == "bind" and m.source else m.source}) for m in service.volumes]
+        out["volumes"] = [
+            _drop_empty(
+                {**m.model_dump(), "source": _relative(m.source, root) if m.type == "bind" and m.source else m.source}
+            )
+            for m in service.volumes
+        ]
     if service.networks:
         out["networks"] = list(service.networks)
     if service.labels:

@@ -18,7 +18,6 @@ from .preview import PreviewResult
 from .preview_render import render_mermaid, to_data
 
 
-
 @dataclass
 class ResourceChange:
     type: str
@@ -48,9 +47,18 @@ class Diff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.environment or self.bindings
-                    or self.models or self.secrets_changed or self.new_warnings or self.resolved_warnings
-                    or self.cost[0] != self.cost[1])
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.environment
+            or self.bindings
+            or self.models
+            or self.secrets_changed
+            or self.new_warnings
+            or self.resolved_warnings
+            or self.cost[0] != self.cost[1]
+        )
 
     def counts(self) -> dict[str, int]:
         return {"add": len(self.added), "change": len(self.changed), "remove": len(self.removed)}
@@ -62,11 +70,15 @@ EMPTY: dict[str, Any] = {"resources": [], "services": {}, "models": {}, "warning
 def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
     """Base None: the project does not exist on the base side (everything is added)."""
     before, after = (to_data(base) if base else EMPTY), to_data(head)
-    diff = Diff(project=after["project"], stack=after["stack"],
-                cost=(before["cost"]["total"], after["cost"]["total"]), diagram=render_mermaid(head),
-                prices=", ".join(after["cost"].get("prices", {}).values()),
-                unpriced=tuple(sorted(set(before["cost"].get("unpriced", [])) | set(after["cost"].get("unpriced", [])))),
-                idle=(before["cost"].get("idle_total"), after["cost"].get("idle_total")))
+    diff = Diff(
+        project=after["project"],
+        stack=after["stack"],
+        cost=(before["cost"]["total"], after["cost"]["total"]),
+        diagram=render_mermaid(head),
+        prices=", ".join(after["cost"].get("prices", {}).values()),
+        unpriced=tuple(sorted(set(before["cost"].get("unpriced", [])) | set(after["cost"].get("unpriced", [])))),
+        idle=(before["cost"].get("idle_total"), after["cost"].get("idle_total")),
+    )
     _resources(before["resources"], after["resources"], diff)
     _services(before["services"], after["services"], diff)
     for key in sorted(set(before["models"]) | set(after["models"])):
@@ -98,8 +110,11 @@ def _resources(before: list[dict], after: list[dict], diff: Diff) -> None:
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """Changed leaves; an empty container that gained or lost entries is told by those entries."""
-    return [(path, old.get(path), new.get(path)) for path in sorted(set(old) | set(new))
-            if old.get(path) != new.get(path) and not _emptied(old.get(path), new.get(path))]
+    return [
+        (path, old.get(path), new.get(path))
+        for path in sorted(set(old) | set(new))
+        if old.get(path) != new.get(path) and not _emptied(old.get(path), new.get(path))
+    ]
 
 
 def _emptied(before: Any, after: Any) -> bool:
@@ -136,12 +151,19 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 def _services(before: dict, after: dict, diff: Diff) -> None:
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name) or {}, after.get(name) or {}
-        old_env = {**old.get("environment", {}), **{k: old.get("secret_shown", {}).get(k, REDACTED)
-                                                     for k in old.get("secret_environment", [])}}
-        new_env = {**new.get("environment", {}), **{k: new.get("secret_shown", {}).get(k, REDACTED)
-                                                     for k in new.get("secret_environment", [])}}
-        changes = [(var, old_env.get(var), new_env.get(var)) for var in sorted(set(old_env) | set(new_env))
-                   if old_env.get(var) != new_env.get(var)]
+        old_env = {
+            **old.get("environment", {}),
+            **{k: old.get("secret_shown", {}).get(k, REDACTED) for k in old.get("secret_environment", [])},
+        }
+        new_env = {
+            **new.get("environment", {}),
+            **{k: new.get("secret_shown", {}).get(k, REDACTED) for k in new.get("secret_environment", [])},
+        }
+        changes = [
+            (var, old_env.get(var), new_env.get(var))
+            for var in sorted(set(old_env) | set(new_env))
+            if old_env.get(var) != new_env.get(var)
+        ]
         if changes:
             diff.environment[name] = changes
         old_models, new_models = sorted(old.get("models", {})), sorted(new.get("models", {}))

@@ -22,12 +22,15 @@ def summary(diff: Diff) -> str:
     before, after = diff.cost
     if before != after:
         delta = after - before
-        parts.append(f"cost ~${before:,.2f}/h -> ~${after:,.2f}/h ({'+' if delta >= 0 else '-'}${abs(delta):,.2f}/h"
-                     + (f"; {diff.prices}" if diff.prices else "")
-                     + (f"; not included: {', '.join(diff.unpriced)}" if diff.unpriced else "") + ")")
+        parts.append(
+            f"cost ~${before:,.2f}/h -> ~${after:,.2f}/h ({'+' if delta >= 0 else '-'}${abs(delta):,.2f}/h"
+            + (f"; {diff.prices}" if diff.prices else "")
+            + (f"; not included: {', '.join(diff.unpriced)}" if diff.unpriced else "")
+            + ")"
+        )
     if diff.idle != (None, None) and diff.idle[0] != diff.idle[1]:
         # without a model that scales to zero, the idle cost is the whole cost
-        idle_before, idle_after = (v if v is not None else total for v, total in zip(diff.idle, diff.cost))
+        idle_before, idle_after = (v if v is not None else total for v, total in zip(diff.idle, diff.cost, strict=True))
         parts.append(f"idle (models at zero) ~${idle_before:,.2f}/h -> ~${idle_after:,.2f}/h")
     if diff.models:
         parts.append(f"{len(diff.models)} model(s) changed")
@@ -46,19 +49,26 @@ def _model(value: dict | None) -> str:
 
 
 def _show(value: Any) -> str:
-    return "(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) \
-        else value
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
 
 
 def _sections(diff: Diff) -> list[tuple[str, list[str]]]:
     """(title, plain lines) shared by text and Markdown."""
     sections = []
     if diff.models:
-        sections.append(("Models", [f"{key}: {_model(old)} -> {_model(new)}"
-                                    for key, (old, new) in diff.models.items()]))
+        sections.append(
+            ("Models", [f"{key}: {_model(old)} -> {_model(new)}" for key, (old, new) in diff.models.items()])
+        )
     if diff.bindings:
-        sections.append(("Model bindings", [f"{service}: [{', '.join(old)}] -> [{', '.join(new)}]"
-                                            for service, (old, new) in diff.bindings.items()]))
+        sections.append(
+            (
+                "Model bindings",
+                [
+                    f"{service}: [{', '.join(old)}] -> [{', '.join(new)}]"
+                    for service, (old, new) in diff.bindings.items()
+                ],
+            )
+        )
     if diff.environment:
         lines = []
         for service, changes in diff.environment.items():
@@ -68,10 +78,13 @@ def _sections(diff: Diff) -> list[tuple[str, list[str]]]:
     if diff.secrets_changed:
         sections.append(("Secret and config contents changed (never shown)", list(diff.secrets_changed)))
     if diff.new_warnings or diff.resolved_warnings:
-        sections.append(("Warnings", [f"new: {w['file']}:{w['line']}: {w['path']}: {w['message']}"
-                                      for w in diff.new_warnings]
-                         + [f"resolved: {w['file']}:{w['line']}: {w['path']}: {w['message']}"
-                            for w in diff.resolved_warnings]))
+        sections.append(
+            (
+                "Warnings",
+                [f"new: {w['file']}:{w['line']}: {w['path']}: {w['message']}" for w in diff.new_warnings]
+                + [f"resolved: {w['file']}:{w['line']}: {w['path']}: {w['message']}" for w in diff.resolved_warnings],
+            )
+        )
     return sections
 
 
@@ -99,8 +112,12 @@ def render_text(diff: Diff) -> str:
 def render_markdown(diff: Diff) -> str:
     """A pull-request comment: values are code (compose_cloud/markdown.py), and when it must be cut,
     the summary, models, warnings and resources stay while environment and diagram go first."""
-    head = [MARKER, f"### compose-cloud diff: {code(diff.project)} (stack {code(diff.stack)})", "",
-            f"**{summary(diff)}**"]
+    head = [
+        MARKER,
+        f"### compose-cloud diff: {code(diff.project)} (stack {code(diff.stack)})",
+        "",
+        f"**{summary(diff)}**",
+    ]
     head += ["", f"_{code(diff.note)}_"] if diff.note else []
     titled = dict(_sections(diff))
     parts: list[tuple[str, list[str], bool]] = []  # (summary line, content lines, open), most important first
@@ -128,8 +145,9 @@ def render_markdown(diff: Diff) -> str:
             body += ["", f"_{len(content) - len(kept)} more lines not shown._"]
         body += ["", "</details>"]
     if cut:
-        footer.insert(0, f"\n_Shortened to fit a comment: run `compose-cloud diff` locally for all {cut} lines "
-                         "left out._")
+        footer.insert(
+            0, f"\n_Shortened to fit a comment: run `compose-cloud diff` locally for all {cut} lines left out._"
+        )
     return "\n".join(head + body + footer) + "\n"
 
 

@@ -48,13 +48,16 @@ def requirement() -> str:
 
 def files_for(folder: Path, name: str, stack: str, region: str, compose_files: list[str]) -> dict[Path, str]:
     """Each file `init` writes and its text."""
-    project = {"name": name, "description": f"{name}: a Compose application deployed with compose-cloud",
-               "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}}}
+    project = {
+        "name": name,
+        "description": f"{name}: a Compose application deployed with compose-cloud",
+        "runtime": {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}},
+    }
     stack_config = {"config": {"aws:region": region, "compose-cloud:files": compose_files}}
     return {
         folder / "Pulumi.yaml": yaml.safe_dump(project, sort_keys=False),
         folder / "requirements.txt": "# Pulumi installs these into .venv before running __main__.py\n"
-                                     f"{requirement()}\n",
+        f"{requirement()}\n",
         folder / "__main__.py": PROGRAM,
         folder / f"Pulumi.{stack}.yaml": yaml.safe_dump(stack_config, sort_keys=False),
     }

@@ -49,8 +49,13 @@ def since_millis(since: str, now: float) -> int:
     """`10m`, `2h`, `1d` before `now` (seconds), in milliseconds."""
     match = _DURATION.match(since.strip())
     if not match:
-        raise ComposeError(Diagnostic(f'"--since {since[:40]}" is not a duration', "--since",
-                                      hint="write a number and a unit: 30s, 10m, 2h or 1d"))
+        raise ComposeError(
+            Diagnostic(
+                f'"--since {since[:40]}" is not a duration',
+                "--since",
+                hint="write a number and a unit: 30s, 10m, 2h or 1d",
+            )
+        )
     return int((now - int(match[1]) * _SECONDS[match[2]]) * 1000)
 
 
@@ -73,8 +78,13 @@ def sources(plan: DeploymentPlan, aws: Aws, stack: str, wanted: Sequence[str] = 
     known = {s.name for s in found} | set(plan.services) | set(plan.models)
     unknown = [name for name in wanted if name not in known]
     if unknown:
-        raise ComposeError(Diagnostic(f'no service or model named "{unknown[0][:64]}" in this stack', "SERVICE",
-                                      hint="names: " + ", ".join(sorted(known))))
+        raise ComposeError(
+            Diagnostic(
+                f'no service or model named "{unknown[0][:64]}" in this stack',
+                "SERVICE",
+                hint="names: " + ", ".join(sorted(known)),
+            )
+        )
     return sorted((s for s in found if not wanted or s.name in wanted), key=lambda s: s.name)
 
 
@@ -83,11 +93,17 @@ def read(aws: Aws, groups: Sequence[Source], start: int, seen: set[str] | None =
     seen = seen if seen is not None else set()
     lines: list[Line] = []
     for source in groups:
-        pages = aws.client("logs", source.region).get_paginator("filter_log_events").paginate(
-            logGroupName=source.group, startTime=start, PaginationConfig={"MaxItems": MAX_EVENTS})
+        pages = (
+            aws.client("logs", source.region)
+            .get_paginator("filter_log_events")
+            .paginate(logGroupName=source.group, startTime=start, PaginationConfig={"MaxItems": MAX_EVENTS})
+        )
         for page in pages:
-            lines += [Line(e["timestamp"], source.name, e.get("message", ""), e["eventId"])
-                      for e in page["events"] if e["eventId"] not in seen]
+            lines += [
+                Line(e["timestamp"], source.name, e.get("message", ""), e["eventId"])
+                for e in page["events"]
+                if e["eventId"] not in seen
+            ]
     lines.sort(key=lambda line: (line.timestamp, line.source, line.event_id))
     return lines[-MAX_EVENTS:]
 
@@ -101,8 +117,14 @@ def render(lines: Sequence[Line], width: int, timestamps: bool = False) -> str:
     return "".join(out)
 
 
-def follow(aws: Aws, groups: Sequence[Source], start: int, *, sleep: Callable[[float], None] = time.sleep,
-           polls: int | None = None) -> Iterator[list[Line]]:
+def follow(
+    aws: Aws,
+    groups: Sequence[Source],
+    start: int,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    polls: int | None = None,
+) -> Iterator[list[Line]]:
     """Batches of new lines, polling every POLL_SECONDS (until interrupted, or `polls` times)."""
     seen: set[str] = set()
     count = 0

@@ -14,46 +14,77 @@ from typing import Any
 
 ACCOUNT = "123456789012"
 # Elastic Load Balancing's hosted zone per region (Application Load Balancers), for alias records
-ALB_ZONES = {"us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-2": "Z1H1FL5HABSF5",
-             "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5"}
+ALB_ZONES = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
+}
 
 # Resource type -> the input pulumi-aws auto-names (`<logical>-<7 hex>`) when it is not set.
 AUTONAMED = {
-    "aws:iam/role:Role": "name", "aws:iam/rolePolicy:RolePolicy": "name",
-    "aws:iam/instanceProfile:InstanceProfile": "name", "aws:ec2/securityGroup:SecurityGroup": "name",
-    "aws:lb/loadBalancer:LoadBalancer": "name", "aws:lb/targetGroup:TargetGroup": "name",
-    "aws:ecs/cluster:Cluster": "name", "aws:ecs/service:Service": "name",
-    "aws:ecs/capacityProvider:CapacityProvider": "name", "aws:ec2/launchTemplate:LaunchTemplate": "name",
-    "aws:autoscaling/group:Group": "name", "aws:secretsmanager/secret:Secret": "name",
-    "aws:ssm/parameter:Parameter": "name", "aws:sagemaker/model:Model": "name",
+    "aws:iam/role:Role": "name",
+    "aws:iam/rolePolicy:RolePolicy": "name",
+    "aws:iam/instanceProfile:InstanceProfile": "name",
+    "aws:ec2/securityGroup:SecurityGroup": "name",
+    "aws:lb/loadBalancer:LoadBalancer": "name",
+    "aws:lb/targetGroup:TargetGroup": "name",
+    "aws:ecs/cluster:Cluster": "name",
+    "aws:ecs/service:Service": "name",
+    "aws:ecs/capacityProvider:CapacityProvider": "name",
+    "aws:ec2/launchTemplate:LaunchTemplate": "name",
+    "aws:autoscaling/group:Group": "name",
+    "aws:secretsmanager/secret:Secret": "name",
+    "aws:ssm/parameter:Parameter": "name",
+    "aws:sagemaker/model:Model": "name",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "name",
-    "aws:sagemaker/endpoint:Endpoint": "name", "aws:appautoscaling/policy:Policy": "name",
-    "aws-native:sagemaker:InferenceComponent": "inferenceComponentName", "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
+    "aws:sagemaker/endpoint:Endpoint": "name",
+    "aws:appautoscaling/policy:Policy": "name",
+    "aws-native:sagemaker:InferenceComponent": "inferenceComponentName",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": "name",
-    "aws:cloudwatch/logGroup:LogGroup": "name", "aws:ecr/repository:Repository": "name",
-    "aws:servicediscovery/httpNamespace:HttpNamespace": "name", "aws:efs/fileSystem:FileSystem": "creationToken",
+    "aws:cloudwatch/logGroup:LogGroup": "name",
+    "aws:ecr/repository:Repository": "name",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "name",
+    "aws:efs/fileSystem:FileSystem": "creationToken",
 }
 
 # Resource type -> its id: a prefix for EC2-style ids, "name" or "arn" where AWS uses those.
 _ID = {
-    "aws:ec2/vpc:Vpc": "vpc-", "aws:ec2/subnet:Subnet": "subnet-", "aws:ec2/securityGroup:SecurityGroup": "sg-",
-    "aws:ec2/internetGateway:InternetGateway": "igw-", "aws:ec2/natGateway:NatGateway": "nat-",
-    "aws:ec2/eip:Eip": "eipalloc-", "aws:ec2/routeTable:RouteTable": "rtb-",
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-", "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
-    "aws:efs/fileSystem:FileSystem": "fs-", "aws:efs/accessPoint:AccessPoint": "fsap-",
-    "aws:efs/mountTarget:MountTarget": "fsmt-", "aws:servicediscovery/httpNamespace:HttpNamespace": "ns-",
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:efs/fileSystem:FileSystem": "fs-",
+    "aws:efs/accessPoint:AccessPoint": "fsap-",
+    "aws:efs/mountTarget:MountTarget": "fsmt-",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "ns-",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
-    "aws:iam/role:Role": "name", "aws:iam/instanceProfile:InstanceProfile": "name",
+    "aws:iam/role:Role": "name",
+    "aws:iam/instanceProfile:InstanceProfile": "name",
     "aws:ssm/parameter:Parameter": "name",
-    "aws:cloudwatch/logGroup:LogGroup": "name", "aws:ecr/repository:Repository": "name",
-    "aws:sagemaker/model:Model": "name", "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "name",
-    "aws:sagemaker/endpoint:Endpoint": "name", "aws:autoscaling/group:Group": "name",
-    "aws:ecs/cluster:Cluster": "arn", "aws:ecs/service:Service": "arn",
+    "aws:cloudwatch/logGroup:LogGroup": "name",
+    "aws:ecr/repository:Repository": "name",
+    "aws:sagemaker/model:Model": "name",
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "name",
+    "aws:sagemaker/endpoint:Endpoint": "name",
+    "aws:autoscaling/group:Group": "name",
+    "aws:ecs/cluster:Cluster": "arn",
+    "aws:ecs/service:Service": "arn",
     "aws:ecs/capacityProvider:CapacityProvider": "name",
-    "aws:lb/loadBalancer:LoadBalancer": "arn", "aws:lb/targetGroup:TargetGroup": "arn",
+    "aws:lb/loadBalancer:LoadBalancer": "arn",
+    "aws:lb/targetGroup:TargetGroup": "arn",
     "aws:lb/listener:Listener": "arn",
-    "aws:secretsmanager/secret:Secret": "arn", "aws:ecs/taskDefinition:TaskDefinition": "family",
-    "aws:acm/certificate:Certificate": "arn", "aws-native:sagemaker:InferenceComponent": "arn",
+    "aws:secretsmanager/secret:Secret": "arn",
+    "aws:ecs/taskDefinition:TaskDefinition": "family",
+    "aws:acm/certificate:Certificate": "arn",
+    "aws-native:sagemaker:InferenceComponent": "arn",
 }
 
 
@@ -89,9 +120,12 @@ def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) 
     if typ in formats:
         return formats[typ]
     if service == "sagemaker":
-        kind = {"Model": "model", "EndpointConfiguration": "endpoint-config", "Endpoint": "endpoint",
-                "InferenceComponent": "inference-component"}[
-            typ.rsplit(":", 1)[-1]]
+        kind = {
+            "Model": "model",
+            "EndpointConfiguration": "endpoint-config",
+            "Endpoint": "endpoint",
+            "InferenceComponent": "inference-component",
+        }[typ.rsplit(":", 1)[-1]]
         return base.format("sagemaker") + f"{kind}/{name.lower()}"
     return base.format(service) + f"{typ.rsplit(':', 1)[-1].lower()}/{name}"
 
@@ -113,7 +147,7 @@ def created_state(typ: str, logical: str, inputs: dict[str, Any], region: str) -
     elif kind == "family":
         resource_id = str(inputs.get("family"))
     elif kind:
-        resource_id = f"{kind}{digest[:17 if kind != 'ns-' else 16]}"
+        resource_id = f"{kind}{digest[: 17 if kind != 'ns-' else 16]}"
     else:
         resource_id = f"{logical}-id"
     state["id"] = resource_id
@@ -122,9 +156,14 @@ def created_state(typ: str, logical: str, inputs: dict[str, Any], region: str) -
         state["zoneId"] = ALB_ZONES.get(region, "Z35SXDOTRQ7X7K")
     elif typ == "aws:acm/certificate:Certificate":
         domain = str(inputs.get("domainName"))
-        state["domainValidationOptions"] = [{
-            "domainName": domain, "resourceRecordName": f"_{digest[:32]}.{domain}.",
-            "resourceRecordType": "CNAME", "resourceRecordValue": f"_{digest[32:64]}.abcdefghij.acm-validations.aws."}]
+        state["domainValidationOptions"] = [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{digest[:32]}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{digest[32:64]}.abcdefghij.acm-validations.aws.",
+            }
+        ]
     elif typ == "aws:acm/certificateValidation:CertificateValidation":
         state["certificateArn"] = inputs.get("certificateArn")
     elif typ == "aws-native:sagemaker:InferenceComponent":

@@ -20,8 +20,10 @@ from compose_translate.zones import choose_zones, gpu_zones
 from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX, Aws, error_text
 
 # EC2 on-demand vCPU quotas (service code ec2) by instance family initial, and Fargate's.
-EC2_QUOTAS = {"g": ("L-DB2E81BA", "Running On-Demand G and VT instances"),
-              "p": ("L-417A185B", "Running On-Demand P instances")}
+EC2_QUOTAS = {
+    "g": ("L-DB2E81BA", "Running On-Demand G and VT instances"),
+    "p": ("L-417A185B", "Running On-Demand P instances"),
+}
 FARGATE_QUOTA = ("L-3032A538", "Fargate On-Demand vCPU resource count")
 ENABLED = ("opt-in-not-required", "opted-in")
 
@@ -50,10 +52,15 @@ def needs(plan: DeploymentPlan) -> Needs:
         if model.sagemaker:
             key = (model.placement.region, model.placement.instance_type)
             sagemaker[key] = sagemaker.get(key, 0) + model.placement.max_instances
-    vcpus = sum(s.runtime.cpu / 1024 * s.runtime.replicas for s in plan.ecs_services()
-                if s.runtime.capacity == "fargate")
-    return Needs(sagemaker=dict(sorted(sagemaker.items())), ec2=dict(plan.gpu_capacity), fargate_vcpus=vcpus,
-                 builds=any(s.build for s in plan.services.values()))
+    vcpus = sum(
+        s.runtime.cpu / 1024 * s.runtime.replicas for s in plan.ecs_services() if s.runtime.capacity == "fargate"
+    )
+    return Needs(
+        sagemaker=dict(sorted(sagemaker.items())),
+        ec2=dict(plan.gpu_capacity),
+        fargate_vcpus=vcpus,
+        builds=any(s.build for s in plan.services.values()),
+    )
 
 
 def preflight(plan: DeploymentPlan, aws: Aws) -> list[Check]:
@@ -90,8 +97,10 @@ def _caller(aws: Aws, region: str, checks: list[Check]) -> bool:
 
 def _regions(aws: Aws, plan: DeploymentPlan, checks: list[Check]) -> set[str]:
     try:
-        regions = {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required")
-                   for r in aws.client("ec2", plan.region).describe_regions(AllRegions=True)["Regions"]}
+        regions = {
+            r["RegionName"]: r.get("OptInStatus", "opt-in-not-required")
+            for r in aws.client("ec2", plan.region).describe_regions(AllRegions=True)["Regions"]
+        }
     except AWS_ERRORS as exc:
         checks.append(Check("regions", "fail", error_text(exc), "allow ec2:DescribeRegions"))
         return set()
@@ -99,11 +108,23 @@ def _regions(aws: Aws, plan: DeploymentPlan, checks: list[Check]) -> set[str]:
     for region in plan.regions:
         status = regions.get(region)
         if status is None:
-            checks.append(Check(f"region {region}", "fail", "not available to this account",
-                                "use a region this account's partition offers"))
+            checks.append(
+                Check(
+                    f"region {region}",
+                    "fail",
+                    "not available to this account",
+                    "use a region this account's partition offers",
+                )
+            )
         elif status not in ENABLED:
-            checks.append(Check(f"region {region}", "fail", f"not enabled ({status})",
-                                f"enable {region} under Account > AWS Regions, or move the model elsewhere"))
+            checks.append(
+                Check(
+                    f"region {region}",
+                    "fail",
+                    f"not enabled ({status})",
+                    f"enable {region} under Account > AWS Regions, or move the model elsewhere",
+                )
+            )
         else:
             enabled.add(region)
             checks.append(Check(f"region {region}", "pass", "enabled"))
@@ -114,14 +135,25 @@ def _offerings(aws: Aws, region: str, types: dict[str, int], checks: list[Check]
     """Each GPU type in the zones the program will choose (compose_translate/zones.py), not just the region."""
     ec2 = aws.client("ec2", region)
     try:
-        standard = [z["ZoneName"] for z in ec2.describe_availability_zones(Filters=[
-            {"Name": "state", "Values": ["available"]}])["AvailabilityZones"]
-            if z.get("ZoneType", "availability-zone") == "availability-zone"]
+        standard = [
+            z["ZoneName"]
+            for z in ec2.describe_availability_zones(Filters=[{"Name": "state", "Values": ["available"]}])[
+                "AvailabilityZones"
+            ]
+            if z.get("ZoneType", "availability-zone") == "availability-zone"
+        ]
         offered = ec2.describe_instance_type_offerings(
-            LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": sorted(types)}])
+            LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": sorted(types)}]
+        )
     except AWS_ERRORS as exc:
-        checks.append(Check(f"instance types in {region}", "fail", error_text(exc),
-                            "allow ec2:DescribeAvailabilityZones and ec2:DescribeInstanceTypeOfferings"))
+        checks.append(
+            Check(
+                f"instance types in {region}",
+                "fail",
+                error_text(exc),
+                "allow ec2:DescribeAvailabilityZones and ec2:DescribeInstanceTypeOfferings",
+            )
+        )
         return
     zones: dict[str, set[str]] = {t: set() for t in types}
     for offering in offered["InstanceTypeOfferings"]:
@@ -131,14 +163,32 @@ def _offerings(aws: Aws, region: str, types: dict[str, int], checks: list[Check]
     for instance_type in sorted(types):
         found, name = usable.get(instance_type, []), f"{instance_type} in {region}"
         if not zones.get(instance_type):
-            checks.append(Check(name, "fail", "not offered in this region",
-                                "choose another GPU type (cloud.instance-type) or cloud.backend=sagemaker"))
+            checks.append(
+                Check(
+                    name,
+                    "fail",
+                    "not offered in this region",
+                    "choose another GPU type (cloud.instance-type) or cloud.backend=sagemaker",
+                )
+            )
         elif not found:
-            checks.append(Check(name, "fail", f"not offered in the zones the network will use ({', '.join(chosen)})",
-                                "choose a GPU type offered with the others, or cloud.backend=sagemaker"))
+            checks.append(
+                Check(
+                    name,
+                    "fail",
+                    f"not offered in the zones the network will use ({', '.join(chosen)})",
+                    "choose a GPU type offered with the others, or cloud.backend=sagemaker",
+                )
+            )
         elif len(found) < 2:
-            checks.append(Check(name, "warn", f"offered in one of the network's zones only ({found[0]})",
-                                "tasks may wait for capacity; consider a more common type"))
+            checks.append(
+                Check(
+                    name,
+                    "warn",
+                    f"offered in one of the network's zones only ({found[0]})",
+                    "tasks may wait for capacity; consider a more common type",
+                )
+            )
         else:
             checks.append(Check(name, "pass", f"offered in the network's zones ({', '.join(found)})"))
 
@@ -159,15 +209,22 @@ def _quota(aws: Aws, region: str, service: str, code: str | None, name: str) -> 
     return quotas.get_aws_default_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]["Value"], code
 
 
-def _quota_check(aws: Aws, region: str, service: str, code: str | None, name: str, needed: float, unit: str,
-                 checks: list[Check]) -> None:
+def _quota_check(
+    aws: Aws, region: str, service: str, code: str | None, name: str, needed: float, unit: str, checks: list[Check]
+) -> None:
     label = f"quota {name} in {region}"
     try:
         found = _quota(aws, region, service, code, name)
     except AWS_ERRORS as exc:
-        checks.append(Check(label, "warn", f"cannot read the quota ({error_text(exc)})",
-                            "allow servicequotas:GetServiceQuota and ListAWSDefaultServiceQuotas, or check the "
-                            "Service Quotas console"))
+        checks.append(
+            Check(
+                label,
+                "warn",
+                f"cannot read the quota ({error_text(exc)})",
+                "allow servicequotas:GetServiceQuota and ListAWSDefaultServiceQuotas, or check the "
+                "Service Quotas console",
+            )
+        )
         return
     if found is None:
         checks.append(Check(label, "warn", "no such quota in this region", "check the Service Quotas console"))
@@ -176,9 +233,15 @@ def _quota_check(aws: Aws, region: str, service: str, code: str | None, name: st
     if value >= needed:
         checks.append(Check(label, "pass", f"{value:g} {unit}, {needed:g} needed"))
         return
-    checks.append(Check(label, "fail", f"{value:g} {unit}, {needed:g} needed",
-                        f"aws service-quotas request-service-quota-increase --region {region} --service-code "
-                        f"{service} --quota-code {code} --desired-value {needed:g}"))
+    checks.append(
+        Check(
+            label,
+            "fail",
+            f"{value:g} {unit}, {needed:g} needed",
+            f"aws service-quotas request-service-quota-increase --region {region} --service-code "
+            f"{service} --quota-code {code} --desired-value {needed:g}",
+        )
+    )
 
 
 def _sagemaker_quota(aws: Aws, region: str, instance_type: str, count: int, checks: list[Check]) -> None:
@@ -189,8 +252,9 @@ def _ec2_quotas(aws: Aws, region: str, types: dict[str, int], checks: list[Check
     try:
         described = aws.client("ec2", region).describe_instance_types(InstanceTypes=sorted(types))
     except AWS_ERRORS as exc:
-        checks.append(Check(f"GPU instance sizes in {region}", "warn", error_text(exc),
-                            "allow ec2:DescribeInstanceTypes"))
+        checks.append(
+            Check(f"GPU instance sizes in {region}", "warn", error_text(exc), "allow ec2:DescribeInstanceTypes")
+        )
         return
     vcpus = {t["InstanceType"]: t["VCpuInfo"]["DefaultVCpus"] for t in described["InstanceTypes"]}
     by_quota: dict[str, float] = {}
@@ -212,9 +276,14 @@ def _gpu_ami(aws: Aws, region: str, checks: list[Check]) -> None:
     try:
         value = aws.client("ssm", region).get_parameter(Name=ECS_GPU_AMI_PARAMETER)["Parameter"]["Value"]
     except AWS_ERRORS as exc:
-        checks.append(Check(f"ECS GPU AMI in {region}", "fail", f"{ECS_GPU_AMI_PARAMETER}: {error_text(exc)}",
-                            "AWS does not publish the ECS GPU AMI here: use cloud.backend=sagemaker or another "
-                            "region"))
+        checks.append(
+            Check(
+                f"ECS GPU AMI in {region}",
+                "fail",
+                f"{ECS_GPU_AMI_PARAMETER}: {error_text(exc)}",
+                "AWS does not publish the ECS GPU AMI here: use cloud.backend=sagemaker or another region",
+            )
+        )
         return
     checks.append(Check(f"ECS GPU AMI in {region}", "pass", value))
 
@@ -223,8 +292,14 @@ def _ecr(aws: Aws, region: str, checks: list[Check]) -> None:
     try:
         aws.client("ecr", region).get_authorization_token()
     except AWS_ERRORS as exc:
-        checks.append(Check(f"ECR in {region}", "fail", error_text(exc),
-                            "allow ecr:GetAuthorizationToken and repository actions to push built images"))
+        checks.append(
+            Check(
+                f"ECR in {region}",
+                "fail",
+                error_text(exc),
+                "allow ecr:GetAuthorizationToken and repository actions to push built images",
+            )
+        )
         return
     checks.append(Check(f"ECR in {region}", "pass", "can push the images `build:` produces"))
 

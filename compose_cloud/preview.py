@@ -15,8 +15,8 @@ import pulumi
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _sync_await
 
-from compose_cloud.pulumi_project import DEFAULT as DEFAULT_PROJECT
 from compose_cloud.mock_aws import ACCOUNT, AUTONAMED, created_state
+from compose_cloud.pulumi_project import DEFAULT as DEFAULT_PROJECT
 from compose_translate.errors import ComposeError, Diagnostic
 from compose_translate.files import REDACTED
 from compose_translate.plan import DeploymentPlan
@@ -78,8 +78,15 @@ class _Mocks(pulumi.runtime.Mocks):
         region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
         resource_id, computed = created_state(args.typ, args.name, args.inputs, region)
         self.records[(args.typ, args.name)] = Recorded(
-            args.typ, args.name, provider, redact(args.inputs), bool(args.custom), id=resource_id,
-            arn=computed["arn"], physical_name=str(computed.get(AUTONAMED.get(args.typ, "name"), "")))
+            args.typ,
+            args.name,
+            provider,
+            redact(args.inputs),
+            bool(args.custom),
+            id=resource_id,
+            arn=computed["arn"],
+            physical_name=str(computed.get(AUTONAMED.get(args.typ, "name"), "")),
+        )
         if self.unknowns and args.typ != "pulumi:providers:aws":
             return "", {**{k: rpc.UNKNOWN for k in computed if k not in args.inputs}, **args.inputs}
         return resource_id, {**args.inputs, **computed}
@@ -90,24 +97,40 @@ class _Mocks(pulumi.runtime.Mocks):
             return {"userName": rpc.UNKNOWN, "password": rpc.UNKNOWN, "proxyEndpoint": rpc.UNKNOWN}
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             # a region also has Local Zones (opted in or not): only a zone-type filter keeps them out
-            standard = any(f.get("name") == "zone-type" and f.get("values") == ["availability-zone"]
-                           for f in args.args.get("filters") or [])
+            standard = any(
+                f.get("name") == "zone-type" and f.get("values") == ["availability-zone"]
+                for f in args.args.get("filters") or []
+            )
             names = [f"{region}-bos-1a"] * (not standard) + [f"{region}{z}" for z in "abc"]
             return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(len(names))]}
         if args.token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
             types = [v for f in args.args.get("filters") or [] for v in f.get("values", [])]
             pairs = [(t, f"{region}{z}") for t in types for z in (self.offerings or {}).get(t, "abc")]
-            return {"locations": [z for _, z in pairs], "locationTypes": ["availability-zone"] * len(pairs),
-                    "instanceTypes": [t for t, _ in pairs], "id": region}
+            return {
+                "locations": [z for _, z in pairs],
+                "locationTypes": ["availability-zone"] * len(pairs),
+                "instanceTypes": [t for t, _ in pairs],
+                "id": region,
+            }
         if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return {"userName": "AWS", "password": "mock-ecr-password", "authorizationToken": "mock",
-                    "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{region}.amazonaws.com"}
+            return {
+                "userName": "AWS",
+                "password": "mock-ecr-password",
+                "authorizationToken": "mock",
+                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{region}.amazonaws.com",
+            }
         if args.token == "aws:secretsmanager/getSecret:getSecret":
-            return {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{args.args.get('name')}",
-                    "name": args.args.get("name")}
+            return {
+                "arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{args.args.get('name')}",
+                "name": args.args.get("name"),
+            }
         if args.token == "aws:ssm/getParameter:getParameter":
-            return {"arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{str(args.args.get('name')).lstrip('/')}",
-                    "name": args.args.get("name"), "value": "ami-0123456789abcdef0", "type": "String"}
+            return {
+                "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{str(args.args.get('name')).lstrip('/')}",
+                "name": args.args.get("name"),
+                "value": "ami-0123456789abcdef0",
+                "type": "String",
+            }
         return {}
 
 
@@ -153,14 +176,17 @@ _LOGGER.addHandler(logging.NullHandler())
 _LOGGER.propagate = False
 
 
-def run_preview(settings: StackSettings, stack: str = "preview", project: str = PROJECT,
-                offerings: dict[str, list[str]] | None = None) -> PreviewResult:
+def run_preview(
+    settings: StackSettings,
+    stack: str = "preview",
+    project: str = PROJECT,
+    offerings: dict[str, list[str]] | None = None,
+) -> PreviewResult:
     """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
     from compose_cloud.providers.program import main, relaxed_gc  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region, offerings=offerings)
-    mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER,
-                    monitor=_Monitor(recorder))
+    mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER, monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
     try:
         with relaxed_gc():
@@ -171,4 +197,6 @@ def run_preview(settings: StackSettings, stack: str = "preview", project: str = 
             _sync_await(pulumi.runtime.stack.wait_for_rpcs())
     except pulumi.RunError as exc:
         raise ComposeError(Diagnostic(str(exc))) from None
-    return PreviewResult(stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=recorder.stack_outputs)
+    return PreviewResult(
+        stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=recorder.stack_outputs
+    )

@@ -34,33 +34,53 @@ def ordered(resources: list[Recorded]) -> list[tuple[int, Recorded]]:
 
 def to_data(result: PreviewResult) -> dict[str, Any]:
     plan = result.plan
-    resources = [{"type": r.type, "name": r.name, "parent": r.parent, "provider": r.provider, "inputs": r.inputs}
-                 for _, r in ordered(result.resources)]
+    resources = [
+        {"type": r.type, "name": r.name, "parent": r.parent, "provider": r.provider, "inputs": r.inputs}
+        for _, r in ordered(result.resources)
+    ]
     services = {}
     for name, service in plan.services.items():
         out = (result.outputs.get("services") or {}).get(name, {})
-        services[name] = {"environment": service.environment,
-                          "models": {k: b.model_dump() for k, b in service.models.items()},
-                          "secret_environment": sorted(service.secret_environment),
-                          "secret_shown": dict(service.secret_shown),
-                          "files": [f.target for f in service.files],
-                          "tasks": service.runtime.replicas, "cpu": service.runtime.cpu,
-                          "memory": service.runtime.memory, "urls": out.get("urls", [])}
+        services[name] = {
+            "environment": service.environment,
+            "models": {k: b.model_dump() for k, b in service.models.items()},
+            "secret_environment": sorted(service.secret_environment),
+            "secret_shown": dict(service.secret_shown),
+            "files": [f.target for f in service.files],
+            "tasks": service.runtime.replicas,
+            "cpu": service.runtime.cpu,
+            "memory": service.runtime.memory,
+            "urls": out.get("urls", []),
+        }
     models = {}
     for key, m in plan.models.items():
         serving = plan.models[m.served_by or key]
-        models[key] = {"model": m.model, "backend": m.placement.backend, "region": m.placement.region,
-                       "instance_type": m.placement.instance_type, "instances": m.placement.instance_count,
-                       "endpoint_name": serving.sagemaker.endpoint_name if serving.sagemaker else None,
-                       "server": serving.server.name if serving.server else None, "served_by": m.served_by,
-                       "hourly_usd": m.hourly_usd}
+        models[key] = {
+            "model": m.model,
+            "backend": m.placement.backend,
+            "region": m.placement.region,
+            "instance_type": m.placement.instance_type,
+            "instances": m.placement.instance_count,
+            "endpoint_name": serving.sagemaker.endpoint_name if serving.sagemaker else None,
+            "server": serving.server.name if serving.server else None,
+            "served_by": m.served_by,
+            "hourly_usd": m.hourly_usd,
+        }
     return {
-        "notice": NOTICE, "stack": result.stack, "project": plan.name, "region": plan.region,
-        "gateway_url": plan.gateway.url if plan.gateway else None, "models": models,
+        "notice": NOTICE,
+        "stack": result.stack,
+        "project": plan.name,
+        "region": plan.region,
+        "gateway_url": plan.gateway.url if plan.gateway else None,
+        "models": models,
         "cost": plan.cost.model_dump(mode="json"),
-        "resources": resources, "services": services, "outputs": result.outputs,
-        "summary": {"total": len(resources),
-                    "by_type": dict(sorted(Counter(r.type for r in result.resources).items()))},
+        "resources": resources,
+        "services": services,
+        "outputs": result.outputs,
+        "summary": {
+            "total": len(resources),
+            "by_type": dict(sorted(Counter(r.type for r in result.resources).items())),
+        },
         "warnings": [w.as_dict(Path(plan.project_dir)) for w in plan.warnings],
     }
 
@@ -81,8 +101,10 @@ def render_text(result: PreviewResult) -> str:
                 lines.append(f"  {key}: {m['model']} -> served by {m['served_by']} (same model and settings)")
                 continue
             where = m["endpoint_name"] and f"endpoint {m['endpoint_name']}" or f"server {m['server']}:8080"
-            lines.append(f"  {key}: {m['model']} -> {m['backend']} {m['instances']} x {m['instance_type']} in "
-                         f"{m['region']}, {where}, {_usd(m['hourly_usd'])}")
+            lines.append(
+                f"  {key}: {m['model']} -> {m['backend']} {m['instances']} x {m['instance_type']} in "
+                f"{m['region']}, {where}, {_usd(m['hourly_usd'])}"
+            )
     lines += ["", "services:"]
     for name, service in data["services"].items():
         lines.append(f"  {name}: {service['tasks']} task(s), {service['cpu'] / 1024:g} vCPU / {service['memory']} MiB")
@@ -108,14 +130,26 @@ def _usd(value: float | None) -> str:
 def render_markdown(result: PreviewResult) -> str:
     """For a pull-request comment: every value from the Compose files is code (compose_cloud/markdown.py)."""
     data = to_data(result)
-    lines = [f"### compose-cloud preview: {code(data['project'])} (stack {code(data['stack'])}, "
-             f"{code(data['region'])})", "", f"_{NOTICE}._", "", f"**{cost_line(data['cost'])}**", ""]
+    lines = [
+        f"### compose-cloud preview: {code(data['project'])} (stack {code(data['stack'])}, {code(data['region'])})",
+        "",
+        f"_{NOTICE}._",
+        "",
+        f"**{cost_line(data['cost'])}**",
+        "",
+    ]
     if data["models"]:
-        lines += [f"Models, all at {code(data['gateway_url'])}:", "", "| model | reference | backend | instances "
-                  "| region | est. $/h |", "|---|---|---|---|---|---|"]
-        lines += [f"| {cell(k)} | {cell(m['model'])} | {cell(m['backend'])} | {m['instances']} x "
-                  f"{cell(m['instance_type'])} | {cell(m['region'])} | {_usd(m['hourly_usd'])} |"
-                  for k, m in data["models"].items()]
+        lines += [
+            f"Models, all at {code(data['gateway_url'])}:",
+            "",
+            "| model | reference | backend | instances | region | est. $/h |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {cell(k)} | {cell(m['model'])} | {cell(m['backend'])} | {m['instances']} x "
+            f"{cell(m['instance_type'])} | {cell(m['region'])} | {_usd(m['hourly_usd'])} |"
+            for k, m in data["models"].items()
+        ]
         lines.append("")
     lines += ["| service | tasks | size | public URL |", "|---|---|---|---|"]
     for name, s in data["services"].items():
@@ -123,21 +157,33 @@ def render_markdown(result: PreviewResult) -> str:
         lines.append(f"| {cell(name)} | {s['tasks']} | {s['cpu'] / 1024:g} vCPU / {s['memory']} MiB | {urls} |")
     if data["warnings"]:
         lines += ["", f"**Warnings ({len(data['warnings'])})**", ""]
-        lines += [f"- {code(str(w['file']) + ':' + str(w['line']))} {code(w['path'])}: {code(w['message'])}"
-                  for w in data["warnings"]]
+        lines += [
+            f"- {code(str(w['file']) + ':' + str(w['line']))} {code(w['path'])}: {code(w['message'])}"
+            for w in data["warnings"]
+        ]
     lines += ["", "<details><summary>Environment</summary>", ""]
     for name, s in data["services"].items():
         env = [f"{k}={v}" for k, v in s["environment"].items()] + [
-            f"{k}={s['secret_shown'].get(k, '[secret]')}" for k in s["secret_environment"]]
+            f"{k}={s['secret_shown'].get(k, '[secret]')}" for k in s["secret_environment"]
+        ]
         lines += [f"**{code(name)}**", "", *(block(env) if env else ["(none)"]), ""]
     lines += ["</details>", ""]
-    lines += ["<details><summary>Diagram</summary>", "", *block(render_mermaid(result).rstrip().split("\n"),
-                                                                 "mermaid"), "", "</details>", ""]
-    lines += [f"<details><summary>{data['summary']['total']} resources</summary>", "", "| type | count |",
-              "|---|---|"]
+    lines += [
+        "<details><summary>Diagram</summary>",
+        "",
+        *block(render_mermaid(result).rstrip().split("\n"), "mermaid"),
+        "",
+        "</details>",
+        "",
+    ]
+    lines += [f"<details><summary>{data['summary']['total']} resources</summary>", "", "| type | count |", "|---|---|"]
     lines += [f"| {cell(t)} | {n} |" for t, n in data["summary"]["by_type"].items()]
-    lines += ["", *block([f"{'  ' * depth}{r.type}  {r.name}" for depth, r in ordered(result.resources)]), "",
-              "</details>"]
+    lines += [
+        "",
+        *block([f"{'  ' * depth}{r.type}  {r.name}" for depth, r in ordered(result.resources)]),
+        "",
+        "</details>",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -162,8 +208,9 @@ def render_mermaid(result: PreviewResult) -> str:
         lines.append(f'  {_node("model", key)}["{key}: {model.model}"]')
         if model.sagemaker:
             place = model.placement
-            lines.append(f'  {_node("sm", key)}[("SageMaker {place.instance_count} x {place.instance_type}'
-                         f'<br/>{place.region}")]')
+            lines.append(
+                f'  {_node("sm", key)}[("SageMaker {place.instance_count} x {place.instance_type}<br/>{place.region}")]'
+            )
     for name in published:
         lines.append(f"  internet --> {_node('svc', name)}")
     for name, service in plan.services.items():

@@ -48,8 +48,9 @@ def on_demand(product: dict[str, Any]) -> float | None:
     return None
 
 
-def _first(aws: Aws, service: str, filters: list[dict[str, str]],
-           wanted: Callable[[dict[str, str]], bool]) -> float | None:
+def _first(
+    aws: Aws, service: str, filters: list[dict[str, str]], wanted: Callable[[dict[str, str]], bool]
+) -> float | None:
     for product in _products(aws, service, filters):
         if wanted(product.get("product", {}).get("attributes", {})):
             price = on_demand(product)
@@ -64,29 +65,54 @@ def _usage(suffix: str) -> Callable[[dict[str, str]], bool]:
 
 def _hosting(attributes: dict[str, str]) -> bool:
     """SageMaker's real-time inference ("Hosting") product of an instance, not training or notebooks."""
-    return "Hosting" in (attributes.get("platoinstancetype", ""), attributes.get("component", "")) or \
-        "Host:" in attributes.get("usagetype", "")
+    return "Hosting" in (
+        attributes.get("platoinstancetype", ""),
+        attributes.get("component", ""),
+    ) or "Host:" in attributes.get("usagetype", "")
 
 
 def region_prices(aws: Aws, region: str, sagemaker_types: list[str], ec2_types: list[str], date: str) -> Prices:
-    sagemaker = {t: _first(aws, "AmazonSageMaker", _match(regionCode=region, instanceName=t), _hosting)
-                 for t in sagemaker_types}
-    ec2 = {t: _first(aws, "AmazonEC2", _match(regionCode=region, instanceType=t, operatingSystem="Linux",
-                                               tenancy="Shared", preInstalledSw="NA", capacitystatus="Used"),
-                     lambda a: True) for t in ec2_types}
+    sagemaker = {
+        t: _first(aws, "AmazonSageMaker", _match(regionCode=region, instanceName=t), _hosting) for t in sagemaker_types
+    }
+    ec2 = {
+        t: _first(
+            aws,
+            "AmazonEC2",
+            _match(
+                regionCode=region,
+                instanceType=t,
+                operatingSystem="Linux",
+                tenancy="Shared",
+                preInstalledSw="NA",
+                capacitystatus="Used",
+            ),
+            lambda a: True,
+        )
+        for t in ec2_types
+    }
     return Prices(
-        region=region, date=date, source="AWS Price List API",
+        region=region,
+        date=date,
+        source="AWS Price List API",
         sagemaker={k: v for k, v in sagemaker.items() if v is not None},
         ec2={k: v for k, v in ec2.items() if v is not None},
         fargate_vcpu=_first(aws, "AmazonECS", _match(regionCode=region), _usage("Fargate-vCPU-Hours:perCPU")),
         fargate_gb=_first(aws, "AmazonECS", _match(regionCode=region), _usage("Fargate-GB-Hours")),
-        nat_gateway=_first(aws, "AmazonEC2", _match(regionCode=region, productFamily="NAT Gateway"),
-                           _usage("NatGateway-Hours")),
-        load_balancer=_first(aws, "AWSELB", _match(regionCode=region, productFamily="Load Balancer-Application"),
-                             _usage("LoadBalancerUsage")),
+        nat_gateway=_first(
+            aws, "AmazonEC2", _match(regionCode=region, productFamily="NAT Gateway"), _usage("NatGateway-Hours")
+        ),
+        load_balancer=_first(
+            aws,
+            "AWSELB",
+            _match(regionCode=region, productFamily="Load Balancer-Application"),
+            _usage("LoadBalancerUsage"),
+        ),
         public_ipv4=_first(aws, "AmazonVPC", _match(regionCode=region), _usage("PublicIPv4:InUseAddress")),
-        efs_gb_month=_first(aws, "AmazonEFS", _match(regionCode=region, storageClass="General Purpose"),
-                            _usage("TimedStorage-ByteHrs")))
+        efs_gb_month=_first(
+            aws, "AmazonEFS", _match(regionCode=region, storageClass="General Purpose"), _usage("TimedStorage-ByteHrs")
+        ),
+    )
 
 
 def refresh(plan: DeploymentPlan, aws: Aws, date: str) -> dict[str, Prices]:

@@ -20,8 +20,9 @@ from compose_translate.settings import NAMESPACE
 __all__ = ["deploy", "run"]
 
 
-def deploy(files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None,
-           export: bool = True) -> dict[str, Any]:
+def deploy(
+    files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None, export: bool = True
+) -> dict[str, Any]:
     """Create the stack's resources for the Compose `files`; returns the outputs (URLs, endpoints).
 
     `settings` takes the stack settings' keys (`defaultInstanceType`, `logRetentionDays`, or

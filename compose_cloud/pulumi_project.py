@@ -34,8 +34,9 @@ def stack_file(stack: str, folder: Path | None = None) -> Path:
             config_dir = _document(candidate).get("stackConfigDir")
             return Path(config_dir) / name if isinstance(config_dir, str) and config_dir else Path(name)
     # no Pulumi project here (yet): this repository's layout, stacks/, when that is what exists
-    return Path("stacks") / name if not (folder / name).is_file() and (folder / "stacks" / name).is_file() \
-        else Path(name)
+    return (
+        Path("stacks") / name if not (folder / name).is_file() and (folder / "stacks" / name).is_file() else Path(name)
+    )
 
 
 def _document(path: Path) -> dict:

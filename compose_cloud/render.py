@@ -23,9 +23,14 @@ def plan_text(plan: DeploymentPlan) -> str:
     if data["gateway"]:
         lines.append(f"model gateway: {data['gateway']['url']} (one OpenAI-compatible URL for every model)")
     lines.append("")
-    lines.append(f"models: {len(data['models'])} deployed" +
-                 (f", {len(data['unbound_models'])} not deployed ({', '.join(data['unbound_models'])})"
-                  if data["unbound_models"] else ""))
+    lines.append(
+        f"models: {len(data['models'])} deployed"
+        + (
+            f", {len(data['unbound_models'])} not deployed ({', '.join(data['unbound_models'])})"
+            if data["unbound_models"]
+            else ""
+        )
+    )
     for key, model in data["models"].items():
         place = model["placement"]
         hardware = place["instance_type"] + (f" ({place['alias']})" if place["alias"] else "")
@@ -33,9 +38,11 @@ def plan_text(plan: DeploymentPlan) -> str:
         extras += ["embeddings"] if place["embeddings"] else []
         extras += [f"{place['instance_count']}x"] if place["instance_count"] != 1 else []
         extras += [f"~${model['hourly_usd']:.2f}/h"] if model["hourly_usd"] is not None else []
-        lines.append(f"  {key}: {model['model']} -> {place['backend']} {hardware} in {place['region']}"
-                     + (f" [{', '.join(extras)}]" if extras else "")
-                     + f"; bound by {', '.join(model['bound_by']) or '(cloud.deploy=true)'}")
+        lines.append(
+            f"  {key}: {model['model']} -> {place['backend']} {hardware} in {place['region']}"
+            + (f" [{', '.join(extras)}]" if extras else "")
+            + f"; bound by {', '.join(model['bound_by']) or '(cloud.deploy=true)'}"
+        )
     lines.append("")
     lines.append(f"services: {len(data['services'])}")
     for name, service in data["services"].items():
@@ -48,8 +55,10 @@ def plan_text(plan: DeploymentPlan) -> str:
         if published:
             lines.append(f"    published: {', '.join(published)}")
         runtime = service["runtime"]
-        lines.append(f"    {runtime['replicas']} x {runtime['cpu'] / 1024:g} vCPU / {runtime['memory']} MiB "
-                     f"({runtime['architecture']})")
+        lines.append(
+            f"    {runtime['replicas']} x {runtime['cpu'] / 1024:g} vCPU / {runtime['memory']} MiB "
+            f"({runtime['architecture']})"
+        )
     lines += ["", cost_line(data["cost"])]
     return "\n".join(lines) + "\n"
 
@@ -61,10 +70,14 @@ def cost_line(cost: dict) -> str:
     tables = ", ".join(cost.get("prices", {}).values()) or f"{cost['prices_region']} prices of {cost['prices_date']}"
     idle = ""
     if cost.get("idle_total") is not None:
-        idle = (f", ~${cost['idle_total']:,.2f}/hour idle ({', '.join(cost['scale_to_zero'])} at zero instances "
-                "while nobody calls it)")
-    return (f"estimated cost: ~${cost['total']:,.2f}/hour on demand{idle} (models, tasks, gateway, network, load "
-            f"balancer; {tables}; an estimate{unpriced})")
+        idle = (
+            f", ~${cost['idle_total']:,.2f}/hour idle ({', '.join(cost['scale_to_zero'])} at zero instances "
+            "while nobody calls it)"
+        )
+    return (
+        f"estimated cost: ~${cost['total']:,.2f}/hour on demand{idle} (models, tasks, gateway, network, load "
+        f"balancer; {tables}; an estimate{unpriced})"
+    )
 
 
 def error_text(diagnostics: list[Diagnostic], root: Path | None) -> str:

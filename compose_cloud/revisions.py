@@ -24,8 +24,15 @@ def base_root(revision: str, cwd: Path, scratch: Path) -> Path:
     if not revision or revision.startswith("-"):
         raise fail(f"not a git revision: {revision!r}", hint="pass a branch, tag or commit, e.g. origin/main")
     top = Path(_git(["rev-parse", "--show-toplevel"], cwd, "not inside a git repository").decode().strip())
-    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top,
-                  f"git revision {revision!r} not found").decode().strip()
+    commit = (
+        _git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+            top,
+            f"git revision {revision!r} not found",
+        )
+        .decode()
+        .strip()
+    )
     # from the top: in a subdirectory, git archive would export only that subdirectory
     archive = _git(["archive", "--format=tar", commit], top, f"git revision {revision!r} cannot be exported")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
@@ -47,9 +54,11 @@ def _git(args: list[str], cwd: Path, problem: str) -> bytes:
         raise fail(f"{problem}: {exc}", hint="install git, or pass --base a folder") from None
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
-        raise fail(f"{problem} ({detail[0]})" if detail[0] else problem,
-                   hint="pass --base a branch, tag or commit (or --base-dir a folder); in CI fetch the base branch "
-                        "first (actions/checkout fetch-depth: 0)")
+        raise fail(
+            f"{problem} ({detail[0]})" if detail[0] else problem,
+            hint="pass --base a branch, tag or commit (or --base-dir a folder); in CI fetch the base branch "
+            "first (actions/checkout fetch-depth: 0)",
+        )
     return done.stdout
 
 

@@ -30,7 +30,7 @@ class Row:
 
 def status(plan: DeploymentPlan, aws: Aws, stack: str) -> list[Row]:
     rows: list[Row] = []
-    for key, model in plan.models.items():
+    for model in plan.models.values():
         if model.sagemaker:
             rows.append(_endpoint(aws, model.placement.region, model.sagemaker.endpoint_name))
     rows += _services(aws, plan, stack)
@@ -60,18 +60,32 @@ def _services(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
     ecs = aws.client("ecs", plan.region)
     try:
         arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]]
-        clusters = [c for i in range(0, len(arns), 100)
-                    for c in ecs.describe_clusters(clusters=arns[i:i + 100], include=["TAGS"])["clusters"]
-                    if _tagged(c.get("tags", []), plan, stack)]
+        clusters = [
+            c
+            for i in range(0, len(arns), 100)
+            for c in ecs.describe_clusters(clusters=arns[i : i + 100], include=["TAGS"])["clusters"]
+            if _tagged(c.get("tags", []), plan, stack)
+        ]
         if not clusters:
-            return [Row("cluster", f"{plan.name} ({stack})", plan.region, "NotDeployed", False,
-                        "no ECS cluster tagged for this project and stack: run `pulumi up`")]
+            return [
+                Row(
+                    "cluster",
+                    f"{plan.name} ({stack})",
+                    plan.region,
+                    "NotDeployed",
+                    False,
+                    "no ECS cluster tagged for this project and stack: run `pulumi up`",
+                )
+            ]
         rows = []
         for cluster in clusters:
-            services = [a for page in ecs.get_paginator("list_services").paginate(cluster=cluster["clusterArn"])
-                        for a in page["serviceArns"]]
+            services = [
+                a
+                for page in ecs.get_paginator("list_services").paginate(cluster=cluster["clusterArn"])
+                for a in page["serviceArns"]
+            ]
             for i in range(0, len(services), 10):
-                described = ecs.describe_services(cluster=cluster["clusterArn"], services=services[i:i + 10])
+                described = ecs.describe_services(cluster=cluster["clusterArn"], services=services[i : i + 10])
                 rows += [_service_row(s, plan.region) for s in described["services"]]
         return sorted(rows, key=lambda r: r.name)
     except AWS_ERRORS as exc:
@@ -82,18 +96,18 @@ def _service_row(service: dict, region: str) -> Row:
     running, desired = service.get("runningCount", 0), service.get("desiredCount", 0)
     events = [e["message"] for e in service.get("events", [])[:2]]
     healthy = service.get("status") == "ACTIVE" and running >= desired
-    return Row("service", service["serviceName"], region, f"{running}/{desired} running", healthy,
-               " | ".join(events))
+    return Row("service", service["serviceName"], region, f"{running}/{desired} running", healthy, " | ".join(events))
 
 
 def _targets(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
     elb = aws.client("elbv2", plan.region)
     try:
-        balancers = [b for page in elb.get_paginator("describe_load_balancers").paginate()
-                     for b in page["LoadBalancers"]]
+        balancers = [
+            b for page in elb.get_paginator("describe_load_balancers").paginate() for b in page["LoadBalancers"]
+        ]
         rows = []
         for i in range(0, len(balancers), 20):
-            chunk = balancers[i:i + 20]
+            chunk = balancers[i : i + 20]
             tags = elb.describe_tags(ResourceArns=[b["LoadBalancerArn"] for b in chunk])["TagDescriptions"]
             ours = {t["ResourceArn"] for t in tags if _tagged(t["Tags"], plan, stack, "Key", "Value")}
             for balancer in (b for b in chunk if b["LoadBalancerArn"] in ours):
@@ -101,12 +115,20 @@ def _targets(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
                 for group in groups:
                     health = elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])
                     states = [d["TargetHealth"]["State"] for d in health["TargetHealthDescriptions"]]
-                    reasons = sorted({d["TargetHealth"].get("Description", "")
-                                      for d in health["TargetHealthDescriptions"]} - {""})
+                    reasons = sorted(
+                        {d["TargetHealth"].get("Description", "") for d in health["TargetHealthDescriptions"]} - {""}
+                    )
                     healthy = states.count("healthy")
-                    rows.append(Row("targets", group["TargetGroupName"], plan.region,
-                                    f"{healthy}/{len(states)} healthy", bool(states) and healthy == len(states),
-                                    "; ".join(reasons)))
+                    rows.append(
+                        Row(
+                            "targets",
+                            group["TargetGroupName"],
+                            plan.region,
+                            f"{healthy}/{len(states)} healthy",
+                            bool(states) and healthy == len(states),
+                            "; ".join(reasons),
+                        )
+                    )
         return rows
     except AWS_ERRORS as exc:
         return [Row("targets", "load balancers", plan.region, "Unknown", False, error_text(exc))]
@@ -114,13 +136,20 @@ def _targets(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
 
 def render_text(rows: list[Row]) -> str:
     width = max((len(r.name) for r in rows), default=0)
-    lines = [f"{'ok' if r.healthy else '!!':2} {r.kind:8} {r.name:{width}}  {r.region:14} {r.state}"
-             + (f"  ({r.detail})" if r.detail else "") for r in rows]
+    lines = [
+        f"{'ok' if r.healthy else '!!':2} {r.kind:8} {r.name:{width}}  {r.region:14} {r.state}"
+        + (f"  ({r.detail})" if r.detail else "")
+        for r in rows
+    ]
     unhealthy = sum(not r.healthy for r in rows)
     lines.append(f"\n{len(rows)} checked, {unhealthy} not healthy")
     return "\n".join(lines) + "\n"
 
 
 def render_json(rows: list[Row]) -> str:
-    return json.dumps({"healthy": all(r.healthy for r in rows), "rows": [asdict(r) for r in rows]},
-                      indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(
+            {"healthy": all(r.healthy for r in rows), "rows": [asdict(r) for r in rows]}, indent=2, sort_keys=True
+        )
+        + "\n"
+    )

@@ -17,8 +17,17 @@ from .project import Project
 from .settings import StackSettings
 from .values import confined_reads
 
-__all__ = ["ComposeError", "DeploymentPlan", "Diagnostic", "LoadOptions", "Loc", "Report", "StackSettings",
-           "load_project", "make_plan"]
+__all__ = [
+    "ComposeError",
+    "DeploymentPlan",
+    "Diagnostic",
+    "LoadOptions",
+    "Loc",
+    "Report",
+    "StackSettings",
+    "load_project",
+    "make_plan",
+]
 
 
 def load_project(options: LoadOptions) -> tuple[Project, tuple[Diagnostic, ...], dict[str, str]]:
@@ -51,13 +60,13 @@ def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> De
             plan = build_plan(project, settings or StackSettings(), report)
         except ComposeError as exc:  # an error message never shows a sensitive value
             raise ComposeError([_scrubbed(d, report.sensitive_values) for d in exc.diagnostics]) from None
-        return plan.model_copy(update={"warnings": tuple(_scrubbed(w, report.sensitive_values)
-                                                         for w in plan.warnings)})
+        return plan.model_copy(update={"warnings": tuple(_scrubbed(w, report.sensitive_values) for w in plan.warnings)})
     finally:
         if paused:
             gc.enable()
 
 
 def _scrubbed(diagnostic: Diagnostic, sensitive_values: dict[str, str]) -> Diagnostic:
-    return dataclasses.replace(diagnostic, message=scrub(diagnostic.message, sensitive_values),
-                               hint=scrub(diagnostic.hint, sensitive_values))
+    return dataclasses.replace(
+        diagnostic, message=scrub(diagnostic.message, sensitive_values), hint=scrub(diagnostic.hint, sensitive_values)
+    )

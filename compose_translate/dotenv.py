@@ -60,7 +60,7 @@ class _Parser:
     def _statement_start(self, src: str) -> str:
         while True:
             pos = next((i for i, ch in enumerate(src) if not (ch.isspace() or ch in _SPACE)), -1)
-            self.line += src[:pos if pos >= 0 else len(src)].count("\n")
+            self.line += src[: pos if pos >= 0 else len(src)].count("\n")
             if pos == -1:
                 return ""
             src = src[pos:]
@@ -73,7 +73,7 @@ class _Parser:
 
     def _key(self, src: str) -> tuple[str, str, bool]:
         if _EXPORT.match(src):
-            src = src[len("export"):].lstrip(_SPACE)
+            src = src[len("export") :].lstrip(_SPACE)
         key, offset, inherited = None, 0, False
         for i, ch in enumerate(src):
             if ch in _SPACE:
@@ -117,13 +117,14 @@ class _Parser:
                 chars.append(ch)
                 continue
             value = "".join(chars)
-            return (_expand_escapes(value) if quote == '"' else value), quote, src[i + 1:]
+            return (_expand_escapes(value) if quote == '"' else value), quote, src[i + 1 :]
         end = src.find("\n")
-        raise DotenvError(self.line, f"unterminated quoted value {src[:end if end >= 0 else len(src)]}")
+        raise DotenvError(self.line, f"unterminated quoted value {src[: end if end >= 0 else len(src)]}")
 
 
 def _expand_escapes(text: str) -> str:
     """Go's strconv.UnquoteChar on each escape; `\\$` becomes `$$`, which interpolation reads as `$`."""
+
     def one(match: re.Match[str]) -> str:
         escape = match.group(0)
         if escape == "\\$":

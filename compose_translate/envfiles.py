@@ -19,23 +19,38 @@ from .values import is_file, read_bounded
 MAX_ENV_BYTES = 1024 * 1024
 
 
-def read_env_file(path: Path, lookup: Mapping[str, str], report: Report, *, raw: bool = False,
-                  ref_path: str = "", ref_loc: Loc | None = None) -> dict[str, str | None]:
+def read_env_file(
+    path: Path,
+    lookup: Mapping[str, str],
+    report: Report,
+    *,
+    raw: bool = False,
+    ref_path: str = "",
+    ref_loc: Loc | None = None,
+) -> dict[str, str | None]:
     """Parse one env file; a bare `KEY` takes its value from `lookup` (or stays unset: None)."""
     try:
         text = read_bounded(path, "env file", MAX_ENV_BYTES)
     except ValueError as exc:
         raise fail(str(exc), ref_path, ref_loc, hint="env files hold KEY=VALUE lines") from None
     except FileNotFoundError:
-        raise fail(f"env file not found: {path}", ref_path, ref_loc,
-                   hint="create the file, or mark it optional with the long form `required: false`") from None
+        raise fail(
+            f"env file not found: {path}",
+            ref_path,
+            ref_loc,
+            hint="create the file, or mark it optional with the long form `required: false`",
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read env file {path}: {exc}", ref_path, ref_loc) from None
     try:
         entries = parse(text.removeprefix("\ufeff"))
     except DotenvError as exc:
-        raise fail(f"cannot read env file {path}: {exc}", ref_path, Loc(str(path), exc.line),
-                   hint='write KEY=VALUE lines (quote values with spaces: KEY="a value")') from None
+        raise fail(
+            f"cannot read env file {path}: {exc}",
+            ref_path,
+            Loc(str(path), exc.line),
+            hint='write KEY=VALUE lines (quote values with spaces: KEY="a value")',
+        ) from None
     values: dict[str, str | None] = {}
     for entry in entries:
         if entry.value is None:
@@ -45,13 +60,15 @@ def read_env_file(path: Path, lookup: Mapping[str, str], report: Report, *, raw:
             values[entry.key] = entry.value
             continue
         scope = {**{k: v for k, v in values.items() if v is not None}, **lookup}  # the environment wins
-        values[entry.key] = interpolate_string(entry.value, scope, path=entry.key, loc=Loc(str(path), entry.line),
-                                               report=report)
+        values[entry.key] = interpolate_string(
+            entry.value, scope, path=entry.key, loc=Loc(str(path), entry.line), report=report
+        )
     return values
 
 
-def project_environment(project_dir: Path, env_files: list[Path], environ: Mapping[str, str],
-                        report: Report) -> dict[str, str]:
+def project_environment(
+    project_dir: Path, env_files: list[Path], environ: Mapping[str, str], report: Report
+) -> dict[str, str]:
     """The variables used for interpolation: the process environment wins over `.env` files."""
     files = env_files or ([project_dir / ".env"] if is_file(project_dir / ".env") else [])
     merged: dict[str, str] = {}

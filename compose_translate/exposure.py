@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-
 from .errors import Report
 from .frozen import Frozen
 from .project import Service
@@ -18,9 +17,21 @@ from .values import parse_port_range
 
 HTTP_APP_PROTOCOLS = (None, "http", "http2", "grpc", "https")
 # Well-known ports that never speak HTTP: they get a TCP listener, not an HTTP one.
-NON_HTTP_PORTS = {22: "SSH", 25: "SMTP", 53: "DNS", 1433: "SQL Server", 1521: "Oracle", 3306: "MySQL",
-                  5432: "PostgreSQL", 5672: "AMQP", 6379: "Redis", 9042: "Cassandra", 9092: "Kafka",
-                  11211: "Memcached", 27017: "MongoDB"}
+NON_HTTP_PORTS = {
+    22: "SSH",
+    25: "SMTP",
+    53: "DNS",
+    1433: "SQL Server",
+    1521: "Oracle",
+    3306: "MySQL",
+    5432: "PostgreSQL",
+    5672: "AMQP",
+    6379: "Redis",
+    9042: "Cassandra",
+    9092: "Kafka",
+    11211: "Memcached",
+    27017: "MongoDB",
+}
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -61,9 +72,13 @@ def inferred_ports(services: dict[str, Service], report: Report) -> dict[str, se
                     continue
                 found.setdefault(host, set()).add(port)
                 target = services[host]
-                report.warn(f"{host} declares no port {port}, but {client.name} reaches it at {host}:{port} "
-                            f"({variable}); port {port} is made reachable by name", f"services.{host}",
-                            target.loc, hint=f'add `expose: ["{port}"]` to {host} to make this explicit')
+                report.warn(
+                    f"{host} declares no port {port}, but {client.name} reaches it at {host}:{port} "
+                    f"({variable}); port {port} is made reachable by name",
+                    f"services.{host}",
+                    target.loc,
+                    hint=f'add `expose: ["{port}"]` to {host} to make this explicit',
+                )
     return found
 
 
@@ -90,8 +105,11 @@ def app_protocols(service: Service, published: tuple[Listener, ...], addressed: 
     a port the plan publishes on the Application Load Balancer, or one other services reach by
     `http://` URL.
     """
-    known = {p.target: SERVICE_CONNECT_HTTP[p.app_protocol] for p in service.ports
-             if p.protocol == "tcp" and p.app_protocol in SERVICE_CONNECT_HTTP}
+    known = {
+        p.target: SERVICE_CONNECT_HTTP[p.app_protocol]
+        for p in service.ports
+        if p.protocol == "tcp" and p.app_protocol in SERVICE_CONNECT_HTTP
+    }
     for port in sorted({x.target for x in published if x.balancer == "alb"} | addressed):
         known.setdefault(port, "http")
     return dict(sorted(known.items()))
@@ -102,9 +120,13 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
     path, loc = f"services.{service.name}.ports", service.key_locs.get("ports", service.loc)
     for port in service.ports:
         if port.host_ip in LOOPBACK:
-            report.warn(f"port {port.target} is published on {port.host_ip} only, so it stays private in the cloud "
-                        f"(other services still reach it as {service.name}:{port.target})", path, loc,
-                        hint="drop the host address to publish it on the load balancer")
+            report.warn(
+                f"port {port.target} is published on {port.host_ip} only, so it stays private in the cloud "
+                f"(other services still reach it as {service.name}:{port.target})",
+                path,
+                loc,
+                hint="drop the host address to publish it on the load balancer",
+            )
             continue
         published = parse_port_range(port.published.split("-")[0])[0] if port.published else port.target
         ephemeral = not port.published
@@ -112,24 +134,59 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
             report.warn(f"SCTP port {port.target} cannot be published on AWS load balancers", path, loc)
             continue
         if port.protocol == "udp":
-            result.append(Listener(service=service.name, target=port.target, port=published, protocol="UDP",
-                                   balancer="nlb", ephemeral=ephemeral))
+            result.append(
+                Listener(
+                    service=service.name,
+                    target=port.target,
+                    port=published,
+                    protocol="UDP",
+                    balancer="nlb",
+                    ephemeral=ephemeral,
+                )
+            )
         elif port.app_protocol in HTTP_APP_PROTOCOLS and port.target not in NON_HTTP_PORTS:
             if certificate:
                 https_port = 443 if published == 80 else published
-                result.append(Listener(service=service.name, target=port.target, port=https_port, protocol="HTTPS",
-                                       balancer="alb", redirect_from=80 if published == 80 else None,
-                                       ephemeral=ephemeral))
+                result.append(
+                    Listener(
+                        service=service.name,
+                        target=port.target,
+                        port=https_port,
+                        protocol="HTTPS",
+                        balancer="alb",
+                        redirect_from=80 if published == 80 else None,
+                        ephemeral=ephemeral,
+                    )
+                )
             else:
-                result.append(Listener(service=service.name, target=port.target, port=published, protocol="HTTP",
-                                       balancer="alb", ephemeral=ephemeral))
+                result.append(
+                    Listener(
+                        service=service.name,
+                        target=port.target,
+                        port=published,
+                        protocol="HTTP",
+                        balancer="alb",
+                        ephemeral=ephemeral,
+                    )
+                )
         else:
             what = NON_HTTP_PORTS.get(port.target, port.app_protocol or "non-HTTP")
-            report.warn(f"port {published} ({what}) is published to the internet through a Network Load "
-                        "Balancer", path, loc, hint="remove it from `ports:` (use `expose:`) if only other "
-                                                    "services need it")
-            result.append(Listener(service=service.name, target=port.target, port=published, protocol="TCP",
-                                   balancer="nlb", ephemeral=ephemeral))
+            report.warn(
+                f"port {published} ({what}) is published to the internet through a Network Load Balancer",
+                path,
+                loc,
+                hint="remove it from `ports:` (use `expose:`) if only other services need it",
+            )
+            result.append(
+                Listener(
+                    service=service.name,
+                    target=port.target,
+                    port=published,
+                    protocol="TCP",
+                    balancer="nlb",
+                    ephemeral=ephemeral,
+                )
+            )
     return _tcp_udp(result)
 
 
@@ -150,13 +207,20 @@ def _tcp_udp(listeners: list[Listener]) -> tuple[Listener, ...]:
 EPHEMERAL_FIRST = 32768  # where Docker's ephemeral host ports start
 
 
-def assign_ephemeral(listeners: dict[str, tuple[Listener, ...]], services: dict[str, Service],
-                     report: Report) -> dict[str, tuple[Listener, ...]]:
+def assign_ephemeral(
+    listeners: dict[str, tuple[Listener, ...]], services: dict[str, Service], report: Report
+) -> dict[str, tuple[Listener, ...]]:
     """Ports published without a host port (`ports: ["8000"]`) keep their container port on the load
     balancer when it is free; otherwise, as Compose would pick a free host port, the next free port
     from 32768 is used, with a warning naming it. Explicit host ports are never moved."""
-    taken = {(x.balancer, p) for group in listeners.values() for x in group if not x.ephemeral
-             for p in (x.port, x.redirect_from) if p}
+    taken = {
+        (x.balancer, p)
+        for group in listeners.values()
+        for x in group
+        if not x.ephemeral
+        for p in (x.port, x.redirect_from)
+        if p
+    }
     result = {}
     for name, group in listeners.items():
         assigned = []
@@ -166,10 +230,13 @@ def assign_ephemeral(listeners: dict[str, tuple[Listener, ...]], services: dict[
                 while (listener.balancer, port) in taken:
                     port += 1
                 service = services[name]
-                report.warn(f"port {listener.target} of {name} has no host port and {listener.port} is taken on the "
-                            f"load balancer: it is published on port {port}", f"services.{name}.ports",
-                            service.key_locs.get("ports", service.loc),
-                            hint=f'choose the port yourself, e.g. "{port}:{listener.target}"')
+                report.warn(
+                    f"port {listener.target} of {name} has no host port and {listener.port} is taken on the "
+                    f"load balancer: it is published on port {port}",
+                    f"services.{name}.ports",
+                    service.key_locs.get("ports", service.loc),
+                    hint=f'choose the port yourself, e.g. "{port}:{listener.target}"',
+                )
                 listener = listener.model_copy(update={"port": port})
             if listener.ephemeral:
                 taken.add((listener.balancer, listener.port))
@@ -190,8 +257,12 @@ def check_conflicts(all_listeners: list[Listener], services: dict[str, Service],
                 continue
             owner, service = taken[key], services[listener.service]
             who = f"twice by {owner}" if owner == listener.service else f"by both {owner} and {listener.service}"
-            report.error(f"port {port} is published {who}", f"services.{listener.service}.ports",
-                         service.key_locs.get("ports", service.loc), hint="publish each port once")
+            report.error(
+                f"port {port} is published {who}",
+                f"services.{listener.service}.ports",
+                service.key_locs.get("ports", service.loc),
+                hint="publish each port once",
+            )
 
 
 # Elastic Load Balancing quotas: 50 listeners per load balancer; Amazon ECS: 5 target groups per
@@ -211,15 +282,20 @@ def check_limits(all_listeners: list[Listener], services: dict[str, Service], re
     for balancer, count in sorted(per_balancer.items()):
         if count > LISTENERS_PER_BALANCER:
             service = services[last[balancer].service]
-            report.error(f"{count} published ports would need {count} listeners on one "
-                         f"{'Application' if balancer == 'alb' else 'Network'} Load Balancer; AWS allows "
-                         f"{LISTENERS_PER_BALANCER}", f"services.{service.name}.ports",
-                         service.key_locs.get("ports", service.loc),
-                         hint="publish fewer ports (use `expose:` for ports only other services reach)")
+            report.error(
+                f"{count} published ports would need {count} listeners on one "
+                f"{'Application' if balancer == 'alb' else 'Network'} Load Balancer; AWS allows "
+                f"{LISTENERS_PER_BALANCER}",
+                f"services.{service.name}.ports",
+                service.key_locs.get("ports", service.loc),
+                hint="publish fewer ports (use `expose:` for ports only other services reach)",
+            )
     for name, count in per_service.items():
         if count > TARGET_GROUPS_PER_SERVICE:
             service = services[name]
-            report.error(f"{count} published ports; an ECS service can join at most "
-                         f"{TARGET_GROUPS_PER_SERVICE} target groups", f"services.{name}.ports",
-                         service.key_locs.get("ports", service.loc),
-                         hint="publish at most five ports per service, or put a reverse proxy in front")
+            report.error(
+                f"{count} published ports; an ECS service can join at most {TARGET_GROUPS_PER_SERVICE} target groups",
+                f"services.{name}.ports",
+                service.key_locs.get("ports", service.loc),
+                hint="publish at most five ports per service, or put a reverse proxy in front",
+            )

@@ -62,8 +62,9 @@ class ServiceFile(Frozen):
         return store_key(self.kind, self.source)
 
 
-def stored_values(project: Project, report: Report, from_stack: tuple[str, ...] = ()
-                  ) -> dict[str, dict[str, StoredValue]]:
+def stored_values(
+    project: Project, report: Report, from_stack: tuple[str, ...] = ()
+) -> dict[str, dict[str, StoredValue]]:
     """{"secrets": {...}, "configs": {...}} for the top-level entries some service uses.
 
     `from_stack` ("secret:<name>") are values the stack supplies as Pulumi secrets: used when the
@@ -79,20 +80,25 @@ def stored_values(project: Project, report: Report, from_stack: tuple[str, ...] 
         for name, resource in getattr(project, kind).items():
             if (kind, name) not in used:
                 continue
-            result[kind][name] = _stored(resource, kind, tuple(sorted(set(used[(kind, name)]))), report,
-                                         store_key(kind[:-1], name) in from_stack)
+            result[kind][name] = _stored(
+                resource, kind, tuple(sorted(set(used[(kind, name)]))), report, store_key(kind[:-1], name) in from_stack
+            )
     declared = {store_key(kind[:-1], name) for kind in ("secrets", "configs") for name in getattr(project, kind)}
     for key in from_stack:
         if key not in declared:
             kind, _, name = key.partition(":")
-            report.warn(f'the stack sets a value for {kind} "{name}", which the Compose files do not declare; '
-                        "it is not used", f"config.compose-cloud:{kind}s.{name}", None,
-                        hint=f"remove it (`pulumi config rm compose-cloud:{kind}s.{name}`) or fix the name")
+            report.warn(
+                f'the stack sets a value for {kind} "{name}", which the Compose files do not declare; it is not used',
+                f"config.compose-cloud:{kind}s.{name}",
+                None,
+                hint=f"remove it (`pulumi config rm compose-cloud:{kind}s.{name}`) or fix the name",
+            )
     return result
 
 
-def _stored(resource: Resource, kind: str, used_by: tuple[str, ...], report: Report,
-            in_stack: bool = False) -> StoredValue:
+def _stored(
+    resource: Resource, kind: str, used_by: tuple[str, ...], report: Report, in_stack: bool = False
+) -> StoredValue:
     spec = resource.spec
     source = next(k for k in ("file", "environment", "content", "external") if spec.get(k) not in (None, False))
     if resource.value is None and source in ("file", "environment"):
@@ -106,11 +112,21 @@ def _stored(resource: Resource, kind: str, used_by: tuple[str, ...], report: Rep
     else:
         store = "ssm" if size <= SSM_STANDARD_MAX else "ssm-advanced" if size <= SSM_ADVANCED_MAX else "secretsmanager"
     if size > SECRETS_MANAGER_MAX:
-        report.error(f"{kind[:-1]} is {size} bytes; AWS stores at most {SECRETS_MANAGER_MAX}",
-                     f"{kind}.{resource.name}", resource.loc, hint="ship large files in the image instead")
-    return StoredValue(name=resource.name, kind=kind[:-1], source=source, store=store,
-                       external_name=str(spec.get("name") or resource.name) if source == "external" else None,
-                       value=resource.value, used_by=used_by)
+        report.error(
+            f"{kind[:-1]} is {size} bytes; AWS stores at most {SECRETS_MANAGER_MAX}",
+            f"{kind}.{resource.name}",
+            resource.loc,
+            hint="ship large files in the image instead",
+        )
+    return StoredValue(
+        name=resource.name,
+        kind=kind[:-1],
+        source=source,
+        store=store,
+        external_name=str(spec.get("name") or resource.name) if source == "external" else None,
+        value=resource.value,
+        used_by=used_by,
+    )
 
 
 def _missing(resource: Resource, kind: str, source: str, report: Report) -> None:
@@ -127,8 +143,9 @@ def _missing(resource: Resource, kind: str, source: str, report: Report) -> None
     report.warn(message, f"{kind}.{resource.name}.{source}", resource.key_locs.get(source, resource.loc), hint=hint)
 
 
-def service_files(service: Service, report: Report
-                  ) -> tuple[tuple[ServiceFile, ...], tuple[str, ...], tuple[ServiceFile, ...]]:
+def service_files(
+    service: Service, report: Report
+) -> tuple[tuple[ServiceFile, ...], tuple[str, ...], tuple[ServiceFile, ...]]:
     """The files the init container writes, the directories mounted to hold them, and the files at
     the root of the file system (`configs: [name]` targets /name), which no volume can hold: those are
     baked into a derived image instead."""
@@ -144,17 +161,25 @@ def service_files(service: Service, report: Report
         loc = service.key_locs.get(f"{file.kind}s", service.loc)
         if directory == "/":
             if file.kind == "secret":  # an image layer is readable by anyone who can pull it
-                report.error(f'secret "{file.source}" targets {file.target}, at the root of the file system: a '
-                             "task cannot mount a file there, and a secret is not baked into an image", where, loc,
-                             hint=f"give it a target in a directory, e.g. target: /run/secrets/{file.source}")
+                report.error(
+                    f'secret "{file.source}" targets {file.target}, at the root of the file system: a '
+                    "task cannot mount a file there, and a secret is not baked into an image",
+                    where,
+                    loc,
+                    hint=f"give it a target in a directory, e.g. target: /run/secrets/{file.source}",
+                )
             else:
                 baked.append(file)
             continue
         if directory != SECRETS_DIR and directory not in directories:
-            report.warn(f"{directory} is mounted to hold {file.kind} {file.source}: files the image has in "
-                        f"{directory} are hidden in the cloud (if the application lives there, it will not start)",
-                        where, loc, hint=f"give it a target in a directory of its own, e.g. "
-                                         f"{directory.rstrip('/')}/config/{posixpath.basename(file.target)}")
+            report.warn(
+                f"{directory} is mounted to hold {file.kind} {file.source}: files the image has in "
+                f"{directory} are hidden in the cloud (if the application lives there, it will not start)",
+                where,
+                loc,
+                hint=f"give it a target in a directory of its own, e.g. "
+                f"{directory.rstrip('/')}/config/{posixpath.basename(file.target)}",
+            )
         directories.add(directory)
     return tuple(f for f in files if f not in baked), tuple(sorted(directories)), tuple(baked)
 
@@ -169,7 +194,8 @@ SECRET_VALUE = re.compile(
     r"://[^/\s:@]*:[^/\s@]+@"  # scheme://user:password@host
     r"|\b(?:Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}"
     r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}"
-    r"|\bsk-[A-Za-z0-9_-]{16,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bhf_[A-Za-z0-9]{20,}")
+    r"|\bsk-[A-Za-z0-9_-]{16,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|\bhf_[A-Za-z0-9]{20,}"
+)
 MIN_SENSITIVE = 4  # shorter sensitive values ("1", "on") are too common to hide every occurrence of
 
 
@@ -180,12 +206,17 @@ def _longest_first(sensitive_values) -> list[str]:
 
 def is_sensitive(name: str, value: str, sensitive_values=()) -> bool:
     """A credential by the variable's name, the value's shape, or where the value came from."""
-    return bool(value) and (bool(SECRET_NAME.search(name)) or bool(SECRET_VALUE.search(value)) or any(
-        len(s) >= MIN_SENSITIVE and s in value for s in sensitive_values))
+    return bool(value) and (
+        bool(SECRET_NAME.search(name))
+        or bool(SECRET_VALUE.search(value))
+        or any(len(s) >= MIN_SENSITIVE and s in value for s in sensitive_values)
+    )
 
 
-def split_environment(environment: dict[str, str], sensitive_values: dict[str, str] | None = None,
-                      ) -> tuple[dict[str, str], dict[str, SecretStr], dict[str, str]]:
+def split_environment(
+    environment: dict[str, str],
+    sensitive_values: dict[str, str] | None = None,
+) -> tuple[dict[str, str], dict[str, SecretStr], dict[str, str]]:
     """Credential-like variables move to Secrets Manager; the rest stay plain. Also returns, for secret
     variables whose value was interpolated, how to show them: `postgres://app:${DB_PASSWORD}@db/app`."""
     sensitive_values = sensitive_values or {}

@@ -84,8 +84,7 @@ def regions_for(service: str) -> frozenset[str]:
             continue
         pattern = re.compile(partition["regionRegex"])
         endpoints = partition["services"].get(_ENDPOINT_PREFIX.get(service, service), {}).get("endpoints", {})
-        regions.update(name for name, spec in endpoints.items()
-                       if pattern.match(name) and not spec.get("deprecated"))
+        regions.update(name for name, spec in endpoints.items() if pattern.match(name) and not spec.get("deprecated"))
     return frozenset(regions)
 
 
@@ -99,8 +98,24 @@ def did_you_mean(value: str, choices) -> str:
 
 
 # EC2 families with NVIDIA GPUs that the ECS GPU AMI can drive.
-GPU_FAMILIES = ("g4dn", "g5", "g5g", "g6", "g6e", "g6f", "gr6", "gr6f", "p3", "p3dn", "p4d", "p4de", "p5", "p5e",
-                "p5en", "p6-b200")
+GPU_FAMILIES = (
+    "g4dn",
+    "g5",
+    "g5g",
+    "g6",
+    "g6e",
+    "g6f",
+    "gr6",
+    "gr6f",
+    "p3",
+    "p3dn",
+    "p4d",
+    "p4de",
+    "p5",
+    "p5e",
+    "p5en",
+    "p6-b200",
+)
 
 
 def is_gpu_ec2_type(instance_type: str) -> bool:
@@ -110,10 +125,26 @@ def is_gpu_ec2_type(instance_type: str) -> bool:
 # GPUs per instance for multi-GPU sizes (AWS EC2 accelerated-computing instance specifications);
 # every other size of a GPU family has one.
 _MULTI_GPU = {
-    "g4dn.12xlarge": 4, "g4dn.metal": 8, "g5.12xlarge": 4, "g5.24xlarge": 4, "g5.48xlarge": 8,
-    "g6.12xlarge": 4, "g6.24xlarge": 4, "g6.48xlarge": 8, "g6e.12xlarge": 4, "g6e.24xlarge": 4, "g6e.48xlarge": 8,
-    "p3.8xlarge": 4, "p3.16xlarge": 8, "p3dn.24xlarge": 8, "p4d.24xlarge": 8, "p4de.24xlarge": 8,
-    "p5.48xlarge": 8, "p5e.48xlarge": 8, "p5en.48xlarge": 8, "p6-b200.48xlarge": 8,
+    "g4dn.12xlarge": 4,
+    "g4dn.metal": 8,
+    "g5.12xlarge": 4,
+    "g5.24xlarge": 4,
+    "g5.48xlarge": 8,
+    "g6.12xlarge": 4,
+    "g6.24xlarge": 4,
+    "g6.48xlarge": 8,
+    "g6e.12xlarge": 4,
+    "g6e.24xlarge": 4,
+    "g6e.48xlarge": 8,
+    "p3.8xlarge": 4,
+    "p3.16xlarge": 8,
+    "p3dn.24xlarge": 8,
+    "p4d.24xlarge": 8,
+    "p4de.24xlarge": 8,
+    "p5.48xlarge": 8,
+    "p5e.48xlarge": 8,
+    "p5en.48xlarge": 8,
+    "p6-b200.48xlarge": 8,
 }
 
 

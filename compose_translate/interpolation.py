@@ -85,7 +85,7 @@ class _Template:
     def _braced(self, pos: int) -> tuple[str, int]:
         match = _NAME.match(self.text, pos)
         if not match:
-            bad = self.text[pos:pos + 20]
+            bad = self.text[pos : pos + 20]
             raise _TemplateError(f"'${{{bad}' does not start with a variable name")
         name, pos = match.group(0), match.end()
         if pos >= len(self.text):
@@ -164,19 +164,30 @@ class _Required(Exception):
 MAX_VALUE_CHARS = 1024 * 1024
 
 
-def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc: Loc | None = None,
-                       report: Report | None = None) -> str:
+def interpolate_string(
+    text: str, env: Mapping[str, str], *, path: str = "", loc: Loc | None = None, report: Report | None = None
+) -> str:
     if "$" not in text:
         return text
 
     def on_unset(name: str) -> None:
         if report is not None:
-            report.warn(f'variable "{name}" is not set; using an empty string', path, loc,
-                        hint=f"set {name} in the environment or in the project's .env file")
+            report.warn(
+                f'variable "{name}" is not set; using an empty string',
+                path,
+                loc,
+                hint=f"set {name} in the environment or in the project's .env file",
+            )
 
     def too_long() -> ComposeError:  # `A=${A}${A}` repeated in .env doubles a value per line
-        return ComposeError(Diagnostic(f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
-                                       path, loc, hint="check for variables that repeat themselves"))
+        return ComposeError(
+            Diagnostic(
+                f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
+                path,
+                loc,
+                hint="check for variables that repeat themselves",
+            )
+        )
 
     template = _Template(text, env, on_unset)
     try:
@@ -184,11 +195,18 @@ def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc
     except _TooLong:
         raise too_long() from None
     except _Required as exc:  # make_plan scrubs sensitive values from the message before anyone sees it
-        raise ComposeError(Diagnostic(f"required variable {exc.name} is missing a value: {exc.message}",
-                                      path, loc, hint=f"set {exc.name} in the environment or .env")) from None
+        raise ComposeError(
+            Diagnostic(
+                f"required variable {exc.name} is missing a value: {exc.message}",
+                path,
+                loc,
+                hint=f"set {exc.name} in the environment or .env",
+            )
+        ) from None
     except _TemplateError as exc:
-        raise ComposeError(Diagnostic(f'invalid interpolation format in "{text}": {exc}', path, loc,
-                                      hint="write a literal $ as $$")) from None
+        raise ComposeError(
+            Diagnostic(f'invalid interpolation format in "{text}": {exc}', path, loc, hint="write a literal $ as $$")
+        ) from None
     finally:
         if report is not None:
             for value, name in template.sensitive.items():
@@ -198,8 +216,14 @@ def interpolate_string(text: str, env: Mapping[str, str], *, path: str = "", loc
     return result
 
 
-def interpolate_tree(value: Any, env: Mapping[str, str], report: Report, path: str = "",
-                     loc: Loc | None = None, errors: list[Diagnostic] | None = None) -> Any:
+def interpolate_tree(
+    value: Any,
+    env: Mapping[str, str],
+    report: Report,
+    path: str = "",
+    loc: Loc | None = None,
+    errors: list[Diagnostic] | None = None,
+) -> Any:
     """Return a copy of `value` with every string interpolated; all errors of the tree are collected."""
     top = errors is None
     errors = [] if top else errors
@@ -223,7 +247,7 @@ def _walk(value, env, report, path, loc, errors):
         return YMap(((k, new) for k, _, new in items), loc=value.loc, key_locs=value.key_locs)
     if isinstance(value, YList):
         walked = [_walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors) for i, v in enumerate(value)]
-        if all(new is old for new, old in zip(walked, value)):
+        if all(new is old for new, old in zip(walked, value, strict=True)):
             return value
         return YList(walked, loc=value.loc, item_locs=value.item_locs)
     if isinstance(value, (Reset, Override)):

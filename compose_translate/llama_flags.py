@@ -47,17 +47,59 @@ ALLOWED = frozenset((_PERFORMANCE + _SAMPLING + _BEHAVIOUR + _LOGGING).split())
 # Why some well-known flags are refused (the rest: "not on the allow-list").
 REASONS = {
     **dict.fromkeys(("--host", "--port", "--reuse-port"), "the server must listen where the gateway reaches it"),
-    **dict.fromkeys(("-m", "--model", "-mu", "--model-url", "-hf", "-hfr", "--hf-repo", "-hff", "--hf-file",
-                     "-dr", "--docker-repo", "-hft", "--hf-token", "-md", "--model-draft", "--spec-draft-model",
-                     "-hfd", "-hfrd", "--hf-repo-draft", "--spec-draft-hf", "-mm", "--mmproj", "-mmu",
-                     "--mmproj-url", "--lora", "--lora-scaled", "--control-vector", "--models-dir",
-                     "--models-preset"), "the model comes from the Compose `model:`"),
+    **dict.fromkeys(
+        (
+            "-m",
+            "--model",
+            "-mu",
+            "--model-url",
+            "-hf",
+            "-hfr",
+            "--hf-repo",
+            "-hff",
+            "--hf-file",
+            "-dr",
+            "--docker-repo",
+            "-hft",
+            "--hf-token",
+            "-md",
+            "--model-draft",
+            "--spec-draft-model",
+            "-hfd",
+            "-hfrd",
+            "--hf-repo-draft",
+            "--spec-draft-hf",
+            "-mm",
+            "--mmproj",
+            "-mmu",
+            "--mmproj-url",
+            "--lora",
+            "--lora-scaled",
+            "--control-vector",
+            "--models-dir",
+            "--models-preset",
+        ),
+        "the model comes from the Compose `model:`",
+    ),
     **dict.fromkeys(("-a", "--alias"), "the gateway routes by the Compose model reference"),
-    **dict.fromkeys(("--api-key", "--api-key-file", "--ssl-key-file", "--ssl-cert-file"),
-                    "the gateway reaches the server without a key, over the task network"),
+    **dict.fromkeys(
+        ("--api-key", "--api-key-file", "--ssl-key-file", "--ssl-cert-file"),
+        "the gateway reaches the server without a key, over the task network",
+    ),
     **dict.fromkeys(("--path", "--api-prefix"), "the gateway expects the standard /v1 API"),
-    **dict.fromkeys(("--rpc", "--tools", "-ag", "--agent", "--mcp-servers-config", "--mcp-servers-json",
-                     "--ui-mcp-proxy", "--webui-mcp-proxy"), "the server may not reach other servers or run tools"),
+    **dict.fromkeys(
+        (
+            "--rpc",
+            "--tools",
+            "-ag",
+            "--agent",
+            "--mcp-servers-config",
+            "--mcp-servers-json",
+            "--ui-mcp-proxy",
+            "--webui-mcp-proxy",
+        ),
+        "the server may not reach other servers or run tools",
+    ),
 }
 
 
@@ -65,5 +107,8 @@ def refused(flag: str) -> str | None:
     """Why `flag` may not be passed to llama-server, or None when it may."""
     if flag in ALLOWED:
         return None
-    return REASONS.get(flag, "not on the allow-list of llama-server flags that leave the model, its address "
-                             "and its authentication unchanged")
+    return REASONS.get(
+        flag,
+        "not on the allow-list of llama-server flags that leave the model, its address "
+        "and its authentication unchanged",
+    )

@@ -22,8 +22,12 @@ from .values import allow_reads_under, is_file, repository_root
 from .yaml_source import YList, YMap, read_yaml, read_yaml_all
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-OVERRIDE_FILES = ("compose.override.yaml", "compose.override.yml",
-                  "docker-compose.override.yaml", "docker-compose.override.yml")
+OVERRIDE_FILES = (
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+)
 RESOURCE_SECTIONS = ("services", "models", "networks", "volumes", "secrets", "configs")
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 
@@ -63,8 +67,7 @@ def find_default_files(directory: Path) -> list[Path]:
             files = [directory / name]
             override = next((directory / o for o in OVERRIDE_FILES if is_file(directory / o)), None)
             return files + ([override] if override else [])
-    raise fail(f"no Compose file found in {directory}",
-               hint=f"pass one with -f, or create {DEFAULT_FILES[0]}")
+    raise fail(f"no Compose file found in {directory}", hint=f"pass one with -f, or create {DEFAULT_FILES[0]}")
 
 
 def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
@@ -80,8 +83,7 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     if "COMPOSE_PROJECT_NAME" not in merged:  # set for interpolation, as compose-go does
         merged["COMPOSE_PROJECT_NAME"] = _early_name(options, files, merged, project_dir)
     # credential-named variables and the runner's own environment are sensitive wherever they end up
-    env = SensitiveEnvironment(merged, {k for k, v in merged.items()
-                                        if SECRET_NAME.search(k) or environ.get(k) == v})
+    env = SensitiveEnvironment(merged, {k for k, v in merged.items() if SECRET_NAME.search(k) or environ.get(k) == v})
 
     documents = [_load_file(path, env, report, seen=()) for path in files]
     document = merge_files(documents)
@@ -101,16 +103,27 @@ def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[P
     if path in seen:
         raise fail(f"include cycle: {' -> '.join(p.name for p in seen + (path,))}", loc=Loc(str(path), 1))
     if len(seen) > MAX_INCLUDE_DEPTH:
-        raise fail(f"includes nest more than {MAX_INCLUDE_DEPTH} levels deep", "include", Loc(str(seen[-1]), 1),
-                   hint="flatten the includes")
+        raise fail(
+            f"includes nest more than {MAX_INCLUDE_DEPTH} levels deep",
+            "include",
+            Loc(str(seen[-1]), 1),
+            hint="flatten the includes",
+        )
     report.files_loaded += 1
     if report.files_loaded > MAX_FILES_LOADED:
-        raise fail(f"more than {MAX_FILES_LOADED} Compose files are loaded for this project", "include",
-                   Loc(str(seen[-1] if seen else path), 1), hint="include each file once")
+        raise fail(
+            f"more than {MAX_FILES_LOADED} Compose files are loaded for this project",
+            "include",
+            Loc(str(seen[-1] if seen else path), 1),
+            hint="include each file once",
+        )
     raws = read_yaml_all(path)
     if not raws:
-        raise fail(f"empty compose file: {path.name}", loc=Loc(str(path), 1),
-                   hint="a Compose file needs at least `services:`; remove it from -f if it is not one")
+        raise fail(
+            f"empty compose file: {path.name}",
+            loc=Loc(str(path), 1),
+            hint="a Compose file needs at least `services:`; remove it from -f if it is not one",
+        )
     # several documents in one file (`---`) merge in order, as compose-go merges them
     raw = raws[0] if len(raws) == 1 else merge_files(raws)
     document = interpolate_tree(raw, env, report)
@@ -121,6 +134,7 @@ def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[P
 
 
 # -- relative paths ------------------------------------------------------------------------------
+
 
 def _abs(base: Path, value: Any) -> Any:
     if not isinstance(value, str) or not value or _REMOTE.match(value):
@@ -173,8 +187,8 @@ def _resolve_paths(document: YMap, base: Path) -> None:
 
 # -- include -------------------------------------------------------------------------------------
 
-def _apply_includes(document: YMap, path: Path, env: Mapping[str, str], report: Report,
-                    seen: tuple[Path, ...]) -> YMap:
+
+def _apply_includes(document: YMap, path: Path, env: Mapping[str, str], report: Report, seen: tuple[Path, ...]) -> YMap:
     includes = document.pop("include", None)
     if includes is None:
         return document
@@ -187,14 +201,22 @@ def _apply_includes(document: YMap, path: Path, env: Mapping[str, str], report: 
         paths, project_directory, env_file = _include_entry(entry, entry_path, entry_loc)
         for p in paths:
             if _REMOTE.match(p):
-                raise fail(f'remote include "{p}" cannot be resolved offline', entry_path, entry_loc,
-                           hint="download the Compose file it points to, commit it beside your project and "
-                                "include it by its local path")
+                raise fail(
+                    f'remote include "{p}" cannot be resolved offline',
+                    entry_path,
+                    entry_loc,
+                    hint="download the Compose file it points to, commit it beside your project and "
+                    "include it by its local path",
+                )
         included_files = [Path(_abs(path.parent, p)) for p in paths]
         for file in included_files:
             if not is_file(file):
-                raise fail(f"included file not found: {file}", entry_path, entry_loc,
-                           hint="check the path; it is relative to the file that has the include")
+                raise fail(
+                    f"included file not found: {file}",
+                    entry_path,
+                    entry_loc,
+                    hint="check the path; it is relative to the file that has the include",
+                )
         sub_dir = (path.parent / project_directory).resolve() if project_directory else included_files[0].parent
         sub_env_files = [(path.parent / e).resolve() for e in env_file] if env_file else []
         sub_report = Report()
@@ -212,8 +234,12 @@ def _include_entry(entry: Any, path: str, loc: Loc | None) -> tuple[list[str], s
     if isinstance(entry, dict):
         unknown = sorted(set(entry) - {"path", "project_directory", "env_file"})
         if unknown:
-            raise fail(f'unknown key "{unknown[0]}" in include entry', f"{path}.{unknown[0]}", loc,
-                       hint="an include entry takes path, project_directory and env_file")
+            raise fail(
+                f'unknown key "{unknown[0]}" in include entry',
+                f"{path}.{unknown[0]}",
+                loc,
+                hint="an include entry takes path, project_directory and env_file",
+            )
         paths = entry.get("path")
         paths = [paths] if isinstance(paths, str) else paths
         env_file = entry.get("env_file")
@@ -245,6 +271,7 @@ def _import_resources(document: YMap, included: YMap, path: str, loc: Loc | None
 
 # -- legacy provider services (Compose 2.35-2.37) -----------------------------------------------
 
+
 def _convert_provider_services(document: YMap, report: Report) -> None:
     """`provider: {type: model, options: {model: X}}` services become top-level models.
 
@@ -261,13 +288,20 @@ def _convert_provider_services(document: YMap, report: Report) -> None:
             continue
         loc = service.loc_of("provider")
         if provider.get("type") != "model":
-            raise fail(f'provider type "{provider.get("type")}" is not supported in the cloud',
-                       f"services.{name}.provider.type", loc,
-                       hint="only `type: model` (the legacy spelling of a model) can be deployed")
+            raise fail(
+                f'provider type "{provider.get("type")}" is not supported in the cloud',
+                f"services.{name}.provider.type",
+                loc,
+                hint="only `type: model` (the legacy spelling of a model) can be deployed",
+            )
         options = provider.get("options") if isinstance(provider.get("options"), dict) else {}
         if not isinstance(options.get("model"), str):
-            raise fail("a model provider needs options.model", f"services.{name}.provider.options.model", loc,
-                       hint="for example `options: {model: ai/smollm2}`")
+            raise fail(
+                "a model provider needs options.model",
+                f"services.{name}.provider.options.model",
+                loc,
+                hint="for example `options: {model: ai/smollm2}`",
+            )
         models = document.get("models")
         if not isinstance(models, YMap):
             models = YMap(loc=loc)
@@ -283,13 +317,16 @@ def _convert_provider_services(document: YMap, report: Report) -> None:
         models.key_locs[name] = loc
         del services[name]
         converted.append(name)
-        report.warn("the `provider: {type: model}` service form is legacy (Compose 2.35-2.37); "
-                    "it is deployed as the top-level model of the same name",
-                    f"services.{name}.provider", loc,
-                    hint=f"declare `models: {{{name}: {{model: {options['model']}}}}}` and bind it with "
-                         f"`models: [{name}]` on the services that use it")
+        report.warn(
+            "the `provider: {type: model}` service form is legacy (Compose 2.35-2.37); "
+            "it is deployed as the top-level model of the same name",
+            f"services.{name}.provider",
+            loc,
+            hint=f"declare `models: {{{name}: {{model: {options['model']}}}}}` and bind it with "
+            f"`models: [{name}]` on the services that use it",
+        )
     for name in converted:
-        for service_name, service in services.items():
+        for service in services.values():
             depends = service.get("depends_on") if isinstance(service, dict) else None
             if isinstance(depends, YList) and name in depends:
                 index = depends.index(name)
@@ -324,6 +361,7 @@ def _bind_legacy(service: YMap, model: str, loc: Loc | None) -> None:
 
 # -- extends -------------------------------------------------------------------------------------
 
+
 def _apply_extends(document: YMap, env: Mapping[str, str], report: Report, file: Path | None = None) -> None:
     services = document.get("services")
     if not isinstance(services, YMap):
@@ -334,8 +372,7 @@ def _apply_extends(document: YMap, env: Mapping[str, str], report: Report, file:
         services[name] = _resolve_extends(services, name, file, env, report, cache, resolved, ())
 
 
-def _resolve_extends(services: YMap, name: str, file: Path | None, env, report, cache, resolved,
-                     chain: tuple) -> Any:
+def _resolve_extends(services: YMap, name: str, file: Path | None, env, report, cache, resolved, chain: tuple) -> Any:
     key = (str(file), name)
     if key in resolved:
         return resolved[key]
@@ -364,19 +401,27 @@ def _resolve_extends(services: YMap, name: str, file: Path | None, env, report, 
     base_name = spec["service"]
     if base_name not in pool:
         shown = f" in {base_file}" if base_file else ""
-        raise fail(f'extends names service "{base_name}", which is not defined{shown}', where + ".service", loc,
-                   hint="defined services: " + (", ".join(sorted(pool)) or "none"))
+        raise fail(
+            f'extends names service "{base_name}", which is not defined{shown}',
+            where + ".service",
+            loc,
+            hint="defined services: " + (", ".join(sorted(pool)) or "none"),
+        )
     base = _resolve_extends(pool, base_name, base_file, env, report, cache, resolved, chain + (key,))
     if not isinstance(base, YMap):
         raise fail(f'service "{base_name}" must be a mapping to be extended', where, loc)
     own = YMap({k: v for k, v in service.items() if k != "extends"}, loc=service.loc, key_locs=service.key_locs)
-    merged = _merge(strip_tags(YMap({k: v for k, v in base.items() if k != "extends"}, loc=base.loc,
-                                    key_locs=base.key_locs)), own, ("services", name))
+    merged = _merge(
+        strip_tags(YMap({k: v for k, v in base.items() if k != "extends"}, loc=base.loc, key_locs=base.key_locs)),
+        own,
+        ("services", name),
+    )
     resolved[key] = merged
     return merged
 
 
 # -- profiles ------------------------------------------------------------------------------------
+
 
 def _active_profiles(requested: tuple[str, ...], env: Mapping[str, str]) -> tuple[str, ...]:
     if requested:
@@ -400,12 +445,16 @@ def _apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
         depends = service.get("depends_on") if isinstance(service, dict) else None
         for index, dep in enumerate(depends if isinstance(depends, (dict, list)) else ()):
             if isinstance(dep, str) and dep in disabled:
-                problems.append(fail(
-                    f'depends on service "{dep}", which is disabled by its profiles {list(disabled[dep])}',
-                    f"services.{name}.depends_on.{dep}",
-                    depends.loc_of(dep if isinstance(depends, YMap) else index)
-                    if isinstance(depends, (YMap, YList)) else None,
-                    hint=f"enable it with --profile {disabled[dep][0]}"))
+                problems.append(
+                    fail(
+                        f'depends on service "{dep}", which is disabled by its profiles {list(disabled[dep])}',
+                        f"services.{name}.depends_on.{dep}",
+                        depends.loc_of(dep if isinstance(depends, YMap) else index)
+                        if isinstance(depends, (YMap, YList))
+                        else None,
+                        hint=f"enable it with --profile {disabled[dep][0]}",
+                    )
+                )
     if problems:
         raise ComposeError([d for p in problems for d in p.diagnostics])
 
@@ -415,27 +464,45 @@ def _apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
 _NAME_OK = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def _project_name(explicit: str | None, env: Mapping[str, str], document: YMap, project_dir: Path,
-                  default: str | None = None, report: Report | None = None) -> str:
-    for source, value, loc in (("-p", explicit, None), ("COMPOSE_PROJECT_NAME", env.get("COMPOSE_PROJECT_NAME"), None),
-                               ("name", document.get("name"), document.key_locs.get("name"))):
+def _project_name(
+    explicit: str | None,
+    env: Mapping[str, str],
+    document: YMap,
+    project_dir: Path,
+    default: str | None = None,
+    report: Report | None = None,
+) -> str:
+    for source, value, loc in (
+        ("-p", explicit, None),
+        ("COMPOSE_PROJECT_NAME", env.get("COMPOSE_PROJECT_NAME"), None),
+        ("name", document.get("name"), document.key_locs.get("name")),
+    ):
         if value:
             if not isinstance(value, str) or not _NAME_OK.match(value):
-                raise fail(f'invalid project name "{value}"', "name" if source == "name" else "", loc,
-                           hint="use lowercase letters, digits, '-' and '_', starting with a letter or digit")
+                raise fail(
+                    f'invalid project name "{value}"',
+                    "name" if source == "name" else "",
+                    loc,
+                    hint="use lowercase letters, digits, '-' and '_', starting with a letter or digit",
+                )
             return value
     normalized = normalize_name(default or "")
     if normalized:
         return normalized
     normalized = normalize_name(project_dir.name)
     if not normalized:
-        raise fail(f'cannot derive a project name from folder "{project_dir.name}"',
-                   hint="set `name:` in the Compose file or pass -p NAME")
+        raise fail(
+            f'cannot derive a project name from folder "{project_dir.name}"',
+            hint="set `name:` in the Compose file or pass -p NAME",
+        )
     if report is not None:
-        report.warn(f'the project name "{normalized}" comes from the folder\'s name: run from a folder with '
-                    "another name (a CI runner, another clone) and every resource is replaced", "name",
-                    next(iter(document.key_locs.values()), None),
-                    hint="set `name:` in the Compose file, compose-cloud:projectName in the stack, or pass -p NAME")
+        report.warn(
+            f'the project name "{normalized}" comes from the folder\'s name: run from a folder with '
+            "another name (a CI runner, another clone) and every resource is replaced",
+            "name",
+            next(iter(document.key_locs.values()), None),
+            hint="set `name:` in the Compose file, compose-cloud:projectName in the stack, or pass -p NAME",
+        )
     return normalized
 
 

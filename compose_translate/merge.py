@@ -34,7 +34,7 @@ def strip_tags(value: Any) -> Any:
         return out
     if isinstance(value, YList):
         stripped = [strip_tags(v) for v in value]
-        if all(new is old for new, old in zip(stripped, value)):
+        if all(new is old for new, old in zip(stripped, value, strict=True)):
             return value
         kept = [(v, value.loc_of(i)) for i, v in enumerate(stripped) if v is not _DELETE]
         return YList([v for v, _ in kept], loc=value.loc, item_locs=[loc for _, loc in kept])
@@ -96,8 +96,11 @@ def _merge_maps(base: dict, over: dict, path: Path) -> YMap:
 
 
 def _append(base: list, over: list) -> YList:
-    return YList(list(base) + list(over), loc=getattr(base, "loc", None) or getattr(over, "loc", None),
-                 item_locs=_locs(base) + _locs(over))
+    return YList(
+        list(base) + list(over),
+        loc=getattr(base, "loc", None) or getattr(over, "loc", None),
+        item_locs=_locs(base) + _locs(over),
+    )
 
 
 def _locs(items: list) -> list:
@@ -105,6 +108,7 @@ def _locs(items: list) -> list:
 
 
 # -- list <-> map forms ------------------------------------------------------------------------
+
 
 def list_to_map(value: Any, *, separator: str = "=", default: Any = None) -> Any:
     """`["A=1", "B"]` -> `{"A": "1", "B": None}`; anything else is returned unchanged."""
@@ -124,8 +128,7 @@ def _by_map(separator: str = "=", default: Any = None) -> Callable:
     def rule(base: Any, over: Any, path: Path) -> Any:
         base_m = list_to_map(base, separator=separator, default=default)
         # a mapping keeps its tags, so `FOO: !reset` removes FOO when merged
-        over_m = over if isinstance(over, dict) else list_to_map(strip_tags(over), separator=separator,
-                                                                  default=default)
+        over_m = over if isinstance(over, dict) else list_to_map(strip_tags(over), separator=separator, default=default)
         if isinstance(base_m, dict) and isinstance(over_m, dict):
             return _merge_maps(base_m, over_m, path)
         return strip_tags(over_m)
@@ -149,8 +152,9 @@ def _unique_by(key_of: Callable[[Any], Any]) -> Callable:
             over = YList([over])
         if not (isinstance(base, list) and isinstance(over, list)):
             return over
-        return unique(YList(list(base) + list(over), loc=getattr(base, "loc", None),
-                            item_locs=_locs(base) + _locs(over)), key_of)
+        return unique(
+            YList(list(base) + list(over), loc=getattr(base, "loc", None), item_locs=_locs(base) + _locs(over)), key_of
+        )
 
     return rule
 
@@ -158,7 +162,7 @@ def _unique_by(key_of: Callable[[Any], Any]) -> Callable:
 def unique(items: YList, key_of: Callable[[Any], Any]) -> YList:
     positions: dict[Any, int] = {}
     values, locs = [], []
-    for item, loc in zip(items, _locs(items)):
+    for item, loc in zip(items, _locs(items), strict=False):  # a location list may be shorter
         key = _safe_key(key_of, item)
         if key in positions:
             values[positions[key]], locs[positions[key]] = item, loc
@@ -189,10 +193,12 @@ def _volume_target(item: Any) -> Any:
 
 def _mount_target(default_dir: str) -> Callable[[Any], Any]:
     """Secrets and configs are one per target path (`/run/secrets/<name>` or `/<name>` by default)."""
+
     def key(item: Any) -> Any:
         if isinstance(item, dict):
             return item.get("target") or f"{default_dir}/{item.get('source')}"
         return f"{default_dir}/{item}"
+
     return key
 
 
@@ -202,8 +208,10 @@ def _key_before_equals(item: Any) -> Any:
 
 def _port_key(item: Any) -> Any:
     if isinstance(item, dict):
-        return f"{item.get('host_ip', '0.0.0.0')}:{item.get('published')}:{item.get('target')}/" \
-               f"{item.get('protocol', 'tcp')}"
+        return (
+            f"{item.get('host_ip', '0.0.0.0')}:{item.get('published')}:{item.get('target')}/"
+            f"{item.get('protocol', 'tcp')}"
+        )
     return str(item)
 
 
@@ -247,8 +255,13 @@ def _extra_hosts(base: Any, over: Any, path: Path) -> Any:
 def _logging(base: Any, over: Any, path: Path) -> Any:
     """Another driver replaces the logging section; the same driver merges its options."""
     over = strip_tags(over)
-    if isinstance(base, dict) and isinstance(over, dict) and "driver" in base and "driver" in over \
-            and base["driver"] != over["driver"]:
+    if (
+        isinstance(base, dict)
+        and isinstance(over, dict)
+        and "driver" in base
+        and "driver" in over
+        and base["driver"] != over["driver"]
+    ):
         return over
     if isinstance(base, dict) and isinstance(over, dict):
         return _merge_maps(base, over, path)
@@ -267,10 +280,17 @@ def _ipam_config(base: Any, over: Any, path: Path) -> Any:
                 if not any(isinstance(m, dict) and m.get("subnet") == entry.get("subnet") for m in merged):
                     merged.append(entry)
                 continue
-            combined = _merge_maps(original, entry, path) if isinstance(original, dict) and isinstance(entry, dict) \
-                else entry
-            index = next((i for i, m in enumerate(merged) if isinstance(m, dict) and isinstance(combined, dict)
-                          and m.get("subnet") == combined.get("subnet")), None)
+            combined = (
+                _merge_maps(original, entry, path) if isinstance(original, dict) and isinstance(entry, dict) else entry
+            )
+            index = next(
+                (
+                    i
+                    for i, m in enumerate(merged)
+                    if isinstance(m, dict) and isinstance(combined, dict) and m.get("subnet") == combined.get("subnet")
+                ),
+                None,
+            )
             if index is None:
                 merged.append(combined)
             else:
@@ -289,8 +309,11 @@ def _build(base: Any, over: Any, path: Path) -> Any:
 def _depends_on(base: Any, over: Any, path: Path) -> Any:
     def as_map(value: Any) -> Any:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return YMap({v: YMap({"condition": "service_started"}) for v in value}, loc=getattr(value, "loc", None),
-                        key_locs={v: value.loc_of(i) for i, v in enumerate(value)} if isinstance(value, YList) else {})
+            return YMap(
+                {v: YMap({"condition": "service_started"}) for v in value},
+                loc=getattr(value, "loc", None),
+                key_locs={v: value.loc_of(i) for i, v in enumerate(value)} if isinstance(value, YList) else {},
+            )
         return value
 
     base_m, over_m = as_map(base), as_map(strip_tags(over))
@@ -355,10 +378,18 @@ _RULES: dict[Path, Callable] = {
 
 # Lists kept unique by these keys (the same as the merge rules above use).
 _UNIQUE: dict[str, Callable[[Any], Any]] = {
-    "ports": _port_key, "expose": _identity, "volumes": _volume_target, "devices": _device_target,
-    "secrets": _mount_target("/run/secrets"), "configs": _mount_target(""),
+    "ports": _port_key,
+    "expose": _identity,
+    "volumes": _volume_target,
+    "devices": _device_target,
+    "secrets": _mount_target("/run/secrets"),
+    "configs": _mount_target(""),
     "env_file": lambda i: i.get("path") if isinstance(i, dict) else str(i),
-    "profiles": _identity, "dns": _identity, "cap_add": _identity, "cap_drop": _identity, "tmpfs": _identity,
+    "profiles": _identity,
+    "dns": _identity,
+    "cap_add": _identity,
+    "cap_drop": _identity,
+    "tmpfs": _identity,
     "links": _key_before_equals,
 }
 

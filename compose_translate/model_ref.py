@@ -12,9 +12,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-SUPPORTED_FORMS = ("ai/<name>[:tag]", "<namespace>/<name>[:tag] (Docker Hub)", "docker.io/<namespace>/<name>[:tag]",
-                   "<name>[:tag] (read as ai/<name>)", "hf.co/<org>/<repo>[:quant]",
-                   "huggingface.co/<org>/<repo>[:quant]")
+SUPPORTED_FORMS = (
+    "ai/<name>[:tag]",
+    "<namespace>/<name>[:tag] (Docker Hub)",
+    "docker.io/<namespace>/<name>[:tag]",
+    "<name>[:tag] (read as ai/<name>)",
+    "hf.co/<org>/<repo>[:quant]",
+    "huggingface.co/<org>/<repo>[:quant]",
+)
 _HF_HOSTS = ("hf.co", "huggingface.co")
 _DOCKER_HOSTS = ("docker.io", "index.docker.io", "registry-1.docker.io")
 _COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
@@ -22,8 +27,11 @@ _HF_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
 # Hosted API model names that Docker Hub does not serve; `gpt-oss` is a real ai/ model, `gpt-4o` is not.
-_API_NAMES = re.compile(r"^(?:gpt-\d|chatgpt-|o\d(?:-|$)|claude-|gemini-|text-embedding-|davinci|babbage|dall-e|"
-                        r"whisper-\d|tts-\d|command-r|grok-)", re.IGNORECASE)
+_API_NAMES = re.compile(
+    r"^(?:gpt-\d|chatgpt-|o\d(?:-|$)|claude-|gemini-|text-embedding-|davinci|babbage|dall-e|"
+    r"whisper-\d|tts-\d|command-r|grok-)",
+    re.IGNORECASE,
+)
 _EMBEDDING_HINTS = re.compile(r"embed|minilm|(?:^|[-_/])(?:bge|e5|gte)(?:[-_]|$)", re.IGNORECASE)
 
 
@@ -69,8 +77,10 @@ def parse_model_ref(text: str) -> ModelRef:
     components = path.split("/")
     if len(components) == 1:
         if _API_NAMES.match(path):
-            raise ModelRefError(f'"{path}" looks like a hosted API model name, not a model artifact; '
-                                "pick an open-weights model such as ai/smollm2 or ai/gpt-oss")
+            raise ModelRefError(
+                f'"{path}" looks like a hosted API model name, not a model artifact; '
+                "pick an open-weights model such as ai/smollm2 or ai/gpt-oss"
+            )
         components = ["ai", path]
     if len(components) != 2:
         raise ModelRefError(f'"{written}" has {len(components)} path components; expected <namespace>/<name>')

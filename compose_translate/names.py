@@ -27,7 +27,7 @@ def safe_name(name: str, limit: int, unique: str, allowed: str = STRICT, reserve
 def shorten(name: str, limit: int, unique: str) -> str:
     """`name` cut to fit `limit` with "-" and 8 hex characters of `unique`'s hash appended."""
     digest = hashlib.sha256(unique.encode()).hexdigest()[:8]
-    return f"{name[:limit - 9].rstrip('-')}-{digest}"
+    return f"{name[: limit - 9].rstrip('-')}-{digest}"
 
 
 def free_name(wanted: str, taken: set[str]) -> str:

@@ -10,22 +10,29 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from .errors import Report
-from .instances import (ALIASES, did_you_mean, ec2_instance_types, gpu_count, is_gpu_ec2_type, regions_for,
-                        sagemaker_instance_types)
+from .instances import (
+    ALIASES,
+    did_you_mean,
+    ec2_instance_types,
+    gpu_count,
+    is_gpu_ec2_type,
+    regions_for,
+    sagemaker_instance_types,
+)
 from .project import ModelSpec
 from .settings import StackSettings
 from .values import parse_bool
 
 LABELS = {
     "cloud.instance-type": "hardware: an alias (gpu-small, gpu-medium, gpu-large, cpu-small, cpu-medium), "
-                           "an ml.* type (SageMaker) or an EC2 type (ECS)",
+    "an ml.* type (SageMaker) or an EC2 type (ECS)",
     "cloud.region": "the AWS region the model runs in (default: the stack's aws:region)",
     "cloud.backend": "sagemaker (default for chat models) or ecs",
     "cloud.instance-count": "instances (SageMaker) or tasks (ECS) to start with (default 1)",
     "cloud.min-instances": "autoscaling lower bound (default: the instance count); 0 scales the model to zero "
-                           "while nobody calls it",
+    "while nobody calls it",
     "cloud.idle-minutes": "with cloud.min-instances=0: minutes without a request before the model scales to zero "
-                          "(default 15)",
+    "(default 15)",
     "cloud.max-instances": "autoscaling upper bound (default: the instance count; equal bounds: no autoscaling)",
     "cloud.embeddings": "true/false: serve an embeddings API (default: guessed from the model name and flags)",
     "cloud.deploy": "true: deploy the model even when no service binds it",
@@ -67,8 +74,9 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
 
     for name in model.labels:
         if name.startswith("cloud.") and name not in LABELS:
-            label_error(name, f'unknown label "{name}"',
-                        did_you_mean(name, LABELS) or "cloud labels: " + ", ".join(LABELS))
+            label_error(
+                name, f'unknown label "{name}"', did_you_mean(name, LABELS) or "cloud labels: " + ", ".join(LABELS)
+            )
 
     embeddings = _embeddings(model, label_error)
     backend_label = model.labels.get("cloud.backend")
@@ -86,22 +94,39 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
     backend, instance_type, alias = resolved
     service = "sagemaker" if backend == "sagemaker" else "ecs"
     if region not in regions_for(service):
-        label_error("cloud.region", f'"{region}" is not an AWS region where {service} is offered',
-                    did_you_mean(region, regions_for(service)))
+        label_error(
+            "cloud.region",
+            f'"{region}" is not an AWS region where {service} is offered',
+            did_you_mean(region, regions_for(service)),
+        )
         return None
     if backend == "ecs" and region != settings.region:
-        label_error("cloud.region", f"an ecs-backed model must run in the stack's region ({settings.region}), "
-                    f"not {region}", "use cloud.backend=sagemaker for a model in another region, or drop the label")
+        label_error(
+            "cloud.region",
+            f"an ecs-backed model must run in the stack's region ({settings.region}), not {region}",
+            "use cloud.backend=sagemaker for a model in another region, or drop the label",
+        )
         return None
     if backend == "ecs" and instance_type != "fargate" and not is_gpu_ec2_type(instance_type):
-        report.warn(f"{instance_type} has no GPU: llama.cpp will run on its CPUs, which is slow for chat models",
-                    f"{path}.cloud.instance-type", model.label_locs.get("cloud.instance-type", model.loc),
-                    hint="use gpu-small or a g5/g6/g6e type, or cpu-small/cpu-medium for Fargate")
+        report.warn(
+            f"{instance_type} has no GPU: llama.cpp will run on its CPUs, which is slow for chat models",
+            f"{path}.cloud.instance-type",
+            model.label_locs.get("cloud.instance-type", model.loc),
+            hint="use gpu-small or a g5/g6/g6e type, or cpu-small/cpu-medium for Fargate",
+        )
     spec = ALIASES.get(alias) if alias else None
-    return Placement(backend=backend, instance_type=instance_type, alias=alias, region=region, embeddings=embeddings,
-                     gpus=spec.gpus if spec else gpu_count(instance_type),
-                     fargate_cpu=spec.fargate_cpu if spec else None,
-                     fargate_memory=spec.fargate_memory if spec else None, deploy_unbound=deploy, **counts)
+    return Placement(
+        backend=backend,
+        instance_type=instance_type,
+        alias=alias,
+        region=region,
+        embeddings=embeddings,
+        gpus=spec.gpus if spec else gpu_count(instance_type),
+        fargate_cpu=spec.fargate_cpu if spec else None,
+        fargate_memory=spec.fargate_memory if spec else None,
+        deploy_unbound=deploy,
+        **counts,
+    )
 
 
 def _embeddings(model: ModelSpec, label_error) -> bool:
@@ -122,45 +147,62 @@ def _bool_label(model: ModelSpec, name: str, label_error) -> bool | None:
         return None
 
 
-def _instance(written: str, backend: str | None, embeddings: bool, settings: StackSettings,
-              label_error) -> tuple[str, str, str | None] | None:
+def _instance(
+    written: str, backend: str | None, embeddings: bool, settings: StackSettings, label_error
+) -> tuple[str, str, str | None] | None:
     """-> (backend, instance type, alias)."""
     label = "cloud.instance-type"
-    no_sagemaker = ("AWS's SageMaker llama.cpp container serves chat completions only, so embedding models "
-                    "run on ECS")
+    no_sagemaker = "AWS's SageMaker llama.cpp container serves chat completions only, so embedding models run on ECS"
     if embeddings and backend == "sagemaker":
-        label_error("cloud.backend", "an embedding model cannot be served by SageMaker",
-                    no_sagemaker + ": drop cloud.backend=sagemaker")
+        label_error(
+            "cloud.backend",
+            "an embedding model cannot be served by SageMaker",
+            no_sagemaker + ": drop cloud.backend=sagemaker",
+        )
         return None
     if written in ALIASES:
         alias = ALIASES[written]
         if alias.sagemaker is None:
             if backend == "sagemaker":
-                label_error("cloud.backend", f"{written} runs on Fargate (no GPU); SageMaker needs a GPU alias",
-                            "use cloud.instance-type=gpu-small, or drop cloud.backend")
+                label_error(
+                    "cloud.backend",
+                    f"{written} runs on Fargate (no GPU); SageMaker needs a GPU alias",
+                    "use cloud.instance-type=gpu-small, or drop cloud.backend",
+                )
                 return None
             return "ecs", "fargate", written
         chosen = backend or ("ecs" if embeddings else settings.default_backend)
         return chosen, alias.sagemaker if chosen == "sagemaker" else alias.ec2, written
     if written.startswith("ml."):
         if written not in sagemaker_instance_types():
-            label_error(label, f'"{written}" is not a SageMaker endpoint instance type',
-                        did_you_mean(written, sagemaker_instance_types()))
+            label_error(
+                label,
+                f'"{written}" is not a SageMaker endpoint instance type',
+                did_you_mean(written, sagemaker_instance_types()),
+            )
             return None
         if backend == "ecs":
-            label_error("cloud.backend", f"{written} is a SageMaker type but cloud.backend is ecs",
-                        f"use the EC2 type {written[3:]} for ecs, or drop cloud.backend")
+            label_error(
+                "cloud.backend",
+                f"{written} is a SageMaker type but cloud.backend is ecs",
+                f"use the EC2 type {written[3:]} for ecs, or drop cloud.backend",
+            )
             return None
         if embeddings:
-            label_error(label, "an embedding model cannot be served by SageMaker",
-                        no_sagemaker + f": use {written[3:]} (ECS on GPU) or cpu-small (Fargate)")
+            label_error(
+                label,
+                "an embedding model cannot be served by SageMaker",
+                no_sagemaker + f": use {written[3:]} (ECS on GPU) or cpu-small (Fargate)",
+            )
             return None
         return "sagemaker", written, None
     if written not in ec2_instance_types():
         choices = set(ALIASES) | ec2_instance_types()
-        label_error(label, f'unknown instance type "{written}"',
-                    did_you_mean(written, choices) or "use an alias (" + ", ".join(ALIASES) + "), an ml.* type or "
-                    "an EC2 type")
+        label_error(
+            label,
+            f'unknown instance type "{written}"',
+            did_you_mean(written, choices) or "use an alias (" + ", ".join(ALIASES) + "), an ml.* type or an EC2 type",
+        )
         return None
     if backend == "sagemaker":
         hint = f"use ml.{written}" if f"ml.{written}" in sagemaker_instance_types() else "use an ml.* type"
@@ -171,8 +213,12 @@ def _instance(written: str, backend: str | None, embeddings: bool, settings: Sta
 
 def _counts(model: ModelSpec, label_error) -> dict[str, int]:
     values = {}
-    for name, default in (("cloud.instance-count", 1), ("cloud.min-instances", None), ("cloud.max-instances", None),
-                          ("cloud.idle-minutes", DEFAULT_IDLE_MINUTES)):
+    for name, default in (
+        ("cloud.instance-count", 1),
+        ("cloud.min-instances", None),
+        ("cloud.max-instances", None),
+        ("cloud.idle-minutes", DEFAULT_IDLE_MINUTES),
+    ):
         raw = model.labels.get(name)
         if raw is None:
             values[name] = default
@@ -191,11 +237,15 @@ def _counts(model: ModelSpec, label_error) -> dict[str, int]:
     if not 1 <= idle <= MAX_IDLE_MINUTES:
         label_error("cloud.idle-minutes", f"cloud.idle-minutes must be from 1 to {MAX_IDLE_MINUTES}, got {idle}")
     elif "cloud.idle-minutes" in model.labels and low != 0:
-        label_error("cloud.idle-minutes", "cloud.idle-minutes applies only to a model that scales to zero",
-                    "add cloud.min-instances=0, or drop the label")
+        label_error(
+            "cloud.idle-minutes",
+            "cloud.idle-minutes applies only to a model that scales to zero",
+            "add cloud.min-instances=0, or drop the label",
+        )
     if low > high:
         label_error("cloud.max-instances", f"cloud.max-instances ({high}) is below cloud.min-instances ({low})")
     if not low <= count <= high:
-        label_error("cloud.instance-count", f"cloud.instance-count ({count}) must lie between min ({low}) "
-                    f"and max ({high})")
+        label_error(
+            "cloud.instance-count", f"cloud.instance-count ({count}) must lie between min ({low}) and max ({high})"
+        )
     return {"instance_count": count, "min_instances": low, "max_instances": high, "idle_minutes": idle}

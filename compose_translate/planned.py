@@ -53,8 +53,10 @@ class PlannedService(Frozen):
         """Build arguments that look like credentials (NPM_TOKEN=...) print as [secret]."""
         if not build or not build.get("args"):
             return build
-        return {**build, "args": {k: REDACTED if v and is_sensitive(k, str(v)) else v
-                                  for k, v in build["args"].items()}}
+        return {
+            **build,
+            "args": {k: REDACTED if v and is_sensitive(k, str(v)) else v for k, v in build["args"].items()},
+        }
 
     @field_serializer("secret_environment")
     def _hide(self, values: dict[str, SecretStr]) -> dict[str, str]:

@@ -42,20 +42,39 @@ class Prices(Frozen):
 
 _US_LIST = dict(
     sagemaker={
-        "ml.g5.xlarge": 1.408, "ml.g5.2xlarge": 1.515, "ml.g5.4xlarge": 2.03, "ml.g5.12xlarge": 7.09,
-        "ml.g6.xlarge": 1.0064, "ml.g6.2xlarge": 1.2224, "ml.g6e.xlarge": 2.3290, "ml.g6e.2xlarge": 2.8190,
-        "ml.g6e.12xlarge": 13.1180, "ml.g4dn.xlarge": 0.7364,
+        "ml.g5.xlarge": 1.408,
+        "ml.g5.2xlarge": 1.515,
+        "ml.g5.4xlarge": 2.03,
+        "ml.g5.12xlarge": 7.09,
+        "ml.g6.xlarge": 1.0064,
+        "ml.g6.2xlarge": 1.2224,
+        "ml.g6e.xlarge": 2.3290,
+        "ml.g6e.2xlarge": 2.8190,
+        "ml.g6e.12xlarge": 13.1180,
+        "ml.g4dn.xlarge": 0.7364,
     },
     ec2={
-        "g4dn.xlarge": 0.526, "g5.xlarge": 1.006, "g5.2xlarge": 1.212, "g5.4xlarge": 1.624, "g5.12xlarge": 5.672,
-        "g6.xlarge": 0.8048, "g6.2xlarge": 0.9776, "g6e.xlarge": 1.861, "g6e.2xlarge": 2.2421,
+        "g4dn.xlarge": 0.526,
+        "g5.xlarge": 1.006,
+        "g5.2xlarge": 1.212,
+        "g5.4xlarge": 1.624,
+        "g5.12xlarge": 5.672,
+        "g6.xlarge": 0.8048,
+        "g6.2xlarge": 0.9776,
+        "g6e.xlarge": 1.861,
+        "g6e.2xlarge": 2.2421,
         "g6e.12xlarge": 10.4926,
     },
-    fargate_vcpu=0.04048, fargate_gb=0.004445, nat_gateway=0.045, load_balancer=0.0225, public_ipv4=0.005,
+    fargate_vcpu=0.04048,
+    fargate_gb=0.004445,
+    nat_gateway=0.045,
+    load_balancer=0.0225,
+    public_ipv4=0.005,
     efs_gb_month=0.30,
 )
-BUILT_IN = {region: Prices(region=region, date=PRICES_DATE, **_US_LIST)
-            for region in ("us-east-1", "us-east-2", "us-west-2")}
+BUILT_IN = {
+    region: Prices(region=region, date=PRICES_DATE, **_US_LIST) for region in ("us-east-1", "us-east-2", "us-west-2")
+}
 
 
 class PriceBook:
@@ -84,9 +103,14 @@ def load(project_dir: Path) -> dict[str, Prices]:
         return {str(region): Prices(**{**table, "region": region}) for region, table in data.items()}
     except (OSError, ValueError, TypeError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc).splitlines()[0][:200]
-        raise ComposeError(Diagnostic(f"cannot read the price tables: {message}", "", Loc(str(path), 1),
-                                      "run `compose-cloud preflight --refresh-prices` again, or delete the file "
-                                      "to use the built-in tables")) from None
+        raise ComposeError(
+            Diagnostic(
+                f"cannot read the price tables: {message}",
+                "",
+                Loc(str(path), 1),
+                "run `compose-cloud preflight --refresh-prices` again, or delete the file to use the built-in tables",
+            )
+        ) from None
 
 
 def fargate(table: Prices | None, cpu_units: int, memory_mib: int, tasks: int = 1) -> float | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-
 from .errors import Report
 from .frozen import Frozen
 from .instances import gpu_capacity_for
@@ -17,13 +16,32 @@ from .sizing import SizeError, describe, fargate_size
 from .values import parse_bool, parse_bytes, parse_duration
 
 # ECS HealthCheck bounds (seconds / count): (min, max, Compose default)
-HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 120, 30), "retries": (1, 10, 3),
-                 "start_period": (0, 300, 0)}
+HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 120, 30), "retries": (1, 10, 3), "start_period": (0, 300, 0)}
 FARGATE_MAX_STOP_TIMEOUT = 120
-ULIMIT_NAMES = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss",
-                "rtprio", "rttime", "sigpending", "stack")
-ARCHITECTURES = {"linux/amd64": "X86_64", "linux/x86_64": "X86_64", "linux/arm64": "ARM64",
-                 "linux/arm64/v8": "ARM64", "linux/aarch64": "ARM64"}
+ULIMIT_NAMES = (
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+)
+ARCHITECTURES = {
+    "linux/amd64": "X86_64",
+    "linux/x86_64": "X86_64",
+    "linux/arm64": "ARM64",
+    "linux/arm64/v8": "ARM64",
+    "linux/aarch64": "ARM64",
+}
 
 
 class HealthCheck(Frozen):
@@ -81,18 +99,26 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
     _deploy_notes(service, report)
     gpus = _gpus(settings)
     return Runtime(
-        cpu=cpu, memory=memory, memory_reservation=_mib(settings.get("mem_reservation")),
-        replicas=_replicas(settings), architecture=_architecture(service, report), gpus=gpus,
+        cpu=cpu,
+        memory=memory,
+        memory_reservation=_mib(settings.get("mem_reservation")),
+        replicas=_replicas(settings),
+        architecture=_architecture(service, report),
+        gpus=gpus,
         capacity=_capacity(service, gpus, report),
-        user=_str_or_none(settings.get("user")), working_dir=_str_or_none(settings.get("working_dir")),
-        init=parse_bool(settings.get("init", False)), read_only=parse_bool(settings.get("read_only", False)),
-        stop_timeout=_stop_timeout(settings.get("stop_grace_period"), f"{path}.stop_grace_period",
-                                   loc("stop_grace_period"), report),
+        user=_str_or_none(settings.get("user")),
+        working_dir=_str_or_none(settings.get("working_dir")),
+        init=parse_bool(settings.get("init", False)),
+        read_only=parse_bool(settings.get("read_only", False)),
+        stop_timeout=_stop_timeout(
+            settings.get("stop_grace_period"), f"{path}.stop_grace_period", loc("stop_grace_period"), report
+        ),
         ulimits=_ulimits(settings.get("ulimits") or {}, f"{path}.ulimits", loc("ulimits"), report),
         tmpfs=_tmpfs(settings.get("tmpfs")),
         cap_drop=tuple(settings.get("cap_drop") or ()),
         healthcheck=_healthcheck(settings.get("healthcheck"), f"{path}.healthcheck", loc("healthcheck"), report),
-        scaling=_scaling(settings, _replicas(settings), path, service, report))
+        scaling=_scaling(settings, _replicas(settings), path, service, report),
+    )
 
 
 AUTOSCALING = "x-aws-autoscaling"  # Docker's ECS integration's spelling, under deploy: (or the service)
@@ -106,8 +132,11 @@ def _scaling(settings: dict, replicas: int, path: str, service: Service, report:
     raw = deploy.get(AUTOSCALING, settings.get(AUTOSCALING))
     loc = service.key_locs.get("deploy" if AUTOSCALING in deploy else AUTOSCALING, service.loc)
     if raw is None:  # or the labels models use: cloud.min-instances / cloud.max-instances
-        bounds = {k: service.labels[f"cloud.{k}-instances"] for k in ("min", "max")
-                  if f"cloud.{k}-instances" in service.labels}
+        bounds = {
+            k: service.labels[f"cloud.{k}-instances"]
+            for k in ("min", "max")
+            if f"cloud.{k}-instances" in service.labels
+        }
         if not bounds:
             return None
         raw = {k: int(v) if v.isdigit() else v for k, v in bounds.items()}
@@ -122,8 +151,13 @@ def _scaling(settings: dict, replicas: int, path: str, service: Service, report:
     numbers = {k: raw[k] for k in _AUTOSCALING_KEYS if k in raw}
     bad = [k for k, v in numbers.items() if isinstance(v, bool) or not isinstance(v, int)]
     if unknown or bad or "max" not in raw:
-        what = (f'unknown key "{unknown[0]}"' if unknown else f"{bad[0]} must be a whole number" if bad
-                else "max is required")
+        what = (
+            f'unknown key "{unknown[0]}"'
+            if unknown
+            else f"{bad[0]} must be a whole number"
+            if bad
+            else "max is required"
+        )
         report.error(what, where, loc, hint=f"{AUTOSCALING} takes min, max and cpu or mem (percent), {example}")
         return None
     low, high = int(raw.get("min", replicas)), int(raw["max"])
@@ -132,12 +166,21 @@ def _scaling(settings: dict, replicas: int, path: str, service: Service, report:
         return None
     metric, target = ("memory", int(raw["mem"])) if "mem" in raw else ("cpu", int(raw.get("cpu", DEFAULT_CPU_TARGET)))
     if not 0 <= low <= high or high < 1 or not 1 <= target <= 100:
-        report.error(f"needs 0 <= min <= max, max >= 1 and a target of 1-100 percent (got min {low}, max {high}, "
-                     f"{metric} {target})", where, loc, hint=example)
+        report.error(
+            f"needs 0 <= min <= max, max >= 1 and a target of 1-100 percent (got min {low}, max {high}, "
+            f"{metric} {target})",
+            where,
+            loc,
+            hint=example,
+        )
         return None
     if not low <= replicas <= high:
-        report.error(f"deploy.replicas ({replicas}) must lie between min ({low}) and max ({high})", where, loc,
-                     hint="the service starts with deploy.replicas tasks and scales within min..max")
+        report.error(
+            f"deploy.replicas ({replicas}) must lie between min ({low}) and max ({high})",
+            where,
+            loc,
+            hint="the service starts with deploy.replicas tasks and scales within min..max",
+        )
         return None
     return Scaling(minimum=low, maximum=high, metric=metric, target=target)
 
@@ -146,17 +189,24 @@ def _size(service: Service, report: Report) -> tuple[int, int]:
     settings = service.settings
     resources = (settings.get("deploy") or {}).get("resources") or {}
     limits, reservations = resources.get("limits") or {}, resources.get("reservations") or {}
-    cpus = next((v for v in (limits.get("cpus"), settings.get("cpus"), reservations.get("cpus")) if v is not None),
-                None)
-    memory = next((v for v in (limits.get("memory"), settings.get("mem_limit"), reservations.get("memory"))
-                   if v is not None), None)
+    cpus = next(
+        (v for v in (limits.get("cpus"), settings.get("cpus"), reservations.get("cpus")) if v is not None), None
+    )
+    memory = next(
+        (v for v in (limits.get("memory"), settings.get("mem_limit"), reservations.get("memory")) if v is not None),
+        None,
+    )
     path, loc = f"services.{service.name}.deploy.resources", service.key_locs.get("deploy", service.loc)
     try:
         vcpus = float(cpus) if cpus is not None else None
         memory_mib = _mib(memory)
     except (TypeError, ValueError):
-        report.error(f"cannot read the requested resources (cpus {cpus!r}, memory {memory!r})", path, loc,
-                     hint='write cpus as a number ("0.5") and memory as a size ("512m")')
+        report.error(
+            f"cannot read the requested resources (cpus {cpus!r}, memory {memory!r})",
+            path,
+            loc,
+            hint='write cpus as a number ("0.5") and memory as a size ("512m")',
+        )
         return fargate_size(None, None)
     try:
         cpu, mib = fargate_size(vcpus, memory_mib)
@@ -165,9 +215,13 @@ def _size(service: Service, report: Report) -> tuple[int, int]:
         return fargate_size(None, None)
     asked = (vcpus is not None and cpu != round(vcpus * 1024)) or (memory_mib is not None and mib != memory_mib)
     if asked:
-        report.warn(f"rounded up to the nearest Fargate size: {cpu / 1024:g} vCPU, {mib} MiB "
-                    f"(asked for {describe(vcpus, memory_mib)})", path, loc,
-                    hint="choose a valid Fargate cpu/memory pair to silence this")
+        report.warn(
+            f"rounded up to the nearest Fargate size: {cpu / 1024:g} vCPU, {mib} MiB "
+            f"(asked for {describe(vcpus, memory_mib)})",
+            path,
+            loc,
+            hint="choose a valid Fargate cpu/memory pair to silence this",
+        )
     return cpu, mib
 
 
@@ -189,8 +243,12 @@ def _deploy_notes(service: Service, report: Report) -> None:
         if deploy.get(key):
             report.warn(f"deploy.{key} is ignored: {reason}", f"{path}.{key}", loc)
     if deploy.get("mode") not in (None, "replicated"):
-        report.warn(f"deploy.mode {deploy['mode']} runs as one replicated ECS service", f"{path}.mode", loc,
-                    hint="set deploy.replicas to choose the number of tasks")
+        report.warn(
+            f"deploy.mode {deploy['mode']} runs as one replicated ECS service",
+            f"{path}.mode",
+            loc,
+            hint="set deploy.replicas to choose the number of tasks",
+        )
 
 
 def _mib(value: Any) -> int | None:
@@ -209,13 +267,18 @@ def _replicas(settings: dict) -> int:
 
 def _architecture(service: Service, report: Report) -> str:
     platform = service.settings.get("platform") or (
-        service.build.platforms[0] if service.build and service.build.platforms else None)
+        service.build.platforms[0] if service.build and service.build.platforms else None
+    )
     if platform is None:
         return "X86_64"
     if platform in ARCHITECTURES:
         return ARCHITECTURES[platform]
-    report.error(f'platform "{platform}" cannot run on Fargate', f"services.{service.name}.platform",
-                 service.key_locs.get("platform", service.loc), hint="use linux/amd64 or linux/arm64")
+    report.error(
+        f'platform "{platform}" cannot run on Fargate',
+        f"services.{service.name}.platform",
+        service.key_locs.get("platform", service.loc),
+        hint="use linux/amd64 or linux/arm64",
+    )
     return "X86_64"
 
 
@@ -229,8 +292,9 @@ def _gpus(settings: dict) -> int:
         count = sum(_device_count(d) for d in gpus if isinstance(d, dict))
     devices = (((settings.get("deploy") or {}).get("resources") or {}).get("reservations") or {}).get("devices")
     for device in devices or ():
-        if isinstance(device, dict) and ("gpu" in (device.get("capabilities") or ())
-                                         or device.get("driver") == "nvidia"):
+        if isinstance(device, dict) and (
+            "gpu" in (device.get("capabilities") or ()) or device.get("driver") == "nvidia"
+        ):
             count += _device_count(device)
     return count
 
@@ -241,9 +305,12 @@ def _capacity(service: Service, gpus: int, report: Report) -> str:
         return "fargate"
     instance_type = gpu_capacity_for(gpus)
     if instance_type is None:
-        report.error(f"{gpus} GPUs is more than one instance of the GPU aliases has", f"services.{service.name}.gpus",
-                     service.key_locs.get("gpus", service.key_locs.get("deploy", service.loc)),
-                     hint="ask for at most 4 GPUs, or split the work across services")
+        report.error(
+            f"{gpus} GPUs is more than one instance of the GPU aliases has",
+            f"services.{service.name}.gpus",
+            service.key_locs.get("gpus", service.key_locs.get("deploy", service.loc)),
+            hint="ask for at most 4 GPUs, or split the work across services",
+        )
         return "fargate"
     return instance_type
 
@@ -266,8 +333,12 @@ def _stop_timeout(value: Any, path: str, loc, report: Report) -> int | None:
         return None
     seconds = round(parse_duration(value))
     if seconds > FARGATE_MAX_STOP_TIMEOUT:
-        report.warn(f"stop_grace_period {value} is longer than Fargate allows; using {FARGATE_MAX_STOP_TIMEOUT}s",
-                    path, loc, hint="handle SIGTERM within two minutes")
+        report.warn(
+            f"stop_grace_period {value} is longer than Fargate allows; using {FARGATE_MAX_STOP_TIMEOUT}s",
+            path,
+            loc,
+            hint="handle SIGTERM within two minutes",
+        )
         return FARGATE_MAX_STOP_TIMEOUT
     return seconds
 
@@ -276,8 +347,12 @@ def _ulimits(raw: dict, path: str, loc, report: Report) -> tuple[Ulimit, ...]:
     result = []
     for name, value in sorted(raw.items()):
         if name not in ULIMIT_NAMES:
-            report.warn(f'ulimit "{name}" cannot be set on ECS and is ignored', f"{path}.{name}", loc,
-                        hint="ECS ulimits: " + ", ".join(ULIMIT_NAMES))
+            report.warn(
+                f'ulimit "{name}" cannot be set on ECS and is ignored',
+                f"{path}.{name}",
+                loc,
+                hint="ECS ulimits: " + ", ".join(ULIMIT_NAMES),
+            )
             continue
         try:
             soft, hard = (int(value["soft"]), int(value["hard"])) if isinstance(value, dict) else (int(value),) * 2
@@ -306,8 +381,12 @@ def _healthcheck(raw: Any, path: str, loc, report: Report) -> HealthCheck | None
     elif test and test[0] in ("CMD", "CMD-SHELL"):
         command = tuple(str(t) for t in test)
     else:
-        report.error('healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE"', f"{path}.test", loc,
-                     hint='e.g. test: ["CMD", "curl", "-f", "http://localhost:8080/health"]')
+        report.error(
+            'healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE"',
+            f"{path}.test",
+            loc,
+            hint='e.g. test: ["CMD", "curl", "-f", "http://localhost:8080/health"]',
+        )
         return None
     values = {}
     for field, (low, high, default) in HEALTH_LIMITS.items():
@@ -315,12 +394,18 @@ def _healthcheck(raw: Any, path: str, loc, report: Report) -> HealthCheck | None
         try:
             value = default if given is None else (int(given) if field == "retries" else round(parse_duration(given)))
         except (TypeError, ValueError):
-            report.error(f"healthcheck {field} must be {'a whole number' if field == 'retries' else 'a duration'}",
-                         f"{path}.{field}", loc)
+            report.error(
+                f"healthcheck {field} must be {'a whole number' if field == 'retries' else 'a duration'}",
+                f"{path}.{field}",
+                loc,
+            )
             continue
         clamped = min(max(value, low), high)
         if clamped != value:
-            report.warn(f"healthcheck {field} {given} is outside ECS's range {low}-{high}; using {clamped}",
-                        f"{path}.{field}", loc)
+            report.warn(
+                f"healthcheck {field} {given} is outside ECS's range {low}-{high}; using {clamped}",
+                f"{path}.{field}",
+                loc,
+            )
         values[field] = clamped
     return HealthCheck(command=command, **values) if len(values) == len(HEALTH_LIMITS) else None

@@ -34,11 +34,20 @@ SAGEMAKER_INFERENCE_AMI = "al2-ami-sagemaker-inference-gpu-3-1"
 SAGEMAKER_DEFAULT_ACCOUNT = "763104351884"
 # Deep Learning Container registries that differ from the default account (opt-in and China regions).
 SAGEMAKER_ACCOUNTS = {
-    "af-south-1": "626614931356", "ap-east-1": "871362719292", "ap-south-2": "772153158452",
-    "ap-southeast-3": "907027046896", "ap-southeast-4": "457447274322", "ca-west-1": "204538143572",
-    "cn-north-1": "727897471807", "cn-northwest-1": "727897471807", "eu-central-2": "380420809688",
-    "eu-south-1": "692866216735", "eu-south-2": "503227376785", "il-central-1": "780543022126",
-    "me-central-1": "914824155844", "me-south-1": "217643126080",
+    "af-south-1": "626614931356",
+    "ap-east-1": "871362719292",
+    "ap-south-2": "772153158452",
+    "ap-southeast-3": "907027046896",
+    "ap-southeast-4": "457447274322",
+    "ca-west-1": "204538143572",
+    "cn-north-1": "727897471807",
+    "cn-northwest-1": "727897471807",
+    "eu-central-2": "380420809688",
+    "eu-south-1": "692866216735",
+    "eu-south-2": "503227376785",
+    "il-central-1": "780543022126",
+    "me-central-1": "914824155844",
+    "me-south-1": "217643126080",
 }
 # Pulling a multi-GB model can take many minutes; SageMaker kills a container that is not healthy by then.
 SAGEMAKER_STARTUP_TIMEOUT = 1800
@@ -105,11 +114,16 @@ def refused_flags(flags: list[tuple[str, str | None]]) -> list[str]:
     return [f"{flag}: {reason}" for flag, reason in ((f, refused(f)) for f, _ in flags) if reason]
 
 
-def llama_server_environment(pull: str, source: str, alias: str, context_size: int | None, embeddings: bool,
-                             gpu: bool) -> dict[str, str]:
+def llama_server_environment(
+    pull: str, source: str, alias: str, context_size: int | None, embeddings: bool, gpu: bool
+) -> dict[str, str]:
     """llama.cpp server settings as its LLAMA_ARG_* variables (runtime flags are passed as arguments)."""
-    env = {"LLAMA_ARG_HOST": "0.0.0.0", "LLAMA_ARG_PORT": str(LLAMA_CPP_PORT), "LLAMA_ARG_ALIAS": alias,
-           ("LLAMA_ARG_HF_REPO" if source == "huggingface" else "LLAMA_ARG_DOCKER_REPO"): pull}
+    env = {
+        "LLAMA_ARG_HOST": "0.0.0.0",
+        "LLAMA_ARG_PORT": str(LLAMA_CPP_PORT),
+        "LLAMA_ARG_ALIAS": alias,
+        ("LLAMA_ARG_HF_REPO" if source == "huggingface" else "LLAMA_ARG_DOCKER_REPO"): pull,
+    }
     if context_size is not None:
         env["LLAMA_ARG_CTX_SIZE"] = str(context_size)
     if embeddings:
@@ -119,11 +133,15 @@ def llama_server_environment(pull: str, source: str, alias: str, context_size: i
     return dict(sorted(env.items()))
 
 
-def sagemaker_environment(pull: str, source: str, alias: str, context_size: int | None,
-                          flags: list[tuple[str, str | None]]) -> dict[str, str]:
+def sagemaker_environment(
+    pull: str, source: str, alias: str, context_size: int | None, flags: list[tuple[str, str | None]]
+) -> dict[str, str]:
     """AWS's container turns SM_LLAMA_CPP_FOO_BAR=value into --foo-bar value; long flags only."""
-    env = {"SM_LLAMA_CPP_N_GPU_LAYERS": "999", "SM_LLAMA_CPP_ALIAS": alias,
-           ("SM_LLAMA_CPP_HF_REPO" if source == "huggingface" else "SM_LLAMA_CPP_DOCKER_REPO"): pull}
+    env = {
+        "SM_LLAMA_CPP_N_GPU_LAYERS": "999",
+        "SM_LLAMA_CPP_ALIAS": alias,
+        ("SM_LLAMA_CPP_HF_REPO" if source == "huggingface" else "SM_LLAMA_CPP_DOCKER_REPO"): pull,
+    }
     if context_size is not None:
         env["SM_LLAMA_CPP_CTX_SIZE"] = str(context_size)
     for flag, value in flags:

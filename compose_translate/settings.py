@@ -22,32 +22,79 @@ NAMESPACE = "compose-cloud"
 
 # Stack config key -> settings field. Keys the AWS provider reads are listed too, so a typo is caught here.
 CONFIG_KEYS = {
-    "files": "files", "profiles": "profiles", "envFile": "env_files", "projectName": "project_name",
-    "defaultBackend": "default_backend", "defaultInstanceType": "default_instance_type",
-    "embeddingInstanceType": "embedding_instance_type", "gatewayName": "gateway_name",
-    "gatewayPort": "gateway_port", "deployUnboundModels": "deploy_unbound_models",
-    "vpcId": "vpc_id", "publicSubnetIds": "public_subnet_ids", "privateSubnetIds": "private_subnet_ids",
-    "logRetentionDays": "log_retention_days", "certificateArn": "certificate_arn", "images": "images",
-    "retainData": "retain_data", "hfTokenSecret": "hf_token_secret", "secretRecoveryDays": "secret_recovery_days",
-    "domain": "domain", "hostedZoneId": "hosted_zone_id", "natGateway": "nat_gateway",
+    "files": "files",
+    "profiles": "profiles",
+    "envFile": "env_files",
+    "projectName": "project_name",
+    "defaultBackend": "default_backend",
+    "defaultInstanceType": "default_instance_type",
+    "embeddingInstanceType": "embedding_instance_type",
+    "gatewayName": "gateway_name",
+    "gatewayPort": "gateway_port",
+    "deployUnboundModels": "deploy_unbound_models",
+    "vpcId": "vpc_id",
+    "publicSubnetIds": "public_subnet_ids",
+    "privateSubnetIds": "private_subnet_ids",
+    "logRetentionDays": "log_retention_days",
+    "certificateArn": "certificate_arn",
+    "images": "images",
+    "retainData": "retain_data",
+    "hfTokenSecret": "hf_token_secret",
+    "secretRecoveryDays": "secret_recovery_days",
+    "domain": "domain",
+    "hostedZoneId": "hosted_zone_id",
+    "natGateway": "nat_gateway",
 }
 # What each setting is, as the Pulumi CLI passes it (compose_translate/cli_config.py).
 CONFIG_KINDS: dict[str, Kind] = {
-    "files": "list", "profiles": "list", "envFile": "list", "publicSubnetIds": "list", "privateSubnetIds": "list",
-    "gatewayPort": "int", "logRetentionDays": "int", "secretRecoveryDays": "int", "deployUnboundModels": "bool",
-    "retainData": "bool", "natGateway": "bool",
+    "files": "list",
+    "profiles": "list",
+    "envFile": "list",
+    "publicSubnetIds": "list",
+    "privateSubnetIds": "list",
+    "gatewayPort": "int",
+    "logRetentionDays": "int",
+    "secretRecoveryDays": "int",
+    "deployUnboundModels": "bool",
+    "retainData": "bool",
+    "natGateway": "bool",
     "images": "map",
 }
 # `aws:` settings the default provider would take; the program's explicit providers take them too.
 AWS_PROVIDER_KINDS: dict[str, Kind] = {
-    **dict.fromkeys(("profile", "accessKey", "secretKey", "token", "retryMode", "stsRegion", "customCaBundle",
-                     "httpProxy", "httpsProxy", "noProxy", "ec2MetadataServiceEndpoint",
-                     "ec2MetadataServiceEndpointMode"), "text"),
-    **dict.fromkeys(("skipCredentialsValidation", "skipMetadataApiCheck", "skipRegionValidation",
-                     "skipRequestingAccountId", "insecure", "useFipsEndpoint", "useDualstackEndpoint"), "bool"),
+    **dict.fromkeys(
+        (
+            "profile",
+            "accessKey",
+            "secretKey",
+            "token",
+            "retryMode",
+            "stsRegion",
+            "customCaBundle",
+            "httpProxy",
+            "httpsProxy",
+            "noProxy",
+            "ec2MetadataServiceEndpoint",
+            "ec2MetadataServiceEndpointMode",
+        ),
+        "text",
+    ),
+    **dict.fromkeys(
+        (
+            "skipCredentialsValidation",
+            "skipMetadataApiCheck",
+            "skipRegionValidation",
+            "skipRequestingAccountId",
+            "insecure",
+            "useFipsEndpoint",
+            "useDualstackEndpoint",
+        ),
+        "bool",
+    ),
     "maxRetries": "int",
-    **dict.fromkeys(("allowedAccountIds", "forbiddenAccountIds", "sharedConfigFiles", "sharedCredentialsFiles"),
-                    "list"),
+    **dict.fromkeys(
+        ("allowedAccountIds", "forbiddenAccountIds", "sharedConfigFiles", "sharedCredentialsFiles"), "list"
+    ),
     **dict.fromkeys(("assumeRoles", "assumeRoleWithWebIdentity", "endpoints", "ignoreTags", "defaultTags"), "json"),
 }
 AWS_SECRET_KEYS = frozenset({"accessKey", "secretKey", "token"})
@@ -86,8 +133,9 @@ class StackSettings(BaseModel):
     # false: a dev mode without NAT gateway: tasks in public subnets with public IPs (security groups unchanged)
     nat_gateway: bool = True
     # a custom domain for the load balancer: a DNS-validated ACM certificate and an alias record in the zone
-    domain: str | None = Field(None, max_length=253,
-                               pattern=r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+    domain: str | None = Field(
+        None, max_length=253, pattern=r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+    )
     hosted_zone_id: str | None = Field(None, pattern=r"^Z[A-Z0-9]{1,31}$")
     # days Secrets Manager keeps a deleted secret restorable (7-30), or 0: deleted at once (`pulumi destroy`)
     secret_recovery_days: int = 30
@@ -101,8 +149,9 @@ class StackSettings(BaseModel):
     stack_name: str = "preview"  # set by the Pulumi program; names per-stack resources such as endpoints
 
     @classmethod
-    def from_cli_config(cls, config: dict[str, str], *, file: str = "<stack config>",
-                        locs: dict[str, Loc | None] | None = None) -> "StackSettings":
+    def from_cli_config(
+        cls, config: dict[str, str], *, file: str = "<stack config>", locs: dict[str, Loc | None] | None = None
+    ) -> "StackSettings":
         """Build from config as the Pulumi CLI passes it (PULUMI_CONFIG): every value a string."""
         locs = locs or {}
         values: dict[str, Any] = {}
@@ -123,9 +172,14 @@ class StackSettings(BaseModel):
             kind, dot, resource = name.partition(".")
             if dot and kind in STACK_VALUE_KINDS:  # a secret's value: the program reads it as a Pulumi secret
                 if not _RESOURCE_NAME.fullmatch(resource):
-                    problems.append(Diagnostic(f'"{key[:80]}" does not name a Compose {kind[:-1]}', f"config.{key}",
-                                               locs.get(key) or Loc(file, 1),
-                                               f"write compose-cloud:{kind}.<name>, <name> as in the Compose file"))
+                    problems.append(
+                        Diagnostic(
+                            f'"{key[:80]}" does not name a Compose {kind[:-1]}',
+                            f"config.{key}",
+                            locs.get(key) or Loc(file, 1),
+                            f"write compose-cloud:{kind}.<name>, <name> as in the Compose file",
+                        )
+                    )
                 else:
                     stack_values.append(f"{kind[:-1]}:{resource}")
                 continue
@@ -156,8 +210,9 @@ class StackSettings(BaseModel):
         return config
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], *, file: str = "<stack config>",
-                    locs: dict[str, Loc | None] | None = None) -> "StackSettings":
+    def from_config(
+        cls, config: dict[str, Any], *, file: str = "<stack config>", locs: dict[str, Loc | None] | None = None
+    ) -> "StackSettings":
         """Build from Pulumi config keys (`compose-cloud:defaultBackend`, `aws:region`, ...)."""
         locs = locs or {}
         values: dict[str, Any] = {}
@@ -169,9 +224,14 @@ class StackSettings(BaseModel):
                 values["region"] = value
             elif namespace == NAMESPACE:
                 if name not in CONFIG_KEYS:
-                    problems.append(Diagnostic(f'unknown setting "{key}"', f"config.{key}", loc,
-                                               did_you_mean(name, CONFIG_KEYS) or
-                                               "settings: " + ", ".join(sorted(CONFIG_KEYS))))
+                    problems.append(
+                        Diagnostic(
+                            f'unknown setting "{key}"',
+                            f"config.{key}",
+                            loc,
+                            did_you_mean(name, CONFIG_KEYS) or "settings: " + ", ".join(sorted(CONFIG_KEYS)),
+                        )
+                    )
                     continue
                 values[CONFIG_KEYS[name]] = value
         if problems:
@@ -180,12 +240,17 @@ class StackSettings(BaseModel):
             settings = cls(**values)
         except ValidationError as exc:
             fields = {v: k for k, v in CONFIG_KEYS.items()}
-            raise ComposeError([
-                Diagnostic(f"invalid value: {err['msg']}",
-                           "config." + (f"{NAMESPACE}:{fields[err['loc'][0]]}" if err["loc"][0] in fields
-                                        else "aws:region"),
-                           locs.get(f"{NAMESPACE}:{fields.get(err['loc'][0], '')}") or Loc(file, 1))
-                for err in exc.errors()]) from None
+            raise ComposeError(
+                [
+                    Diagnostic(
+                        f"invalid value: {err['msg']}",
+                        "config."
+                        + (f"{NAMESPACE}:{fields[err['loc'][0]]}" if err["loc"][0] in fields else "aws:region"),
+                        locs.get(f"{NAMESPACE}:{fields.get(err['loc'][0], '')}") or Loc(file, 1),
+                    )
+                    for err in exc.errors()
+                ]
+            ) from None
         settings.validate_choices(file, locs)
         return settings
 
@@ -194,42 +259,73 @@ class StackSettings(BaseModel):
             return (locs or {}).get(key) or Loc(file, 1)
 
         if self.region not in all_regions():
-            raise fail(f'unknown AWS region "{self.region}"', "config.aws:region", at("aws:region"),
-                       did_you_mean(self.region, all_regions()))
+            raise fail(
+                f'unknown AWS region "{self.region}"',
+                "config.aws:region",
+                at("aws:region"),
+                did_you_mean(self.region, all_regions()),
+            )
         if self.log_retention_days not in log_retention_days():
             allowed = log_retention_days()
             nearest = min(allowed, key=lambda d: (abs(d - self.log_retention_days), d))
             key = f"{NAMESPACE}:logRetentionDays"
-            raise fail("CloudWatch Logs does not keep logs for that many days", f"config.{key}", at(key),
-                       f"use one of {', '.join(map(str, allowed))} (nearest: {nearest})")
+            raise fail(
+                "CloudWatch Logs does not keep logs for that many days",
+                f"config.{key}",
+                at(key),
+                f"use one of {', '.join(map(str, allowed))} (nearest: {nearest})",
+            )
         if (self.domain is None) != (self.hosted_zone_id is None):
             key = f"{NAMESPACE}:{'hostedZoneId' if self.domain else 'domain'}"
-            raise fail("a custom domain needs both compose-cloud:domain and compose-cloud:hostedZoneId",
-                       f"config.{key}", at(f"{NAMESPACE}:{'domain' if self.domain else 'hostedZoneId'}"),
-                       "set the Route 53 hosted zone that holds the domain (its id: `aws route53 "
-                       "list-hosted-zones`) and the name, e.g. chat.example.com")
+            raise fail(
+                "a custom domain needs both compose-cloud:domain and compose-cloud:hostedZoneId",
+                f"config.{key}",
+                at(f"{NAMESPACE}:{'domain' if self.domain else 'hostedZoneId'}"),
+                "set the Route 53 hosted zone that holds the domain (its id: `aws route53 "
+                "list-hosted-zones`) and the name, e.g. chat.example.com",
+            )
         if self.secret_recovery_days != 0 and not 7 <= self.secret_recovery_days <= 30:
             key = f"{NAMESPACE}:secretRecoveryDays"
-            raise fail("Secrets Manager keeps a deleted secret for 7 to 30 days, or deletes it at once (0)",
-                       f"config.{key}", at(key), "use 0, or a number of days from 7 to 30")
+            raise fail(
+                "Secrets Manager keeps a deleted secret for 7 to 30 days, or deletes it at once (0)",
+                f"config.{key}",
+                at(key),
+                "use 0, or a number of days from 7 to 30",
+            )
         if self.vpc_id and not self.nat_gateway and len(self.public_subnet_ids) < 2:
-            raise fail("without a NAT gateway, tasks run in the public subnets: at least two are needed, in different "
-                       "availability zones", f"config.{NAMESPACE}:publicSubnetIds", at(f"{NAMESPACE}:vpcId"),
-                       "set compose-cloud:publicSubnetIds (subnets with a route to an internet gateway)")
+            raise fail(
+                "without a NAT gateway, tasks run in the public subnets: at least two are needed, in different "
+                "availability zones",
+                f"config.{NAMESPACE}:publicSubnetIds",
+                at(f"{NAMESPACE}:vpcId"),
+                "set compose-cloud:publicSubnetIds (subnets with a route to an internet gateway)",
+            )
         if self.vpc_id and self.nat_gateway and (len(self.public_subnet_ids) < 2 or len(self.private_subnet_ids) < 2):
-            raise fail("an existing VPC needs at least two public and two private subnets, in different "
-                       "availability zones", f"config.{NAMESPACE}:vpcId", at(f"{NAMESPACE}:vpcId"),
-                       "set compose-cloud:publicSubnetIds and compose-cloud:privateSubnetIds (private subnets "
-                       "need a route to the internet through a NAT gateway)")
+            raise fail(
+                "an existing VPC needs at least two public and two private subnets, in different availability zones",
+                f"config.{NAMESPACE}:vpcId",
+                at(f"{NAMESPACE}:vpcId"),
+                "set compose-cloud:publicSubnetIds and compose-cloud:privateSubnetIds (private subnets "
+                "need a route to the internet through a NAT gateway)",
+            )
         if not self.vpc_id and (self.public_subnet_ids or self.private_subnet_ids):
-            raise fail("subnet ids are set without compose-cloud:vpcId", f"config.{NAMESPACE}:vpcId",
-                       at(f"{NAMESPACE}:publicSubnetIds"), "set compose-cloud:vpcId to the VPC the subnets belong to")
-        for field, value in (("defaultInstanceType", self.default_instance_type),
-                             ("embeddingInstanceType", self.embedding_instance_type)):
+            raise fail(
+                "subnet ids are set without compose-cloud:vpcId",
+                f"config.{NAMESPACE}:vpcId",
+                at(f"{NAMESPACE}:publicSubnetIds"),
+                "set compose-cloud:vpcId to the VPC the subnets belong to",
+            )
+        for field, value in (
+            ("defaultInstanceType", self.default_instance_type),
+            ("embeddingInstanceType", self.embedding_instance_type),
+        ):
             if value not in ALIASES and "." not in value:
-                raise fail(f'"{value}" is neither an alias nor an instance type', f"config.{NAMESPACE}:{field}",
-                           at(f"{NAMESPACE}:{field}"),
-                           did_you_mean(value, ALIASES) or "aliases: " + ", ".join(ALIASES))
+                raise fail(
+                    f'"{value}" is neither an alias nor an instance type',
+                    f"config.{NAMESPACE}:{field}",
+                    at(f"{NAMESPACE}:{field}"),
+                    did_you_mean(value, ALIASES) or "aliases: " + ", ".join(ALIASES),
+                )
 
 
 def read_stack_file(path: Path) -> StackSettings:

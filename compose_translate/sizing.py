@@ -44,8 +44,10 @@ def fargate_size(vcpus: float | None, memory_mib: int | None) -> tuple[int, int]
         if fitting:
             return cpu, fitting[0]
     largest_cpu = max(FARGATE_SIZES)
-    raise SizeError(f"{describe(vcpus, memory_mib)} is larger than the largest Fargate task "
-                    f"({largest_cpu // 1024} vCPU / {max(FARGATE_SIZES[largest_cpu]) // 1024} GiB)")
+    raise SizeError(
+        f"{describe(vcpus, memory_mib)} is larger than the largest Fargate task "
+        f"({largest_cpu // 1024} vCPU / {max(FARGATE_SIZES[largest_cpu]) // 1024} GiB)"
+    )
 
 
 def describe(vcpus: float | None, memory_mib: int | None) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-
 from .errors import Report
 from .frozen import Frozen
 from .project import Project, Service
@@ -48,13 +47,20 @@ def planned_volumes(project: Project, report: Report) -> dict[str, PlannedVolume
         if spec.get("external") in (True, "true"):
             file_system_id = str(spec.get("name") or name)
             if not EFS_ID.match(file_system_id):
-                report.error(f'external volume "{file_system_id}" is not an EFS file system id', f"volumes.{name}",
-                             resource.loc, hint="set `name: fs-0123456789abcdef0` to reuse an existing EFS file "
-                                                "system, or drop `external: true` to create one")
+                report.error(
+                    f'external volume "{file_system_id}" is not an EFS file system id',
+                    f"volumes.{name}",
+                    resource.loc,
+                    hint="set `name: fs-0123456789abcdef0` to reuse an existing EFS file "
+                    "system, or drop `external: true` to create one",
+                )
         for option in ("driver", "driver_opts"):
             if spec.get(option):
-                report.warn(f"volume {option} is ignored: every named volume is an EFS file system",
-                            f"volumes.{name}.{option}", resource.loc)
+                report.warn(
+                    f"volume {option} is ignored: every named volume is an EFS file system",
+                    f"volumes.{name}.{option}",
+                    resource.loc,
+                )
         result[name] = PlannedVolume(name=name, file_system_id=file_system_id, used_by=tuple(sorted(used[name])))
     return result
 
@@ -64,14 +70,17 @@ def service_mounts(service: Service, tmpfs: tuple[str, ...], report: Report) -> 
     for index, mount in enumerate(service.volumes):
         if mount.type == "volume" and mount.source:
             if mount.subpath:
-                report.warn(f"volume subpath {mount.subpath} is ignored: the whole volume {mount.source} is mounted "
-                            f"at {mount.target}", f"services.{service.name}.volumes",
-                            service.key_locs.get("volumes", service.loc), hint="use a separate named volume")
-            mounts.append(PlannedMount(kind="efs", volume=mount.source, target=mount.target,
-                                       read_only=mount.read_only))
+                report.warn(
+                    f"volume subpath {mount.subpath} is ignored: the whole volume {mount.source} is mounted "
+                    f"at {mount.target}",
+                    f"services.{service.name}.volumes",
+                    service.key_locs.get("volumes", service.loc),
+                    hint="use a separate named volume",
+                )
+            mounts.append(PlannedMount(kind="efs", volume=mount.source, target=mount.target, read_only=mount.read_only))
         elif mount.type in ("volume", "tmpfs"):
-            mounts.append(PlannedMount(kind="task", volume=f"scratch-{index}", target=mount.target,
-                                       read_only=False))
-    mounts.extend(PlannedMount(kind="task", volume=f"tmpfs-{i}", target=target, read_only=False)
-                  for i, target in enumerate(tmpfs))
+            mounts.append(PlannedMount(kind="task", volume=f"scratch-{index}", target=mount.target, read_only=False))
+    mounts.extend(
+        PlannedMount(kind="task", volume=f"tmpfs-{i}", target=target, read_only=False) for i, target in enumerate(tmpfs)
+    )
     return tuple(mounts)

@@ -130,8 +130,10 @@ def _check_confined(path: Path, what: str) -> None:
         return
     resolved = path.resolve()  # symbolic links are followed: a link inside pointing outside is outside
     if ".git" in resolved.parts or not any(resolved.is_relative_to(root) for root in roots):
-        raise ValueError(f"{what} {path} is outside the project and its git repository (or inside .git); "
-                         "files from a pull request may only read the project's own files")
+        raise ValueError(
+            f"{what} {path} is outside the project and its git repository (or inside .git); "
+            "files from a pull request may only read the project's own files"
+        )
 
 
 def read_bounded(path: str | Path, what: str, limit: int = MAX_FILE_BYTES) -> str:

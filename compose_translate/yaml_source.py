@@ -99,12 +99,18 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         if key_node.tag == "tag:yaml.org,2002:merge":
             continue
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:null":
-            raise fail("mapping keys must be strings", loc=_loc(loader, key_node),
-                       hint="quote the key or write it as a plain word")
+            raise fail(
+                "mapping keys must be strings",
+                loc=_loc(loader, key_node),
+                hint="quote the key or write it as a plain word",
+            )
         key = key_node.value
         if key in seen:
-            raise fail(f'duplicate key "{key}" (first defined on line {seen[key].start_mark.line + 1})',
-                       loc=_loc(loader, key_node), hint="remove one of the two entries")
+            raise fail(
+                f'duplicate key "{key}" (first defined on line {seen[key].start_mark.line + 1})',
+                loc=_loc(loader, key_node),
+                hint="remove one of the two entries",
+            )
         seen[key] = key_node
     loader.flatten_mapping(node)
     result = YMap(loc=_loc(loader, node))
@@ -142,8 +148,11 @@ def _construct_tagged(wrapper):
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     text = str(node.value)
     if len(text.lstrip("+-")) > MAX_INT_DIGITS:
-        raise fail(f"a number of {len(text)} digits is too large", loc=_loc(loader, node),
-                   hint=f"Compose values fit in {MAX_INT_DIGITS} digits; quote it if it is text")
+        raise fail(
+            f"a number of {len(text)} digits is too large",
+            loc=_loc(loader, node),
+            hint=f"Compose values fit in {MAX_INT_DIGITS} digits; quote it if it is text",
+        )
     if text.startswith("0o"):
         return int(text[2:], 8)
     return loader.construct_yaml_int(node)
@@ -169,14 +178,21 @@ def _check_aliases(root: yaml.Node, file: str) -> None:
         node, done = stack.pop()
         if id(node) in sizes:
             continue
-        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else
-                    list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        children = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+            if isinstance(node, yaml.SequenceNode)
+            else []
+        )
         if done:
             sizes[id(node)] = 1 + sum(sizes.get(id(child), 0) for child in children)
             if sizes[id(node)] > MAX_EXPANDED_NODES:
-                raise fail(f"excessive aliasing: the document expands to more than {MAX_EXPANDED_NODES:,} values",
-                           loc=Loc(file, node.start_mark.line + 1),
-                           hint="write the repeated parts out, or use fewer nested anchors")
+                raise fail(
+                    f"excessive aliasing: the document expands to more than {MAX_EXPANDED_NODES:,} values",
+                    loc=Loc(file, node.start_mark.line + 1),
+                    hint="write the repeated parts out, or use fewer nested anchors",
+                )
             continue
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)
@@ -204,16 +220,22 @@ def parse_yaml_all(text: str, file: str) -> list[YMap]:
             if data is None:
                 continue
             if not isinstance(data, YMap):
-                raise fail("a Compose file must be a mapping at the top level", loc=Loc(file, 1),
-                           hint="start the file with keys such as 'services:' and 'models:'")
+                raise fail(
+                    "a Compose file must be a mapping at the top level",
+                    loc=Loc(file, 1),
+                    hint="start the file with keys such as 'services:' and 'models:'",
+                )
             documents.append(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        raise fail(f"invalid YAML: {problem}{context}", loc=Loc(file, line),
-                   hint="check indentation, quoting and that every key is followed by ':'") from None
+        raise fail(
+            f"invalid YAML: {problem}{context}",
+            loc=Loc(file, line),
+            hint="check indentation, quoting and that every key is followed by ':'",
+        ) from None
     except yaml.YAMLError as exc:
         raise fail(f"invalid YAML: {exc}", loc=Loc(file, 1)) from None
     except RecursionError:
@@ -239,7 +261,7 @@ def read_yaml_all(path: Path) -> list[YMap]:
         raise fail(f"{path} is a folder, not a Compose file", hint="name the compose.yaml inside it") from None
     except UnicodeDecodeError as exc:
         raise fail(f"{path} is not UTF-8 text ({exc.reason})", loc=Loc(str(path), 1)) from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_yaml_all(text, str(path))
 

@@ -99,6 +99,7 @@ def _bounds(size: int, meta: dict, path: str, unit: str) -> list[str]:
 
 # -- from Pulumi inputs to API parameters -------------------------------------------------------------------
 
+
 def _norm(key: str) -> str:
     return key.replace("_", "").lower()
 
@@ -176,8 +177,15 @@ class Inputs(dict):
         return {k: self.pop(k) for k in keys if k in self}
 
 
-def _api(service: str, operation: str, inputs: dict, record: Recorded, found: list[str],
-         renames: dict[str, str] | None = None, **fixed) -> Request:
+def _api(
+    service: str,
+    operation: str,
+    inputs: dict,
+    record: Recorded,
+    found: list[str],
+    renames: dict[str, str] | None = None,
+    **fixed,
+) -> Request:
     shape = input_shape(service, operation)
     params = convert(inputs, shape, record.name, found, renames)
     return Request(service, operation, {**params, **fixed}, record.name)
@@ -203,6 +211,7 @@ def translates(typ: str):
     def register(fn: Translator) -> Translator:
         TRANSLATORS[typ] = fn
         return fn
+
     return register
 
 
@@ -212,38 +221,56 @@ def _vpc(r, i, ctx, found):
     flags = i.take("enableDnsHostnames", "enableDnsSupport")
     calls = [_api("ec2", "CreateVpc", i.take("cidrBlock"), r, found, TagSpecifications=_tag_spec("vpc", tags))]
     for key, value in flags.items():
-        calls.append(Request("ec2", "ModifyVpcAttribute", {"VpcId": r.id, key[0].upper() + key[1:]: {
-            "Value": value}}, r.name))
+        calls.append(
+            Request("ec2", "ModifyVpcAttribute", {"VpcId": r.id, key[0].upper() + key[1:]: {"Value": value}}, r.name)
+        )
     return calls
 
 
 @translates("aws:ec2/internetGateway:InternetGateway")
 def _igw(r, i, ctx, found):
     tags, vpc = ctx.tags(r, i), i.pop("vpcId")
-    return [Request("ec2", "CreateInternetGateway", {"TagSpecifications": _tag_spec("internet-gateway", tags)},
-                    r.name),
-            Request("ec2", "AttachInternetGateway", {"InternetGatewayId": r.id, "VpcId": vpc}, r.name)]
+    return [
+        Request("ec2", "CreateInternetGateway", {"TagSpecifications": _tag_spec("internet-gateway", tags)}, r.name),
+        Request("ec2", "AttachInternetGateway", {"InternetGatewayId": r.id, "VpcId": vpc}, r.name),
+    ]
 
 
 @translates("aws:ec2/subnet:Subnet")
 def _subnet(r, i, ctx, found):
     tags, public = ctx.tags(r, i), i.take("mapPublicIpOnLaunch")
-    calls = [_api("ec2", "CreateSubnet", i.take("vpcId", "availabilityZone", "cidrBlock"), r, found,
-                  TagSpecifications=_tag_spec("subnet", tags))]
+    calls = [
+        _api(
+            "ec2",
+            "CreateSubnet",
+            i.take("vpcId", "availabilityZone", "cidrBlock"),
+            r,
+            found,
+            TagSpecifications=_tag_spec("subnet", tags),
+        )
+    ]
     if public:
-        calls.append(Request("ec2", "ModifySubnetAttribute", {
-            "SubnetId": r.id, "MapPublicIpOnLaunch": {"Value": public["mapPublicIpOnLaunch"]}}, r.name))
+        calls.append(
+            Request(
+                "ec2",
+                "ModifySubnetAttribute",
+                {"SubnetId": r.id, "MapPublicIpOnLaunch": {"Value": public["mapPublicIpOnLaunch"]}},
+                r.name,
+            )
+        )
     return calls
 
 
 @translates("aws:ec2/routeTable:RouteTable")
 def _route_table(r, i, ctx, found):
     tags, routes = ctx.tags(r, i), i.pop("routes", [])
-    calls = [_api("ec2", "CreateRouteTable", i.take("vpcId"), r, found,
-                  TagSpecifications=_tag_spec("route-table", tags))]
+    calls = [
+        _api("ec2", "CreateRouteTable", i.take("vpcId"), r, found, TagSpecifications=_tag_spec("route-table", tags))
+    ]
     for route in routes:
-        calls.append(_api("ec2", "CreateRoute", route, r, found, {"cidrBlock": "DestinationCidrBlock"},
-                          RouteTableId=r.id))
+        calls.append(
+            _api("ec2", "CreateRoute", route, r, found, {"cidrBlock": "DestinationCidrBlock"}, RouteTableId=r.id)
+        )
     return calls
 
 
@@ -255,15 +282,22 @@ def _association(r, i, ctx, found):
 @translates("aws:ec2/eip:Eip")
 def _eip(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("ec2", "AllocateAddress", i.take("domain"), r, found,
-                 TagSpecifications=_tag_spec("elastic-ip", tags))]
+    return [_api("ec2", "AllocateAddress", i.take("domain"), r, found, TagSpecifications=_tag_spec("elastic-ip", tags))]
 
 
 @translates("aws:ec2/natGateway:NatGateway")
 def _nat(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("ec2", "CreateNatGateway", i.take("subnetId", "allocationId"), r, found,
-                 TagSpecifications=_tag_spec("natgateway", tags))]
+    return [
+        _api(
+            "ec2",
+            "CreateNatGateway",
+            i.take("subnetId", "allocationId"),
+            r,
+            found,
+            TagSpecifications=_tag_spec("natgateway", tags),
+        )
+    ]
 
 
 def _permission(rule: dict) -> dict:
@@ -281,8 +315,9 @@ def _permission(rule: dict) -> dict:
     ranges6 = [{"CidrIpv6": c, **extra} for c in rule.pop("ipv6CidrBlocks", [])]
     ranges6 += [{"CidrIpv6": rule.pop("cidrIpv6"), **extra}] if "cidrIpv6" in rule else []
     pairs = [{"GroupId": rule.pop("referencedSecurityGroupId"), **extra}] if "referencedSecurityGroupId" in rule else []
-    permission.update({k: v for k, v in (("IpRanges", ranges), ("Ipv6Ranges", ranges6), ("UserIdGroupPairs", pairs))
-                       if v})
+    permission.update(
+        {k: v for k, v in (("IpRanges", ranges), ("Ipv6Ranges", ranges6), ("UserIdGroupPairs", pairs)) if v}
+    )
     return permission
 
 
@@ -290,37 +325,78 @@ def _permission(rule: dict) -> dict:
 def _security_group(r, i, ctx, found):
     tags, egress = ctx.tags(r, i), i.pop("egress", [])
     i.pop("ingress", None)
-    calls = [_api("ec2", "CreateSecurityGroup", {"name": _name(r, i)} | i.take("description", "vpcId"), r, found,
-                  {"name": "GroupName"}, TagSpecifications=_tag_spec("security-group", tags))]
+    calls = [
+        _api(
+            "ec2",
+            "CreateSecurityGroup",
+            {"name": _name(r, i)} | i.take("description", "vpcId"),
+            r,
+            found,
+            {"name": "GroupName"},
+            TagSpecifications=_tag_spec("security-group", tags),
+        )
+    ]
     if "Description" not in calls[0].params:
         calls[0].params["Description"] = "Managed by Pulumi"  # pulumi-aws's default
     for rule in egress:
-        calls.append(Request("ec2", "AuthorizeSecurityGroupEgress", {
-            "GroupId": r.id, "IpPermissions": [_permission(dict(rule))]}, r.name))
+        calls.append(
+            Request(
+                "ec2",
+                "AuthorizeSecurityGroupEgress",
+                {"GroupId": r.id, "IpPermissions": [_permission(dict(rule))]},
+                r.name,
+            )
+        )
     return calls
 
 
 @translates("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 def _ingress(r, i, ctx, found):
     tags, group = ctx.tags(r, i), i.pop("securityGroupId")
-    rule = i.take("ipProtocol", "fromPort", "toPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId",
-                  "description")
-    return [Request("ec2", "AuthorizeSecurityGroupIngress", {
-        "GroupId": group, "IpPermissions": [_permission(rule)],
-        "TagSpecifications": _tag_spec("security-group-rule", tags)}, r.name)]
+    rule = i.take(
+        "ipProtocol", "fromPort", "toPort", "cidrIpv4", "cidrIpv6", "referencedSecurityGroupId", "description"
+    )
+    return [
+        Request(
+            "ec2",
+            "AuthorizeSecurityGroupIngress",
+            {
+                "GroupId": group,
+                "IpPermissions": [_permission(rule)],
+                "TagSpecifications": _tag_spec("security-group-rule", tags),
+            },
+            r.name,
+        )
+    ]
 
 
 @translates("aws:ec2/launchTemplate:LaunchTemplate")
 def _launch_template(r, i, ctx, found):
     tags, name = ctx.tags(r, i), _name(r, i)
-    data = i.take("imageId", "instanceType", "iamInstanceProfile", "userData", "metadataOptions",
-                  "blockDeviceMappings", "vpcSecurityGroupIds")
+    data = i.take(
+        "imageId",
+        "instanceType",
+        "iamInstanceProfile",
+        "userData",
+        "metadataOptions",
+        "blockDeviceMappings",
+        "vpcSecurityGroupIds",
+    )
     if "vpcSecurityGroupIds" in data:
         data["securityGroupIds"] = data.pop("vpcSecurityGroupIds")
     shape = input_shape("ec2", "CreateLaunchTemplate").members["LaunchTemplateData"]
-    return [Request("ec2", "CreateLaunchTemplate", {
-        "LaunchTemplateName": name, "LaunchTemplateData": convert(data, shape, r.name, found),
-        "TagSpecifications": _tag_spec("launch-template", tags)}, r.name)]
+    return [
+        Request(
+            "ec2",
+            "CreateLaunchTemplate",
+            {
+                "LaunchTemplateName": name,
+                "LaunchTemplateData": convert(data, shape, r.name, found),
+                "TagSpecifications": _tag_spec("launch-template", tags),
+            },
+            r.name,
+        )
+    ]
 
 
 @translates("aws:autoscaling/group:Group")
@@ -328,28 +404,60 @@ def _asg(r, i, ctx, found):
     params = i.take("minSize", "maxSize", "launchTemplate", "protectFromScaleIn", "tags", "vpcZoneIdentifiers")
     zones = params.pop("vpcZoneIdentifiers", [])
     template = params.pop("launchTemplate", {})
-    tags = [{"Key": t["key"], "Value": t["value"], "PropagateAtLaunch": t.get("propagateAtLaunch", False)}
-            for t in params.pop("tags", [])]
-    api = convert(params, input_shape("autoscaling", "CreateAutoScalingGroup"), r.name, found,
-                  {"protectFromScaleIn": "NewInstancesProtectedFromScaleIn"})
-    return [Request("autoscaling", "CreateAutoScalingGroup", {
-        **api, "AutoScalingGroupName": r.id, "VPCZoneIdentifier": ",".join(zones), "Tags": tags,
-        "LaunchTemplate": {"LaunchTemplateId": template.get("id"), "Version": template.get("version")}}, r.name)]
+    tags = [
+        {"Key": t["key"], "Value": t["value"], "PropagateAtLaunch": t.get("propagateAtLaunch", False)}
+        for t in params.pop("tags", [])
+    ]
+    api = convert(
+        params,
+        input_shape("autoscaling", "CreateAutoScalingGroup"),
+        r.name,
+        found,
+        {"protectFromScaleIn": "NewInstancesProtectedFromScaleIn"},
+    )
+    return [
+        Request(
+            "autoscaling",
+            "CreateAutoScalingGroup",
+            {
+                **api,
+                "AutoScalingGroupName": r.id,
+                "VPCZoneIdentifier": ",".join(zones),
+                "Tags": tags,
+                "LaunchTemplate": {"LaunchTemplateId": template.get("id"), "Version": template.get("version")},
+            },
+            r.name,
+        )
+    ]
 
 
 @translates("aws:iam/role:Role")
 def _role(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("iam", "CreateRole", {"name": _name(r, i)} | i.take("assumeRolePolicy", "description", "path"), r, found,
-                 {"name": "RoleName", "assumeRolePolicy": "AssumeRolePolicyDocument"},
-                 Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "iam",
+            "CreateRole",
+            {"name": _name(r, i)} | i.take("assumeRolePolicy", "description", "path"),
+            r,
+            found,
+            {"name": "RoleName", "assumeRolePolicy": "AssumeRolePolicyDocument"},
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:iam/rolePolicy:RolePolicy")
 def _role_policy(r, i, ctx, found):
     name, params = _name(r, i), i.take("role", "policy")
-    return [Request("iam", "PutRolePolicy", {"RoleName": params["role"], "PolicyDocument": params["policy"],
-                                              "PolicyName": name}, r.name)]
+    return [
+        Request(
+            "iam",
+            "PutRolePolicy",
+            {"RoleName": params["role"], "PolicyDocument": params["policy"], "PolicyName": name},
+            r.name,
+        )
+    ]
 
 
 @translates("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -361,9 +469,15 @@ def _attachment(r, i, ctx, found):
 def _instance_profile(r, i, ctx, found):
     tags, role = ctx.tags(r, i), i.pop("role")
     name = _name(r, i)
-    return [Request("iam", "CreateInstanceProfile", {"InstanceProfileName": name, "Tags": [
-        {"Key": k, "Value": v} for k, v in tags.items()]}, r.name),
-            Request("iam", "AddRoleToInstanceProfile", {"InstanceProfileName": name, "RoleName": role}, r.name)]
+    return [
+        Request(
+            "iam",
+            "CreateInstanceProfile",
+            {"InstanceProfileName": name, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]},
+            r.name,
+        ),
+        Request("iam", "AddRoleToInstanceProfile", {"InstanceProfileName": name, "RoleName": role}, r.name),
+    ]
 
 
 @translates("aws:cloudwatch/logGroup:LogGroup")
@@ -371,55 +485,116 @@ def _log_group(r, i, ctx, found):
     tags, name = ctx.tags(r, i), _name(r, i)
     calls = [Request("logs", "CreateLogGroup", {"logGroupName": name, **({"tags": tags} if tags else {})}, r.name)]
     if "retentionInDays" in i:
-        calls.append(Request("logs", "PutRetentionPolicy", {
-            "logGroupName": name, "retentionInDays": int(i.pop("retentionInDays"))}, r.name))
+        calls.append(
+            Request(
+                "logs",
+                "PutRetentionPolicy",
+                {"logGroupName": name, "retentionInDays": int(i.pop("retentionInDays"))},
+                r.name,
+            )
+        )
     return calls
 
 
 @translates("aws:ecr/repository:Repository")
 def _repository(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("ecr", "CreateRepository", {"name": _name(r, i)} | i.take("imageTagMutability", "imageScanningConfiguration"), r,
-                 found, {"name": "repositoryName"}, tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "ecr",
+            "CreateRepository",
+            {"name": _name(r, i)} | i.take("imageTagMutability", "imageScanningConfiguration"),
+            r,
+            found,
+            {"name": "repositoryName"},
+            tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:ecs/cluster:Cluster")
 def _cluster(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("ecs", "CreateCluster", {"name": _name(r, i)} | i.take("settings", "serviceConnectDefaults"), r, found,
-                 {"name": "clusterName"}, tags=[{"key": k, "value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "ecs",
+            "CreateCluster",
+            {"name": _name(r, i)} | i.take("settings", "serviceConnectDefaults"),
+            r,
+            found,
+            {"name": "clusterName"},
+            tags=[{"key": k, "value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
 def _cluster_capacity(r, i, ctx, found):
-    return [_api("ecs", "PutClusterCapacityProviders",
-                 i.take("clusterName", "capacityProviders", "defaultCapacityProviderStrategies"), r, found,
-                 {"clusterName": "cluster", "defaultCapacityProviderStrategies": "defaultCapacityProviderStrategy"})]
+    return [
+        _api(
+            "ecs",
+            "PutClusterCapacityProviders",
+            i.take("clusterName", "capacityProviders", "defaultCapacityProviderStrategies"),
+            r,
+            found,
+            {"clusterName": "cluster", "defaultCapacityProviderStrategies": "defaultCapacityProviderStrategy"},
+        )
+    ]
 
 
 @translates("aws:ecs/capacityProvider:CapacityProvider")
 def _capacity_provider(r, i, ctx, found):
     tags, name = ctx.tags(r, i), _name(r, i)
-    return [_api("ecs", "CreateCapacityProvider", i.take("autoScalingGroupProvider"), r, found, name=name,
-                 tags=[{"key": k, "value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "ecs",
+            "CreateCapacityProvider",
+            i.take("autoScalingGroupProvider"),
+            r,
+            found,
+            name=name,
+            tags=[{"key": k, "value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:ecs/taskDefinition:TaskDefinition")
 def _task_definition(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    params = i.take("family", "networkMode", "requiresCompatibilities", "cpu", "memory", "runtimePlatform",
-                    "executionRoleArn", "taskRoleArn", "volumes", "containerDefinitions")
+    params = i.take(
+        "family",
+        "networkMode",
+        "requiresCompatibilities",
+        "cpu",
+        "memory",
+        "runtimePlatform",
+        "executionRoleArn",
+        "taskRoleArn",
+        "volumes",
+        "containerDefinitions",
+    )
     params["containerDefinitions"] = json.loads(params["containerDefinitions"])
-    return [_api("ecs", "RegisterTaskDefinition", params, r, found,
-                 tags=[{"key": k, "value": v} for k, v in tags.items()])]
+    return [
+        _api("ecs", "RegisterTaskDefinition", params, r, found, tags=[{"key": k, "value": v} for k, v in tags.items()])
+    ]
 
 
 @translates("aws:ecs/service:Service")
 def _service(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    params = {"name": _name(r, i)} | i.take("cluster", "taskDefinition", "desiredCount", "launchType", "platformVersion",
-                    "capacityProviderStrategies", "loadBalancers", "healthCheckGracePeriodSeconds",
-                    "propagateTags", "serviceConnectConfiguration", "enableExecuteCommand")
+    params = {"name": _name(r, i)} | i.take(
+        "cluster",
+        "taskDefinition",
+        "desiredCount",
+        "launchType",
+        "platformVersion",
+        "capacityProviderStrategies",
+        "loadBalancers",
+        "healthCheckGracePeriodSeconds",
+        "propagateTags",
+        "serviceConnectConfiguration",
+        "enableExecuteCommand",
+    )
     network = dict(i.pop("networkConfiguration"))
     network["assignPublicIp"] = "ENABLED" if network.get("assignPublicIp") else "DISABLED"
     params["networkConfiguration"] = {"awsvpcConfiguration": network}
@@ -427,18 +602,36 @@ def _service(r, i, ctx, found):
         params["deploymentConfiguration"] = {"deploymentCircuitBreaker": i.pop("deploymentCircuitBreaker")}
     connect = params.get("serviceConnectConfiguration")
     if connect:
-        connect["services"] = [{**{k: v for k, v in s.items() if k != "clientAlias"},
-                                "clientAliases": s.get("clientAlias", [])} for s in connect.get("services", [])]
-    return [_api("ecs", "CreateService", params, r, found,
-                 {"name": "serviceName", "capacityProviderStrategies": "capacityProviderStrategy"},
-                 tags=[{"key": k, "value": v} for k, v in tags.items()])]
+        connect["services"] = [
+            {**{k: v for k, v in s.items() if k != "clientAlias"}, "clientAliases": s.get("clientAlias", [])}
+            for s in connect.get("services", [])
+        ]
+    return [
+        _api(
+            "ecs",
+            "CreateService",
+            params,
+            r,
+            found,
+            {"name": "serviceName", "capacityProviderStrategies": "capacityProviderStrategy"},
+            tags=[{"key": k, "value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:servicediscovery/httpNamespace:HttpNamespace")
 def _namespace(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("servicediscovery", "CreateHttpNamespace", {"name": _name(r, i)} | i.take("description"), r, found,
-                 Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "servicediscovery",
+            "CreateHttpNamespace",
+            {"name": _name(r, i)} | i.take("description"),
+            r,
+            found,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:lb/loadBalancer:LoadBalancer")
@@ -446,11 +639,30 @@ def _load_balancer(r, i, ctx, found):
     tags, name = ctx.tags(r, i), _name(r, i)
     params = i.take("subnets", "securityGroups", "ipAddressType", "loadBalancerType")
     params["Scheme"] = "internal" if i.pop("internal", False) else "internet-facing"
-    calls = [_api("elbv2", "CreateLoadBalancer", params, r, found, {"loadBalancerType": "Type"}, Name=name,
-                  Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    calls = [
+        _api(
+            "elbv2",
+            "CreateLoadBalancer",
+            params,
+            r,
+            found,
+            {"loadBalancerType": "Type"},
+            Name=name,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
     if "idleTimeout" in i:
-        calls.append(Request("elbv2", "ModifyLoadBalancerAttributes", {"LoadBalancerArn": r.id, "Attributes": [
-            {"Key": "idle_timeout.timeout_seconds", "Value": str(int(i.pop("idleTimeout")))}]}, r.name))
+        calls.append(
+            Request(
+                "elbv2",
+                "ModifyLoadBalancerAttributes",
+                {
+                    "LoadBalancerArn": r.id,
+                    "Attributes": [{"Key": "idle_timeout.timeout_seconds", "Value": str(int(i.pop("idleTimeout")))}],
+                },
+                r.name,
+            )
+        )
     return calls
 
 
@@ -469,9 +681,19 @@ def _target_group(r, i, ctx, found):
     found += [f"{r.name}.healthCheck.{k}: not translated" for k in check]
     calls = [Request("elbv2", "CreateTargetGroup", api, r.name)]
     if "deregistrationDelay" in i:
-        calls.append(Request("elbv2", "ModifyTargetGroupAttributes", {"TargetGroupArn": r.id, "Attributes": [
-            {"Key": "deregistration_delay.timeout_seconds", "Value": str(int(i.pop("deregistrationDelay")))}]},
-            r.name))
+        calls.append(
+            Request(
+                "elbv2",
+                "ModifyTargetGroupAttributes",
+                {
+                    "TargetGroupArn": r.id,
+                    "Attributes": [
+                        {"Key": "deregistration_delay.timeout_seconds", "Value": str(int(i.pop("deregistrationDelay")))}
+                    ],
+                },
+                r.name,
+            )
+        )
     return calls
 
 
@@ -481,20 +703,29 @@ def _listener(r, i, ctx, found):
     params = i.take("loadBalancerArn", "port", "protocol", "defaultActions", "sslPolicy")
     # pulumi-aws's action blocks are the API's *Config members (redirect -> RedirectConfig, ...)
     blocks = {"redirect": "redirectConfig", "fixedResponse": "fixedResponseConfig", "forward": "forwardConfig"}
-    params["defaultActions"] = [{blocks.get(k, k): v for k, v in action.items()}
-                                for action in params.get("defaultActions", [])]
+    params["defaultActions"] = [
+        {blocks.get(k, k): v for k, v in action.items()} for action in params.get("defaultActions", [])
+    ]
     if "certificateArn" in i:
         params["certificates"] = [{"certificateArn": i.pop("certificateArn")}]
-    return [_api("elbv2", "CreateListener", params, r, found,
-                 Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [_api("elbv2", "CreateListener", params, r, found, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
 
 
 @translates("aws:efs/fileSystem:FileSystem")
 def _file_system(r, i, ctx, found):
     tags = ctx.tags(r, i)
     token = i.pop("creationToken", None) or r.physical_name
-    return [_api("efs", "CreateFileSystem", i.take("encrypted", "performanceMode", "throughputMode"), r, found,
-                 CreationToken=token, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "efs",
+            "CreateFileSystem",
+            i.take("encrypted", "performanceMode", "throughputMode"),
+            r,
+            found,
+            CreationToken=token,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:efs/mountTarget:MountTarget")
@@ -505,15 +736,33 @@ def _mount_target(r, i, ctx, found):
 @translates("aws:efs/accessPoint:AccessPoint")
 def _access_point(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("efs", "CreateAccessPoint", i.take("fileSystemId", "rootDirectory", "posixUser"), r, found,
-                 ClientToken="terraform-20261127000000000000000001", Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "efs",
+            "CreateAccessPoint",
+            i.take("fileSystemId", "rootDirectory", "posixUser"),
+            r,
+            found,
+            ClientToken="terraform-20261127000000000000000001",
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:secretsmanager/secret:Secret")
 def _secret(r, i, ctx, found):
     tags, name = ctx.tags(r, i), _name(r, i)
-    return [_api("secretsmanager", "CreateSecret", i.take("description", "kmsKeyId"), r, found, Name=name,
-                 Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "secretsmanager",
+            "CreateSecret",
+            i.take("description", "kmsKeyId"),
+            r,
+            found,
+            Name=name,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:secretsmanager/secretVersion:SecretVersion")
@@ -524,15 +773,33 @@ def _secret_version(r, i, ctx, found):
 @translates("aws:ssm/parameter:Parameter")
 def _parameter(r, i, ctx, found):
     tags, name = ctx.tags(r, i), _name(r, i)
-    return [_api("ssm", "PutParameter", i.take("type", "value", "description", "tier", "keyId"), r, found,
-                 Name=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "ssm",
+            "PutParameter",
+            i.take("type", "value", "description", "tier", "keyId"),
+            r,
+            found,
+            Name=name,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:sagemaker/model:Model")
 def _sm_model(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("sagemaker", "CreateModel", {"name": _name(r, i)} | i.take("executionRoleArn", "primaryContainer"), r, found,
-                 {"name": "ModelName"}, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "sagemaker",
+            "CreateModel",
+            {"name": _name(r, i)} | i.take("executionRoleArn", "primaryContainer"),
+            r,
+            found,
+            {"name": "ModelName"},
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:sagemaker/endpointConfiguration:EndpointConfiguration")
@@ -544,25 +811,51 @@ def _sm_config(r, i, ctx, found):
             configs = variant.pop("routingConfigs")
             found += [f"{r.name}.routingConfigs: more than one"] if len(configs) > 1 else []
             variant["routingConfig"] = configs[0]
-    return [_api("sagemaker", "CreateEndpointConfig", {"name": _name(r, i), "productionVariants": variants}
-                 | i.take("executionRoleArn"), r, found,
-                 {"name": "EndpointConfigName"}, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "sagemaker",
+            "CreateEndpointConfig",
+            {"name": _name(r, i), "productionVariants": variants} | i.take("executionRoleArn"),
+            r,
+            found,
+            {"name": "EndpointConfigName"},
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws-native:sagemaker:InferenceComponent")
 def _inference_component(r, i, ctx, found):
     """pulumi-aws-native sends CloudFormation's shape through Cloud Control; the API call it becomes."""
     tags = [{"Key": t["key"], "Value": t["value"]} for t in i.pop("tags", [])]
-    return [_api("sagemaker", "CreateInferenceComponent",
-                 i.take("inferenceComponentName", "endpointName", "variantName", "specification", "runtimeConfig"),
-                 r, found, Tags=tags)]
+    return [
+        _api(
+            "sagemaker",
+            "CreateInferenceComponent",
+            i.take("inferenceComponentName", "endpointName", "variantName", "specification", "runtimeConfig"),
+            r,
+            found,
+            Tags=tags,
+        )
+    ]
 
 
 @translates("aws:cloudwatch/metricAlarm:MetricAlarm")
 def _alarm(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    params = i.take("alarmDescription", "namespace", "metricName", "statistic", "period", "evaluationPeriods",
-                    "datapointsToAlarm", "threshold", "comparisonOperator", "treatMissingData", "alarmActions")
+    params = i.take(
+        "alarmDescription",
+        "namespace",
+        "metricName",
+        "statistic",
+        "period",
+        "evaluationPeriods",
+        "datapointsToAlarm",
+        "threshold",
+        "comparisonOperator",
+        "treatMissingData",
+        "alarmActions",
+    )
     if "dimensions" in i:
         params["dimensions"] = [{"Name": k, "Value": v} for k, v in i.pop("dimensions").items()]
     metrics = []
@@ -570,55 +863,119 @@ def _alarm(r, i, ctx, found):
         item = {k: query[k] for k in ("id", "expression", "label", "returnData") if k in query}
         if "metric" in query:
             metric = dict(query["metric"])
-            item["MetricStat"] = {"Metric": {"Namespace": metric.pop("namespace"), "MetricName": metric.pop("metricName"),
-                                             "Dimensions": [{"Name": k, "Value": v}
-                                                            for k, v in metric.pop("dimensions", {}).items()]},
-                                  "Period": int(metric.pop("period")), "Stat": metric.pop("stat")}
+            item["MetricStat"] = {
+                "Metric": {
+                    "Namespace": metric.pop("namespace"),
+                    "MetricName": metric.pop("metricName"),
+                    "Dimensions": [{"Name": k, "Value": v} for k, v in metric.pop("dimensions", {}).items()],
+                },
+                "Period": int(metric.pop("period")),
+                "Stat": metric.pop("stat"),
+            }
             found += [f"{r.name}.metricQueries.metric.{k}: not translated" for k in metric]
         metrics.append(item)
     if metrics:
         params["metrics"] = metrics
-    return [_api("cloudwatch", "PutMetricAlarm", params, r, found, AlarmName=_name(r, i),
-                 Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "cloudwatch",
+            "PutMetricAlarm",
+            params,
+            r,
+            found,
+            AlarmName=_name(r, i),
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:cloudwatch/logMetricFilter:LogMetricFilter")
 def _metric_filter(r, i, ctx, found):
     transformation = dict(i.pop("metricTransformation"))
-    api = {"metricName": transformation.pop("name"), "metricNamespace": transformation.pop("namespace"),
-           "metricValue": transformation.pop("value"), **transformation}  # unit, dimensions, defaultValue
-    return [_api("logs", "PutMetricFilter", i.take("logGroupName") | {"metricTransformations": [api]}, r, found,
-                 filterName=_name(r, i), filterPattern=i.pop("pattern"))]
+    api = {
+        "metricName": transformation.pop("name"),
+        "metricNamespace": transformation.pop("namespace"),
+        "metricValue": transformation.pop("value"),
+        **transformation,
+    }  # unit, dimensions, defaultValue
+    return [
+        _api(
+            "logs",
+            "PutMetricFilter",
+            i.take("logGroupName") | {"metricTransformations": [api]},
+            r,
+            found,
+            filterName=_name(r, i),
+            filterPattern=i.pop("pattern"),
+        )
+    ]
 
 
 @translates("aws:sagemaker/endpoint:Endpoint")
 def _sm_endpoint(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("sagemaker", "CreateEndpoint", {"name": _name(r, i)} | i.take("endpointConfigName"), r, found,
-                 {"name": "EndpointName"}, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "sagemaker",
+            "CreateEndpoint",
+            {"name": _name(r, i)} | i.take("endpointConfigName"),
+            r,
+            found,
+            {"name": "EndpointName"},
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:appautoscaling/target:Target")
 def _scaling_target(r, i, ctx, found):
     ctx.tags(r, i)  # tags go through TagResource, checked with the others below
-    return [_api("application-autoscaling", "RegisterScalableTarget",
-                 i.take("serviceNamespace", "resourceId", "scalableDimension", "minCapacity", "maxCapacity"), r, found)]
+    return [
+        _api(
+            "application-autoscaling",
+            "RegisterScalableTarget",
+            i.take("serviceNamespace", "resourceId", "scalableDimension", "minCapacity", "maxCapacity"),
+            r,
+            found,
+        )
+    ]
 
 
 @translates("aws:appautoscaling/policy:Policy")
 def _scaling_policy(r, i, ctx, found):
     name = _name(r, i)
-    return [_api("application-autoscaling", "PutScalingPolicy",
-                 i.take("policyType", "serviceNamespace", "resourceId", "scalableDimension",
-                        "targetTrackingScalingPolicyConfiguration", "stepScalingPolicyConfiguration"), r, found,
-                 PolicyName=name)]
+    return [
+        _api(
+            "application-autoscaling",
+            "PutScalingPolicy",
+            i.take(
+                "policyType",
+                "serviceNamespace",
+                "resourceId",
+                "scalableDimension",
+                "targetTrackingScalingPolicyConfiguration",
+                "stepScalingPolicyConfiguration",
+            ),
+            r,
+            found,
+            PolicyName=name,
+        )
+    ]
 
 
 @translates("aws:acm/certificate:Certificate")
 def _certificate(r, i, ctx, found):
     tags = ctx.tags(r, i)
-    return [_api("acm", "RequestCertificate", i.take("domainName", "validationMethod", "subjectAlternativeNames"), r,
-                 found, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [
+        _api(
+            "acm",
+            "RequestCertificate",
+            i.take("domainName", "validationMethod", "subjectAlternativeNames"),
+            r,
+            found,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+    ]
 
 
 @translates("aws:acm/certificateValidation:CertificateValidation")
@@ -639,10 +996,19 @@ def _record(r, i, ctx, found):
         record["ResourceRecords"] = [{"Value": v} for v in i.pop("records")]
     if "aliases" in i:
         [alias] = i.pop("aliases")
-        record["AliasTarget"] = {"HostedZoneId": alias["zoneId"], "DNSName": alias["name"],
-                                 "EvaluateTargetHealth": alias["evaluateTargetHealth"]}
-    return [Request("route53", "ChangeResourceRecordSets", {"HostedZoneId": zone, "ChangeBatch": {
-        "Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}}, r.name)]
+        record["AliasTarget"] = {
+            "HostedZoneId": alias["zoneId"],
+            "DNSName": alias["name"],
+            "EvaluateTargetHealth": alias["evaluateTargetHealth"],
+        }
+    return [
+        Request(
+            "route53",
+            "ChangeResourceRecordSets",
+            {"HostedZoneId": zone, "ChangeBatch": {"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}},
+            r.name,
+        )
+    ]
 
 
 # Not AWS API calls: Pulumi's own resources, and the image build (Docker, then ECR's push protocol).

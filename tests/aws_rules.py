@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterable
 
 import botocore.session
-
 from aws_api import Request
 
 
@@ -28,9 +27,15 @@ def retention_days() -> set[int]:
 
 
 # ECS developer guide, "Task size" (and ../shared/FACTS.md): Fargate cpu units -> valid memory MiB.
-FARGATE = {256: {512, 1024, 2048}, 512: set(range(1024, 4097, 1024)), 1024: set(range(2048, 8193, 1024)),
-           2048: set(range(4096, 16385, 1024)), 4096: set(range(8192, 30721, 1024)),
-           8192: set(range(16384, 61441, 4096)), 16384: set(range(32768, 122881, 8192))}
+FARGATE = {
+    256: {512, 1024, 2048},
+    512: set(range(1024, 4097, 1024)),
+    1024: set(range(2048, 8193, 1024)),
+    2048: set(range(4096, 16385, 1024)),
+    4096: set(range(8192, 30721, 1024)),
+    8192: set(range(16384, 61441, 4096)),
+    16384: set(range(32768, 122881, 8192)),
+}
 # Service Connect (ecs TimeoutConfiguration.perRequestTimeoutSeconds): "can only be set if Service
 # Connect appProtocol isn't TCP"; with no appProtocol, TCP is used (PortMapping.appProtocol).
 HTTP_LIKE = {"http", "http2", "grpc"}
@@ -82,8 +87,11 @@ def rule_findings(calls: Iterable[Request]) -> list[str]:
             found += _task_rules(p, where)
         if c.operation == "CreateService":
             found += _service_rules(p, where, tasks)
-    found += [f"elbv2: load balancer {arn} has {n} listeners (limit {LISTENERS_PER_BALANCER})"
-              for arn, n in listeners.items() if n > LISTENERS_PER_BALANCER]
+    found += [
+        f"elbv2: load balancer {arn} has {n} listeners (limit {LISTENERS_PER_BALANCER})"
+        for arn, n in listeners.items()
+        if n > LISTENERS_PER_BALANCER
+    ]
     return found
 
 
@@ -109,19 +117,27 @@ def _service_rules(p: dict, where: str, tasks: dict[str, Request]) -> list[str]:
         found.append(f"{where}: {len(p['loadBalancers'])} target groups (ECS allows {TARGET_GROUPS_PER_SERVICE})")
     family = p["taskDefinition"].rsplit("/", 1)[-1].rsplit(":", 1)[0]
     task = tasks.get(family)
-    mappings = {m["name"]: m for c in (task.params["containerDefinitions"] if task else [])
-                for m in c.get("portMappings", []) if "name" in m}
+    mappings = {
+        m["name"]: m
+        for c in (task.params["containerDefinitions"] if task else [])
+        for m in c.get("portMappings", [])
+        if "name" in m
+    }
     for entry in (p.get("serviceConnectConfiguration") or {}).get("services", []):
         mapping = mappings.get(entry["portName"])
         if mapping is None:
-            found.append(f"{where}: Service Connect portName {entry['portName']!r} names no port mapping of "
-                         f"task definition {family}")
+            found.append(
+                f"{where}: Service Connect portName {entry['portName']!r} names no port mapping of "
+                f"task definition {family}"
+            )
             continue
         protocol = mapping.get("appProtocol", "tcp")
         timeout = entry.get("timeout") or {}
         if "perRequestTimeoutSeconds" in timeout and protocol not in HTTP_LIKE:
-            found.append(f"{where}: perRequestTimeoutSeconds set for a {protocol} port ({entry['portName']}): "
-                         "AWS refuses it (InvalidParameterException)")
+            found.append(
+                f"{where}: perRequestTimeoutSeconds set for a {protocol} port ({entry['portName']}): "
+                "AWS refuses it (InvalidParameterException)"
+            )
         if "discoveryName" in entry and not _PORT_NAME.fullmatch(entry["discoveryName"]):
             found.append(f"{where}: discoveryName {entry['discoveryName']!r} breaks ECS's rule")
         for alias in entry.get("clientAliases", []):

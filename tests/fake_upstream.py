@@ -21,8 +21,11 @@ WORDS = ["Hello", " from", " the", " model", "."]
 def event_message(payload: bytes, event_type: str = "PayloadPart") -> bytes:
     """One AWS event-stream message (the vnd.amazon.eventstream encoding botocore decodes)."""
     headers = b""
-    for name, value in ((":event-type", event_type), (":content-type", "application/octet-stream"),
-                        (":message-type", "event")):
+    for name, value in (
+        (":event-type", event_type),
+        (":content-type", "application/octet-stream"),
+        (":message-type", "event"),
+    ):
         encoded = value.encode()
         headers += bytes([len(name)]) + name.encode() + b"\x07" + struct.pack(">H", len(encoded)) + encoded
     total = 12 + len(headers) + len(payload) + 4
@@ -33,28 +36,50 @@ def event_message(payload: bytes, event_type: str = "PayloadPart") -> bytes:
 
 
 def completion(model: str) -> dict:
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": REPLY}}],
-            "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8}}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": REPLY}}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
+    }
 
 
 def sse_events(model: str) -> list[bytes]:
     events = []
     for i, word in enumerate(WORDS):
-        chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model,
-                 "choices": [{"index": 0, "delta": {"content": word} if i else {"role": "assistant", "content": word},
-                              "finish_reason": None}]}
+        chunk = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion.chunk",
+            "created": 1,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {"content": word} if i else {"role": "assistant", "content": word},
+                    "finish_reason": None,
+                }
+            ],
+        }
         events.append(b"data: " + json.dumps(chunk).encode() + b"\n\n")
-    final = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": model,
-             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    final = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": model,
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+    }
     events.append(b"data: " + json.dumps(final).encode() + b"\n\n")
     events.append(b"data: [DONE]\n\n")
     return events
 
 
-ASLEEP_SAGEMAKER = {"message": "Inference Component has no capacity to process this request. ApplicationAutoScaling "
-                              "may be in-progress (if configured) or try to increase the capacity by invoking "
-                              "UpdateInferenceComponentRuntimeConfig API."}
+ASLEEP_SAGEMAKER = {
+    "message": "Inference Component has no capacity to process this request. ApplicationAutoScaling "
+    "may be in-progress (if configured) or try to increase the capacity by invoking "
+    "UpdateInferenceComponentRuntimeConfig API."
+}
 ASLEEP_ECS = b"no healthy upstream"  # what Service Connect's proxy answers while a service has no task
 
 
@@ -82,16 +107,18 @@ class Upstream:
                 if self.path.rstrip("/").endswith("/health"):
                     self._send(200, b'{"status": "ok"}')
                 elif self.path.rstrip("/").endswith("/v1/models"):
-                    self._send(200, json.dumps({"object": "list", "data": [{"id": "served", "object": "model"}]})
-                               .encode())
+                    self._send(
+                        200, json.dumps({"object": "list", "data": [{"id": "served", "object": "model"}]}).encode()
+                    )
                 else:
                     self._send(404, b"{}")
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                upstream.requests.append({"method": "POST", "path": self.path, "body": body,
-                                          "headers": dict(self.headers)})
+                upstream.requests.append(
+                    {"method": "POST", "path": self.path, "body": body, "headers": dict(self.headers)}
+                )
                 key = self.path.split("/invocations")[0] if "/endpoints/" in self.path else str(body.get("model"))
                 if upstream.asleep.setdefault(key, upstream.asleep_for) > 0:
                     upstream.asleep[key] -= 1
@@ -116,9 +143,20 @@ class Upstream:
                 elif self.path.endswith("/embeddings"):
                     inputs = body.get("input")
                     count = len(inputs) if isinstance(inputs, list) else 1
-                    self._send(200, json.dumps({"object": "list", "model": body.get("model"), "data": [
-                        {"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]} for i in range(count)],
-                        "usage": {"prompt_tokens": 2, "total_tokens": 2}}).encode())
+                    self._send(
+                        200,
+                        json.dumps(
+                            {
+                                "object": "list",
+                                "model": body.get("model"),
+                                "data": [
+                                    {"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]}
+                                    for i in range(count)
+                                ],
+                                "usage": {"prompt_tokens": 2, "total_tokens": 2},
+                            }
+                        ).encode(),
+                    )
                 else:
                     self._send(404, b"{}")
 
@@ -130,8 +168,7 @@ class Upstream:
                     # AWS packs several events into one part, and splits others across parts
                     first, second = events[0] + events[1] + events[2][:10], events[2][10:] + events[3]
                     parts = [first, second, b"".join(events[4:])]
-                    self._send(200, b"".join(event_message(p) for p in parts),
-                               "application/vnd.amazon.eventstream")
+                    self._send(200, b"".join(event_message(p) for p in parts), "application/vnd.amazon.eventstream")
                 else:
                     self._send(200, json.dumps(completion("llama")).encode())
 

@@ -24,5 +24,6 @@ SagemakerChatConfig.get_complete_url = _redirected
 
 from litellm.proxy.proxy_cli import run_server  # noqa: E402  (after the address change)
 
-run_server.main(args=["--config", config, "--port", port, "--host", "127.0.0.1", "--num_workers", "1"],
-                standalone_mode=False)
+run_server.main(
+    args=["--config", config, "--port", port, "--host", "127.0.0.1", "--num_workers", "1"], standalone_mode=False
+)

@@ -53,20 +53,27 @@ def main() -> None:
     logger.addHandler(errors)
     logger.propagate = False
     recorder = _Recorder("us-east-1", unknowns=preview)
-    mocks.set_mocks(recorder, project=project, stack=stack, preview=preview, logger=logger,
-                    monitor=_Monitor(recorder))
+    mocks.set_mocks(recorder, project=project, stack=stack, preview=preview, logger=logger, monitor=_Monitor(recorder))
     code = 0
     try:
         runpy.run_path(str(folder / "__main__.py"), run_name="__main__")
         _sync_await(pulumi.runtime.stack.wait_for_rpcs())
     except SystemExit as exc:
         code = int(exc.code or 0)
-    print(json.dumps({"exit": code, "errors": errors.lines,
-                      "resources": sorted(f"{r.type}::{r.name}" for r in recorder.records.values()),
-                      "inputs": {f"{r.type}::{r.name}": r.inputs for r in recorder.records.values()},
-                      "secret_strings": recorder.secret_strings,
-                      "providers": {r.name: r.inputs for r in recorder.records.values()
-                                    if r.type == "pulumi:providers:aws"}}, sort_keys=True, default=repr))
+    print(
+        json.dumps(
+            {
+                "exit": code,
+                "errors": errors.lines,
+                "resources": sorted(f"{r.type}::{r.name}" for r in recorder.records.values()),
+                "inputs": {f"{r.type}::{r.name}": r.inputs for r in recorder.records.values()},
+                "secret_strings": recorder.secret_strings,
+                "providers": {r.name: r.inputs for r in recorder.records.values() if r.type == "pulumi:providers:aws"},
+            },
+            sort_keys=True,
+            default=repr,
+        )
+    )
 
 
 if __name__ == "__main__":

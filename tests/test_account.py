@@ -12,15 +12,14 @@ import json
 from pathlib import Path
 
 import boto3
-import pytest
 from botocore.stub import Stubber
+from conftest import write
 
 from compose_cloud.aws import Aws
 from compose_cloud.cli import main
 from compose_cloud.preflight import needs, preflight
 from compose_cloud.status import status
 from compose_translate import LoadOptions, StackSettings, make_plan
-from conftest import write
 
 SAGEMAKER_G5 = "L-ML-G5-XL"  # a made-up code: SageMaker's are found by quota name
 
@@ -52,13 +51,19 @@ def quota(code: str, name: str, value: float) -> dict:
 
 def sagemaker_quota(value: float, applied: bool = True) -> list:
     name = "ml.g5.xlarge for endpoint usage"
-    listing = {"Quotas": [{"QuotaCode": "L-OTHER", "QuotaName": "ml.g5.2xlarge for endpoint usage", "Value": 0.0},
-                          {"QuotaCode": SAGEMAKER_G5, "QuotaName": name, "Value": value}]}
+    listing = {
+        "Quotas": [
+            {"QuotaCode": "L-OTHER", "QuotaName": "ml.g5.2xlarge for endpoint usage", "Value": 0.0},
+            {"QuotaCode": SAGEMAKER_G5, "QuotaName": name, "Value": value},
+        ]
+    }
     calls = [("list_aws_default_service_quotas", listing)]
     if applied:
         return calls + [("get_service_quota", quota(SAGEMAKER_G5, name, value))]
-    return calls + [("get_service_quota", "NoSuchResourceException"),
-                    ("get_aws_default_service_quota", quota(SAGEMAKER_G5, name, value))]
+    return calls + [
+        ("get_service_quota", "NoSuchResourceException"),
+        ("get_aws_default_service_quota", quota(SAGEMAKER_G5, name, value)),
+    ]
 
 
 COMPOSE = """\
@@ -79,14 +84,20 @@ models:
 
 def plan_for(tmp_path: Path, chat_region: str = "us-west-2", stack_region: str = "us-east-1"):
     write(tmp_path, {"compose.yaml": COMPOSE.format(chat_region=chat_region), "web/Dockerfile": "FROM scratch\n"})
-    return make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ={}),
-                     StackSettings(region=stack_region, stack_name="dev"))
+    return make_plan(
+        LoadOptions(files=(tmp_path / "compose.yaml",), environ={}),
+        StackSettings(region=stack_region, stack_name="dev"),
+    )
 
 
 def healthy_quotas(region="us-east-1", sagemaker_region="us-west-2", sagemaker_value=2.0) -> dict:
-    return {region: [("get_service_quota", quota("L-DB2E81BA", "Running On-Demand G and VT instances", 8.0)),
-                     ("get_service_quota", quota("L-3032A538", "Fargate On-Demand vCPU resource count", 6.0))],
-            sagemaker_region: sagemaker_quota(sagemaker_value)}
+    return {
+        region: [
+            ("get_service_quota", quota("L-DB2E81BA", "Running On-Demand G and VT instances", 8.0)),
+            ("get_service_quota", quota("L-3032A538", "Fargate On-Demand vCPU resource count", 6.0)),
+        ],
+        sagemaker_region: sagemaker_quota(sagemaker_value),
+    }
 
 
 def by_name(checks):
@@ -109,12 +120,17 @@ def test_a_ready_account_passes(account, tmp_path):
     assert names["credentials"].detail == "account 123456789012 as arn:aws:sts::123456789012:user/moto"
     # the zones the program's network will choose (compose_translate/zones.py), from the same data
     import boto3
+
     from compose_translate.zones import choose_zones
+
     ec2 = boto3.client("ec2", region_name="us-east-1")
     standard = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
-    offered = [o["Location"] for o in ec2.describe_instance_type_offerings(
-        LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": ["g5.xlarge"]}])[
-        "InstanceTypeOfferings"]]
+    offered = [
+        o["Location"]
+        for o in ec2.describe_instance_type_offerings(
+            LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": ["g5.xlarge"]}]
+        )["InstanceTypeOfferings"]
+    ]
     chosen = [z for z in choose_zones(standard, {"g5.xlarge": offered}) if z in offered]
     assert names["g5.xlarge in us-east-1"].detail == f"offered in the network's zones ({', '.join(chosen)})"
     assert names["quota Running On-Demand G and VT instances in us-east-1"].detail == "8 vCPUs, 4 needed"
@@ -126,13 +142,16 @@ def test_a_ready_account_passes(account, tmp_path):
 
 
 def test_zero_sagemaker_quota_fails_with_the_request_to_make(account, tmp_path):
-    checks = preflight(plan_for(tmp_path), Aws(overrides={"service-quotas": quotas(
-        healthy_quotas(sagemaker_value=0.0))}))
+    checks = preflight(
+        plan_for(tmp_path), Aws(overrides={"service-quotas": quotas(healthy_quotas(sagemaker_value=0.0))})
+    )
     failed = [c for c in checks if c.status == "fail"]
     assert [c.name for c in failed] == ["quota ml.g5.xlarge for endpoint usage in us-west-2"]
     assert failed[0].detail == "0 instances, 1 needed"
-    assert failed[0].fix == ("aws service-quotas request-service-quota-increase --region us-west-2 --service-code "
-                             f"sagemaker --quota-code {SAGEMAKER_G5} --desired-value 1")
+    assert failed[0].fix == (
+        "aws service-quotas request-service-quota-increase --region us-west-2 --service-code "
+        f"sagemaker --quota-code {SAGEMAKER_G5} --desired-value 1"
+    )
 
 
 def test_default_quota_is_used_when_none_was_applied(account, tmp_path):
@@ -144,8 +163,10 @@ def test_default_quota_is_used_when_none_was_applied(account, tmp_path):
 
 def test_instance_type_not_offered_in_the_region(account, tmp_path):
     # moto's offering data (copied from AWS) has no g5.xlarge in us-west-1
-    checks = preflight(plan_for(tmp_path, stack_region="us-west-1"),
-                       Aws(overrides={"service-quotas": quotas(healthy_quotas(region="us-west-1"))}))
+    checks = preflight(
+        plan_for(tmp_path, stack_region="us-west-1"),
+        Aws(overrides={"service-quotas": quotas(healthy_quotas(region="us-west-1"))}),
+    )
     check = by_name(checks)["g5.xlarge in us-west-1"]
     assert (check.status, check.detail) == ("fail", "not offered in this region")
     assert "cloud.backend=sagemaker" in check.fix
@@ -153,8 +174,9 @@ def test_instance_type_not_offered_in_the_region(account, tmp_path):
 
 def test_region_not_enabled(account, tmp_path):
     # moto reports me-south-1 as not opted in, like a fresh account
-    checks = preflight(plan_for(tmp_path, chat_region="me-south-1"),
-                       Aws(overrides={"service-quotas": quotas(healthy_quotas())}))
+    checks = preflight(
+        plan_for(tmp_path, chat_region="me-south-1"), Aws(overrides={"service-quotas": quotas(healthy_quotas())})
+    )
     check = by_name(checks)["region me-south-1"]
     assert (check.status, check.detail) == ("fail", "not enabled (not-opted-in)")
     assert "quota ml.g5.xlarge for endpoint usage in me-south-1" not in by_name(checks)
@@ -192,6 +214,7 @@ def _with_overrides(factory):
 
 # -- status -----------------------------------------------------------------------------------------------
 
+
 def deploy_fake_stack(region: str, stack_region_endpoint: str):
     tags = [{"key": "compose-cloud:project", "value": "shop"}, {"key": "compose-cloud:stack", "value": "dev"}]
     ecs = boto3.client("ecs", region_name="us-east-1")
@@ -201,21 +224,34 @@ def deploy_fake_stack(region: str, stack_region_endpoint: str):
     ecs.create_service(cluster="shop-cluster-ecs-1234567", serviceName="web", taskDefinition="web", desiredCount=2)
     ec2 = boto3.client("ec2", region_name="us-east-1")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]
-               ["SubnetId"] for i, z in enumerate("ab")]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
+        for i, z in enumerate("ab")
+    ]
     elb = boto3.client("elbv2", region_name="us-east-1")
-    balancer = elb.create_load_balancer(Name="shop-alb", Subnets=subnets, Tags=[
-        {"Key": t["key"], "Value": t["value"]} for t in tags])["LoadBalancers"][0]["LoadBalancerArn"]
-    group = elb.create_target_group(Name="shop-web-8080", Protocol="HTTP", Port=8080, VpcId=vpc,
-                                    TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
-    elb.create_listener(LoadBalancerArn=balancer, Protocol="HTTP", Port=80,
-                        DefaultActions=[{"Type": "forward", "TargetGroupArn": group}])
+    balancer = elb.create_load_balancer(
+        Name="shop-alb", Subnets=subnets, Tags=[{"Key": t["key"], "Value": t["value"]} for t in tags]
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    group = elb.create_target_group(Name="shop-web-8080", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    elb.create_listener(
+        LoadBalancerArn=balancer,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+    )
     elb.register_targets(TargetGroupArn=group, Targets=[{"Id": "10.0.0.5", "Port": 8080}])
     sagemaker = boto3.client("sagemaker", region_name=region)
-    sagemaker.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
-                           PrimaryContainer={"Image": "x"})
-    sagemaker.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[
-        {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.g4dn.xlarge"}])  # moto knows older types only
+    sagemaker.create_model(
+        ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "x"}
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="c",
+        ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 1, "InstanceType": "ml.g4dn.xlarge"}
+        ],
+    )  # moto knows older types only
     sagemaker.create_endpoint(EndpointName=stack_region_endpoint, EndpointConfigName="c")
 
 
@@ -251,8 +287,9 @@ def test_clients_retry_with_backoff_and_time_out(account):
 def test_report_text_shows_each_fix(account, tmp_path):
     from compose_cloud.preflight import render_text
 
-    checks = preflight(plan_for(tmp_path), Aws(overrides={"service-quotas": quotas(
-        healthy_quotas(sagemaker_value=0.0))}))
+    checks = preflight(
+        plan_for(tmp_path), Aws(overrides={"service-quotas": quotas(healthy_quotas(sagemaker_value=0.0))})
+    )
     text = render_text(checks)
     assert "FAIL  quota ml.g5.xlarge for endpoint usage in us-west-2" in text
     assert "fix: aws service-quotas request-service-quota-increase" in text
@@ -262,8 +299,10 @@ def test_report_text_shows_each_fix(account, tmp_path):
 def test_status_renders_text_and_json():
     from compose_cloud.status import Row, render_json, render_text
 
-    rows = [Row("endpoint", "shop-dev-chat", "us-west-2", "Failed", False, "CUDA out of memory"),
-            Row("service", "web", "us-east-1", "2/2 running", True)]
+    rows = [
+        Row("endpoint", "shop-dev-chat", "us-west-2", "Failed", False, "CUDA out of memory"),
+        Row("service", "web", "us-east-1", "2/2 running", True),
+    ]
     text = render_text(rows)
     assert "!! endpoint shop-dev-chat  us-west-2      Failed  (CUDA out of memory)" in text
     assert "ok service  web" in text and text.endswith("2 checked, 1 not healthy\n")

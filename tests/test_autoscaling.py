@@ -4,11 +4,11 @@ by `cloud.min-instances`/`cloud.max-instances`: Application Auto Scaling target 
 from __future__ import annotations
 
 import pytest
-
-from compose_translate import ComposeError
 from conftest import write
 from test_aws_conformance import _preview, findings
 from test_preview import by_type, containers, preview
+
+from compose_translate import ComposeError
 
 COMPOSE = """\
 services:
@@ -41,19 +41,37 @@ def scaled(tmp_path_factory):
 def test_services_and_model_servers_get_target_tracking(scaled):
     targets = by_type(scaled, "aws:appautoscaling/target:Target")
     policies = by_type(scaled, "aws:appautoscaling/policy:Policy")
-    summary = {name: (t.inputs["minCapacity"], t.inputs["maxCapacity"], t.inputs["scalableDimension"],
-                      t.inputs["serviceNamespace"]) for name, t in targets.items()}
-    assert summary == {"app-web-scaling": (1, 6, "ecs:service:DesiredCount", "ecs"),
-                       "app-worker-scaling": (1, 3, "ecs:service:DesiredCount", "ecs"),
-                       "app-model-llm-server-scaling": (1, 3, "ecs:service:DesiredCount", "ecs")}
-    assert targets["app-web-scaling"].inputs["resourceId"].startswith("service/") and \
-        targets["app-web-scaling"].inputs["resourceId"].endswith("/web")
-    tracked = {name: (p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]
-                      ["predefinedMetricType"], p.inputs["targetTrackingScalingPolicyConfiguration"]["targetValue"])
-               for name, p in policies.items()}
-    assert tracked == {"app-web-scaling": ("ECSServiceAverageCPUUtilization", 70),
-                       "app-worker-scaling": ("ECSServiceAverageMemoryUtilization", 80),
-                       "app-model-llm-server-scaling": ("ECSServiceAverageCPUUtilization", 60)}
+    summary = {
+        name: (
+            t.inputs["minCapacity"],
+            t.inputs["maxCapacity"],
+            t.inputs["scalableDimension"],
+            t.inputs["serviceNamespace"],
+        )
+        for name, t in targets.items()
+    }
+    assert summary == {
+        "app-web-scaling": (1, 6, "ecs:service:DesiredCount", "ecs"),
+        "app-worker-scaling": (1, 3, "ecs:service:DesiredCount", "ecs"),
+        "app-model-llm-server-scaling": (1, 3, "ecs:service:DesiredCount", "ecs"),
+    }
+    assert targets["app-web-scaling"].inputs["resourceId"].startswith("service/") and targets["app-web-scaling"].inputs[
+        "resourceId"
+    ].endswith("/web")
+    tracked = {
+        name: (
+            p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"][
+                "predefinedMetricType"
+            ],
+            p.inputs["targetTrackingScalingPolicyConfiguration"]["targetValue"],
+        )
+        for name, p in policies.items()
+    }
+    assert tracked == {
+        "app-web-scaling": ("ECSServiceAverageCPUUtilization", 70),
+        "app-worker-scaling": ("ECSServiceAverageMemoryUtilization", 80),
+        "app-model-llm-server-scaling": ("ECSServiceAverageCPUUtilization", 60),
+    }
     services = by_type(scaled, "aws:ecs/service:Service")
     assert services["app-web-service"].inputs["desiredCount"] == 2
     # an autoscaled GPU task reserves CPU, which ECS measures utilization against
@@ -67,18 +85,26 @@ def test_scaling_requests_are_valid(tmp_path):
     assert findings(_preview([tmp_path / "compose.yaml"])) == []
 
 
-@pytest.mark.parametrize(("setting", "message"), [
-    ("{min: 1, max: 4, cpu: 70, mem: 50}", "cpu and mem are exclusive"),
-    ("{min: 3, max: 4}", "deploy.replicas (2) must lie between min (3) and max (4)"),
-    ("{max: 4, memory: 50}", 'unknown key "memory"'),
-    ("{max: four}", "max must be a whole number"),
-    ("{min: 1}", "max is required"),
-    ("{max: 4, cpu: 150}", "a target of 1-100 percent"),
-    ("[1, 4]", "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("{min: 1, max: 4, cpu: 70, mem: 50}", "cpu and mem are exclusive"),
+        ("{min: 3, max: 4}", "deploy.replicas (2) must lie between min (3) and max (4)"),
+        ("{max: 4, memory: 50}", 'unknown key "memory"'),
+        ("{max: four}", "max must be a whole number"),
+        ("{min: 1}", "max is required"),
+        ("{max: 4, cpu: 150}", "a target of 1-100 percent"),
+        ("[1, 4]", "expected a mapping"),
+    ],
+)
 def test_bad_autoscaling_is_a_located_error(tmp_path, setting, message):
-    write(tmp_path, {"compose.yaml": f"services:\n  web:\n    image: nginx\n    deploy:\n      replicas: 2\n"
-                                     f"      x-aws-autoscaling: {setting}\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": f"services:\n  web:\n    image: nginx\n    deploy:\n      replicas: 2\n"
+            f"      x-aws-autoscaling: {setting}\n"
+        },
+    )
     with pytest.raises(ComposeError) as err:
         preview([tmp_path / "compose.yaml"])
     assert message in err.value.first.message
@@ -86,15 +112,19 @@ def test_bad_autoscaling_is_a_located_error(tmp_path, setting, message):
 
 
 def test_service_labels_scale_like_model_labels(tmp_path):
-    write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx\n    deploy: {replicas: 2}\n"
-                                     "    labels: [cloud.min-instances=1, cloud.max-instances=5]\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  web:\n    image: nginx\n    deploy: {replicas: 2}\n"
+            "    labels: [cloud.min-instances=1, cloud.max-instances=5]\n"
+        },
+    )
     result = preview([tmp_path / "compose.yaml"])
     [target] = by_type(result, "aws:appautoscaling/target:Target").values()
     assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (1, 5)
     [policy] = by_type(result, "aws:appautoscaling/policy:Policy").values()
     assert policy.inputs["targetTrackingScalingPolicyConfiguration"]["targetValue"] == 75
-    write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx\n"
-                                     "    labels: [cloud.max-instances=lots]\n"})
+    write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: nginx\n    labels: [cloud.max-instances=lots]\n"})
     with pytest.raises(ComposeError) as err:
         preview([tmp_path / "compose.yaml"])
     assert err.value.first.path == "services.web.labels" and "max must be a whole number" in err.value.first.message

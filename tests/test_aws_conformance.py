@@ -17,13 +17,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
-from aws_api import requests, check
+from aws_api import check, requests
 from aws_rules import rule_findings
-from compose_cloud.preview import PreviewResult, run_preview
-from compose_translate import ComposeError, StackSettings
 from conftest import ROOT, WILD
 from test_wild import EXPECTED_ERRORS, FILES
+
+from compose_cloud.preview import PreviewResult, run_preview
+from compose_translate import ComposeError, StackSettings
 
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/compose.yaml"))
 
@@ -48,8 +48,9 @@ def _no_runner_environment(monkeypatch):
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_every_example_sends_only_what_aws_accepts(example):
     folder = ROOT / "examples" / example
-    files = [folder / "compose.yaml"] + ([folder / "compose.override.yaml"]
-                                         if (folder / "compose.override.yaml").is_file() else [])
+    files = [folder / "compose.yaml"] + (
+        [folder / "compose.override.yaml"] if (folder / "compose.override.yaml").is_file() else []
+    )
     assert findings(_preview(files)) == []
 
 
@@ -66,23 +67,48 @@ def test_every_real_file_sends_only_what_aws_accepts(name, monkeypatch):
 
 def test_the_checks_find_what_aws_rejects():
     """The validator is not blind: requests AWS refuses are reported."""
-    assert check("sagemaker", "CreateModel", {"ModelName": "chat_model-abc1234",
-                                              "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r"})
+    assert check(
+        "sagemaker",
+        "CreateModel",
+        {"ModelName": "chat_model-abc1234", "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r"},
+    )
     assert check("elbv2", "CreateLoadBalancer", {"Name": "x", "Type": "gateway-ish"})
     assert check("ecs", "CreateService", {"serviceName": "a", "clientAliases": []})
     assert check("logs", "CreateLogGroup", {"logGroupName": "a" * 600})
     from aws_api import Request
-    task = Request("ecs", "RegisterTaskDefinition", {
-        "family": "f", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "4096",
-        "containerDefinitions": [{"name": "app", "portMappings": [{"name": "tcp-80", "containerPort": 80}]}]}, "t")
-    service = Request("ecs", "CreateService", {"serviceName": "s", "taskDefinition": "f", "serviceConnectConfiguration": {
-        "enabled": True, "services": [{"portName": "tcp-80", "timeout": {"perRequestTimeoutSeconds": 0}}]}}, "s")
+
+    task = Request(
+        "ecs",
+        "RegisterTaskDefinition",
+        {
+            "family": "f",
+            "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256",
+            "memory": "4096",
+            "containerDefinitions": [{"name": "app", "portMappings": [{"name": "tcp-80", "containerPort": 80}]}],
+        },
+        "t",
+    )
+    service = Request(
+        "ecs",
+        "CreateService",
+        {
+            "serviceName": "s",
+            "taskDefinition": "f",
+            "serviceConnectConfiguration": {
+                "enabled": True,
+                "services": [{"portName": "tcp-80", "timeout": {"perRequestTimeoutSeconds": 0}}],
+            },
+        },
+        "s",
+    )
     problems = rule_findings([task, service])
     assert any("Fargate has no size 256 cpu / 4096 MiB" in p for p in problems)
     assert any("perRequestTimeoutSeconds set for a tcp port" in p for p in problems)
 
 
 # -- pulumi-aws's typed inputs --------------------------------------------------------------------------
+
 
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
@@ -99,8 +125,10 @@ def _declared(module: str, type_name: str) -> dict[str, tuple[str | None, bool]]
 
 def _nested(annotation: str) -> tuple[str | None, bool]:
     found = re.search(r"ForwardRef\('(\w+?)Args(?:Dict)?'\)", annotation)
-    free_map = annotation.startswith("typing.Union[typing.Mapping[") or "NotRequired[typing.Union[typing.Mapping[" \
-        in annotation
+    free_map = (
+        annotation.startswith("typing.Union[typing.Mapping[")
+        or "NotRequired[typing.Union[typing.Mapping[" in annotation
+    )
     return (f"{found.group(1)}ArgsDict" if found else None), free_map and not found
 
 
@@ -147,7 +175,8 @@ def test_underscores_in_project_and_model_keys_give_names_aws_accepts(tmp_path):
     """`qwen2_5`, `chat_model` and project names with `_` occur in real files; SageMaker and ELB refuse `_`."""
     (tmp_path / "compose.yaml").write_text(
         "name: my_app\nservices:\n  web_ui: {image: a, ports: ['80:8080'], models: [chat_model, qwen2_5]}\n"
-        "models:\n  chat_model: {model: ai/smollm2}\n  qwen2_5: {model: ai/qwen2.5, labels: [cloud.region=eu-west-1]}\n")
+        "models:\n  chat_model: {model: ai/smollm2}\n  qwen2_5: {model: ai/qwen2.5, labels: [cloud.region=eu-west-1]}\n"
+    )
     result = _preview([tmp_path / "compose.yaml"])
     assert findings(result) == []
     names = [r.physical_name for r in result.resources if r.type.startswith("aws:sagemaker/")]
@@ -157,12 +186,14 @@ def test_underscores_in_project_and_model_keys_give_names_aws_accepts(tmp_path):
 def test_private_registry_credentials_are_a_valid_request(tmp_path):
     (tmp_path / "compose.yaml").write_text(
         "name: shop\nservices:\n  app:\n    image: registry.example.com/app:1\n    x-aws-pull_credentials: "
-        "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf\n")
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf\n"
+    )
     assert findings(_preview([tmp_path / "compose.yaml"])) == []
 
 
 def test_hugging_face_token_secret_is_a_valid_request(tmp_path):
     (tmp_path / "compose.yaml").write_text(
         "name: shop\nservices:\n  app: {image: nginx, models: [embed]}\nmodels:\n  embed:\n"
-        "    model: hf.co/org/embed-gguf\n    labels: [cloud.backend=ecs, cloud.instance-type=gpu-small]\n")
+        "    model: hf.co/org/embed-gguf\n    labels: [cloud.backend=ecs, cloud.instance-type=gpu-small]\n"
+    )
     assert findings(_preview([tmp_path / "compose.yaml"], hf_token_secret="team/hf-token")) == []

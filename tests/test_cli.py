@@ -5,9 +5,9 @@ from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 
 import pytest
+from conftest import ROOT, write
 
 from compose_cloud.cli import main
-from conftest import ROOT, write
 
 SEED = ROOT / "examples" / "seed-06-cloud" / "compose.yaml"
 
@@ -31,7 +31,10 @@ def test_check_ok_and_invalid(tmp_path, capsys):
 
 
 def test_region_option_and_stack_file(tmp_path, capsys):
-    write(tmp_path, {"Pulumi.test.yaml": "config:\n  aws:region: eu-west-1\n  compose-cloud:defaultInstanceType: gpu-medium\n"})
+    write(
+        tmp_path,
+        {"Pulumi.test.yaml": "config:\n  aws:region: eu-west-1\n  compose-cloud:defaultInstanceType: gpu-medium\n"},
+    )
     assert main(["plan", "-f", str(SEED), "--stack", str(tmp_path / "Pulumi.test.yaml"), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["region"] == "eu-west-1" and data["models"]["llm"]["placement"]["region"] == "us-west-2"
@@ -47,12 +50,20 @@ def test_unknown_stack_setting_is_an_error(tmp_path, capsys):
 
 
 def test_usage_error_exit_code_and_no_traceback(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "compose_cloud.cli", "plan", "--format", "yaml"],
-                         capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", "plan", "--format", "yaml"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert run.returncode == 2 and "Traceback" not in run.stderr
     write(tmp_path, {"compose.yaml": "services: {a: {image: [x]}}\n"})
-    run = subprocess.run([sys.executable, "-m", "compose_cloud.cli", "plan", "-f", str(tmp_path / "compose.yaml")],
-                         capture_output=True, text=True, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", "plan", "-f", str(tmp_path / "compose.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert run.returncode == 1 and "Traceback" not in run.stderr and "services.a.image" in run.stderr
 
 
@@ -91,6 +102,7 @@ def test_preview_of_bad_input_is_one_located_error(tmp_path, capsys):
 
 def test_markdown_is_not_offered_where_it_does_not_exist(capsys):
     import pytest
+
     with pytest.raises(SystemExit) as exit_:
         main(["plan", "-f", str(SEED), "--format", "markdown"])
     assert exit_.value.code == 2
@@ -105,8 +117,13 @@ def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path):
 
     services = "".join(f"  s{i}: {{image: nginx, environment: {{N: '{i}'}}}}\n" for i in range(400))
     (tmp_path / "compose.yaml").write_text("name: big\nservices:\n" + services)
-    process = subprocess.Popen([sys.executable, "-m", "compose_cloud.cli", "preview"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "compose_cloud.cli", "preview"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(3)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)

@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 
-from compose_cloud.progress import progress
 from conftest import ROOT
+
+from compose_cloud.progress import progress
 
 
 class _Terminal(io.StringIO):
@@ -20,10 +21,18 @@ class _Terminal(io.StringIO):
 def _complete(line: str, tmp_path) -> list[str]:
     """Ask the installed program for completions the way bash's hook does (argcomplete's protocol)."""
     out = tmp_path / "completions"
-    env = {**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_IFS": "\n", "COMP_LINE": line,
-           "COMP_POINT": str(len(line)), "_ARGCOMPLETE_STDOUT_FILENAME": str(out), "COMP_TYPE": "9"}
-    subprocess.run([sys.executable, "-m", "compose_cloud.cli"], env=env, cwd=ROOT, capture_output=True,
-                   timeout=60, check=False)
+    env = {
+        **os.environ,
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_IFS": "\n",
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
+        "COMP_TYPE": "9",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli"], env=env, cwd=ROOT, capture_output=True, timeout=60, check=False
+    )
     return sorted(out.read_text().split("\n")) if out.exists() else []
 
 

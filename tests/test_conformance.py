@@ -52,8 +52,10 @@ def _files(case: dict) -> dict[str, str]:
         extra = case.get("top", "")
         return {"compose.yaml": f"name: test\nservices:\n  foo:\n{body}{extra}", **case.get("files", {})}
     if "dotenv" in case:
-        return {"compose.yaml": "services:\n  s:\n    image: busybox\n    env_file: [vars.env]\n",
-                "vars.env": case["dotenv"]}
+        return {
+            "compose.yaml": "services:\n  s:\n    image: busybox\n    env_file: [vars.env]\n",
+            "vars.env": case["dotenv"],
+        }
     if "template" in case:
         template = yaml.safe_dump(case["template"], default_style='"').strip()
         return {"compose.yaml": f"services:\n  s:\n    image: busybox\n    environment:\n      V: {template}\n"}
@@ -77,10 +79,17 @@ def load(case: dict, folder: Path) -> dict[str, Any]:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
     compose = case.get("compose", ["compose.yaml"])
-    project, _, _ = load_project(LoadOptions(
-        files=tuple(folder / f for f in compose), environ=dict(case.get("env", {})),
-        project_name=case.get("project"), default_name="conformance", profiles=tuple(case.get("profiles", ())),
-        env_files=tuple(folder / f for f in case.get("env_files", ())), working_dir=folder))
+    project, _, _ = load_project(
+        LoadOptions(
+            files=tuple(folder / f for f in compose),
+            environ=dict(case.get("env", {})),
+            project_name=case.get("project"),
+            default_name="conformance",
+            profiles=tuple(case.get("profiles", ())),
+            env_files=tuple(folder / f for f in case.get("env_files", ())),
+            working_dir=folder,
+        )
+    )
     # what compose-cloud read, not what it prints: `config` hides values taken from the environment
     return project_dict(project, reveal=True)
 
@@ -91,12 +100,13 @@ _KEY_VALUE = ("environment", "labels", "annotations", "sysctls", "extra_hosts", 
 
 def _canonical(value: Any, key: str = "") -> Any:
     if key in _KEY_VALUE and isinstance(value, list):
-        pairs = [str(v).split("=", 1) if key != "extra_hosts" or "=" in str(v) else str(v).split(":", 1)
-                 for v in value]
+        pairs = [str(v).split("=", 1) if key != "extra_hosts" or "=" in str(v) else str(v).split(":", 1) for v in value]
         value = {p[0]: (p[1] if len(p) > 1 else None) for p in pairs}
     if isinstance(value, dict):
-        return {str(k): _canonical(v, str(k)) if key not in _KEY_VALUE else (None if v is None else str(v))
-                for k, v in value.items()}
+        return {
+            str(k): _canonical(v, str(k)) if key not in _KEY_VALUE else (None if v is None else str(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_canonical(v) for v in value]
     return value
@@ -107,15 +117,17 @@ def _merged_document(files: dict[str, str], folder: Path) -> Any:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (folder / name).write_text(text)
-    document = load_document(LoadOptions(files=tuple(folder / n for n in files), environ={},
-                                         default_name="conformance", working_dir=folder), Report()).document
+    document = load_document(
+        LoadOptions(files=tuple(folder / n for n in files), environ={}, default_name="conformance", working_dir=folder),
+        Report(),
+    ).document
     return _canonical({k: v for k, v in plain(document).items() if k != "name"})
 
 
 def _merge(case: dict, folder: Path) -> None:
     names = [f"file{i}.yaml" for i in range(len(case["merge"]))]
     expected = _merged_document({"merged.yaml": case["merged"]}, folder)  # one folder: the same paths
-    actual = _merged_document(dict(zip(names, case["merge"])), folder)
+    actual = _merged_document(dict(zip(names, case["merge"], strict=True)), folder)
     assert actual == expected
 
 
@@ -138,8 +150,9 @@ def test_conformance(case, tmp_path):
     elif "dotenv" in case:
         expected = {"services.s.environment." + k.replace(".", "\\."): v for k, v in case["expect"].items()}
     else:
-        expected = {(f"services.{k}" if "service" in case and k.startswith("foo.") else k): v
-                    for k, v in case["expect"].items()}
+        expected = {
+            (f"services.{k}" if "service" in case and k.startswith("foo.") else k): v for k, v in case["expect"].items()
+        }
     actual = {path: _lookup(data, path) for path in expected}
     assert actual == expected
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from compose_translate import ComposeError, StackSettings
 from conftest import write
 from test_aws_conformance import _preview, findings
 from test_preview import by_type
 
-COMPOSE = "name: shop\nservices:\n  web:\n    image: nginx\n    ports: [\"80:8080\"]\n"
+from compose_translate import ComposeError, StackSettings
+
+COMPOSE = 'name: shop\nservices:\n  web:\n    image: nginx\n    ports: ["80:8080"]\n'
 DOMAIN = {"domain": "chat.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
 
 
@@ -31,12 +31,16 @@ def test_certificate_is_validated_in_the_zone_and_the_domain_points_at_the_alb(w
     assert alias.inputs["name"] == "chat.example.com" and alias.inputs["type"] == "A"
     [target] = alias.inputs["aliases"]
     assert target["name"].startswith(f"{balancer.physical_name}-") and target["name"].endswith(
-        ".us-east-1.elb.amazonaws.com")  # the ALB's DNS name, in ELB's hosted zone for us-east-1
+        ".us-east-1.elb.amazonaws.com"
+    )  # the ALB's DNS name, in ELB's hosted zone for us-east-1
     assert (target["zoneId"], target["evaluateTargetHealth"]) == ("Z35SXDOTRQ7X7K", True)
     listeners = {r.inputs["port"]: r.inputs for r in by_type(with_domain, "aws:lb/listener:Listener").values()}
     assert listeners[443]["protocol"] == "HTTPS" and listeners[443]["certificateArn"] == certificate.arn
-    assert listeners[80]["defaultActions"][0]["redirect"] == {"port": "443", "protocol": "HTTPS",
-                                                              "statusCode": "HTTP_301"}
+    assert listeners[80]["defaultActions"][0]["redirect"] == {
+        "port": "443",
+        "protocol": "HTTPS",
+        "statusCode": "HTTP_301",
+    }
     assert with_domain.outputs["urls"]["web"] == ["https://chat.example.com/"]
 
 
@@ -49,8 +53,9 @@ def test_domain_needs_a_zone_and_a_valid_name():
         StackSettings.from_cli_config({"compose-cloud:domain": "chat.example.com"}, file="Pulumi.dev.yaml")
     assert "needs both" in err.value.first.message and err.value.first.path == "config.compose-cloud:hostedZoneId"
     with pytest.raises(ComposeError) as err:
-        StackSettings.from_cli_config({"compose-cloud:domain": "Not A Domain", "compose-cloud:hostedZoneId": "Z1"},
-                                      file="Pulumi.dev.yaml")
+        StackSettings.from_cli_config(
+            {"compose-cloud:domain": "Not A Domain", "compose-cloud:hostedZoneId": "Z1"}, file="Pulumi.dev.yaml"
+        )
     assert err.value.first.path == "config.compose-cloud:domain"
 
 

@@ -10,12 +10,12 @@ import sys
 
 import pytest
 import yaml
+from conftest import ROOT
+from test_golden import EXAMPLES
 
 from compose_cloud.preview import run_preview
 from compose_cloud.preview_render import RENDERERS, to_data
 from compose_translate import LoadOptions, StackSettings, make_plan
-from conftest import ROOT
-from test_golden import EXAMPLES
 
 RENDER_ALL = """
 import json, sys
@@ -35,8 +35,14 @@ def test_every_example_previews_byte_identically_under_different_hash_seeds():
     outputs = []
     for seed in ("1", "4242"):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "LOG_LEVEL", "SEARCH_API_KEY"))}
-        done = subprocess.run([sys.executable, "-c", RENDER_ALL, examples], capture_output=True, text=True,
-                              cwd=ROOT, env={**env, "PYTHONHASHSEED": seed}, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", RENDER_ALL, examples],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**env, "PYTHONHASHSEED": seed},
+            check=True,
+        )
         outputs.append(done.stdout)
     assert len(outputs[0]) > 10_000
     assert outputs[0] == outputs[1]

@@ -4,11 +4,11 @@ the seed's cloud example then costs at most $0.05/h besides its model."""
 from __future__ import annotations
 
 import pytest
-
-from compose_translate import ComposeError, StackSettings
 from conftest import ROOT, write
 from test_aws_conformance import findings
 from test_preview import by_type, preview
+
+from compose_translate import ComposeError, StackSettings
 
 SEED = ROOT / "examples" / "seed-06-cloud" / "compose.yaml"
 
@@ -50,16 +50,26 @@ def test_dev_mode_requests_are_valid(dev):
 
 
 def test_gpu_tasks_on_ec2_need_the_nat_gateway(tmp_path):
-    write(tmp_path, {"compose.yaml": "services:\n  app: {image: nginx, models: [llm]}\nmodels:\n  llm:\n"
-                                     "    model: ai/smollm2\n    labels: [cloud.backend=ecs]\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  app: {image: nginx, models: [llm]}\nmodels:\n  llm:\n"
+            "    model: ai/smollm2\n    labels: [cloud.backend=ecs]\n"
+        },
+    )
     with pytest.raises(ComposeError) as err:
         preview([tmp_path / "compose.yaml"], nat_gateway=False)
     assert err.value.first.path == "config.compose-cloud:natGateway" and "model-llm cannot" in err.value.first.message
 
 
 def test_an_existing_vpc_without_nat_needs_only_public_subnets():
-    settings = StackSettings.from_cli_config({"compose-cloud:vpcId": "vpc-1", "compose-cloud:natGateway": "false",
-                                              "compose-cloud:publicSubnetIds": '["subnet-a", "subnet-b"]'})
+    settings = StackSettings.from_cli_config(
+        {
+            "compose-cloud:vpcId": "vpc-1",
+            "compose-cloud:natGateway": "false",
+            "compose-cloud:publicSubnetIds": '["subnet-a", "subnet-b"]',
+        }
+    )
     assert settings.nat_gateway is False
     with pytest.raises(ComposeError) as err:
         StackSettings.from_cli_config({"compose-cloud:vpcId": "vpc-1", "compose-cloud:natGateway": "false"})

@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from compose_cloud.cli import main
 from compose_cloud.diff import flatten
 from compose_cloud.diff_render import COMMENT_LIMIT, MARKER
-from conftest import ROOT
 
 CASES = Path(__file__).parent / "diff_cases"
 GOLDEN = Path(__file__).parent / "golden" / "diff"
@@ -34,6 +34,7 @@ def run_diff(after: Path, base: str, *options: str) -> tuple[int, str]:
     try:
         from contextlib import redirect_stdout
         from io import StringIO
+
         out = StringIO()
         with redirect_stdout(out):
             where = ["--base-dir", base] if base.startswith(".") else ["--base", base]
@@ -91,8 +92,12 @@ def test_git_revision_as_base(tmp_path):
     shutil.copytree(CASES / "base", repo / "app")
 
     def git(*args):
-        subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+            cwd=repo,
+            check=True,
+            capture_output=True,
+        )
 
     git("init", "-q")
     git("add", ".")
@@ -114,13 +119,17 @@ def test_project_new_on_the_base_side(tmp_path):
 
 def test_flatten_opens_json_documents_and_keys_name_value_lists():
     assert flatten({"a": '[{"b": 1}]', "c": {"d": [True]}, "e": "{not json"}) == {
-        "a[0].b": 1, "c.d[0]": True, "e": "{not json"}
+        "a[0].b": 1,
+        "c.d[0]": True,
+        "e": "{not json",
+    }
     assert flatten({"env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}) == {"env.A": "1", "env.B": "2"}
 
 
 def test_huge_diff_is_truncated_for_a_comment(tmp_path):
-    services = "".join(f"  svc{i}:\n    image: ghcr.io/example/s:{i}\n    environment: {{X: '{'y' * 200}'}}\n"
-                       for i in range(150))
+    services = "".join(
+        f"  svc{i}:\n    image: ghcr.io/example/s:{i}\n    environment: {{X: '{'y' * 200}'}}\n" for i in range(150)
+    )
     (tmp_path / "before").mkdir()
     (tmp_path / "after").mkdir()
     (tmp_path / "after" / "compose.yaml").write_text("name: big\nservices:\n" + services)
@@ -179,7 +188,12 @@ def test_the_workflow_passes_zizmor():
     import sys
 
     zizmor = shutil.which("zizmor") or str(Path(sys.executable).parent / "zizmor")
-    done = subprocess.run([zizmor, "--offline", "--format", "json", str(ROOT / ".github" / "workflows")],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [zizmor, "--offline", "--format", "json", str(ROOT / ".github" / "workflows")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout) == []

@@ -12,15 +12,18 @@ import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
-COMPOSE = "services:\n  app: {image: nginx, models: [llm]}\nmodels:\n  llm:\n    model: ai/smollm2\n" \
-          "    labels: [cloud.instance-type=gpu-small]\n"
+COMPOSE = (
+    "services:\n  app: {image: nginx, models: [llm]}\nmodels:\n  llm:\n    model: ai/smollm2\n"
+    "    labels: [cloud.instance-type=gpu-small]\n"
+)
 HARDENING = "services:\n  app:\n    read_only: true\n"
 STACK = "config:\n  aws:region: us-east-1\n  compose-cloud:files: [compose.yaml, compose.hardening.yaml]\n"
 
 
 def _git(repo, *args):
-    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
+    )
 
 
 @pytest.fixture
@@ -39,8 +42,15 @@ def repo(tmp_path):
 
 def diff(repo, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
-    return subprocess.run([sys.executable, "-m", "compose_cloud.cli", "diff", *args], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", "diff", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_one_label_change_is_the_only_change_and_runs_are_identical(repo):

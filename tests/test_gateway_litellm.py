@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from fake_upstream import REPLY, Upstream
 
 from compose_translate import LoadOptions, make_plan
 from compose_translate.serving import GATEWAY_IMAGE
-from conftest import ROOT
-from fake_upstream import REPLY, Upstream
 
 openai = pytest.importorskip("openai")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # importing litellm must not reach the internet
@@ -47,12 +47,20 @@ def running_gateway(plan, folder: Path, upstream: Upstream):
         (folder / Path(file.target).name).write_text(text)
     config = folder / "config.yaml"
     port = _free_port()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LITELLM", "OPENAI"))},
-           **plan.gateway.service.environment,
-           "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "test-secret-not-real"}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LITELLM", "OPENAI"))},
+        **plan.gateway.service.environment,
+        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "test-secret-not-real",
+    }
     log = (folder / "proxy.log").open("w")
-    proxy = subprocess.Popen([sys.executable, str(ROOT / "tests" / "gateway_proxy.py"), base, str(config),
-                              str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+    proxy = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "gateway_proxy.py"), base, str(config), str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=folder,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -119,8 +127,17 @@ def test_sagemaker_requests_are_signed_for_their_region_and_carry_only_openai_fi
         region = call["path"].split("/")[1]
         headers = {k.lower(): v for k, v in call["headers"].items()}
         assert f"/{region}/sagemaker/aws4_request" in headers["authorization"]
-        assert set(call["body"]) <= {"messages", "max_tokens", "temperature", "top_p", "stream", "stream_options", "model",
-                                     "stop", "n"}, call["body"]
+        assert set(call["body"]) <= {
+            "messages",
+            "max_tokens",
+            "temperature",
+            "top_p",
+            "stream",
+            "stream_options",
+            "model",
+            "stop",
+            "n",
+        }, call["body"]
     assert {c["path"].split("/")[1] for c in calls} >= {"eu-west-1"}
 
 
@@ -146,6 +163,13 @@ def test_the_health_check_the_task_runs_passes(gateway):
     _, _, plan, _ = gateway
     command = plan.gateway.service.runtime.healthcheck.command[1]
     port = gateway[0].base_url.port
-    done = subprocess.run(["sh", "-c", command.replace("python3", sys.executable).replace(
-        f"localhost:{plan.gateway.port}", f"127.0.0.1:{port}")], timeout=30, check=False)
+    done = subprocess.run(
+        [
+            "sh",
+            "-c",
+            command.replace("python3", sys.executable).replace(f"localhost:{plan.gateway.port}", f"127.0.0.1:{port}"),
+        ],
+        timeout=30,
+        check=False,
+    )
     assert done.returncode == 0

@@ -7,15 +7,18 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from compose_cloud.render import plan_json
 from compose_translate import LoadOptions, make_plan
-from conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 # Every folder of examples/, with the files `docker compose` would read there by default.
-EXAMPLES = {folder.name: tuple(name for name in ("compose.yaml", "compose.override.yaml") if (folder / name).is_file())
-            for folder in sorted((ROOT / "examples").iterdir()) if (folder / "compose.yaml").is_file()}
+EXAMPLES = {
+    folder.name: tuple(name for name in ("compose.yaml", "compose.override.yaml") if (folder / name).is_file())
+    for folder in sorted((ROOT / "examples").iterdir())
+    if (folder / "compose.yaml").is_file()
+}
 
 
 def render(example: str) -> str:
@@ -36,11 +39,14 @@ def test_every_example_folder_has_a_golden():
     assert sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir()) == sorted(EXAMPLES)
 
 
-@pytest.mark.parametrize("example, variables", [
-    ("seed-03-short-syntax", {"LLM_URL", "LLM_MODEL", "EMBEDDING_MODEL_URL", "EMBEDDING_MODEL_MODEL"}),
-    ("seed-04-long-syntax", {"AI_MODEL_URL", "AI_MODEL_NAME", "EMBEDDING_URL", "EMBEDDING_NAME"}),
-    ("seed-01-basic", {"LLM_URL", "LLM_MODEL"}),
-])
+@pytest.mark.parametrize(
+    "example, variables",
+    [
+        ("seed-03-short-syntax", {"LLM_URL", "LLM_MODEL", "EMBEDDING_MODEL_URL", "EMBEDDING_MODEL_MODEL"}),
+        ("seed-04-long-syntax", {"AI_MODEL_URL", "AI_MODEL_NAME", "EMBEDDING_URL", "EMBEDDING_NAME"}),
+        ("seed-01-basic", {"LLM_URL", "LLM_MODEL"}),
+    ],
+)
 def test_seed_variable_names(example, variables):
     folder = ROOT / "examples" / example
     plan = make_plan(LoadOptions(files=(folder / "compose.yaml",), environ={}))

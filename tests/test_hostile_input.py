@@ -6,9 +6,9 @@ import os
 import time
 
 import pytest
+from conftest import write
 
 from compose_translate import ComposeError, LoadOptions, make_plan
-from conftest import write
 
 
 def _plan(folder, **options):
@@ -19,8 +19,14 @@ def test_billion_laughs_is_refused_quickly(tmp_path):
     levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 9):
         levels.append(f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 10)}]")
-    write(tmp_path, {"compose.yaml": "x-bomb:\n" + "\n".join("  " + line for line in levels) +
-                     "\nservices:\n  app: {image: nginx}\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "x-bomb:\n"
+            + "\n".join("  " + line for line in levels)
+            + "\nservices:\n  app: {image: nginx}\n"
+        },
+    )
     assert (tmp_path / "compose.yaml").stat().st_size < 600
     started = time.monotonic()
     with pytest.raises(ComposeError) as err:
@@ -30,15 +36,25 @@ def test_billion_laughs_is_refused_quickly(tmp_path):
 
 
 def test_modest_anchors_still_work(tmp_path):
-    write(tmp_path, {"compose.yaml": "x-env: &env {A: '1', B: '2'}\nservices:\n"
-                                     + "".join(f"  s{i}: {{image: nginx, environment: *env}}\n" for i in range(50))})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "x-env: &env {A: '1', B: '2'}\nservices:\n"
+            + "".join(f"  s{i}: {{image: nginx, environment: *env}}\n" for i in range(50))
+        },
+    )
     assert len(_plan(tmp_path).services) == 50
 
 
 def test_a_self_doubling_env_file_stops(tmp_path):
     lines = ["A0=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] + [f"A{i}=${{A{i - 1}}}${{A{i - 1}}}" for i in range(1, 41)]
-    write(tmp_path, {"compose.yaml": "services:\n  app: {image: nginx, environment: {X: '${A40}'}}\n",
-                     ".env": "\n".join(lines) + "\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  app: {image: nginx, environment: {X: '${A40}'}}\n",
+            ".env": "\n".join(lines) + "\n",
+        },
+    )
     with pytest.raises(ComposeError) as err:
         _plan(tmp_path)
     assert "longer than" in err.value.render()
@@ -49,14 +65,18 @@ def test_extends_and_env_file_never_read_a_device_or_a_pipe(tmp_path, target):
     if target == "fifo":
         os.mkfifo(tmp_path / "pipe")
         target = str(tmp_path / "pipe")
-    for compose in (f"services:\n  app:\n    image: nginx\n    env_file: {target}\n",
-                    f"services:\n  app:\n    extends: {{file: {target}, service: x}}\n"):
+    for compose in (
+        f"services:\n  app:\n    image: nginx\n    env_file: {target}\n",
+        f"services:\n  app:\n    extends: {{file: {target}, service: x}}\n",
+    ):
         write(tmp_path, {"compose.yaml": compose})
         started = time.monotonic()
         with pytest.raises(ComposeError) as err:
             _plan(tmp_path)
         assert time.monotonic() - started < 5
-        assert any(reason in err.value.render() for reason in ("not a regular file", "not found", "outside the project"))
+        assert any(
+            reason in err.value.render() for reason in ("not a regular file", "not found", "outside the project")
+        )
 
 
 def test_a_huge_compose_file_is_refused(tmp_path):
@@ -67,8 +87,13 @@ def test_a_huge_compose_file_is_refused(tmp_path):
 
 def test_limits_aws_enforces_later_are_checked_at_plan_time(tmp_path):
     ports = "".join(f"      - '{8000 + i}:80'\n" for i in range(6))
-    write(tmp_path, {"compose.yaml": f"services:\n  web:\n    image: nginx\n    ports:\n{ports}"
-                                     "  big:\n    image: nginx\n    deploy: {replicas: 1000000000}\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": f"services:\n  web:\n    image: nginx\n    ports:\n{ports}"
+            "  big:\n    image: nginx\n    deploy: {replicas: 1000000000}\n"
+        },
+    )
     with pytest.raises(ComposeError) as err:
         _plan(tmp_path)
     text = err.value.render()
@@ -77,21 +102,26 @@ def test_limits_aws_enforces_later_are_checked_at_plan_time(tmp_path):
 
 
 def test_fifty_listeners_per_load_balancer(tmp_path):
-    services = "".join(f"  s{i}:\n    image: nginx\n    ports: ['{9000 + 2 * i}:80', '{9001 + 2 * i}:81']\n"
-                       for i in range(30))
+    services = "".join(
+        f"  s{i}:\n    image: nginx\n    ports: ['{9000 + 2 * i}:80', '{9001 + 2 * i}:81']\n" for i in range(30)
+    )
     write(tmp_path, {"compose.yaml": "services:\n" + services})
-    with pytest.raises(ComposeError, match="60 published ports would need 60 listeners on one Application Load "
-                                           "Balancer; AWS allows 50"):
+    with pytest.raises(
+        ComposeError, match="60 published ports would need 60 listeners on one Application Load Balancer; AWS allows 50"
+    ):
         _plan(tmp_path)
 
 
-@pytest.mark.parametrize("reference", [
-    "    env_file: /proc/self/environ\n",
-    "    env_file: ../outside.env\n",
-    "    env_file: .git/config\n",
-    "    extends: {file: ../outside.yaml, service: x}\n",
-    "    secrets: [s]\nsecrets:\n  s: {file: ../outside.env}\n",
-])
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "    env_file: /proc/self/environ\n",
+        "    env_file: ../outside.env\n",
+        "    env_file: .git/config\n",
+        "    extends: {file: ../outside.yaml, service: x}\n",
+        "    secrets: [s]\nsecrets:\n  s: {file: ../outside.env}\n",
+    ],
+)
 def test_files_outside_the_project_are_not_read(tmp_path, reference):
     project = tmp_path / "repo"
     (project / ".git").mkdir(parents=True)
@@ -115,8 +145,13 @@ def test_a_symbolic_link_out_of_the_project_is_outside(tmp_path):
 
 def test_files_anywhere_in_the_git_repository_are_fine(tmp_path):
     (tmp_path / ".git").mkdir()
-    write(tmp_path, {"shared/common.env": "A=1\n",
-                     "app/compose.yaml": "services:\n  app: {image: nginx, env_file: ../shared/common.env}\n"})
+    write(
+        tmp_path,
+        {
+            "shared/common.env": "A=1\n",
+            "app/compose.yaml": "services:\n  app: {image: nginx, env_file: ../shared/common.env}\n",
+        },
+    )
     plan = make_plan(LoadOptions(files=(tmp_path / "app" / "compose.yaml",), environ={}, default_name="app"))
     assert plan.services["app"].environment["A"] == "1"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from test_pulumi_cli import cli_encoding, run_entry
 
 from compose_cloud.cli import main
-from test_pulumi_cli import cli_encoding, run_entry
 
 COMPOSE = """\
 services:
@@ -47,15 +47,24 @@ def test_init_writes_a_pulumi_project_that_runs_like_pulumi_up(user_folder, caps
     assert "compose-cloud" in (user_folder / "requirements.txt").read_text()
     assert "from compose_cloud.program import run" in (user_folder / "__main__.py").read_text()
     assert yaml.safe_load((user_folder / "Pulumi.dev.yaml").read_text()) == {
-        "config": {"aws:region": "eu-west-1", "compose-cloud:files": ["compose.yaml"]}}
+        "config": {"aws:region": "eu-west-1", "compose-cloud:files": ["compose.yaml"]}
+    }
 
     for mode in ("up", "preview"):
-        result = run_entry("dev", cli_encoding(user_folder / "Pulumi.dev.yaml"), mode, cwd=user_folder,
-                           program=(user_folder, project["name"]))
+        result = run_entry(
+            "dev",
+            cli_encoding(user_folder / "Pulumi.dev.yaml"),
+            mode,
+            cwd=user_folder,
+            program=(user_folder, project["name"]),
+        )
         assert result["exit"] == 0, result["errors"]
         types = {r.split("::")[0] for r in result["resources"]}
-        assert {"aws:ecs/service:Service", "aws:sagemaker/endpoint:Endpoint", "aws:lb/loadBalancer:LoadBalancer"} \
-            <= types
+        assert {
+            "aws:ecs/service:Service",
+            "aws:sagemaker/endpoint:Endpoint",
+            "aws:lb/loadBalancer:LoadBalancer",
+        } <= types
         groups = [v for k, v in result["inputs"].items() if k.startswith("aws:cloudwatch/logGroup:LogGroup")]
         assert {g["name"] for g in groups} >= {"/compose-cloud/mychatapp/dev/chat"}
         regions = {v["region"] for k, v in result["inputs"].items() if k.startswith("pulumi:providers:aws")}
@@ -78,8 +87,10 @@ def test_init_never_overwrites_and_says_what_it_skipped(user_folder, capsys):
 def test_init_takes_the_files_given_and_refuses_bad_input_without_writing(user_folder, capsys):
     (user_folder / "compose.prod.yaml").write_text("services:\n  chat:\n    read_only: true\n")
     assert main(["init", "-f", "compose.yaml", "-f", "compose.prod.yaml", "--stack", "prod"]) == 0
-    assert yaml.safe_load((user_folder / "Pulumi.prod.yaml").read_text())["config"]["compose-cloud:files"] == \
-        ["compose.yaml", "compose.prod.yaml"]
+    assert yaml.safe_load((user_folder / "Pulumi.prod.yaml").read_text())["config"]["compose-cloud:files"] == [
+        "compose.yaml",
+        "compose.prod.yaml",
+    ]
     capsys.readouterr()
     broken = user_folder.parent / "broken"
     broken.mkdir()
@@ -99,9 +110,15 @@ def test_a_users_own_program_calls_the_library_with_its_own_settings(user_folder
         "import pulumi\n"
         "from compose_cloud.program import deploy\n\n"
         "outputs = deploy(['compose.yaml'], settings={'logRetentionDays': 7, 'defaultInstanceType': 'gpu-medium'})\n"
-        "pulumi.export('chat', outputs['urls']['chat'])\n")
-    result = run_entry("dev", {"aws:region": "us-east-1", "compose-cloud:logRetentionDays": "30"}, "up",
-                       cwd=user_folder, program=(user_folder, "chat"))
+        "pulumi.export('chat', outputs['urls']['chat'])\n"
+    )
+    result = run_entry(
+        "dev",
+        {"aws:region": "us-east-1", "compose-cloud:logRetentionDays": "30"},
+        "up",
+        cwd=user_folder,
+        program=(user_folder, "chat"),
+    )
     assert result["exit"] == 0, result["errors"]
     groups = [v for k, v in result["inputs"].items() if k.startswith("aws:cloudwatch/logGroup:LogGroup")]
     assert groups and {g["retentionInDays"] for g in groups} == {7}
@@ -111,7 +128,8 @@ def test_a_users_own_program_calls_the_library_with_its_own_settings(user_folder
 
 def test_a_bad_setting_in_code_is_a_clear_error(user_folder):
     (user_folder / "__main__.py").write_text(
-        "from compose_cloud.program import run\n\nrun(['compose.yaml'], settings={'logRetentionDays': 8})\n")
+        "from compose_cloud.program import run\n\nrun(['compose.yaml'], settings={'logRetentionDays': 8})\n"
+    )
     result = run_entry("dev", {"aws:region": "us-east-1"}, "up", cwd=user_folder, program=(user_folder, "chat"))
     assert result["exit"] == 1
     assert any("logRetentionDays" in line and "nearest: 7" in line for line in result["errors"])

@@ -6,28 +6,31 @@ from compose_translate.interpolation import interpolate_string
 ENV = {"SET": "value", "EMPTY": "", "OTHER": "o"}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("$SET", "value"),
-    ("${SET}", "value"),
-    ("pre-${SET}-post", "pre-value-post"),
-    ("${UNSET:-default}", "default"),
-    ("${EMPTY:-default}", "default"),
-    ("${EMPTY-default}", ""),
-    ("${UNSET-default}", "default"),
-    ("${SET:+alt}", "alt"),
-    ("${EMPTY:+alt}", ""),
-    ("${EMPTY+alt}", "alt"),
-    ("${UNSET+alt}", ""),
-    ("${UNSET:-${OTHER}}", "o"),
-    ("${UNSET:-${ALSO_UNSET:-deep}}", "deep"),
-    ("${UNSET:-a ${OTHER} b}", "a o b"),
-    ("$$SET", "$SET"),
-    ("$${SET}", "${SET}"),
-    ("echo $(cat /run/secrets/x)", "echo $(cat /run/secrets/x)"),
-    ("cost: 5$ and $1", "cost: 5$ and $1"),
-    ("${EMPTY?must}", ""),
-    ("no dollars", "no dollars"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("$SET", "value"),
+        ("${SET}", "value"),
+        ("pre-${SET}-post", "pre-value-post"),
+        ("${UNSET:-default}", "default"),
+        ("${EMPTY:-default}", "default"),
+        ("${EMPTY-default}", ""),
+        ("${UNSET-default}", "default"),
+        ("${SET:+alt}", "alt"),
+        ("${EMPTY:+alt}", ""),
+        ("${EMPTY+alt}", "alt"),
+        ("${UNSET+alt}", ""),
+        ("${UNSET:-${OTHER}}", "o"),
+        ("${UNSET:-${ALSO_UNSET:-deep}}", "deep"),
+        ("${UNSET:-a ${OTHER} b}", "a o b"),
+        ("$$SET", "$SET"),
+        ("$${SET}", "${SET}"),
+        ("echo $(cat /run/secrets/x)", "echo $(cat /run/secrets/x)"),
+        ("cost: 5$ and $1", "cost: 5$ and $1"),
+        ("${EMPTY?must}", ""),
+        ("no dollars", "no dollars"),
+    ],
+)
 def test_interpolation_forms(text, expected):
     assert interpolate_string(text, ENV, report=Report()) == expected
 
@@ -46,11 +49,14 @@ def test_default_forms_do_not_warn():
     assert report.warnings == []
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("${UNSET:?you must set it}", "you must set it"),
-    ("${EMPTY:?empty is not enough}", "empty is not enough"),
-    ("${UNSET?needed}", "needed"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("${UNSET:?you must set it}", "you must set it"),
+        ("${EMPTY:?empty is not enough}", "empty is not enough"),
+        ("${UNSET?needed}", "needed"),
+    ],
+)
 def test_required_variables(text, fragment):
     with pytest.raises(ComposeError) as err:
         interpolate_string(text, ENV, path="services.app.environment.X")

@@ -9,12 +9,15 @@ import subprocess
 import sys
 
 import pytest
-
-from compose_translate import ComposeError, LoadOptions, make_plan
 from conftest import write
 
-RUNNER = {"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY", "DB_PASSWORD": "hunter2-db-pass",
-          "CI_SIGNING": "runner-only-value-7731"}
+from compose_translate import ComposeError, LoadOptions, make_plan
+
+RUNNER = {
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+    "DB_PASSWORD": "hunter2-db-pass",
+    "CI_SIGNING": "runner-only-value-7731",
+}
 COMPOSE = """\
 name: shop
 services:
@@ -44,18 +47,28 @@ def test_nothing_sensitive_is_printed(tmp_path, fmt):
     write(tmp_path, {"compose.yaml": COMPOSE})
     command, _, form = fmt.partition("-")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}, **RUNNER}
-    done = subprocess.run([sys.executable, "-m", "compose_cloud.cli", command, "--format", form], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", command, "--format", form],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     for value in LEAKED:
         assert value not in done.stdout and value not in done.stderr, (value, fmt)
 
 
-@pytest.mark.parametrize("compose", [
-    "services:\n  api: {image: nginx, environment: {A: '${MISSING:?${AWS_SECRET_ACCESS_KEY}}'}}\n",
-    "services:\n  api: {image: nginx, cpus: '${AWS_SECRET_ACCESS_KEY}'}\n",
-    "services:\n  api: {image: nginx, mem_limit: '${CI_SIGNING}'}\n",
-])
+@pytest.mark.parametrize(
+    "compose",
+    [
+        "services:\n  api: {image: nginx, environment: {A: '${MISSING:?${AWS_SECRET_ACCESS_KEY}}'}}\n",
+        "services:\n  api: {image: nginx, cpus: '${AWS_SECRET_ACCESS_KEY}'}\n",
+        "services:\n  api: {image: nginx, mem_limit: '${CI_SIGNING}'}\n",
+    ],
+)
 def test_error_messages_never_echo_a_sensitive_value(tmp_path, compose):
     write(tmp_path, {"compose.yaml": compose})
     with pytest.raises(ComposeError) as err:
@@ -70,9 +83,14 @@ def test_credential_like_build_arguments_stay_secret(tmp_path):
     from compose_cloud.render import plan_json
     from compose_translate import StackSettings
 
-    write(tmp_path, {"compose.yaml": "name: shop\nservices:\n  api:\n    build:\n      context: .\n"
-                                     "      args: {NPM_TOKEN: npm-secret-value-123, NODE_VERSION: '22'}\n",
-                     "Dockerfile": "FROM scratch\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "name: shop\nservices:\n  api:\n    build:\n      context: .\n"
+            "      args: {NPM_TOKEN: npm-secret-value-123, NODE_VERSION: '22'}\n",
+            "Dockerfile": "FROM scratch\n",
+        },
+    )
     plan = make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ={}))
     assert "npm-secret-value-123" not in plan_json(plan) and '"NODE_VERSION": "22"' in plan_json(plan)
     result = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),)))

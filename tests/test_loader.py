@@ -4,7 +4,9 @@ from compose_translate import ComposeError
 
 
 def test_anchors_merge_keys_and_x_blocks(project):
-    plan = project({"compose.yaml": """
+    plan = project(
+        {
+            "compose.yaml": """
         x-env: &env
           MODE: prod
         x-models: &models
@@ -19,7 +21,9 @@ def test_anchors_merge_keys_and_x_blocks(project):
               <<: *models
         models:
           llm: {model: ai/smollm2}
-    """})
+    """
+        }
+    )
     env = plan.services["a"].environment
     assert env["MODE"] == "prod" and env["EXTRA"] == "1" and env["LLM_ID"] == "ai/smollm2"
 
@@ -30,22 +34,30 @@ def test_yes_and_no_stay_strings_like_compose(project):
 
 
 def test_dotenv_and_process_environment(project):
-    plan = project({"compose.yaml": "services: {a: {image: 'a:${TAG}', environment: {X: '${FROM_ENV}'}}}",
-                    ".env": "TAG=1.2\nFROM_ENV=dotenv\n"}, environ={"FROM_ENV": "process"})
+    plan = project(
+        {
+            "compose.yaml": "services: {a: {image: 'a:${TAG}', environment: {X: '${FROM_ENV}'}}}",
+            ".env": "TAG=1.2\nFROM_ENV=dotenv\n",
+        },
+        environ={"FROM_ENV": "process"},
+    )
     assert plan.services["a"].image == "a:1.2"
     # the process environment wins; a value from the runner's environment is deployed as a secret
     assert plan.services["a"].secret_environment["X"].get_secret_value() == "process"
 
 
 def test_env_file_option_replaces_dotenv(project):
-    plan = project({"compose.yaml": "services: {a: {image: 'a:${TAG}'}}", ".env": "TAG=dot\n", "prod.env": "TAG=prod\n"},
-                   env_files=(project.dir / "prod.env",))
+    plan = project(
+        {"compose.yaml": "services: {a: {image: 'a:${TAG}'}}", ".env": "TAG=dot\n", "prod.env": "TAG=prod\n"},
+        env_files=(project.dir / "prod.env",),
+    )
     assert plan.services["a"].image == "a:prod"
 
 
 def test_service_env_file_forms_and_precedence(project):
-    plan = project({
-        "compose.yaml": """
+    plan = project(
+        {
+            "compose.yaml": """
             services:
               a:
                 image: a
@@ -55,7 +67,9 @@ def test_service_env_file_forms_and_precedence(project):
                     required: false
                 environment: {B: from-environment}
         """,
-        "common.env": "A=1\nB=from-file\nC=${TAG:-d}\n"})
+            "common.env": "A=1\nB=from-file\nC=${TAG:-d}\n",
+        }
+    )
     assert plan.services["a"].environment == {"A": "1", "B": "from-environment", "C": "d"}
 
 
@@ -66,18 +80,24 @@ def test_missing_required_env_file_is_an_error(project):
 
 
 def test_include_and_relative_paths(project):
-    plan = project({
-        "compose.yaml": "include: [sub/compose.yaml]\nservices: {a: {image: a, models: [llm]}}\n",
-        "sub/compose.yaml": "services: {b: {build: ./app}}\nmodels: {llm: {model: ai/smollm2}}\n",
-    })
+    plan = project(
+        {
+            "compose.yaml": "include: [sub/compose.yaml]\nservices: {a: {image: a, models: [llm]}}\n",
+            "sub/compose.yaml": "services: {b: {build: ./app}}\nmodels: {llm: {model: ai/smollm2}}\n",
+        }
+    )
     assert set(plan.services) == {"a", "b"}
     assert plan.to_dict()["services"]["b"]["build"]["context"] == "sub/app"
 
 
 def test_a_local_service_merges_over_an_included_one(project):
     """compose-go merges the including file's definition over the included one (no longer refused)."""
-    plan = project({"compose.yaml": "include: [other.yaml]\nservices: {a: {image: a}}\n",
-                    "other.yaml": "services: {a: {image: b, read_only: true}}\n"})
+    plan = project(
+        {
+            "compose.yaml": "include: [other.yaml]\nservices: {a: {image: a}}\n",
+            "other.yaml": "services: {a: {image: b, read_only: true}}\n",
+        }
+    )
     assert plan.services["a"].image == "a" and plan.services["a"].runtime.read_only is True
 
 
@@ -89,8 +109,9 @@ def test_remote_include_is_a_clear_error(project):
 
 
 def test_extends_same_file_and_other_file(project):
-    plan = project({
-        "compose.yaml": """
+    plan = project(
+        {
+            "compose.yaml": """
             services:
               base: {image: base, environment: {A: "1"}}
               child:
@@ -99,7 +120,9 @@ def test_extends_same_file_and_other_file(project):
               remote:
                 extends: {file: common/services.yaml, service: web}
         """,
-        "common/services.yaml": "services: {web: {build: ., environment: {W: w}}}\n"})
+            "common/services.yaml": "services: {web: {build: ., environment: {W: w}}}\n",
+        }
+    )
     assert plan.services["child"].environment == {"A": "1", "B": "2"}
     assert plan.services["child"].image == "base"
     assert plan.to_dict()["services"]["remote"]["build"]["context"] == "common"
@@ -131,12 +154,16 @@ def test_project_name_precedence(project):
 
 
 def test_legacy_provider_service_becomes_a_model(project):
-    plan = project({"compose.yaml": """
+    plan = project(
+        {
+            "compose.yaml": """
         services:
           app: {image: app, depends_on: [ai-runner]}
           ai-runner:
             provider: {type: model, options: {model: ai/smollm2}}
-    """})
+    """
+        }
+    )
     assert set(plan.services) == {"app"}
     assert plan.services["app"].environment["AI_RUNNER_URL"].endswith("/v1/")
     assert plan.services["app"].environment["AI_RUNNER_MODEL"] == "ai/smollm2"
@@ -144,9 +171,13 @@ def test_legacy_provider_service_becomes_a_model(project):
 
 
 def test_override_file_swaps_a_model(project):
-    plan = project({"compose.yaml": "services: {a: {image: a, models: {small: {}}}}\nmodels: {small: {model: ai/smollm2}}\n",
-                    "big.yaml": "services: {a: {models: !override [big]}}\nmodels: {big: {model: ai/qwen3}}\n"},
-                   compose_files=("compose.yaml", "big.yaml"))
+    plan = project(
+        {
+            "compose.yaml": "services: {a: {image: a, models: {small: {}}}}\nmodels: {small: {model: ai/smollm2}}\n",
+            "big.yaml": "services: {a: {models: !override [big]}}\nmodels: {big: {model: ai/qwen3}}\n",
+        },
+        compose_files=("compose.yaml", "big.yaml"),
+    )
     assert plan.services["a"].environment["BIG_MODEL"] == "ai/qwen3"
     assert "SMALL_MODEL" not in plan.services["a"].environment
     assert plan.unbound_models == ("small",)

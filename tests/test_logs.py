@@ -7,11 +7,11 @@ import urllib.request
 
 import boto3
 import pytest
+from conftest import write
 
 from compose_cloud import logs
 from compose_cloud.aws import Aws
 from compose_cloud.cli import main
-from conftest import write
 
 COMPOSE = """\
 name: shop
@@ -30,14 +30,14 @@ STACK = "config:\n  aws:region: us-east-1\n  compose-cloud:files: [compose.yaml]
 
 
 def _group(client, name: str, stack: str = "dev", project: str = "shop") -> None:
-    client.create_log_group(logGroupName=name, tags={"compose-cloud:project": project,
-                                                     "compose-cloud:stack": stack})
+    client.create_log_group(logGroupName=name, tags={"compose-cloud:project": project, "compose-cloud:stack": stack})
     client.create_log_stream(logGroupName=name, logStreamName="ecs/main/1")
 
 
 def _put(client, group: str, events: list[tuple[int, str]]) -> None:
-    client.put_log_events(logGroupName=group, logStreamName="ecs/main/1",
-                          logEvents=[{"timestamp": t, "message": m} for t, m in events])
+    client.put_log_events(
+        logGroupName=group, logStreamName="ecs/main/1", logEvents=[{"timestamp": t, "message": m} for t, m in events]
+    )
 
 
 @pytest.fixture
@@ -89,8 +89,12 @@ def test_follow_prints_each_new_line_once(deployed, tmp_path):
     plan = make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ={}), StackSettings())
     aws = Aws()
     groups = [g for g in logs.sources(plan, aws, "dev") if g.name in ("web", "worker")]
-    polls = iter([lambda: None, lambda: _put(client, "/compose-cloud/shop/dev/web", [(now - 1000, "same ms"),
-                                                                                     (now + 5, "newer")])])
+    polls = iter(
+        [
+            lambda: None,
+            lambda: _put(client, "/compose-cloud/shop/dev/web", [(now - 1000, "same ms"), (now + 5, "newer")]),
+        ]
+    )
     batches = logs.follow(aws, groups, now - 600_000, sleep=lambda _: next(polls)(), polls=3)
     seen = [[line.message for line in batch] for batch in batches]
     assert seen == [["GET / 200", "tick\x1b]0;pwned\x07 done", "GET /chat 200"], [], ["same ms", "newer"]]
@@ -107,13 +111,18 @@ def test_a_sagemaker_endpoints_group_is_read_when_it_exists(deployed, tmp_path, 
     client, now = deployed
     from compose_translate import LoadOptions, StackSettings, make_plan
 
-    plan = make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ={}, default_name="shop"),
-                     StackSettings(stack_name="dev"))
+    plan = make_plan(
+        LoadOptions(files=(tmp_path / "compose.yaml",), environ={}, default_name="shop"),
+        StackSettings(stack_name="dev"),
+    )
     group = f"/aws/sagemaker/Endpoints/{plan.models['llm'].sagemaker.endpoint_name}"
     client.create_log_group(logGroupName=group)
     client.create_log_stream(logGroupName=group, logStreamName="AllTraffic/i-0")
-    client.put_log_events(logGroupName=group, logStreamName="AllTraffic/i-0",
-                          logEvents=[{"timestamp": now - 500, "message": "model loaded"}])
+    client.put_log_events(
+        logGroupName=group,
+        logStreamName="AllTraffic/i-0",
+        logEvents=[{"timestamp": now - 500, "message": "model loaded"}],
+    )
     assert main(["logs", "llm", "web", "--stack", "dev"]) == 0
     assert capsys.readouterr().out.splitlines() == ["web | GET / 200", "web | GET /chat 200", "llm | model loaded"]
 

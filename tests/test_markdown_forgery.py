@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from conftest import write
 from markdown_it import MarkdownIt
 
 from compose_cloud.diff import compare
@@ -12,11 +13,12 @@ from compose_cloud.markdown import block, cell, code
 from compose_cloud.preview import run_preview
 from compose_cloud.preview_render import render_markdown as preview_markdown
 from compose_translate import StackSettings
-from conftest import write
 
 HOSTILE = "x```\n</details>\n\n# Pwned\n@octocat [click](https://evil.example) <img src=x onerror=alert(1)> | a |"
-OURS = re.compile(r"^(<details( open)?>(<summary>[^<]*</summary>)?|</details>|<summary>.*</summary>|<sub>|</sub>|"
-                  r"<br>|<!-- compose-cloud-diff -->)$")
+OURS = re.compile(
+    r"^(<details( open)?>(<summary>[^<]*</summary>)?|</details>|<summary>.*</summary>|<sub>|</sub>|"
+    r"<br>|<!-- compose-cloud-diff -->)$"
+)
 
 
 def _compose(value: str) -> str:
@@ -41,8 +43,9 @@ def assert_unforged(markdown: str) -> None:
 
 def test_helpers_keep_any_text_in_code():
     for text in (HOSTILE, "`", "``a``", "a | b", "\n", ""):
-        assert_unforged("### t\n\n" + code(text) + "\n\n" + "\n".join(block([text])) + "\n\n| a |\n|---|\n| "
-                        + cell(text) + " |\n")
+        assert_unforged(
+            "### t\n\n" + code(text) + "\n\n" + "\n".join(block([text])) + "\n\n| a |\n|---|\n| " + cell(text) + " |\n"
+        )
 
 
 def test_preview_comment_cannot_be_forged(tmp_path):

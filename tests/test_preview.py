@@ -6,11 +6,11 @@ import json
 import os
 
 import pytest
+from conftest import ROOT, arn_of, ident, write
 
 from compose_cloud.preview import run_preview
 from compose_cloud.preview_render import RENDERERS
 from compose_translate import ComposeError, StackSettings
-from conftest import ROOT, arn_of, ident, write
 
 AGENT = ROOT / "examples" / "agent-app"
 SG, SUBNET = "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/subnet:Subnet"
@@ -41,11 +41,22 @@ def agent():
 
 def test_every_resource_has_a_component_parent_and_the_stack_provider(agent):
     components = {r.name for r in agent.resources if r.type.startswith("compose-cloud:aws:")}
-    assert {"agent-app-network", "agent-app-cluster", "agent-app-store", "agent-app-ingress",
-            "agent-app-volume-vector-data", "agent-app-agent", "agent-app-ui", "agent-app-vectors",
-            "agent-app-model-chat", "agent-app-model-embedder", "agent-app-model-embedder-server",
-            "agent-app-volume-compose-cloud-model-cache",
-            "agent-app-model-gateway", "agent-app-model-gateway-proxy"} == components
+    assert {
+        "agent-app-network",
+        "agent-app-cluster",
+        "agent-app-store",
+        "agent-app-ingress",
+        "agent-app-volume-vector-data",
+        "agent-app-agent",
+        "agent-app-ui",
+        "agent-app-vectors",
+        "agent-app-model-chat",
+        "agent-app-model-embedder",
+        "agent-app-model-embedder-server",
+        "agent-app-volume-compose-cloud-model-cache",
+        "agent-app-model-gateway",
+        "agent-app-model-gateway-proxy",
+    } == components
     for r in agent.resources:
         if r.custom and not r.type.startswith("pulumi:providers:"):
             assert r.parent in components, r.name
@@ -57,45 +68,65 @@ def test_every_resource_has_a_component_parent_and_the_stack_provider(agent):
 def test_new_vpc_spans_two_zones_with_private_egress(agent):
     subnets = by_type(agent, "aws:ec2/subnet:Subnet")
     zones = {name: s.inputs["availabilityZone"] for name, s in subnets.items()}
-    assert zones == {"agent-app-network-public-0": "us-east-1a", "agent-app-network-public-1": "us-east-1b",
-                     "agent-app-network-private-0": "us-east-1a", "agent-app-network-private-1": "us-east-1b"}
+    assert zones == {
+        "agent-app-network-public-0": "us-east-1a",
+        "agent-app-network-public-1": "us-east-1b",
+        "agent-app-network-private-0": "us-east-1a",
+        "agent-app-network-private-1": "us-east-1b",
+    }
     routes = by_type(agent, "aws:ec2/routeTable:RouteTable")
-    assert routes["agent-app-network-private"].inputs["routes"][0]["natGatewayId"] == ident(agent, "agent-app-network-nat", "aws:ec2/natGateway:NatGateway")
+    assert routes["agent-app-network-private"].inputs["routes"][0]["natGatewayId"] == ident(
+        agent, "agent-app-network-nat", "aws:ec2/natGateway:NatGateway"
+    )
     assert routes["agent-app-network-public"].inputs["routes"][0]["gatewayId"] == ident(agent, "agent-app-network-igw")
 
 
 def test_services_run_on_fargate_in_private_subnets(agent):
     services = by_type(agent, "aws:ecs/service:Service")
-    assert set(services) == {"agent-app-agent-service", "agent-app-ui-service", "agent-app-vectors-service",
-                             "agent-app-model-embedder-server-service", "agent-app-model-gateway-proxy-service"}
+    assert set(services) == {
+        "agent-app-agent-service",
+        "agent-app-ui-service",
+        "agent-app-vectors-service",
+        "agent-app-model-embedder-server-service",
+        "agent-app-model-gateway-proxy-service",
+    }
     agent_service = services["agent-app-agent-service"].inputs
     assert agent_service["launchType"] == "FARGATE" and agent_service["desiredCount"] == 2  # override file
     network = agent_service["networkConfiguration"]
     assert network["assignPublicIp"] is False
     assert network["subnets"] == [ident(agent, f"agent-app-network-private-{i}", SUBNET) for i in (0, 1)]
-    assert network["securityGroups"] == [ident(agent, n, SG) for n in (
-        "agent-app-agent-sg", "agent-app-cluster-net-compose-cloud-models", "agent-app-cluster-net-default")]  # it binds models
+    assert network["securityGroups"] == [
+        ident(agent, n, SG)
+        for n in ("agent-app-agent-sg", "agent-app-cluster-net-compose-cloud-models", "agent-app-cluster-net-default")
+    ]  # it binds models
 
 
 def test_services_reach_each_other_by_compose_name_without_proxy_timeouts(agent):
     connect = by_type(agent, "aws:ecs/service:Service")["agent-app-vectors-service"].inputs[
-        "serviceConnectConfiguration"]
+        "serviceConnectConfiguration"
+    ]
     assert connect["enabled"] is True and connect["namespace"] == arn_of(agent, "agent-app-cluster-ns")
     (entry,) = connect["services"]
     assert entry["clientAlias"] == [{"dnsName": "vectors", "port": 6333.0}]
     assert entry["timeout"] == {"idleTimeoutSeconds": 3600.0, "perRequestTimeoutSeconds": 0.0}
     # the agent reaches it at http://vectors:6333: HTTP, so Envoy may carry a per-request timeout (disabled)
     assert containers(agent, "agent-app-vectors-task")["vectors"]["portMappings"] == [
-        {"name": "tcp-6333", "containerPort": 6333, "protocol": "tcp", "appProtocol": "http"}]
+        {"name": "tcp-6333", "containerPort": 6333, "protocol": "tcp", "appProtocol": "http"}
+    ]
     ui = by_type(agent, "aws:ecs/service:Service")["agent-app-ui-service"].inputs["serviceConnectConfiguration"]
     assert [s["clientAlias"][0]["dnsName"] for s in ui["services"]] == ["ui"]
 
 
 def test_tcp_ports_get_the_idle_timeout_only(tmp_path):
     """AWS refuses a per-request timeout on a TCP port (pulumi/pulumi-aws#4265): a database gets none."""
-    write(tmp_path, {"compose.yaml": "services:\n  db: {image: postgres, expose: ['5432']}\n"
-                                     "  api: {image: a, expose: ['8080'], environment: {DB: 'postgres://db:5432/x'}}\n"
-                                     "  web: {image: a, environment: {API: 'http://api:8080'}}\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  db: {image: postgres, expose: ['5432']}\n"
+            "  api: {image: a, expose: ['8080'], environment: {DB: 'postgres://db:5432/x'}}\n"
+            "  web: {image: a, environment: {API: 'http://api:8080'}}\n"
+        },
+    )
     result = preview([tmp_path / "compose.yaml"])
     services = by_type(result, "aws:ecs/service:Service")
     db = services["app-db-service"].inputs["serviceConnectConfiguration"]["services"][0]
@@ -109,7 +140,11 @@ def test_tcp_ports_get_the_idle_timeout_only(tmp_path):
 def test_compose_network_security_group_admits_only_its_members(agent):
     rules = by_type(agent, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     members = rules["agent-app-cluster-net-default-members"].inputs
-    assert members["securityGroupId"] == members["referencedSecurityGroupId"] == ident(agent, "agent-app-cluster-net-default", SG)
+    assert (
+        members["securityGroupId"]
+        == members["referencedSecurityGroupId"]
+        == ident(agent, "agent-app-cluster-net-default", SG)
+    )
     # only published ports are open to the load balancer, and only on the ui
     from_lb = {n: r.inputs for n, r in rules.items() if n.endswith("-lb-3000")}
     assert list(from_lb) == ["agent-app-ui-lb-3000"]
@@ -124,10 +159,17 @@ def test_published_port_gets_an_alb_listener_and_target_group(agent):
     assert (group["port"], group["targetType"], group["healthCheck"]["matcher"]) == (3000.0, "ip", "200-499")
     assert listener["defaultActions"][0]["targetGroupArn"] == arn_of(agent, "agent-app-ingress-alb-ui-3000", TG)
     balancer = by_type(agent, "aws:lb/loadBalancer:LoadBalancer")["agent-app-ingress-alb"].inputs
-    assert balancer["idleTimeout"] == 4000.0 and balancer["subnets"][0] == ident(agent, "agent-app-network-public-0", SUBNET)
+    assert balancer["idleTimeout"] == 4000.0 and balancer["subnets"][0] == ident(
+        agent, "agent-app-network-public-0", SUBNET
+    )
     ui = by_type(agent, "aws:ecs/service:Service")["agent-app-ui-service"].inputs
-    assert ui["loadBalancers"] == [{"containerName": "ui", "containerPort": 3000.0,
-                                    "targetGroupArn": group_arn(agent, "agent-app-ingress-alb-ui-3000")}]
+    assert ui["loadBalancers"] == [
+        {
+            "containerName": "ui",
+            "containerPort": 3000.0,
+            "targetGroupArn": group_arn(agent, "agent-app-ingress-alb-ui-3000"),
+        }
+    ]
     assert agent.outputs["urls"]["ui"][0].startswith("http://agent-app-ingress-alb-")
     assert agent.outputs["urls"]["ui"][0].endswith(".elb.amazonaws.com:8080/")
 
@@ -145,16 +187,18 @@ def test_build_pushes_to_its_own_repository(agent):
     assert image["registries"] == "[secret]"  # the ECR password makes the whole input secret
     app = containers(agent, "agent-app-agent-task")["agent"]
     assert app["image"].startswith(
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com/compose-cloud/agent-app-agent-preview@sha256:")
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/compose-cloud/agent-app-agent-preview@sha256:"
+    )
 
 
 def test_secret_file_is_written_by_an_init_container_from_secrets_manager(agent):
     defs = containers(agent, "agent-app-agent-task")
     init, app = defs["compose-files"], defs["agent"]
     assert init["essential"] is False
-    assert init["secrets"] == [{"name": "COMPOSE_FILE_0", "valueFrom":
-                                arn_of(agent, "agent-app-store-secret-github_token", SECRET)}]
-    assert '> /run/secrets/github_token' in init["command"][2]
+    assert init["secrets"] == [
+        {"name": "COMPOSE_FILE_0", "valueFrom": arn_of(agent, "agent-app-store-secret-github_token", SECRET)}
+    ]
+    assert "> /run/secrets/github_token" in init["command"][2]
     assert app["dependsOn"] == [{"containerName": "compose-files", "condition": "SUCCESS"}]
     assert {"sourceVolume": "files-0", "containerPath": "/run/secrets", "readOnly": True} in app["mountPoints"]
     version = by_type(agent, "aws:secretsmanager/secretVersion:SecretVersion")
@@ -164,18 +208,30 @@ def test_secret_file_is_written_by_an_init_container_from_secrets_manager(agent)
 def test_credential_like_variables_come_from_secrets_manager(agent):
     app = containers(agent, "agent-app-agent-task")["agent"]
     assert "SEARCH_API_KEY" not in {e["name"] for e in app["environment"]}
-    assert app["secrets"] == [{"name": "SEARCH_API_KEY", "valueFrom":
-                               arn_of(agent, "agent-app-agent-env", SECRET) + ":SEARCH_API_KEY::"}]
+    assert app["secrets"] == [
+        {"name": "SEARCH_API_KEY", "valueFrom": arn_of(agent, "agent-app-agent-env", SECRET) + ":SEARCH_API_KEY::"}
+    ]
 
 
 def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(agent):
     policies = by_type(agent, "aws:iam/rolePolicy:RolePolicy")
     assert {n for n in policies if n.startswith(("agent-app-agent-", "agent-app-ui-", "agent-app-vectors-"))} == {
-        "agent-app-agent-execution", "agent-app-ui-execution", "agent-app-vectors-execution"}  # no task policies
+        "agent-app-agent-execution",
+        "agent-app-ui-execution",
+        "agent-app-vectors-execution",
+    }  # no task policies
     document = json.loads(policies["agent-app-agent-execution"].inputs["policy"])
     reads = [s for s in document["Statement"] if s["Action"] == "secretsmanager:GetSecretValue"]
-    assert reads == [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [
-        arn_of(agent, "agent-app-agent-env", SECRET), arn_of(agent, "agent-app-store-secret-github_token", SECRET)]}]
+    assert reads == [
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": [
+                arn_of(agent, "agent-app-agent-env", SECRET),
+                arn_of(agent, "agent-app-store-secret-github_token", SECRET),
+            ],
+        }
+    ]
     ui = json.loads(policies["agent-app-ui-execution"].inputs["policy"])
     assert [s["Action"] for s in ui["Statement"]] == [["logs:CreateLogStream", "logs:PutLogEvents"]]
     attachments = by_type(agent, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
@@ -184,11 +240,22 @@ def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(
 
 def test_named_volume_is_efs_mounted_only_by_its_users(agent):
     volumes = by_type(agent, "aws:ecs/taskDefinition:TaskDefinition")["agent-app-vectors-task"].inputs["volumes"]
-    assert volumes == [{"name": "efs-vector-data", "efsVolumeConfiguration": {
-        "fileSystemId": ident(agent, "agent-app-volume-vector-data-fs"), "transitEncryption": "ENABLED",
-        "authorizationConfig": {"accessPointId": ident(agent, "agent-app-volume-vector-data-ap"), "iam": "DISABLED"}}}]
+    assert volumes == [
+        {
+            "name": "efs-vector-data",
+            "efsVolumeConfiguration": {
+                "fileSystemId": ident(agent, "agent-app-volume-vector-data-fs"),
+                "transitEncryption": "ENABLED",
+                "authorizationConfig": {
+                    "accessPointId": ident(agent, "agent-app-volume-vector-data-ap"),
+                    "iam": "DISABLED",
+                },
+            },
+        }
+    ]
     nfs = by_type(agent, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[
-        "agent-app-volume-vector-data-nfs-vectors"].inputs
+        "agent-app-volume-vector-data-nfs-vectors"
+    ].inputs
     assert (nfs["fromPort"], nfs["referencedSecurityGroupId"]) == (2049.0, ident(agent, "agent-app-vectors-sg"))
     assert len([n for n in by_type(agent, "aws:efs/mountTarget:MountTarget") if "vector-data" in n]) == 2
     assert containers(agent, "agent-app-vectors-task")["vectors"]["healthCheck"]["retries"] == 5
@@ -202,17 +269,29 @@ def test_awaited_healthy_dependency_is_waited_for(agent):
 
 def test_logs_go_to_a_log_group_per_service_with_retention(agent):
     groups = by_type(agent, "aws:cloudwatch/logGroup:LogGroup")
-    assert groups["agent-app-ui-logs"].inputs == {"name": "/compose-cloud/agent-app/preview/ui",
-                                                  "retentionInDays": 30.0}
+    assert groups["agent-app-ui-logs"].inputs == {
+        "name": "/compose-cloud/agent-app/preview/ui",
+        "retentionInDays": 30.0,
+    }
     logs = containers(agent, "agent-app-ui-task")["ui"]["logConfiguration"]
-    assert logs == {"logDriver": "awslogs", "options": {"awslogs-group": "/compose-cloud/agent-app/preview/ui",
-                                                        "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ui"}}
+    assert logs == {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": "/compose-cloud/agent-app/preview/ui",
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "ui",
+        },
+    }
 
 
 # -- other mappings, on small projects ---------------------------------------------------------------
 
+
 def test_runtime_settings_reach_the_container(tmp_path):
-    write(tmp_path, {"compose.yaml": """\
+    write(
+        tmp_path,
+        {
+            "compose.yaml": """\
         services:
           app:
             image: a
@@ -227,13 +306,19 @@ def test_runtime_settings_reach_the_container(tmp_path):
             entrypoint: /bin/run --fast
             tmpfs: /tmp
             deploy: {resources: {limits: {cpus: "2", memory: 4g}}}
-        """})
+        """
+        },
+    )
     result = preview([tmp_path / "compose.yaml"], log_retention_days=7)
     task = by_type(result, "aws:ecs/taskDefinition:TaskDefinition")["app-app-task"].inputs
     assert (task["cpu"], task["memory"], task["runtimePlatform"]["cpuArchitecture"]) == ("2048", "4096", "ARM64")
     app = containers(result, "app-app-task")["app"]
     assert (app["user"], app["workingDirectory"], app["readonlyRootFilesystem"], app["stopTimeout"]) == (
-        "1000", "/srv", True, 20)
+        "1000",
+        "/srv",
+        True,
+        20,
+    )
     assert app["linuxParameters"] == {"initProcessEnabled": True, "capabilities": {"drop": ["NET_RAW"]}}
     assert app["ulimits"] == [{"name": "nofile", "softLimit": 4096, "hardLimit": 4096}]
     assert app["entryPoint"] == ["/bin/run", "--fast"]
@@ -243,16 +328,23 @@ def test_runtime_settings_reach_the_container(tmp_path):
 
 
 def test_services_on_different_networks_share_no_group(tmp_path):
-    write(tmp_path, {"compose.yaml": """\
+    write(
+        tmp_path,
+        {
+            "compose.yaml": """\
         services:
           web: {image: a, networks: [front]}
           api: {image: a, networks: [front, back]}
           db: {image: a, networks: [back]}
         networks: {front: {}, back: {}}
-        """})
+        """
+        },
+    )
     result = preview([tmp_path / "compose.yaml"])
-    groups = {name.removesuffix("-service"): s.inputs["networkConfiguration"]["securityGroups"][1:]
-              for name, s in by_type(result, "aws:ecs/service:Service").items()}
+    groups = {
+        name.removesuffix("-service"): s.inputs["networkConfiguration"]["securityGroups"][1:]
+        for name, s in by_type(result, "aws:ecs/service:Service").items()
+    }
     front, back = (ident(result, f"app-cluster-net-{n}", SG) for n in ("front", "back"))
     assert groups == {"app-web": [front], "app-api": [back, front], "app-db": [back]}
 
@@ -280,35 +372,56 @@ def test_tcp_port_gets_a_network_load_balancer(tmp_path):
 
 def test_existing_vpc_creates_no_network(tmp_path):
     write(tmp_path, {"compose.yaml": "services:\n  app: {image: a}\n"})
-    result = preview([tmp_path / "compose.yaml"], vpc_id="vpc-1", public_subnet_ids=("subnet-a", "subnet-b"),
-                     private_subnet_ids=("subnet-c", "subnet-d"))
-    assert not [r for r in result.resources if r.type.startswith("aws:ec2/") and r.type != (
-        "aws:ec2/securityGroup:SecurityGroup")]
+    result = preview(
+        [tmp_path / "compose.yaml"],
+        vpc_id="vpc-1",
+        public_subnet_ids=("subnet-a", "subnet-b"),
+        private_subnet_ids=("subnet-c", "subnet-d"),
+    )
+    assert not [
+        r
+        for r in result.resources
+        if r.type.startswith("aws:ec2/") and r.type != ("aws:ec2/securityGroup:SecurityGroup")
+    ]
     service = by_type(result, "aws:ecs/service:Service")["app-app-service"].inputs
     assert service["networkConfiguration"]["subnets"] == ["subnet-c", "subnet-d"]
 
 
 def test_configs_become_ssm_parameters_written_at_their_target(tmp_path):
-    write(tmp_path, {"compose.yaml": """\
+    write(
+        tmp_path,
+        {
+            "compose.yaml": """\
         services:
           app: {image: a, configs: [{source: conf, target: /etc/app/app.conf, uid: "1000", mode: 0400}]}
         configs:
           conf: {content: "port=1"}
-        """})
+        """
+        },
+    )
     result = preview([tmp_path / "compose.yaml"])
     parameter = by_type(result, "aws:ssm/parameter:Parameter")["app-store-config-conf"].inputs
     assert (parameter["type"], parameter["value"]) == ("SecureString", "[secret]")
     init = containers(result, "app-app-task")["compose-files"]
-    assert "chmod 400 /etc/app/app.conf" in init["command"][2] and "chown 1000:0 /etc/app/app.conf" in init[
-        "command"][2]
+    assert (
+        "chmod 400 /etc/app/app.conf" in init["command"][2] and "chown 1000:0 /etc/app/app.conf" in init["command"][2]
+    )
     policy = json.loads(by_type(result, "aws:iam/rolePolicy:RolePolicy")["app-app-execution"].inputs["policy"])
-    assert {"Effect": "Allow", "Action": "ssm:GetParameters",
-            "Resource": [arn_of(result, "app-store-config-conf", "aws:ssm/parameter:Parameter")]} in policy["Statement"]
+    assert {
+        "Effect": "Allow",
+        "Action": "ssm:GetParameters",
+        "Resource": [arn_of(result, "app-store-config-conf", "aws:ssm/parameter:Parameter")],
+    } in policy["Statement"]
 
 
 def test_external_secret_is_looked_up_not_created(tmp_path):
-    write(tmp_path, {"compose.yaml": "services:\n  app: {image: a, secrets: [api]}\n"
-                                     "secrets:\n  api: {external: true, name: prod/api}\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  app: {image: a, secrets: [api]}\n"
+            "secrets:\n  api: {external: true, name: prod/api}\n"
+        },
+    )
     result = preview([tmp_path / "compose.yaml"])
     assert by_type(result, "aws:secretsmanager/secret:Secret") == {}
     init = containers(result, "app-app-task")["compose-files"]
@@ -317,11 +430,15 @@ def test_external_secret_is_looked_up_not_created(tmp_path):
 
 # -- secrets never leak; output is deterministic ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", sorted(RENDERERS))
 def test_secret_values_never_appear_in_any_format(agent, fmt):
     output = RENDERERS[fmt](agent)
-    for secret in ((AGENT / "secrets" / "github_token.txt").read_text().strip(), "example-not-a-real-key",
-                   "mock-ecr-password"):
+    for secret in (
+        (AGENT / "secrets" / "github_token.txt").read_text().strip(),
+        "example-not-a-real-key",
+        "mock-ecr-password",
+    ):
         assert secret not in output
     if fmt != "mermaid":  # the diagram shows no environment at all
         # SEARCH_API_KEY comes from .env: shown by its source, never by value
@@ -388,19 +505,29 @@ def test_pulumi_entry_point_runs_the_same_program(monkeypatch, tmp_path):
 
 
 # AWS name limits (Pulumi appends 8 characters to auto-named resources).
-NAME_LIMITS = {"aws:lb/loadBalancer:LoadBalancer": 32, "aws:lb/targetGroup:TargetGroup": 32, "aws:iam/role:Role": 64,
-               "aws:sagemaker/model:Model": 63, "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 63,
-               "aws:sagemaker/endpoint:Endpoint": 63}
+NAME_LIMITS = {
+    "aws:lb/loadBalancer:LoadBalancer": 32,
+    "aws:lb/targetGroup:TargetGroup": 32,
+    "aws:iam/role:Role": 64,
+    "aws:sagemaker/model:Model": 63,
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 63,
+    "aws:sagemaker/endpoint:Endpoint": 63,
+}
 
 
 def test_physical_names_fit_aws_limits_even_for_long_names(tmp_path):
-    write(tmp_path, {"compose.yaml": """\
+    write(
+        tmp_path,
+        {
+            "compose.yaml": """\
         name: a-rather-long-project-name-for-a-small-app
         services:
           frontend-with-a-long-name: {image: a, ports: ['8080:80'], models: [the-chat-model]}
         models:
           the-chat-model: {model: ai/smollm2}
-        """})
+        """
+        },
+    )
     result = preview([tmp_path / "compose.yaml"])
     checked = 0
     for r in result.resources:
@@ -431,14 +558,22 @@ PULL_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-Ab
 def test_private_registry_credentials(tmp_path):
     """x-aws-pull_credentials (Docker's ECS integration spelling) -> repositoryCredentials, readable by the
     service's execution role only."""
-    write(tmp_path, {"compose.yaml": f"services:\n  app:\n    image: registry.example.com/team/app:1\n"
-                                     f"    x-aws-pull_credentials: {PULL_SECRET}\n  other: {{image: nginx}}\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": f"services:\n  app:\n    image: registry.example.com/team/app:1\n"
+            f"    x-aws-pull_credentials: {PULL_SECRET}\n  other: {{image: nginx}}\n"
+        },
+    )
     result = preview([tmp_path / "compose.yaml"])
     assert containers(result, "app-app-task")["app"]["repositoryCredentials"] == {"credentialsParameter": PULL_SECRET}
     assert "repositoryCredentials" not in containers(result, "app-other-task")["other"]
     policies = by_type(result, "aws:iam/rolePolicy:RolePolicy")
-    reads = [s for s in json.loads(policies["app-app-execution"].inputs["policy"])["Statement"]
-             if s["Action"] == "secretsmanager:GetSecretValue"]
+    reads = [
+        s
+        for s in json.loads(policies["app-app-execution"].inputs["policy"])["Statement"]
+        if s["Action"] == "secretsmanager:GetSecretValue"
+    ]
     assert reads == [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [PULL_SECRET]}]
     assert PULL_SECRET not in policies["app-other-execution"].inputs["policy"]
 
@@ -467,18 +602,22 @@ def test_hugging_face_token_reaches_ecs_model_servers_as_a_secret(tmp_path, refe
     write(tmp_path, {"compose.yaml": HF_COMPOSE})
     result = preview([tmp_path / "compose.yaml"], hf_token_secret=reference)
     server = containers(result, "app-model-embed-server-task")["model-embed"]
-    arn = reference if reference.startswith("arn:") else \
-        "arn:aws:secretsmanager:us-east-1:123456789012:secret:hf/token"  # what the lookup by name answers
+    arn = (
+        reference if reference.startswith("arn:") else "arn:aws:secretsmanager:us-east-1:123456789012:secret:hf/token"
+    )  # what the lookup by name answers
     assert {"name": "HF_TOKEN", "valueFrom": arn} in server["secrets"]
     assert all(e["name"] != "HF_TOKEN" for e in server["environment"])  # never plain text
-    policy = json.loads(by_type(result, "aws:iam/rolePolicy:RolePolicy")["app-model-embed-server-execution"].inputs["policy"])
+    policy = json.loads(
+        by_type(result, "aws:iam/rolePolicy:RolePolicy")["app-model-embed-server-execution"].inputs["policy"]
+    )
     assert {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [arn]} in policy["Statement"]
     for other in ("app-app-execution", "app-model-gateway-proxy-execution"):
         assert arn not in by_type(result, "aws:iam/rolePolicy:RolePolicy")[other].inputs["policy"]
     sagemaker = by_type(result, "aws:sagemaker/model:Model")
     assert sagemaker and "HF_TOKEN" not in json.dumps([m.inputs for m in sagemaker.values()])
     assert [w.message.split(",")[0] for w in result.plan.warnings if w.path.endswith(".model")] == [
-        "hf.co/meta-llama/Llama-3.2-1B-Instruct-GGUF:Q4_K_M runs on SageMaker"]
+        "hf.co/meta-llama/Llama-3.2-1B-Instruct-GGUF:Q4_K_M runs on SageMaker"
+    ]
 
 
 def test_hugging_face_models_without_a_token_are_warned_about(tmp_path):
@@ -532,8 +671,9 @@ def test_configs_at_the_root_are_baked_into_a_derived_image(tmp_path):
     assert app["image"] == image.inputs.get("ref", app["image"]) and "docker/mcp-gateway" not in app["image"]
     from compose_cloud.providers.aws.container import baked_dockerfile
 
-    text = baked_dockerfile("docker/mcp-gateway", [(plan.baked_files[0], "servers: [duckduckgo]\n"),
-                                                   (plan.baked_files[1], "a: 1")])
+    text = baked_dockerfile(
+        "docker/mcp-gateway", [(plan.baked_files[0], "servers: [duckduckgo]\n"), (plan.baked_files[1], "a: 1")]
+    )
     lines = text.splitlines()
     assert lines[:2] == ["# syntax=docker/dockerfile:1.7", "FROM docker/mcp-gateway"]
     assert lines[2].startswith('COPY --chmod=0444 <<"COMPOSE_CLOUD_') and lines[2].endswith('" /mcp_config')
@@ -542,8 +682,13 @@ def test_configs_at_the_root_are_baked_into_a_derived_image(tmp_path):
 
 
 def test_a_secret_at_the_root_is_refused(tmp_path):
-    write(tmp_path, {"compose.yaml": "services:\n  a:\n    image: x\n    secrets:\n      - source: s\n        target: /s\n"
-                                     "secrets:\n  s:\n    environment: S\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  a:\n    image: x\n    secrets:\n      - source: s\n        target: /s\n"
+            "secrets:\n  s:\n    environment: S\n"
+        },
+    )
     with pytest.raises(ComposeError) as err:
         preview([tmp_path / "compose.yaml"])
     assert "not baked into an image" in err.value.first.message

@@ -4,24 +4,61 @@ import copy
 from pathlib import Path
 
 import yaml
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compose_translate import ComposeError, LoadOptions, make_plan
-from conftest import ROOT
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.integers(10**18, 10**40),
-                    st.floats(allow_nan=False), st.text(max_size=12),
-                    st.sampled_from(["ai/smollm2", "${X}", "${X:?boom}", "$$", "80:80", "gpu-small", "-1", "llm"]))
-keys = st.one_of(st.text(min_size=1, max_size=10),
-                 st.sampled_from(["services", "models", "image", "model", "models", "labels", "environment",
-                                  "ports", "volumes", "context_size", "runtime_flags", "endpoint_var", "build",
-                                  "depends_on", "secrets", "include", "extends", "profiles", "x-a"]))
-trees = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                      st.dictionaries(keys, inner, max_size=4)), max_leaves=25)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.integers(10**18, 10**40),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(["ai/smollm2", "${X}", "${X:?boom}", "$$", "80:80", "gpu-small", "-1", "llm"]),
+)
+keys = st.one_of(
+    st.text(min_size=1, max_size=10),
+    st.sampled_from(
+        [
+            "services",
+            "models",
+            "image",
+            "model",
+            "models",
+            "labels",
+            "environment",
+            "ports",
+            "volumes",
+            "context_size",
+            "runtime_flags",
+            "endpoint_var",
+            "build",
+            "depends_on",
+            "secrets",
+            "include",
+            "extends",
+            "profiles",
+            "x-a",
+        ]
+    ),
+)
+trees = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=25,
+)
 
-FILE_LEVEL = ("invalid YAML", "a Compose file must be a mapping", "mapping keys must be strings", "duplicate key",
-              "a number of", "empty compose file")  # refused where written, or the file as a whole
+FILE_LEVEL = (
+    "invalid YAML",
+    "a Compose file must be a mapping",
+    "mapping keys must be strings",
+    "duplicate key",
+    "a number of",
+    "empty compose file",
+)  # refused where written, or the file as a whole
 BASE = yaml.safe_load((ROOT / "examples" / "agent-app" / "compose.yaml").read_text())
 
 

@@ -32,15 +32,22 @@ def cli_encoding(stack_file: Path) -> dict[str, str]:
     return encoded
 
 
-def run_entry(stack: str, config: dict[str, str], mode: str = "preview", cwd: Path = ROOT,
-              program: tuple[Path, str] | None = None) -> dict:
+def run_entry(
+    stack: str, config: dict[str, str], mode: str = "preview", cwd: Path = ROOT, program: tuple[Path, str] | None = None
+) -> dict:
     """Run a program (this repository's, or `program`: its folder and Pulumi project name) as `pulumi up` does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG")}
     env["PULUMI_CONFIG"] = json.dumps(config)
     extra = [str(program[0]), program[1]] if program else []
-    done = subprocess.run([sys.executable, str(ROOT / "tests" / "pulumi_entry.py"), stack, mode, *extra], cwd=cwd,
-                          env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "pulumi_entry.py"), stack, mode, *extra],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -75,14 +82,17 @@ def test_the_preview_registers_what_pulumi_up_registers():
     assert sorted(f"{r.type}::{r.name}" for r in ours.resources) == theirs["resources"]
 
 
-@pytest.mark.parametrize(("key", "raw", "message"), [
-    ("compose-cloud:logRetentionDays", "two weeks", "is not a whole number"),
-    ("compose-cloud:logRetentionDays", "10", "CloudWatch Logs does not keep logs for that many days"),
-    ("compose-cloud:deployUnboundModels", "maybe", "is not true or false"),
-    ("compose-cloud:images", "[1, 2]", "is not a mapping"),
-    ("compose-cloud:files", '["a.yaml", 3]', "is not a list of strings"),
-    ("compose-cloud:defaultInstanceTyp", "gpu-small", 'unknown setting "compose-cloud:defaultInstanceTyp"'),
-])
+@pytest.mark.parametrize(
+    ("key", "raw", "message"),
+    [
+        ("compose-cloud:logRetentionDays", "two weeks", "is not a whole number"),
+        ("compose-cloud:logRetentionDays", "10", "CloudWatch Logs does not keep logs for that many days"),
+        ("compose-cloud:deployUnboundModels", "maybe", "is not true or false"),
+        ("compose-cloud:images", "[1, 2]", "is not a mapping"),
+        ("compose-cloud:files", '["a.yaml", 3]', "is not a list of strings"),
+        ("compose-cloud:defaultInstanceTyp", "gpu-small", 'unknown setting "compose-cloud:defaultInstanceTyp"'),
+    ],
+)
 def test_a_wrong_value_names_the_key_and_the_stack_file(key, raw, message):
     config = {**cli_encoding(ROOT / "stacks" / "Pulumi.dev.yaml"), key: raw}
     result = run_entry("dev", config)
@@ -96,11 +106,19 @@ def test_a_wrong_value_names_the_key_and_the_stack_file(key, raw, message):
 def test_string_settings_are_decoded_by_type():
     from compose_translate.settings import StackSettings
 
-    settings = StackSettings.from_cli_config({
-        "aws:region": "eu-west-1", "aws:profile": "deploy", "aws:assumeRoles": '[{"roleArn": "arn:aws:iam::1:role/x"}]',
-        "compose-cloud:files": "compose.yaml", "compose-cloud:profiles": '["gpu", "debug"]',
-        "compose-cloud:logRetentionDays": "14", "compose-cloud:deployUnboundModels": "true",
-        "compose-cloud:defaultInstanceType": "gpu-medium", "compose-cloud:images": '{"gateway": "litellm:v1"}'})
+    settings = StackSettings.from_cli_config(
+        {
+            "aws:region": "eu-west-1",
+            "aws:profile": "deploy",
+            "aws:assumeRoles": '[{"roleArn": "arn:aws:iam::1:role/x"}]',
+            "compose-cloud:files": "compose.yaml",
+            "compose-cloud:profiles": '["gpu", "debug"]',
+            "compose-cloud:logRetentionDays": "14",
+            "compose-cloud:deployUnboundModels": "true",
+            "compose-cloud:defaultInstanceType": "gpu-medium",
+            "compose-cloud:images": '{"gateway": "litellm:v1"}',
+        }
+    )
     assert settings.region == "eu-west-1"
     assert settings.files == ("compose.yaml",) and settings.profiles == ("gpu", "debug")
     assert settings.log_retention_days == 14 and settings.deploy_unbound_models is True
@@ -114,11 +132,16 @@ def test_string_settings_are_decoded_by_type():
 def test_explicit_providers_take_the_stacks_aws_settings():
     """The program's own providers get what the default provider would: profile, roles, credentials."""
     roles = [{"roleArn": "arn:aws:iam::123456789012:role/deploy", "sessionName": "ci"}]
-    config = {**cli_encoding(ROOT / "stacks" / "Pulumi.dev.yaml"), "aws:profile": "deploy",
-              "aws:assumeRoles": json.dumps(roles), "aws:sharedConfigFiles": '["/home/ci/.aws/config"]',
-              "aws:skipRequestingAccountId": "true", "aws:accessKey": "AKIAEXAMPLEEXAMPLE12",
-              "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-              "aws:defaultTags": json.dumps({"tags": {"team": "ml"}})}
+    config = {
+        **cli_encoding(ROOT / "stacks" / "Pulumi.dev.yaml"),
+        "aws:profile": "deploy",
+        "aws:assumeRoles": json.dumps(roles),
+        "aws:sharedConfigFiles": '["/home/ci/.aws/config"]',
+        "aws:skipRequestingAccountId": "true",
+        "aws:accessKey": "AKIAEXAMPLEEXAMPLE12",
+        "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws:defaultTags": json.dumps({"tags": {"team": "ml"}}),
+    }
     result = run_entry("dev", config)
     assert result["exit"] == 0, result["errors"]
     providers = result["providers"]

@@ -3,8 +3,9 @@
 import re
 import shlex
 
-from compose_cloud.cli import main
 from conftest import ROOT
+
+from compose_cloud.cli import main
 
 
 def readme_commands() -> list[str]:

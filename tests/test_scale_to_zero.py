@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from compose_translate import ComposeError
 from conftest import ROOT, write
 from test_preview import by_type, containers, preview
+
+from compose_translate import ComposeError
 
 EXAMPLE = ROOT / "examples" / "scale-to-zero" / "compose.yaml"
 
@@ -37,15 +37,22 @@ def test_sagemaker_model_is_an_inference_component_scaled_to_zero(idle):
     targets = by_type(idle, "aws:appautoscaling/target:Target")
     llm = targets["idle-chat-model-llm-scaling"].inputs
     assert (llm["resourceId"], llm["scalableDimension"], llm["minCapacity"], llm["maxCapacity"]) == (
-        "inference-component/idle-chat-preview-llm-ic", "sagemaker:inference-component:DesiredCopyCount", 0, 2)
+        "inference-component/idle-chat-preview-llm-ic",
+        "sagemaker:inference-component:DesiredCopyCount",
+        0,
+        2,
+    )
     policies = by_type(idle, "aws:appautoscaling/policy:Policy")
     tracking = policies["idle-chat-model-llm-scaling"].inputs["targetTrackingScalingPolicyConfiguration"]
     assert tracking["scaleInCooldown"] == 20 * 60  # the idle period
     assert policies["idle-chat-model-llm-wake"].inputs["stepScalingPolicyConfiguration"]["stepAdjustments"] == [
-        {"metricIntervalLowerBound": "0", "scalingAdjustment": 1}]
+        {"metricIntervalLowerBound": "0", "scalingAdjustment": 1}
+    ]
     wake = by_type(idle, "aws:cloudwatch/metricAlarm:MetricAlarm")["idle-chat-model-llm-wake"].inputs
-    assert (wake["metricName"], wake["dimensions"]) == ("NoCapacityInvocationFailures",
-                                                        {"InferenceComponentName": "idle-chat-preview-llm-ic"})
+    assert (wake["metricName"], wake["dimensions"]) == (
+        "NoCapacityInvocationFailures",
+        {"InferenceComponentName": "idle-chat-preview-llm-ic"},
+    )
     assert wake["alarmActions"] == [policies["idle-chat-model-llm-wake"].arn]
 
 
@@ -57,24 +64,32 @@ def test_ecs_model_server_sleeps_after_idle_and_wakes_on_requests(idle):
     assert policies[f"{server}-scaling"].inputs["targetTrackingScalingPolicyConfiguration"]["disableScaleIn"] is True
     sleep = policies[f"{server}-sleep"].inputs["stepScalingPolicyConfiguration"]
     assert (sleep["adjustmentType"], sleep["stepAdjustments"]) == (
-        "ExactCapacity", [{"metricIntervalUpperBound": "0", "scalingAdjustment": 0}])
+        "ExactCapacity",
+        [{"metricIntervalUpperBound": "0", "scalingAdjustment": 0}],
+    )
     alarms = by_type(idle, "aws:cloudwatch/metricAlarm:MetricAlarm")
     asleep = alarms[f"{server}-sleep"].inputs
     assert (asleep["evaluationPeriods"], asleep["treatMissingData"], asleep["dimensions"]) == (
-        15, "breaching", {"Model": "ai/mxbai-embed-large"})  # default idle period; no data = no requests
+        15,
+        "breaching",
+        {"Model": "ai/mxbai-embed-large"},
+    )  # default idle period; no data = no requests
     wake = alarms[f"{server}-wake"].inputs
     [expression] = [q for q in wake["metricQueries"] if "expression" in q]
     assert "FILL(tasks, 0) == 0" in expression["expression"]  # wakes from zero only
     [requests] = [q["metric"] for q in wake["metricQueries"] if q["id"] == "requests"]
     assert requests["namespace"] == "compose-cloud/idle-chat/preview" and requests["dimensions"] == {
-        "Model": "ai/mxbai-embed-large"}
+        "Model": "ai/mxbai-embed-large"
+    }
     [counter] = by_type(idle, "aws:cloudwatch/logMetricFilter:LogMetricFilter").values()
     assert counter.inputs["pattern"] == '{ $.event = "compose-cloud-request" }'
     assert counter.inputs["metricTransformation"]["dimensions"] == {"Model": "$.model"}
     assert counter.inputs["logGroupName"] == "/compose-cloud/idle-chat/preview/model-gateway"
     gateway = containers(idle, "idle-chat-model-gateway-proxy-task")["model-gateway"]["environment"]
-    assert {"name": "COMPOSE_CLOUD_INFERENCE_COMPONENTS", "value": '{"idle-chat-preview-llm": "idle-chat-preview-llm-ic"}'} \
-        in gateway
+    assert {
+        "name": "COMPOSE_CLOUD_INFERENCE_COMPONENTS",
+        "value": '{"idle-chat-preview-llm": "idle-chat-preview-llm-ic"}',
+    } in gateway
 
 
 def test_ecs_model_servers_keep_weights_on_a_shared_cache(idle):
@@ -86,10 +101,17 @@ def test_ecs_model_servers_keep_weights_on_a_shared_cache(idle):
 
 
 def test_idle_minutes_need_scale_to_zero_and_bounds(tmp_path):
-    for labels, message in (("[cloud.idle-minutes=5]", "applies only to a model that scales to zero"),
-                            ("[cloud.min-instances=0, cloud.idle-minutes=0]", "must be from 1 to 1440")):
-        write(tmp_path, {"compose.yaml": f"services:\n  a: {{image: x, models: [m]}}\nmodels:\n  m:\n"
-                                         f"    model: ai/smollm2\n    labels: {labels}\n"})
+    for labels, message in (
+        ("[cloud.idle-minutes=5]", "applies only to a model that scales to zero"),
+        ("[cloud.min-instances=0, cloud.idle-minutes=0]", "must be from 1 to 1440"),
+    ):
+        write(
+            tmp_path,
+            {
+                "compose.yaml": f"services:\n  a: {{image: x, models: [m]}}\nmodels:\n  m:\n"
+                f"    model: ai/smollm2\n    labels: {labels}\n"
+            },
+        )
         with pytest.raises(ComposeError) as err:
             preview([tmp_path / "compose.yaml"])
         assert message in err.value.first.message and err.value.first.path == "models.m.labels.cloud.idle-minutes"

@@ -8,12 +8,12 @@ import json
 import time
 
 import pytest
-
-from compose_translate import LoadOptions, make_plan
-from compose_translate.serving import REQUEST_EVENT, WAKE_RETRY_SECONDS
 from conftest import write
 from fake_upstream import REPLY, Upstream
 from test_gateway_litellm import openai, running_gateway
+
+from compose_translate import LoadOptions, make_plan
+from compose_translate.serving import REQUEST_EVENT, WAKE_RETRY_SECONDS
 
 pytestmark = pytest.mark.slow
 COMPOSE = """\
@@ -50,8 +50,12 @@ def test_a_sagemaker_model_at_zero_is_waited_for(waking):
     assert time.monotonic() - started >= 2  # held (LiteLLM's pause before a retry), then retried
     calls = [r for r in upstream.requests if "/endpoints/app-preview-llm/" in r["path"]]
     assert len(calls) == 2
-    named = {value for c in calls for key, value in c["headers"].items()
-             if key.lower() == "x-amzn-sagemaker-inference-component"}
+    named = {
+        value
+        for c in calls
+        for key, value in c["headers"].items()
+        if key.lower() == "x-amzn-sagemaker-inference-component"
+    }
     signatures = [v for c in calls for k, v in c["headers"].items() if k.lower() == "authorization"]
     assert named == {"app-preview-llm-ic"} and len(signatures) == 2
     assert all("x-amzn-sagemaker-inference-component" in s for s in signatures)  # part of the signature

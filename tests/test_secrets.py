@@ -59,8 +59,11 @@ def outputs(tmp_path, monkeypatch) -> dict[str, str]:
     project(tmp_path / "base", "an-older-value")
     head = project(tmp_path / "head", FILE_SECRET)
     results = {}
-    for command, formats in (("check", ("text", "json")), ("plan", ("text", "json")),
-                             ("preview", ("text", "json", "markdown", "mermaid"))):
+    for command, formats in (
+        ("check", ("text", "json")),
+        ("plan", ("text", "json")),
+        ("preview", ("text", "json", "markdown", "mermaid")),
+    ):
         for fmt in formats:
             results[f"{command} {fmt}"] = cli(head, command, "--format", fmt)
     for fmt in ("text", "json", "markdown"):
@@ -81,12 +84,18 @@ def test_no_secret_value_in_any_output(outputs):
 
 def test_stack_outputs_keep_environment_values_secret(tmp_path):
     """Outputs are printed by `pulumi up` and CI logs: a password inside a URL must not be."""
-    from compose_cloud.preview import run_preview
-    from compose_translate import StackSettings
     from conftest import write
 
-    write(tmp_path, {"compose.yaml": "name: shop\nservices:\n  api:\n    image: a\n    environment:\n"
-                                     "      DATABASE_URL: postgres://app:hunter2@db/app\n"})
+    from compose_cloud.preview import run_preview
+    from compose_translate import StackSettings
+
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "name: shop\nservices:\n  api:\n    image: a\n    environment:\n"
+            "      DATABASE_URL: postgres://app:hunter2@db/app\n"
+        },
+    )
     result = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),)))
     assert "hunter2" not in json.dumps(result.outputs, default=str)
     assert result.outputs["services"]["api"]["environment"] == "[secret]"

@@ -15,6 +15,7 @@ def one(project, service_yaml: str, top: str = "", settings=None):
 
 # -- Fargate sizes ------------------------------------------------------------------------------
 
+
 @given(vcpus=st.one_of(st.none(), st.floats(0.01, 16)), memory=st.one_of(st.none(), st.integers(1, 122880)))
 def test_fargate_size_is_valid_and_holds_the_request(vcpus, memory):
     cpu, mib = fargate_size(vcpus, memory)
@@ -22,8 +23,12 @@ def test_fargate_size_is_valid_and_holds_the_request(vcpus, memory):
     assert vcpus is None or cpu >= vcpus * 1024
     assert memory is None or mib >= memory
     # and it is the smallest such size: no valid pair with fewer cpu units would do
-    smaller = [(c, m) for c, ms in FARGATE_SIZES.items() for m in ms
-               if c < cpu and (vcpus is None or c >= vcpus * 1024) and (memory is None or m >= memory)]
+    smaller = [
+        (c, m)
+        for c, ms in FARGATE_SIZES.items()
+        for m in ms
+        if c < cpu and (vcpus is None or c >= vcpus * 1024) and (memory is None or m >= memory)
+    ]
     assert smaller == [] or vcpus is None and memory is None
 
 
@@ -51,11 +56,15 @@ def test_too_large_is_an_error(project):
 
 # -- runtime attributes ----------------------------------------------------------------------------
 
+
 def test_runtime_attributes(project):
-    _, app = one(project, "    image: a\n    user: '1000:1000'\n    working_dir: /srv\n    init: true\n"
-                          "    read_only: true\n    stop_grace_period: 1m\n    platform: linux/arm64\n"
-                          "    ulimits: {nofile: {soft: 1024, hard: 4096}, nproc: 512}\n    scale: 3\n"
-                          "    tmpfs: [/tmp]\n")
+    _, app = one(
+        project,
+        "    image: a\n    user: '1000:1000'\n    working_dir: /srv\n    init: true\n"
+        "    read_only: true\n    stop_grace_period: 1m\n    platform: linux/arm64\n"
+        "    ulimits: {nofile: {soft: 1024, hard: 4096}, nproc: 512}\n    scale: 3\n"
+        "    tmpfs: [/tmp]\n",
+    )
     r = app.runtime
     assert (r.user, r.working_dir, r.init, r.read_only, r.stop_timeout) == ("1000:1000", "/srv", True, True, 60)
     assert r.architecture == "ARM64" and r.replicas == 3
@@ -69,13 +78,17 @@ def test_stop_grace_period_is_clamped(project):
 
 
 def test_healthcheck_is_converted_and_clamped(project):
-    plan, app = one(project, "    image: a\n    healthcheck:\n      test: curl -f http://localhost/\n"
-                             "      interval: 1s\n      timeout: 5m\n      retries: 20\n")
+    plan, app = one(
+        project,
+        "    image: a\n    healthcheck:\n      test: curl -f http://localhost/\n"
+        "      interval: 1s\n      timeout: 5m\n      retries: 20\n",
+    )
     check = app.runtime.healthcheck
     assert check.command == ("CMD-SHELL", "curl -f http://localhost/")
     assert (check.interval, check.timeout, check.retries, check.start_period) == (5, 120, 10, 0)
-    assert sorted(w.path for w in plan.warnings) == [f"services.app.healthcheck.{f}"
-                                                     for f in ("interval", "retries", "timeout")]
+    assert sorted(w.path for w in plan.warnings) == [
+        f"services.app.healthcheck.{f}" for f in ("interval", "retries", "timeout")
+    ]
 
 
 @pytest.mark.parametrize("healthcheck", ["{disable: true}", "{test: [NONE]}"])
@@ -85,8 +98,11 @@ def test_disabled_healthcheck(project, healthcheck):
 
 
 def test_gpu_requests_are_counted(project):
-    _, app = one(project, "    image: a\n    deploy:\n      resources:\n        reservations:\n          devices:\n"
-                          "            - {driver: nvidia, count: 2, capabilities: [gpu]}\n")
+    _, app = one(
+        project,
+        "    image: a\n    deploy:\n      resources:\n        reservations:\n          devices:\n"
+        "            - {driver: nvidia, count: 2, capabilities: [gpu]}\n",
+    )
     assert app.runtime.gpus == 2
 
 
@@ -102,11 +118,17 @@ def test_ignored_deploy_keys_warn(project):
 
 # -- ports -----------------------------------------------------------------------------------------
 
+
 def test_published_ports_get_listeners(project):
-    _, app = one(project, "    image: a\n    ports: ['8080:3000', '9000', '127.0.0.1:9100:9100', '53:53/udp']\n"
-                          "    expose: ['7000']\n")
+    _, app = one(
+        project,
+        "    image: a\n    ports: ['8080:3000', '9000', '127.0.0.1:9100:9100', '53:53/udp']\n    expose: ['7000']\n",
+    )
     assert [(x.port, x.target, x.protocol, x.balancer) for x in app.listeners] == [
-        (8080, 3000, "HTTP", "alb"), (9000, 9000, "HTTP", "alb"), (53, 53, "UDP", "nlb")]
+        (8080, 3000, "HTTP", "alb"),
+        (9000, 9000, "HTTP", "alb"),
+        (53, 53, "UDP", "nlb"),
+    ]
     assert app.container_ports == ((53, "udp"), (3000, "tcp"), (7000, "tcp"), (9000, "tcp"), (9100, "tcp"))
 
 
@@ -119,8 +141,7 @@ def test_database_ports_use_the_network_load_balancer_with_a_warning(project):
 def test_https_with_a_certificate(project):
     settings = StackSettings(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc")
     _, app = one(project, "    image: a\n    ports: ['80:8080', '8443:8443']\n", settings=settings)
-    assert [(x.port, x.protocol, x.redirect_from) for x in app.listeners] == [(443, "HTTPS", 80),
-                                                                             (8443, "HTTPS", None)]
+    assert [(x.port, x.protocol, x.redirect_from) for x in app.listeners] == [(443, "HTTPS", 80), (8443, "HTTPS", None)]
 
 
 def test_one_port_published_twice_is_an_error(project):
@@ -129,21 +150,30 @@ def test_one_port_published_twice_is_an_error(project):
 
 
 def test_ports_addressed_by_other_services_are_inferred(project):
-    plan = project({"compose.yaml": "services:\n  db: {image: qdrant}\n"
-                                    "  app: {image: a, environment: {DB: 'http://db:6333/x', OTHER: 'nothost:1'}}\n"})
+    plan = project(
+        {
+            "compose.yaml": "services:\n  db: {image: qdrant}\n"
+            "  app: {image: a, environment: {DB: 'http://db:6333/x', OTHER: 'nothost:1'}}\n"
+        }
+    )
     assert plan.services["db"].container_ports == ((6333, "tcp"),)
     assert [w.path for w in plan.warnings] == ["services.db"]
 
 
 # -- secrets, configs, environment -------------------------------------------------------------------
 
+
 def test_secret_and_config_files_and_their_directories(project, tmp_path):
     (tmp_path / "token.txt").write_text("s3cret")
-    plan, app = one(project, "    image: a\n    secrets: [token]\n"
-                             "    configs: [{source: conf, target: /etc/app/app.conf, mode: '0440'}]\n",
-                    "secrets: {token: {file: ./token.txt}}\nconfigs: {conf: {content: 'x=1'}}\n")
-    assert [(f.kind, f.target, f.mode) for f in app.files] == [("secret", "/run/secrets/token", None),
-                                                               ("config", "/etc/app/app.conf", 0o440)]
+    plan, app = one(
+        project,
+        "    image: a\n    secrets: [token]\n    configs: [{source: conf, target: /etc/app/app.conf, mode: '0440'}]\n",
+        "secrets: {token: {file: ./token.txt}}\nconfigs: {conf: {content: 'x=1'}}\n",
+    )
+    assert [(f.kind, f.target, f.mode) for f in app.files] == [
+        ("secret", "/run/secrets/token", None),
+        ("config", "/etc/app/app.conf", 0o440),
+    ]
     assert app.file_dirs == ("/etc/app", "/run/secrets")
     assert plan.secrets["token"].value.get_secret_value() == "s3cret"
     assert plan.secrets["token"].store == "secretsmanager" and plan.configs["conf"].store == "ssm"
@@ -172,11 +202,18 @@ def test_unused_secrets_are_not_stored(project):
 
 # -- volumes and order ---------------------------------------------------------------------------------
 
+
 def test_named_anonymous_and_external_volumes(project):
-    plan, app = one(project, "    image: a\n    volumes: ['data:/data:ro', '/cache', 'efs:/shared']\n",
-                    "volumes:\n  data: {}\n  efs: {external: true, name: fs-0123456789abcdef0}\n")
+    plan, app = one(
+        project,
+        "    image: a\n    volumes: ['data:/data:ro', '/cache', 'efs:/shared']\n",
+        "volumes:\n  data: {}\n  efs: {external: true, name: fs-0123456789abcdef0}\n",
+    )
     assert [(m.kind, m.volume, m.target, m.read_only) for m in app.mounts] == [
-        ("efs", "data", "/data", True), ("task", "scratch-1", "/cache", False), ("efs", "efs", "/shared", False)]
+        ("efs", "data", "/data", True),
+        ("task", "scratch-1", "/cache", False),
+        ("efs", "efs", "/shared", False),
+    ]
     assert plan.volumes["efs"].file_system_id == "fs-0123456789abcdef0"
     assert plan.volumes["data"].file_system_id is None
 
@@ -187,8 +224,12 @@ def test_external_volume_must_name_an_efs_id(project):
 
 
 def test_deploy_order_puts_dependencies_first(project):
-    plan = project({"compose.yaml": "services:\n  web: {image: a, depends_on: [api]}\n  api: {image: a, depends_on: [db]}\n"
-                                    "  db: {image: a}\n  cache: {image: a}\n"})
+    plan = project(
+        {
+            "compose.yaml": "services:\n  web: {image: a, depends_on: [api]}\n  api: {image: a, depends_on: [db]}\n"
+            "  db: {image: a}\n  cache: {image: a}\n"
+        }
+    )
     assert plan.deploy_order == ("cache", "db", "api", "web")
 
 

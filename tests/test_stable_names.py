@@ -6,10 +6,11 @@ import shutil
 import subprocess
 import sys
 
+from conftest import ROOT, write
+
 from compose_cloud.diff import compare
 from compose_cloud.preview import run_preview
 from compose_translate import StackSettings
-from conftest import ROOT, write
 
 COMPOSE = """\
 services:
@@ -32,7 +33,8 @@ def test_a_label_change_from_another_folder_changes_only_that_model(tmp_path):
     diff = compare(_preview(laptop), _preview(runner))
     assert diff.added == [] and diff.removed == []
     assert {(c.type, c.name) for c in diff.changed} == {
-        ("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "shop-model-llm-config")}
+        ("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "shop-model-llm-config")
+    }
     assert set(diff.models) == {"llm"}
 
 
@@ -40,8 +42,9 @@ def test_efs_is_kept_on_destroy_unless_the_stack_says_otherwise(tmp_path):
     write(tmp_path, {"compose.yaml": COMPOSE})
     kept = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),)), stack="dev", project="shop")
     assert [r.retain_on_delete for r in kept.resources if r.type == "aws:efs/fileSystem:FileSystem"] == [True]
-    dropped = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),), retain_data=False), stack="dev",
-                          project="shop")
+    dropped = run_preview(
+        StackSettings(files=(str(tmp_path / "compose.yaml"),), retain_data=False), stack="dev", project="shop"
+    )
     assert [r.retain_on_delete for r in dropped.resources if r.type == "aws:efs/fileSystem:FileSystem"] == [False]
 
 
@@ -60,8 +63,10 @@ def test_build_context_is_relative_so_every_checkout_sends_the_same_inputs(tmp_p
     copies = []
     for name in ("a", "b"):
         folder = tmp_path / name / "project"
-        write(folder, {"compose.yaml": "name: shop\nservices:\n  api: {build: ./api}\n",
-                       "api/Dockerfile": "FROM scratch\n"})
+        write(
+            folder,
+            {"compose.yaml": "name: shop\nservices:\n  api: {build: ./api}\n", "api/Dockerfile": "FROM scratch\n"},
+        )
         monkeypatch.chdir(folder)
         result = run_preview(StackSettings(files=("compose.yaml",)), stack="dev", project="shop")
         copies.append(next(r.inputs for r in result.resources if r.type == "docker-build:index:Image"))
@@ -70,8 +75,14 @@ def test_build_context_is_relative_so_every_checkout_sends_the_same_inputs(tmp_p
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "compose_cloud.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_cli_names_the_project_after_pulumi_yaml_and_warns_about_a_folder_name(tmp_path):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import write
+from test_preview import by_type, preview
+from test_pulumi_cli import run_entry
 
 from compose_translate import ComposeError, StackSettings
 from compose_translate.settings import read_stack_file
-from conftest import write
-from test_pulumi_cli import run_entry
-from test_preview import by_type, preview
 
 COMPOSE = """\
 name: shop
@@ -31,8 +31,9 @@ VALUE = "sk-live-0123456789abcdef-from-the-stack"
 
 
 def test_settings_know_which_values_the_stack_holds_never_the_values():
-    settings = StackSettings.from_cli_config({"compose-cloud:secrets.api_key": VALUE,
-                                              "compose-cloud:configs.app.conf": "x = 1"})
+    settings = StackSettings.from_cli_config(
+        {"compose-cloud:secrets.api_key": VALUE, "compose-cloud:configs.app.conf": "x = 1"}
+    )
     assert settings.stack_values == ("config:app.conf", "secret:api_key")
     assert VALUE not in repr(settings) and VALUE not in json.dumps(settings.cli_config())
     with pytest.raises(ComposeError) as err:
@@ -41,9 +42,14 @@ def test_settings_know_which_values_the_stack_holds_never_the_values():
 
 
 def test_an_encrypted_stack_value_replaces_the_missing_file_warning(tmp_path):
-    write(tmp_path, {"compose.yaml": COMPOSE,
-                     "Pulumi.ci.yaml": "config:\n  compose-cloud:secrets.api_key:\n    secure: AAABAJx2cipher\n"
-                                       "  compose-cloud:secrets.unused:\n    secure: AAABAJx2other\n"})
+    write(
+        tmp_path,
+        {
+            "compose.yaml": COMPOSE,
+            "Pulumi.ci.yaml": "config:\n  compose-cloud:secrets.api_key:\n    secure: AAABAJx2cipher\n"
+            "  compose-cloud:secrets.unused:\n    secure: AAABAJx2other\n",
+        },
+    )
     settings = read_stack_file(tmp_path / "Pulumi.ci.yaml")
     assert settings.stack_values == ("secret:api_key", "secret:unused")
     result = preview([tmp_path / "compose.yaml"], stack_values=settings.stack_values)
@@ -59,8 +65,11 @@ def test_an_encrypted_stack_value_replaces_the_missing_file_warning(tmp_path):
 def test_pulumi_up_stores_the_stack_value_as_a_secret(tmp_path):
     write(tmp_path, {"compose.yaml": COMPOSE})
     (tmp_path / "__main__.py").write_text("from compose_cloud.program import run\n\nrun()\n")
-    config = {"aws:region": "us-east-1", "compose-cloud:files": '["compose.yaml"]',
-              "compose-cloud:secrets.api_key": VALUE}
+    config = {
+        "aws:region": "us-east-1",
+        "compose-cloud:files": '["compose.yaml"]',
+        "compose-cloud:secrets.api_key": VALUE,
+    }
     result = run_entry("ci", config, "up", cwd=tmp_path, program=(tmp_path, "shop"))
     assert result["exit"] == 0, result["errors"]
     [version] = [v for k, v in result["inputs"].items() if k.startswith("aws:secretsmanager/secretVersion")]
@@ -77,15 +86,19 @@ def test_the_file_wins_when_it_exists(tmp_path):
 
 
 def test_recovery_window_is_a_stack_setting(tmp_path):
-    with_password = COMPOSE.replace("    secrets: [api_key]", "    secrets: [api_key]\n    environment: {DB_PASSWORD: x}")
+    with_password = COMPOSE.replace(
+        "    secrets: [api_key]", "    secrets: [api_key]\n    environment: {DB_PASSWORD: x}"
+    )
     write(tmp_path, {"compose.yaml": with_password})
     result = preview([tmp_path / "compose.yaml"], secret_recovery_days=0, stack_values=("secret:api_key",))
     secrets = by_type(result, "aws:secretsmanager/secret:Secret")
     assert len(secrets) == 2  # the Compose secret and the service's credential-like variables
     assert {s.inputs.get("recoveryWindowInDays") for s in secrets.values()} == {0}
     default = preview([tmp_path / "compose.yaml"], stack_values=("secret:api_key",))
-    assert all("recoveryWindowInDays" not in s.inputs  # AWS's default, 30 days
-               for s in by_type(default, "aws:secretsmanager/secret:Secret").values())
+    assert all(
+        "recoveryWindowInDays" not in s.inputs  # AWS's default, 30 days
+        for s in by_type(default, "aws:secretsmanager/secret:Secret").values()
+    )
     for days in (3, 31):
         with pytest.raises(ComposeError) as err:
             StackSettings.from_cli_config({"compose-cloud:secretRecoveryDays": str(days)}, file="Pulumi.dev.yaml")

@@ -3,9 +3,9 @@
 import shutil
 
 import pytest
+from conftest import WILD
 
 from compose_translate import ComposeError, LoadOptions, make_plan
-from conftest import WILD
 
 pytestmark = pytest.mark.skipif(not WILD.is_dir(), reason="../shared/corpus/wild is not beside this clone")
 
@@ -16,12 +16,10 @@ EXPECTED_ERRORS = {
     "ajeetraina__ai-agent-hackathon-recommender/compose.openai.yaml": "neither an image nor a build",
     "dockersamples__labspace-ai-fundamentals/compose.override.yaml": "neither an image nor a build",
     # docker/compose's fixture for `config --no-consistency`: deliberately incomplete
-    "docker-compose-testdata/pkg__e2e__testdata__TestLocalComposeConfigNoConsistency__compose.yaml":
-        "neither an image nor a build",
+    "docker-compose-testdata/pkg__e2e__testdata__TestLocalComposeConfigNoConsistency__compose.yaml": "neither an image nor a build",  # noqa: E501
     "dockersamples__labspace-ai-fundamentals/compose.yaml": "cannot be resolved offline",
     # --verbose-prompt is an option of llama.cpp's CLI tools, not of llama-server (common/arg.cpp): refused
-    "Compose-and-Dragons__dungeon.v1/deck__300-DOCKERIZE-GENAI-APP__demos__2-advanced-model-configuration__compose.yaml":
-        "--verbose-prompt: not on the allow-list",
+    "Compose-and-Dragons__dungeon.v1/deck__300-DOCKERIZE-GENAI-APP__demos__2-advanced-model-configuration__compose.yaml": "--verbose-prompt: not on the allow-list",  # noqa: E501
     # env_file .env is git-ignored upstream (.env-sample is its template): see the test below
     "dockersamples__docker-cerebras-demo/compose.yml": "env file not found",
 }

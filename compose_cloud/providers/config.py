@@ -25,8 +25,9 @@ def settings_from_stack(overrides: dict[str, str] | None = None) -> StackSetting
     """The stack's config, with a program's own settings (same string form) over it."""
     stack = pulumi.get_stack()
     file = stack_file(stack)
-    settings = StackSettings.from_cli_config({**all_config(), **(overrides or {})}, file=str(file),
-                                             locs=_locations(file))
+    settings = StackSettings.from_cli_config(
+        {**all_config(), **(overrides or {})}, file=str(file), locs=_locations(file)
+    )
     return settings.model_copy(update={"stack_name": stack})
 
 

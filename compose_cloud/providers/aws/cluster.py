@@ -11,8 +11,9 @@ import pulumi_aws as aws
 
 from compose_translate.inference import CLIENT_NETWORKS
 
-ALL_EGRESS = [{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"],
-               "ipv6_cidr_blocks": ["::/0"]}]
+ALL_EGRESS = [
+    {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": ["::/0"]}
+]
 
 
 @dataclass(frozen=True)
@@ -33,22 +34,39 @@ class Cluster(pulumi.ComponentResource):
         super().__init__("compose-cloud:aws:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # Service Connect names services in a Cloud Map namespace; clients use the short alias (`api`).
-        namespace = aws.servicediscovery.HttpNamespace(f"{name}-ns", name=f"{args.project}-{pulumi.get_stack()}",
-                                                       description=f"Compose services of {args.project}", opts=child)
-        cluster = aws.ecs.Cluster(f"{name}-ecs", settings=[{"name": "containerInsights", "value": "enabled"}],
-                                  service_connect_defaults={"namespace": namespace.arn}, opts=child)
+        namespace = aws.servicediscovery.HttpNamespace(
+            f"{name}-ns",
+            name=f"{args.project}-{pulumi.get_stack()}",
+            description=f"Compose services of {args.project}",
+            opts=child,
+        )
+        cluster = aws.ecs.Cluster(
+            f"{name}-ecs",
+            settings=[{"name": "containerInsights", "value": "enabled"}],
+            service_connect_defaults={"namespace": namespace.arn},
+            opts=child,
+        )
         self.network_groups = {}
         for network in args.networks:
             client_only = network in CLIENT_NETWORKS
             group = aws.ec2.SecurityGroup(
-                f"{name}-net-{network}", vpc_id=args.vpc_id, egress=ALL_EGRESS, opts=child,
-                description=f"{network}: clients of the services that admit it" if client_only else
-                f"Compose network {network}: members reach each other")
+                f"{name}-net-{network}",
+                vpc_id=args.vpc_id,
+                egress=ALL_EGRESS,
+                opts=child,
+                description=f"{network}: clients of the services that admit it"
+                if client_only
+                else f"Compose network {network}: members reach each other",
+            )
             if not client_only:  # a Compose network: members reach each other on any port
-                aws.vpc.SecurityGroupIngressRule(f"{name}-net-{network}-members", security_group_id=group.id,
-                                                 referenced_security_group_id=group.id, ip_protocol="-1",
-                                                 description=f"from services on Compose network {network}",
-                                                 opts=child)
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-net-{network}-members",
+                    security_group_id=group.id,
+                    referenced_security_group_id=group.id,
+                    ip_protocol="-1",
+                    description=f"from services on Compose network {network}",
+                    opts=child,
+                )
             self.network_groups[network] = group
         self.arn, self.name, self.namespace_arn = cluster.arn, cluster.name, namespace.arn
         self._prefix = name
@@ -57,6 +75,9 @@ class Cluster(pulumi.ComponentResource):
     def use_capacity(self, providers: list[pulumi.Output[str]]) -> None:
         """Attach GPU capacity providers; Fargate stays the default for everything else."""
         self.capacity_association = aws.ecs.ClusterCapacityProviders(
-            f"{self._prefix}-capacity", cluster_name=self.name, capacity_providers=["FARGATE", *providers],
+            f"{self._prefix}-capacity",
+            cluster_name=self.name,
+            capacity_providers=["FARGATE", *providers],
             default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -59,25 +59,43 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
         "image": resolved.image,
         "essential": True,
         "environment": [{"name": k, "value": v} for k, v in sorted(service.environment.items())],
-        "secrets": [{"name": k, "valueFrom": f"{resolved.env_secret_arn}:{k}::"}
-                    for k in sorted(service.secret_environment)]
+        "secrets": [
+            {"name": k, "valueFrom": f"{resolved.env_secret_arn}:{k}::"} for k in sorted(service.secret_environment)
+        ]
         + [{"name": k, "valueFrom": resolved.secret_refs[k]} for k in sorted(service.secret_refs)],
-        "portMappings": [{"name": port_name(port, protocol), "containerPort": port, "protocol": protocol,
-                          **({"appProtocol": service.app_protocols[port]}
-                             if protocol == "tcp" and port in service.app_protocols else {})}
-                         for port, protocol in service.container_ports if protocol in ("tcp", "udp")],
+        "portMappings": [
+            {
+                "name": port_name(port, protocol),
+                "containerPort": port,
+                "protocol": protocol,
+                **(
+                    {"appProtocol": service.app_protocols[port]}
+                    if protocol == "tcp" and port in service.app_protocols
+                    else {}
+                ),
+            }
+            for port, protocol in service.container_ports
+            if protocol in ("tcp", "udp")
+        ],
         "mountPoints": _mount_points(service),
         "logConfiguration": _logs(resolved, service.name),
         "dockerLabels": dict(sorted(service.labels.items())),
-        **({"repositoryCredentials": {"credentialsParameter": service.pull_credentials}}
-           if service.pull_credentials else {}),
+        **(
+            {"repositoryCredentials": {"credentialsParameter": service.pull_credentials}}
+            if service.pull_credentials
+            else {}
+        ),
     }
     for key, value in (("command", service.command), ("entryPoint", service.entrypoint)):
         if value is not None:
             app[key] = shlex.split(value) if isinstance(value, str) else list(value)
     runtime = service.runtime
-    optional = {"user": runtime.user, "workingDirectory": runtime.working_dir, "stopTimeout": runtime.stop_timeout,
-                "memoryReservation": runtime.memory_reservation}
+    optional = {
+        "user": runtime.user,
+        "workingDirectory": runtime.working_dir,
+        "stopTimeout": runtime.stop_timeout,
+        "memoryReservation": runtime.memory_reservation,
+    }
     app.update({k: v for k, v in optional.items() if v is not None})
     if runtime.capacity != "fargate" and runtime.memory_reservation is None:
         app["memoryReservation"] = runtime.memory or EC2_MEMORY_RESERVATION  # EC2 tasks have no task-level size
@@ -96,8 +114,13 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
         app["ulimits"] = [{"name": u.name, "softLimit": u.soft, "hardLimit": u.hard} for u in runtime.ulimits]
     if runtime.healthcheck:
         check = runtime.healthcheck
-        app["healthCheck"] = {"command": list(check.command), "interval": check.interval, "timeout": check.timeout,
-                              "retries": check.retries, "startPeriod": check.start_period}
+        app["healthCheck"] = {
+            "command": list(check.command),
+            "interval": check.interval,
+            "timeout": check.timeout,
+            "retries": check.retries,
+            "startPeriod": check.start_period,
+        }
     if runtime.gpus:
         app["resourceRequirements"] = [{"type": "GPU", "value": str(runtime.gpus)}]
     if not service.files:
@@ -119,8 +142,10 @@ def files_init(service: PlannedService, resolved: Resolved) -> dict:
         "essential": False,
         "command": ["sh", "-c", "\n".join(script)],
         "secrets": secrets,
-        "mountPoints": [{"sourceVolume": file_volume(d, service.file_dirs), "containerPath": d, "readOnly": False}
-                        for d in service.file_dirs],
+        "mountPoints": [
+            {"sourceVolume": file_volume(d, service.file_dirs), "containerPath": d, "readOnly": False}
+            for d in service.file_dirs
+        ],
         "logConfiguration": _logs(resolved, FILES_INIT_NAME),
     }
 
@@ -135,10 +160,14 @@ def _write_file(file: ServiceFile, variable: str) -> list[str]:
 
 
 def _mount_points(service: PlannedService) -> list[dict]:
-    points = [{"sourceVolume": _volume_name(m.kind, m.volume), "containerPath": m.target, "readOnly": m.read_only}
-              for m in service.mounts]
-    points += [{"sourceVolume": file_volume(d, service.file_dirs), "containerPath": d, "readOnly": True}
-               for d in service.file_dirs]
+    points = [
+        {"sourceVolume": _volume_name(m.kind, m.volume), "containerPath": m.target, "readOnly": m.read_only}
+        for m in service.mounts
+    ]
+    points += [
+        {"sourceVolume": file_volume(d, service.file_dirs), "containerPath": d, "readOnly": True}
+        for d in service.file_dirs
+    ]
     return points
 
 
@@ -152,9 +181,16 @@ def task_volumes(service: PlannedService, efs: dict[str, tuple[str, str]]) -> li
     for mount in service.mounts:
         if mount.kind == "efs":
             file_system, access_point = efs[mount.volume]
-            volumes.append({"name": _volume_name("efs", mount.volume), "efs_volume_configuration": {
-                "file_system_id": file_system, "transit_encryption": "ENABLED",
-                "authorization_config": {"access_point_id": access_point, "iam": "DISABLED"}}})
+            volumes.append(
+                {
+                    "name": _volume_name("efs", mount.volume),
+                    "efs_volume_configuration": {
+                        "file_system_id": file_system,
+                        "transit_encryption": "ENABLED",
+                        "authorization_config": {"access_point_id": access_point, "iam": "DISABLED"},
+                    },
+                }
+            )
         else:
             volumes.append({"name": mount.volume})
     volumes += [{"name": file_volume(d, service.file_dirs)} for d in service.file_dirs]
@@ -163,6 +199,11 @@ def task_volumes(service: PlannedService, efs: dict[str, tuple[str, str]]) -> li
 
 
 def _logs(resolved: Resolved, prefix: str) -> dict:
-    return {"logDriver": "awslogs", "options": {"awslogs-group": resolved.log_group,
-                                                "awslogs-region": resolved.region,
-                                                "awslogs-stream-prefix": prefix}}
+    return {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": resolved.log_group,
+            "awslogs-region": resolved.region,
+            "awslogs-stream-prefix": prefix,
+        },
+    }

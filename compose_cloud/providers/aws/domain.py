@@ -21,22 +21,33 @@ class CustomDomain(pulumi.ComponentResource):
         self._domain = domain
         self._name = name
         child = pulumi.ResourceOptions(parent=self)
-        certificate = aws.acm.Certificate(f"{name}-certificate", domain_name=domain.name, validation_method="DNS",
-                                          opts=child)
+        certificate = aws.acm.Certificate(
+            f"{name}-certificate", domain_name=domain.name, validation_method="DNS", opts=child
+        )
         option = certificate.domain_validation_options.apply(lambda options: options[0])
         record = aws.route53.Record(
-            f"{name}-validation", zone_id=domain.hosted_zone_id, name=option.apply(lambda o: o.resource_record_name),
+            f"{name}-validation",
+            zone_id=domain.hosted_zone_id,
+            name=option.apply(lambda o: o.resource_record_name),
             type=option.apply(lambda o: o.resource_record_type),
             records=[option.apply(lambda o: o.resource_record_value)],
-            ttl=300, allow_overwrite=True, opts=child)
-        validation = aws.acm.CertificateValidation(f"{name}-validation", certificate_arn=certificate.arn,
-                                                   validation_record_fqdns=[record.fqdn], opts=child)
+            ttl=300,
+            allow_overwrite=True,
+            opts=child,
+        )
+        validation = aws.acm.CertificateValidation(
+            f"{name}-validation", certificate_arn=certificate.arn, validation_record_fqdns=[record.fqdn], opts=child
+        )
         self.certificate_arn = validation.certificate_arn
 
     def point_at(self, balancer: aws.lb.LoadBalancer) -> None:
         """The alias record: the domain answers with the load balancer's addresses."""
-        aws.route53.Record(f"{self._name}-alias", zone_id=self._domain.hosted_zone_id, name=self._domain.name,
-                           type="A", aliases=[{"name": balancer.dns_name, "zone_id": balancer.zone_id,
-                                               "evaluate_target_health": True}],
-                           opts=pulumi.ResourceOptions(parent=self))
+        aws.route53.Record(
+            f"{self._name}-alias",
+            zone_id=self._domain.hosted_zone_id,
+            name=self._domain.name,
+            type="A",
+            aliases=[{"name": balancer.dns_name, "zone_id": balancer.zone_id, "evaluate_target_health": True}],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.register_outputs({"certificateArn": self.certificate_arn, "domain": self._domain.name})

@@ -18,27 +18,37 @@ def assume_role(service: str) -> str:
     return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
 
 
-def execution_policy(log_group_arn: pulumi.Input[str], repository_arn: pulumi.Input[str] | None,
-                     secret_arns: list[pulumi.Input[str]],
-                     parameter_arns: list[pulumi.Input[str]]) -> pulumi.Output[str]:
+def execution_policy(
+    log_group_arn: pulumi.Input[str],
+    repository_arn: pulumi.Input[str] | None,
+    secret_arns: list[pulumi.Input[str]],
+    parameter_arns: list[pulumi.Input[str]],
+) -> pulumi.Output[str]:
     """Pull the image, write logs, read exactly this service's secrets and parameters."""
 
     def build(args: list) -> str:
         log_group, repository, n_secrets = args[0], args[1], args[2]
-        secrets, parameters = args[3:3 + n_secrets], args[3 + n_secrets:]
-        statements = [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                       "Resource": f"{log_group}:*"}]
+        secrets, parameters = args[3 : 3 + n_secrets], args[3 + n_secrets :]
+        statements = [
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": f"{log_group}:*"}
+        ]
         if repository:
             statements += [
                 {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-                {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-                                               "ecr:BatchGetImage"], "Resource": repository}]
+                {
+                    "Effect": "Allow",
+                    "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                    "Resource": repository,
+                },
+            ]
         if secrets:
-            statements.append({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-                               "Resource": sorted(set(secrets))})
+            statements.append(
+                {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": sorted(set(secrets))}
+            )
         if parameters:
             statements.append({"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": sorted(set(parameters))})
         return document(statements)
 
-    return pulumi.Output.all(log_group_arn, repository_arn, len(secret_arns), *secret_arns,
-                             *parameter_arns).apply(build)
+    return pulumi.Output.all(log_group_arn, repository_arn, len(secret_arns), *secret_arns, *parameter_arns).apply(
+        build
+    )

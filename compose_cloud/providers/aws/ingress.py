@@ -59,20 +59,40 @@ class LoadBalancers(pulumi.ComponentResource):
 
     def _balancer(self, name: str, kind: str, listeners: list[Listener], args: LoadBalancersArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
-        group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
-                                      description=f"public {kind.upper()} listeners", opts=child)
-        ports = sorted({(x.port, p) for x in listeners for p in transports(x.protocol)}
-                       | {(x.redirect_from, "tcp") for x in listeners if x.redirect_from})
+        group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            egress=ALL_EGRESS,
+            description=f"public {kind.upper()} listeners",
+            opts=child,
+        )
+        ports = sorted(
+            {(x.port, p) for x in listeners for p in transports(x.protocol)}
+            | {(x.redirect_from, "tcp") for x in listeners if x.redirect_from}
+        )
         for port, protocol in ports:
             for family, cidr in (("v4", {"cidr_ipv4": "0.0.0.0/0"}), ("v6", {"cidr_ipv6": "::/0"})):
-                aws.vpc.SecurityGroupIngressRule(f"{name}-in-{protocol}-{port}-{family}", security_group_id=group.id,
-                                                 ip_protocol=protocol, from_port=port, to_port=port,
-                                                 description=f"public {protocol.upper()} {port}", **cidr, opts=child)
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-in-{protocol}-{port}-{family}",
+                    security_group_id=group.id,
+                    ip_protocol=protocol,
+                    from_port=port,
+                    to_port=port,
+                    description=f"public {protocol.upper()} {port}",
+                    **cidr,
+                    opts=child,
+                )
         balancer = aws.lb.LoadBalancer(
-            f"{name}", **fitted(name, 32), load_balancer_type="application" if kind == "alb" else "network",
+            f"{name}",
+            **fitted(name, 32),
+            load_balancer_type="application" if kind == "alb" else "network",
             internal=False,
-            subnets=args.subnet_ids, security_groups=[group.id], ip_address_type="ipv4",
-            idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None, opts=child)
+            subnets=args.subnet_ids,
+            security_groups=[group.id],
+            ip_address_type="ipv4",
+            idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None,
+            opts=child,
+        )
         if kind == "alb":
             self.alb = balancer
         host = pulumi.Output.from_input(args.domain) if kind == "alb" and args.domain else balancer.dns_name
@@ -80,23 +100,53 @@ class LoadBalancers(pulumi.ComponentResource):
             target_protocol = "HTTP" if kind == "alb" else x.protocol
             group_name = f"{name}-{x.service}-{x.target}"
             target_group = aws.lb.TargetGroup(
-                group_name, **fitted(group_name, 32), vpc_id=args.vpc_id, target_type="ip", port=x.target,
-                protocol=target_protocol, deregistration_delay=30,
-                health_check=({"path": "/", "matcher": HEALTHY_HTTP_CODES, "protocol": "HTTP"} if kind == "alb"
-                              else {"protocol": "TCP"}), opts=child)
+                group_name,
+                **fitted(group_name, 32),
+                vpc_id=args.vpc_id,
+                target_type="ip",
+                port=x.target,
+                protocol=target_protocol,
+                deregistration_delay=30,
+                health_check=(
+                    {"path": "/", "matcher": HEALTHY_HTTP_CODES, "protocol": "HTTP"}
+                    if kind == "alb"
+                    else {"protocol": "TCP"}
+                ),
+                opts=child,
+            )
             tls = {"certificate_arn": args.certificate_arn, "ssl_policy": TLS_POLICY} if x.protocol == "HTTPS" else {}
-            listener = aws.lb.Listener(f"{name}-{x.port}", load_balancer_arn=balancer.arn, port=x.port,
-                                       protocol=x.protocol, default_actions=[
-                                           {"type": "forward", "target_group_arn": target_group.arn}], **tls,
-                                       opts=child)
+            listener = aws.lb.Listener(
+                f"{name}-{x.port}",
+                load_balancer_arn=balancer.arn,
+                port=x.port,
+                protocol=x.protocol,
+                default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+                **tls,
+                opts=child,
+            )
             if x.redirect_from:
-                aws.lb.Listener(f"{name}-{x.redirect_from}", load_balancer_arn=balancer.arn, port=x.redirect_from,
-                                protocol="HTTP", default_actions=[{"type": "redirect", "redirect": {
-                                    "port": str(x.port), "protocol": "HTTPS", "status_code": "HTTP_301"}}],
-                                opts=child)
+                aws.lb.Listener(
+                    f"{name}-{x.redirect_from}",
+                    load_balancer_arn=balancer.arn,
+                    port=x.redirect_from,
+                    protocol="HTTP",
+                    default_actions=[
+                        {
+                            "type": "redirect",
+                            "redirect": {"port": str(x.port), "protocol": "HTTPS", "status_code": "HTTP_301"},
+                        }
+                    ],
+                    opts=child,
+                )
             self.targets.setdefault(x.service, []).append(
-                Target(target_group_arn=target_group.arn, container_port=x.target,
-                       transports=transports(x.protocol), balancer_group_id=group.id, listener=listener))
+                Target(
+                    target_group_arn=target_group.arn,
+                    container_port=x.target,
+                    transports=transports(x.protocol),
+                    balancer_group_id=group.id,
+                    listener=listener,
+                )
+            )
             self.urls.setdefault(x.service, []).append(host.apply(lambda dns, x=x: _url(dns, x)))
 
 
@@ -107,5 +157,8 @@ def transports(protocol: str) -> tuple[str, ...]:
 def _url(dns: str, listener: Listener) -> str:
     scheme = {"HTTP": "http", "HTTPS": "https"}.get(listener.protocol, listener.protocol.lower())
     default = {"http": 80, "https": 443}.get(scheme)
-    return f"{scheme}://{dns}" + ("" if listener.port == default else f":{listener.port}") + (
-        "/" if scheme.startswith("http") else "")
+    return (
+        f"{scheme}://{dns}"
+        + ("" if listener.port == default else f":{listener.port}")
+        + ("/" if scheme.startswith("http") else "")
+    )

@@ -22,9 +22,15 @@ REQUESTS_METRIC = "ModelRequests"
 
 
 def invoke_policy(endpoint_arns: list[str]) -> str:
-    return iam.document([
-        {"Effect": "Allow", "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
-         "Resource": sorted(endpoint_arns)}])
+    return iam.document(
+        [
+            {
+                "Effect": "Allow",
+                "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
+                "Resource": sorted(endpoint_arns),
+            }
+        ]
+    )
 
 
 class EcsModel(pulumi.ComponentResource):
@@ -39,16 +45,31 @@ class EcsModel(pulumi.ComponentResource):
 class ModelGateway(pulumi.ComponentResource):
     service: ComposeService
 
-    def __init__(self, name: str, args: ComposeServiceArgs, endpoint_arns: list[pulumi.Output[str]],
-                 opts: pulumi.ResourceOptions | None = None, count_requests: bool = False):
+    def __init__(
+        self,
+        name: str,
+        args: ComposeServiceArgs,
+        endpoint_arns: list[pulumi.Output[str]],
+        opts: pulumi.ResourceOptions | None = None,
+        count_requests: bool = False,
+    ):
         super().__init__("compose-cloud:aws:ModelGateway", name, None, opts)
         policy = pulumi.Output.all(*endpoint_arns).apply(invoke_policy) if endpoint_arns else None
-        self.service = ComposeService(f"{name}-proxy", dataclasses.replace(args, task_policy=policy),
-                                      pulumi.ResourceOptions(parent=self))
+        self.service = ComposeService(
+            f"{name}-proxy", dataclasses.replace(args, task_policy=policy), pulumi.ResourceOptions(parent=self)
+        )
         if count_requests:  # the gateway logs a line per request for a waking model: count them per model
             aws.cloudwatch.LogMetricFilter(
-                f"{name}-requests", log_group_name=self.service.log_group_name,
-                pattern=f'{{ $.event = "{REQUEST_EVENT}" }}', metric_transformation={
-                    "name": REQUESTS_METRIC, "namespace": requests_namespace(args.project), "value": "1",
-                    "unit": "Count", "dimensions": {"Model": "$.model"}}, opts=pulumi.ResourceOptions(parent=self))
+                f"{name}-requests",
+                log_group_name=self.service.log_group_name,
+                pattern=f'{{ $.event = "{REQUEST_EVENT}" }}',
+                metric_transformation={
+                    "name": REQUESTS_METRIC,
+                    "namespace": requests_namespace(args.project),
+                    "value": "1",
+                    "unit": "Count",
+                    "dimensions": {"Model": "$.model"},
+                },
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         self.register_outputs({"serviceName": self.service.service_name})

@@ -12,11 +12,27 @@ import pulumi
 import pulumi_aws_native as aws_native
 
 # pulumi-aws Provider argument -> pulumi-aws-native's (same meaning)
-_SAME = {"profile", "access_key", "secret_key", "token", "allowed_account_ids", "forbidden_account_ids",
-         "insecure", "max_retries", "skip_credentials_validation", "skip_metadata_api_check",
-         "skip_region_validation", "skip_requesting_account_id"}
-_ROLE_KEYS = {"roleArn": "role_arn", "sessionName": "session_name", "externalId": "external_id",
-              "policy": "policy", "policyArns": "policy_arns"}
+_SAME = {
+    "profile",
+    "access_key",
+    "secret_key",
+    "token",
+    "allowed_account_ids",
+    "forbidden_account_ids",
+    "insecure",
+    "max_retries",
+    "skip_credentials_validation",
+    "skip_metadata_api_check",
+    "skip_region_validation",
+    "skip_requesting_account_id",
+}
+_ROLE_KEYS = {
+    "roleArn": "role_arn",
+    "sessionName": "session_name",
+    "externalId": "external_id",
+    "policy": "policy",
+    "policyArns": "policy_arns",
+}
 
 
 def native_args(credentials: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -37,8 +53,13 @@ def native_args(credentials: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
 def native_provider(region: str, tags: dict[str, str], credentials: dict[str, Any]) -> aws_native.Provider:
     args, dropped = native_args(credentials)
     if dropped:
-        pulumi.log.warn(f"aws-native-{region}: pulumi-aws-native does not take {', '.join(dropped)}; the SageMaker "
-                        "inference components of models that scale to zero are created without them")
-    return aws_native.Provider(f"aws-native-{region}", region=region,
-                               default_tags={"tags": [{"key": k, "value": v} for k, v in sorted(tags.items())]},
-                               **args)
+        pulumi.log.warn(
+            f"aws-native-{region}: pulumi-aws-native does not take {', '.join(dropped)}; the SageMaker "
+            "inference components of models that scale to zero are created without them"
+        )
+    return aws_native.Provider(
+        f"aws-native-{region}",
+        region=region,
+        default_tags={"tags": [{"key": k, "value": v} for k, v in sorted(tags.items())]},
+        **args,
+    )

@@ -42,14 +42,20 @@ class Network(pulumi.ComponentResource):
             self._existing(args)
         else:
             self._create(name, args)
-        self.register_outputs({"vpcId": self.vpc_id, "publicSubnetIds": self.public_subnet_ids,
-                               "privateSubnetIds": self.private_subnet_ids})
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "publicSubnetIds": self.public_subnet_ids,
+                "privateSubnetIds": self.private_subnet_ids,
+            }
+        )
 
     def _existing(self, args: NetworkArgs) -> None:
         self.vpc_id = pulumi.Output.from_input(args.vpc_id)
         self.public_subnet_ids = pulumi.Output.from_input(list(args.public_subnet_ids))
         self.private_subnet_ids = pulumi.Output.from_input(
-            list(args.private_subnet_ids if args.nat_gateway else args.public_subnet_ids))
+            list(args.private_subnet_ids if args.nat_gateway else args.public_subnet_ids)
+        )
 
     def private_subnets_for(self, instance_type: str) -> pulumi.Output[list[str]]:
         """Private subnets where `instance_type` can start: in the zones that offer it."""
@@ -64,28 +70,48 @@ class Network(pulumi.ComponentResource):
         standard = aws.get_availability_zones(state="available", filters=STANDARD_ZONES, opts=invoke).names
         if len(standard) < zones:
             raise pulumi.RunError(f"the region has {len(standard)} available availability zones; {zones} are needed")
-        offered = {t: aws.ec2.get_instance_type_offerings(location_type="availability-zone", filters=[
-            {"name": "instance-type", "values": [t]}], opts=invoke).locations for t in args.gpu_types}
+        offered = {
+            t: aws.ec2.get_instance_type_offerings(
+                location_type="availability-zone", filters=[{"name": "instance-type", "values": [t]}], opts=invoke
+            ).locations
+            for t in args.gpu_types
+        }
         names = choose_zones(standard, offered, zones)
         self.gpu_zones = gpu_zones(names, offered)
         missing = sorted(t for t, found in self.gpu_zones.items() if not found)
         if missing:
-            raise pulumi.RunError(f"{', '.join(missing)} is offered in none of the zones {', '.join(names)}: choose "
-                                  "another cloud.instance-type or cloud.backend=sagemaker (compose-cloud preflight "
-                                  "checks this before a deployment)")
-        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=VPC_CIDR, enable_dns_hostnames=True, enable_dns_support=True,
-                          tags={"Name": name}, opts=child)
+            raise pulumi.RunError(
+                f"{', '.join(missing)} is offered in none of the zones {', '.join(names)}: choose "
+                "another cloud.instance-type or cloud.backend=sagemaker (compose-cloud preflight "
+                "checks this before a deployment)"
+            )
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=VPC_CIDR,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": name},
+            opts=child,
+        )
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
         blocks = list(ipaddress.ip_network(VPC_CIDR).subnets(new_prefix=20))
         public, private = [], []
-        public_routes = aws.ec2.RouteTable(f"{name}-public", vpc_id=vpc.id, routes=[
-            {"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}], opts=child)
+        public_routes = aws.ec2.RouteTable(
+            f"{name}-public", vpc_id=vpc.id, routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}], opts=child
+        )
         for i, zone in enumerate(names):
-            subnet = aws.ec2.Subnet(f"{name}-public-{i}", vpc_id=vpc.id, availability_zone=zone,
-                                    cidr_block=str(blocks[i]), map_public_ip_on_launch=False,
-                                    tags={"Name": f"{name}-public-{zone}"}, opts=child)
-            aws.ec2.RouteTableAssociation(f"{name}-public-{i}", subnet_id=subnet.id, route_table_id=public_routes.id,
-                                          opts=child)
+            subnet = aws.ec2.Subnet(
+                f"{name}-public-{i}",
+                vpc_id=vpc.id,
+                availability_zone=zone,
+                cidr_block=str(blocks[i]),
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-public-{zone}"},
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{i}", subnet_id=subnet.id, route_table_id=public_routes.id, opts=child
+            )
             public.append(subnet)
             if not args.nat_gateway:
                 self._private_by_zone[zone] = subnet.id
@@ -96,16 +122,27 @@ class Network(pulumi.ComponentResource):
             return
         # One NAT gateway keeps a small stack cheap; private subnets in every zone route through it.
         address = aws.ec2.Eip(f"{name}-nat", domain="vpc", opts=child)
-        nat = aws.ec2.NatGateway(f"{name}-nat", subnet_id=public[0].id, allocation_id=address.id,
-                                 opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]))
-        private_routes = aws.ec2.RouteTable(f"{name}-private", vpc_id=vpc.id, routes=[
-            {"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat.id}], opts=child)
+        nat = aws.ec2.NatGateway(
+            f"{name}-nat",
+            subnet_id=public[0].id,
+            allocation_id=address.id,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
+        )
+        private_routes = aws.ec2.RouteTable(
+            f"{name}-private", vpc_id=vpc.id, routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat.id}], opts=child
+        )
         for i, zone in enumerate(names):
-            subnet = aws.ec2.Subnet(f"{name}-private-{i}", vpc_id=vpc.id, availability_zone=zone,
-                                    cidr_block=str(blocks[8 + i]), tags={"Name": f"{name}-private-{zone}"},
-                                    opts=child)
-            aws.ec2.RouteTableAssociation(f"{name}-private-{i}", subnet_id=subnet.id,
-                                          route_table_id=private_routes.id, opts=child)
+            subnet = aws.ec2.Subnet(
+                f"{name}-private-{i}",
+                vpc_id=vpc.id,
+                availability_zone=zone,
+                cidr_block=str(blocks[8 + i]),
+                tags={"Name": f"{name}-private-{zone}"},
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{i}", subnet_id=subnet.id, route_table_id=private_routes.id, opts=child
+            )
             private.append(subnet)
             self._private_by_zone[zone] = subnet.id
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])

@@ -18,10 +18,9 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
 from compose_translate.inference import PlannedModel
-
-from . import iam
 from compose_translate.names import IAM
 
+from . import iam
 from .naming import fitted
 
 VARIANT = "AllTraffic"
@@ -35,15 +34,22 @@ def execution_policy(image: str, region: str, endpoint_name: str) -> str:
     partition = "aws-cn" if region.startswith("cn-") else "aws"
     statements = [
         {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-        {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-                                       "ecr:BatchGetImage"],
-         "Resource": f"arn:{partition}:ecr:{region}:{account}:repository/{repository}"},
-        {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-                                       "logs:DescribeLogStreams"],
-         "Resource": f"arn:{partition}:logs:{region}:*:log-group:/aws/sagemaker/Endpoints/{endpoint_name}*"},
-        {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
-         "Condition": {"StringEquals": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints",
-                                                                 "AWS/SageMaker"]}}},
+        {
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            "Resource": f"arn:{partition}:ecr:{region}:{account}:repository/{repository}",
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": f"arn:{partition}:logs:{region}:*:log-group:/aws/sagemaker/Endpoints/{endpoint_name}*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints", "AWS/SageMaker"]}},
+        },
     ]
     return iam.document(statements)
 
@@ -52,103 +58,214 @@ class SageMakerModel(pulumi.ComponentResource):
     endpoint_name: pulumi.Output[str]
     endpoint_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, model: PlannedModel, opts: pulumi.ResourceOptions | None = None,
-                 native_provider: pulumi.ProviderResource | None = None):
+    def __init__(
+        self,
+        name: str,
+        model: PlannedModel,
+        opts: pulumi.ResourceOptions | None = None,
+        native_provider: pulumi.ProviderResource | None = None,
+    ):
         super().__init__("compose-cloud:aws:SageMakerModel", name, None, opts)
         serving, place = model.sagemaker, model.placement
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(f"{name}-role", **fitted(f"{name}-role", 64, IAM),
-                            assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
-                            description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
-                            opts=child)
-        aws.iam.RolePolicy(f"{name}-role", role=role.id,
-                           policy=execution_policy(serving.image, place.region, serving.endpoint_name), opts=child)
+        role = aws.iam.Role(
+            f"{name}-role",
+            **fitted(f"{name}-role", 64, IAM),
+            assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
+            description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-role",
+            role=role.id,
+            policy=execution_policy(serving.image, place.region, serving.endpoint_name),
+            opts=child,
+        )
         sm_model = aws.sagemaker.Model(
-            f"{name}-model", **fitted(f"{name}-model", 63), execution_role_arn=role.arn,
+            f"{name}-model",
+            **fitted(f"{name}-model", 63),
+            execution_role_arn=role.arn,
             primary_container={"image": serving.image, "mode": "SingleModel", "environment": serving.environment},
-            tags=model.tags, opts=child)
+            tags=model.tags,
+            opts=child,
+        )
         if serving.inference_component:
             self._scale_to_zero(name, model, role, sm_model, native_provider)
             return
-        config = aws.sagemaker.EndpointConfiguration(f"{name}-config", **fitted(f"{name}-config", 63),
-                                                     production_variants=[{
-            "variant_name": VARIANT, "model_name": sm_model.name, "instance_type": place.instance_type,
-            "initial_instance_count": place.instance_count, "inference_ami_version": serving.inference_ami_version,
-            "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,
-            "model_data_download_timeout_in_seconds": serving.download_timeout}], tags=model.tags, opts=child)
-        endpoint = aws.sagemaker.Endpoint(f"{name}-endpoint", name=serving.endpoint_name,
-                                          endpoint_config_name=config.name, tags=model.tags, opts=child)
+        config = aws.sagemaker.EndpointConfiguration(
+            f"{name}-config",
+            **fitted(f"{name}-config", 63),
+            production_variants=[
+                {
+                    "variant_name": VARIANT,
+                    "model_name": sm_model.name,
+                    "instance_type": place.instance_type,
+                    "initial_instance_count": place.instance_count,
+                    "inference_ami_version": serving.inference_ami_version,
+                    "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,
+                    "model_data_download_timeout_in_seconds": serving.download_timeout,
+                }
+            ],
+            tags=model.tags,
+            opts=child,
+        )
+        endpoint = aws.sagemaker.Endpoint(
+            f"{name}-endpoint",
+            name=serving.endpoint_name,
+            endpoint_config_name=config.name,
+            tags=model.tags,
+            opts=child,
+        )
         if place.min_instances != place.max_instances:
             resource_id = endpoint.name.apply(lambda n: f"endpoint/{n}/variant/{VARIANT}")
             target = aws.appautoscaling.Target(
-                f"{name}-scaling", service_namespace="sagemaker", resource_id=resource_id,
-                scalable_dimension="sagemaker:variant:DesiredInstanceCount", min_capacity=place.min_instances,
-                max_capacity=place.max_instances, opts=child)
+                f"{name}-scaling",
+                service_namespace="sagemaker",
+                resource_id=resource_id,
+                scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+                min_capacity=place.min_instances,
+                max_capacity=place.max_instances,
+                opts=child,
+            )
             aws.appautoscaling.Policy(
-                f"{name}-scaling", policy_type="TargetTrackingScaling", service_namespace="sagemaker",
-                resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+                f"{name}-scaling",
+                policy_type="TargetTrackingScaling",
+                service_namespace="sagemaker",
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
                 target_tracking_scaling_policy_configuration={
-                    "target_value": serving.invocations_per_instance, "scale_in_cooldown": 600,
-                    "scale_out_cooldown": 300, "predefined_metric_specification": {
-                        "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}}, opts=child)
+                    "target_value": serving.invocations_per_instance,
+                    "scale_in_cooldown": 600,
+                    "scale_out_cooldown": 300,
+                    "predefined_metric_specification": {
+                        "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
+                    },
+                },
+                opts=child,
+            )
         self.endpoint_name, self.endpoint_arn = endpoint.name, endpoint.arn
         self.register_outputs({"endpointName": self.endpoint_name, "endpointArn": self.endpoint_arn})
 
-    def _scale_to_zero(self, name: str, model: PlannedModel, role: aws.iam.Role, sm_model: aws.sagemaker.Model,
-                       native_provider: pulumi.ProviderResource | None) -> None:
+    def _scale_to_zero(
+        self,
+        name: str,
+        model: PlannedModel,
+        role: aws.iam.Role,
+        sm_model: aws.sagemaker.Model,
+        native_provider: pulumi.ProviderResource | None,
+    ) -> None:
         serving, place = model.sagemaker, model.placement
         assert serving is not None and serving.inference_component is not None
         child = pulumi.ResourceOptions(parent=self)
         config = aws.sagemaker.EndpointConfiguration(
-            f"{name}-config", **fitted(f"{name}-config", 63), execution_role_arn=role.arn, production_variants=[{
-                "variant_name": VARIANT, "instance_type": place.instance_type, "initial_instance_count": 1,
-                "inference_ami_version": serving.inference_ami_version,
-                "managed_instance_scaling": {"status": "ENABLED", "min_instance_count": 0,
-                                             "max_instance_count": place.max_instances},
-                "routing_configs": [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}]}], tags=model.tags, opts=child)
-        endpoint = aws.sagemaker.Endpoint(f"{name}-endpoint", name=serving.endpoint_name,
-                                          endpoint_config_name=config.name, tags=model.tags, opts=child)
+            f"{name}-config",
+            **fitted(f"{name}-config", 63),
+            execution_role_arn=role.arn,
+            production_variants=[
+                {
+                    "variant_name": VARIANT,
+                    "instance_type": place.instance_type,
+                    "initial_instance_count": 1,
+                    "inference_ami_version": serving.inference_ami_version,
+                    "managed_instance_scaling": {
+                        "status": "ENABLED",
+                        "min_instance_count": 0,
+                        "max_instance_count": place.max_instances,
+                    },
+                    "routing_configs": [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}],
+                }
+            ],
+            tags=model.tags,
+            opts=child,
+        )
+        endpoint = aws.sagemaker.Endpoint(
+            f"{name}-endpoint",
+            name=serving.endpoint_name,
+            endpoint_config_name=config.name,
+            tags=model.tags,
+            opts=child,
+        )
         component = aws_native.sagemaker.InferenceComponent(
-            f"{name}-component", inference_component_name=serving.inference_component,
-            endpoint_name=endpoint.name, variant_name=VARIANT,
-            specification={"model_name": sm_model.name,
-                           "compute_resource_requirements": {
-                               "number_of_accelerator_devices_required": max(place.gpus, 1),
-                               "min_memory_required_in_mb": COPY_MEMORY_MB},
-                           "startup_parameters": {
-                               "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,
-                               "model_data_download_timeout_in_seconds": serving.download_timeout}},
+            f"{name}-component",
+            inference_component_name=serving.inference_component,
+            endpoint_name=endpoint.name,
+            variant_name=VARIANT,
+            specification={
+                "model_name": sm_model.name,
+                "compute_resource_requirements": {
+                    "number_of_accelerator_devices_required": max(place.gpus, 1),
+                    "min_memory_required_in_mb": COPY_MEMORY_MB,
+                },
+                "startup_parameters": {
+                    "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,
+                    "model_data_download_timeout_in_seconds": serving.download_timeout,
+                },
+            },
             runtime_config={"copy_count": place.instance_count},
             tags=[{"key": k, "value": v} for k, v in sorted(model.tags.items())],
-            opts=pulumi.ResourceOptions(parent=self, provider=native_provider, depends_on=[endpoint]))
+            opts=pulumi.ResourceOptions(parent=self, provider=native_provider, depends_on=[endpoint]),
+        )
         target = aws.appautoscaling.Target(
-            f"{name}-scaling", service_namespace="sagemaker",
+            f"{name}-scaling",
+            service_namespace="sagemaker",
             resource_id=component.inference_component_name.apply(lambda n: f"inference-component/{n}"),
-            scalable_dimension="sagemaker:inference-component:DesiredCopyCount", min_capacity=0,
-            max_capacity=place.max_instances, opts=child)
+            scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
+            min_capacity=0,
+            max_capacity=place.max_instances,
+            opts=child,
+        )
         # busy: copies follow the requests in flight; idle for the idle period: in to zero copies,
         # and managed instance scaling then stops the instances
         aws.appautoscaling.Policy(
-            f"{name}-scaling", policy_type="TargetTrackingScaling", service_namespace="sagemaker",
-            resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+            f"{name}-scaling",
+            policy_type="TargetTrackingScaling",
+            service_namespace="sagemaker",
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
             target_tracking_scaling_policy_configuration={
-                "target_value": CONCURRENT_REQUESTS_PER_COPY, "scale_in_cooldown": place.idle_minutes * 60,
-                "scale_out_cooldown": 60, "predefined_metric_specification": {
-                    "predefined_metric_type": "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"}},
-            opts=child)
+                "target_value": CONCURRENT_REQUESTS_PER_COPY,
+                "scale_in_cooldown": place.idle_minutes * 60,
+                "scale_out_cooldown": 60,
+                "predefined_metric_specification": {
+                    "predefined_metric_type": "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"
+                },
+            },
+            opts=child,
+        )
         wake = aws.appautoscaling.Policy(
-            f"{name}-wake", policy_type="StepScaling", service_namespace="sagemaker",
-            resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+            f"{name}-wake",
+            policy_type="StepScaling",
+            service_namespace="sagemaker",
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
             step_scaling_policy_configuration={
-                "adjustment_type": "ChangeInCapacity", "metric_aggregation_type": "Maximum", "cooldown": 60,
-                "step_adjustments": [{"metric_interval_lower_bound": "0", "scaling_adjustment": 1}]},
-            opts=child)
+                "adjustment_type": "ChangeInCapacity",
+                "metric_aggregation_type": "Maximum",
+                "cooldown": 60,
+                "step_adjustments": [{"metric_interval_lower_bound": "0", "scaling_adjustment": 1}],
+            },
+            opts=child,
+        )
         aws.cloudwatch.MetricAlarm(
-            f"{name}-wake", alarm_description=f"a request for {model.model} found no copy running: start one",
-            namespace="AWS/SageMaker", metric_name="NoCapacityInvocationFailures",
-            dimensions={"InferenceComponentName": component.inference_component_name}, statistic="Maximum",
-            period=10, evaluation_periods=1, threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="missing", alarm_actions=[wake.arn], opts=child)
+            f"{name}-wake",
+            alarm_description=f"a request for {model.model} found no copy running: start one",
+            namespace="AWS/SageMaker",
+            metric_name="NoCapacityInvocationFailures",
+            dimensions={"InferenceComponentName": component.inference_component_name},
+            statistic="Maximum",
+            period=10,
+            evaluation_periods=1,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="missing",
+            alarm_actions=[wake.arn],
+            opts=child,
+        )
         self.endpoint_name, self.endpoint_arn = endpoint.name, endpoint.arn
-        self.register_outputs({"endpointName": self.endpoint_name, "endpointArn": self.endpoint_arn,
-                               "inferenceComponentName": component.inference_component_name})
+        self.register_outputs(
+            {
+                "endpointName": self.endpoint_name,
+                "endpointArn": self.endpoint_arn,
+                "inferenceComponentName": component.inference_component_name,
+            }
+        )

@@ -52,14 +52,20 @@ class SecretStore(pulumi.ComponentResource):
             return StoredRef(aws.secretsmanager.get_secret_output(name=stored.external_name, opts=invoke).arn, store)
         value = pulumi.Output.secret(_value(stored))
         if store == "secretsmanager":
-            secret = aws.secretsmanager.Secret(resource_name, description=f"Compose {stored.kind} {stored.name}",
-                                               **recovery(recovery_days),
-                                               opts=child)
+            secret = aws.secretsmanager.Secret(
+                resource_name, description=f"Compose {stored.kind} {stored.name}", **recovery(recovery_days), opts=child
+            )
             aws.secretsmanager.SecretVersion(resource_name, secret_id=secret.id, secret_string=value, opts=child)
             return StoredRef(secret.arn, store)
         tier = "Advanced" if stored.store == "ssm-advanced" else "Standard"
-        parameter = aws.ssm.Parameter(resource_name, type="SecureString", tier=tier, value=value,
-                                      description=f"Compose config {stored.name}", opts=child)
+        parameter = aws.ssm.Parameter(
+            resource_name,
+            type="SecureString",
+            tier=tier,
+            value=value,
+            description=f"Compose config {stored.name}",
+            opts=child,
+        )
         return StoredRef(parameter.arn, store)
 
 
@@ -75,8 +81,10 @@ def _value(stored: StoredValue) -> pulumi.Input[str]:
         return pulumi.Config(NAMESPACE).require_secret(f"{stored.kind}s.{stored.name}")
     if pulumi.runtime.is_dry_run():
         return PLACEHOLDER
-    raise pulumi.RunError(f'{stored.kind} "{stored.name}" has no value on this machine (its {stored.source} is '
-                          "missing); create it before deploying")
+    raise pulumi.RunError(
+        f'{stored.kind} "{stored.name}" has no value on this machine (its {stored.source} is '
+        "missing); create it before deploying"
+    )
 
 
 def recovery(days: int) -> dict[str, int]:

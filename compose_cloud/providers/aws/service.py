@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
+from compose_translate.files import is_sensitive
+from compose_translate.names import IAM
 from compose_translate.planned import PlannedService
 from compose_translate.runtime import Scaling
 
 from . import container, iam
 from .cluster import ALL_EGRESS
 from .ingress import Target
-from compose_translate.files import is_sensitive
-from compose_translate.names import IAM
-
 from .naming import fitted
 from .secrets import StoredRef, recovery
 from .storage import SharedVolume
@@ -77,11 +76,15 @@ class ComposeService(pulumi.ComponentResource):
         service, child = args.service, pulumi.ResourceOptions(parent=self)
         on_ec2 = service.runtime.capacity != "fargate"
         if on_ec2 and args.capacity_provider is None:
-            raise pulumi.RunError(f"service {service.name} needs {service.runtime.capacity} capacity, and none was "
-                                  "created for it")
-        log_group = aws.cloudwatch.LogGroup(f"{name}-logs",
-                                            name=f"/compose-cloud/{args.project}/{pulumi.get_stack()}/{service.name}",
-                                            retention_in_days=args.log_retention_days, opts=child)
+            raise pulumi.RunError(
+                f"service {service.name} needs {service.runtime.capacity} capacity, and none was created for it"
+            )
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/compose-cloud/{args.project}/{pulumi.get_stack()}/{service.name}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
         image, repository = self._image(name, service)
         if service.baked_files:
             image, repository = self._bake(name, service, image, repository, args.baked)
@@ -94,72 +97,144 @@ class ComposeService(pulumi.ComponentResource):
         secret_arns += [service.pull_credentials] if service.pull_credentials else []  # a private registry
         secret_refs = {variable: self._secret_arn(reference) for variable, reference in service.secret_refs.items()}
         secret_arns += list(secret_refs.values())
-        execution_role = aws.iam.Role(f"{name}-execution", **fitted(f"{name}-execution", 64, IAM),
-                                      assume_role_policy=iam.assume_role(iam.ECS_TASKS),
-                                      description=f"ECS agent for {service.name}: pull, logs, its secrets",
-                                      opts=child)
-        aws.iam.RolePolicy(f"{name}-execution", role=execution_role.id, policy=iam.execution_policy(
-            log_group.arn, repository_arn, secret_arns, [r.arn for r in files.values() if r.store == "ssm"]),
-            opts=child)
-        task_role = aws.iam.Role(f"{name}-task", **fitted(f"{name}-task", 64, IAM),
-                                 assume_role_policy=iam.assume_role(iam.ECS_TASKS),
-                                 description=f"the {service.name} application"
-                                             + ("" if args.task_policy else ": no AWS permissions"), opts=child)
+        execution_role = aws.iam.Role(
+            f"{name}-execution",
+            **fitted(f"{name}-execution", 64, IAM),
+            assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+            description=f"ECS agent for {service.name}: pull, logs, its secrets",
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-execution",
+            role=execution_role.id,
+            policy=iam.execution_policy(
+                log_group.arn, repository_arn, secret_arns, [r.arn for r in files.values() if r.store == "ssm"]
+            ),
+            opts=child,
+        )
+        task_role = aws.iam.Role(
+            f"{name}-task",
+            **fitted(f"{name}-task", 64, IAM),
+            assume_role_policy=iam.assume_role(iam.ECS_TASKS),
+            description=f"the {service.name} application" + ("" if args.task_policy else ": no AWS permissions"),
+            opts=child,
+        )
         if args.task_policy is not None:
             aws.iam.RolePolicy(f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child)
 
-        group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id, egress=ALL_EGRESS,
-                                      description=f"Compose service {service.name}", opts=child)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            egress=ALL_EGRESS,
+            description=f"Compose service {service.name}",
+            opts=child,
+        )
         for target in args.targets:
             for transport in target.transports:
                 suffix = f"{'udp-' if transport == 'udp' else ''}{target.container_port}"
-                aws.vpc.SecurityGroupIngressRule(f"{name}-lb-{suffix}", security_group_id=group.id,
-                                                 referenced_security_group_id=target.balancer_group_id,
-                                                 ip_protocol=transport, from_port=target.container_port,
-                                                 to_port=target.container_port, description="from the load balancer",
-                                                 opts=child)
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-lb-{suffix}",
+                    security_group_id=group.id,
+                    referenced_security_group_id=target.balancer_group_id,
+                    ip_protocol=transport,
+                    from_port=target.container_port,
+                    to_port=target.container_port,
+                    description="from the load balancer",
+                    opts=child,
+                )
         for network, port in service.admits:  # e.g. the gateway admits model clients on its port only
-            aws.vpc.SecurityGroupIngressRule(f"{name}-from-{network}", security_group_id=group.id,
-                                             referenced_security_group_id=args.admitted_group_ids[network],
-                                             ip_protocol="tcp", from_port=port, to_port=port,
-                                             description=f"from {network} on {port}", opts=child)
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-from-{network}",
+                security_group_id=group.id,
+                referenced_security_group_id=args.admitted_group_ids[network],
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=f"from {network} on {port}",
+                opts=child,
+            )
         for mount in service.mounts:
             if mount.kind == "efs":
                 args.volumes[mount.volume].allow(service.name, group.id)
 
-        efs = {m.volume: (args.volumes[m.volume].file_system_id, args.volumes[m.volume].access_point_id)
-               for m in service.mounts if m.kind == "efs"}
+        efs = {
+            m.volume: (args.volumes[m.volume].file_system_id, args.volumes[m.volume].access_point_id)
+            for m in service.mounts
+            if m.kind == "efs"
+        }
         definitions = pulumi.Output.all(
-            image, log_group.name, env_secret.arn if env_secret else None,
-            {key: ref.arn for key, ref in files.items()}, secret_refs).apply(
-            lambda v: json.dumps(container.container_definitions(service, container.Resolved(
-                image=v[0], log_group=v[1], region=args.region, env_secret_arn=v[2], file_sources=v[3],
-                secret_refs=v[4]))))
+            image,
+            log_group.name,
+            env_secret.arn if env_secret else None,
+            {key: ref.arn for key, ref in files.items()},
+            secret_refs,
+        ).apply(
+            lambda v: json.dumps(
+                container.container_definitions(
+                    service,
+                    container.Resolved(
+                        image=v[0],
+                        log_group=v[1],
+                        region=args.region,
+                        env_secret_arn=v[2],
+                        file_sources=v[3],
+                        secret_refs=v[4],
+                    ),
+                )
+            )
+        )
         size = {} if on_ec2 else {"cpu": str(service.runtime.cpu), "memory": str(service.runtime.memory)}
         task = aws.ecs.TaskDefinition(
-            f"{name}-task", family=f"{args.project}-{pulumi.get_stack()}-{service.name}", network_mode="awsvpc",
-            requires_compatibilities=["EC2" if on_ec2 else "FARGATE"], **size,
+            f"{name}-task",
+            family=f"{args.project}-{pulumi.get_stack()}-{service.name}",
+            network_mode="awsvpc",
+            requires_compatibilities=["EC2" if on_ec2 else "FARGATE"],
+            **size,
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": service.runtime.architecture},
-            execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
-            container_definitions=definitions, volumes=container.task_volumes(service, efs), opts=child)
+            execution_role_arn=execution_role.arn,
+            task_role_arn=task_role.arn,
+            container_definitions=definitions,
+            volumes=container.task_volumes(service, efs),
+            opts=child,
+        )
         self.ecs_service = aws.ecs.Service(
-            f"{name}-service", name=service.name, cluster=args.cluster_arn, task_definition=task.arn,
-            desired_count=service.runtime.replicas, **_placement(args.capacity_provider),
-            network_configuration={"subnets": args.subnet_ids, "assign_public_ip": args.public_ip,
-                                   "security_groups": [group.id, *args.network_group_ids]},
+            f"{name}-service",
+            name=service.name,
+            cluster=args.cluster_arn,
+            task_definition=task.arn,
+            desired_count=service.runtime.replicas,
+            **_placement(args.capacity_provider),
+            network_configuration={
+                "subnets": args.subnet_ids,
+                "assign_public_ip": args.public_ip,
+                "security_groups": [group.id, *args.network_group_ids],
+            },
             service_connect_configuration=self._service_connect(service, args.namespace_arn),
-            load_balancers=[{"target_group_arn": t.target_group_arn, "container_name": service.name,
-                             "container_port": t.container_port} for t in args.targets],
+            load_balancers=[
+                {
+                    "target_group_arn": t.target_group_arn,
+                    "container_name": service.name,
+                    "container_port": t.container_port,
+                }
+                for t in args.targets
+            ],
             health_check_grace_period_seconds=_grace_period(service) if args.targets else None,
-            deployment_circuit_breaker={"enable": True, "rollback": True}, propagate_tags="SERVICE",
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            propagate_tags="SERVICE",
             wait_for_steady_state=args.wait_for_steady_state,
             # with autoscaling, the task count is Application Auto Scaling's: `up` must not reset it
-            opts=pulumi.ResourceOptions(parent=self,
-                                        ignore_changes=["desiredCount"] if service.runtime.scaling else None,
-                                        depends_on=[
-                *args.depends_on, *[t.listener for t in args.targets], *args.capacity_ready,
-                # tasks fail to start while their EFS file systems have no mount targets yet
-                *[mt for m in service.mounts if m.kind == "efs" for mt in args.volumes[m.volume].mount_targets]]))
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["desiredCount"] if service.runtime.scaling else None,
+                depends_on=[
+                    *args.depends_on,
+                    *[t.listener for t in args.targets],
+                    *args.capacity_ready,
+                    # tasks fail to start while their EFS file systems have no mount targets yet
+                    *[mt for m in service.mounts if m.kind == "efs" for mt in args.volumes[m.volume].mount_targets],
+                ],
+            ),
+        )
         if service.runtime.scaling:
             self._autoscaling(name, service.runtime.scaling, args)
         self.log_group_name = log_group.name
@@ -168,33 +243,55 @@ class ComposeService(pulumi.ComponentResource):
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
 
     def _repository(self, name: str) -> aws.ecr.Repository:
-        return aws.ecr.Repository(f"{name}-repo", name=f"compose-cloud/{name}-{pulumi.get_stack()}".lower(),
-                                  image_tag_mutability="MUTABLE", force_delete=True,
-                                  image_scanning_configuration={"scan_on_push": True},
-                                  opts=pulumi.ResourceOptions(parent=self))
+        return aws.ecr.Repository(
+            f"{name}-repo",
+            name=f"compose-cloud/{name}-{pulumi.get_stack()}".lower(),
+            image_tag_mutability="MUTABLE",
+            force_delete=True,
+            image_scanning_configuration={"scan_on_push": True},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _registries(self, repository: aws.ecr.Repository) -> list[dict]:
-        token = aws.ecr.get_authorization_token_output(registry_id=repository.registry_id,
-                                                       opts=pulumi.InvokeOptions(parent=self))
-        return [{"address": repository.repository_url, "username": token.user_name,
-                 "password": pulumi.Output.secret(token.password)}]
+        token = aws.ecr.get_authorization_token_output(
+            registry_id=repository.registry_id, opts=pulumi.InvokeOptions(parent=self)
+        )
+        return [
+            {
+                "address": repository.repository_url,
+                "username": token.user_name,
+                "password": pulumi.Output.secret(token.password),
+            }
+        ]
 
-    def _bake(self, name: str, service: PlannedService, base: pulumi.Output[str],
-              repository: aws.ecr.Repository | None, contents: dict[str, pulumi.Input[str]]
-              ) -> tuple[pulumi.Output[str], aws.ecr.Repository]:
+    def _bake(
+        self,
+        name: str,
+        service: PlannedService,
+        base: pulumi.Output[str],
+        repository: aws.ecr.Repository | None,
+        contents: dict[str, pulumi.Input[str]],
+    ) -> tuple[pulumi.Output[str], aws.ecr.Repository]:
         """Configs at `/name` (no volume can hold a file at the root) are copied into an image derived from
         the service's, with BuildKit's heredoc COPY: no shell, no build context, the mode and owner kept."""
         repository = repository or self._repository(name)
         files = service.baked_files
         dockerfile = pulumi.Output.all(base, *[contents[f.source] for f in files]).apply(
-            lambda values: container.baked_dockerfile(values[0], list(zip(files, values[1:]))))
+            lambda values: container.baked_dockerfile(values[0], list(zip(files, values[1:], strict=True)))
+        )
         if not pulumi.runtime.is_dry_run():
             Path(EMPTY_CONTEXT).mkdir(parents=True, exist_ok=True)
         baked = docker_build.Image(
-            f"{name}-baked", context={"location": EMPTY_CONTEXT}, dockerfile={"inline": pulumi.Output.secret(dockerfile)},
-            platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True, build_on_preview=False,
+            f"{name}-baked",
+            context={"location": EMPTY_CONTEXT},
+            dockerfile={"inline": pulumi.Output.secret(dockerfile)},
+            platforms=[DEFAULT_PLATFORM[service.runtime.architecture]],
+            push=True,
+            build_on_preview=False,
             tags=[repository.repository_url.apply(lambda url: f"{url}:with-configs")],
-            registries=self._registries(repository), opts=pulumi.ResourceOptions(parent=self))
+            registries=self._registries(repository),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         return baked.ref, repository
 
     def _image(self, name: str, service: PlannedService) -> tuple[pulumi.Output[str], aws.ecr.Repository | None]:
@@ -203,22 +300,43 @@ class ComposeService(pulumi.ComponentResource):
         build = service.build
         repository = self._repository(name)
         context = _relative(build["context"])
-        dockerfile = ({"inline": build["dockerfile_inline"]} if build.get("dockerfile_inline") else
-                      {"location": _join(context, build.get("dockerfile") or "Dockerfile")})
+        dockerfile = (
+            {"inline": build["dockerfile_inline"]}
+            if build.get("dockerfile_inline")
+            else {"location": _join(context, build.get("dockerfile") or "Dockerfile")}
+        )
         built = docker_build.Image(
-            f"{name}-image", context={"location": context, **({"named": {
-                k: {"location": _relative(v)} for k, v in sorted(build["extra"]["additional_contexts"].items())}}
-                if isinstance(build["extra"].get("additional_contexts"), dict) else {})}, dockerfile=dockerfile,
-            target=build.get("target"), build_args={
+            f"{name}-image",
+            context={
+                "location": context,
+                **(
+                    {
+                        "named": {
+                            k: {"location": _relative(v)}
+                            for k, v in sorted(build["extra"]["additional_contexts"].items())
+                        }
+                    }
+                    if isinstance(build["extra"].get("additional_contexts"), dict)
+                    else {}
+                ),
+            },
+            dockerfile=dockerfile,
+            target=build.get("target"),
+            build_args={
                 # credential-like arguments stay Pulumi secrets: never plain in the state or a preview
                 k: pulumi.Output.secret(v) if is_sensitive(k, str(v)) else v
-                for k, v in build["args"].items() if v is not None},
-            platforms=[DEFAULT_PLATFORM[service.runtime.architecture]], push=True,
+                for k, v in build["args"].items()
+                if v is not None
+            },
+            platforms=[DEFAULT_PLATFORM[service.runtime.architecture]],
+            push=True,
             # a pull request's Dockerfile must not run during `pulumi preview` (it would run with the
             # preview's credentials); images are built by `pulumi up` only
             build_on_preview=False,
             tags=[repository.repository_url.apply(lambda url: f"{url}:latest")],
-            registries=self._registries(repository), opts=pulumi.ResourceOptions(parent=self))
+            registries=self._registries(repository),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         return built.ref, repository
 
     def _autoscaling(self, name: str, scaling: Scaling, args: ComposeServiceArgs) -> None:
@@ -227,56 +345,115 @@ class ComposeService(pulumi.ComponentResource):
         cluster_name = pulumi.Output.from_input(args.cluster_arn).apply(lambda arn: arn.split("/")[-1])
         resource_id = pulumi.Output.all(cluster_name, self.ecs_service.name).apply(lambda v: f"service/{v[0]}/{v[1]}")
         target = aws.appautoscaling.Target(
-            f"{name}-scaling", service_namespace="ecs", resource_id=resource_id,
-            scalable_dimension="ecs:service:DesiredCount", min_capacity=scaling.minimum,
-            max_capacity=scaling.maximum, opts=child)
+            f"{name}-scaling",
+            service_namespace="ecs",
+            resource_id=resource_id,
+            scalable_dimension="ecs:service:DesiredCount",
+            min_capacity=scaling.minimum,
+            max_capacity=scaling.maximum,
+            opts=child,
+        )
         metric = "ECSServiceAverageCPUUtilization" if scaling.metric == "cpu" else "ECSServiceAverageMemoryUtilization"
         aws.appautoscaling.Policy(
-            f"{name}-scaling", policy_type="TargetTrackingScaling", service_namespace="ecs",
-            resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+            f"{name}-scaling",
+            policy_type="TargetTrackingScaling",
+            service_namespace="ecs",
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
             target_tracking_scaling_policy_configuration={
-                "target_value": scaling.target, "scale_in_cooldown": 300, "scale_out_cooldown": 60,
+                "target_value": scaling.target,
+                "scale_in_cooldown": 300,
+                "scale_out_cooldown": 60,
                 # a service that scales to zero is scaled in by its idle alarm only
                 **({"disable_scale_in": True} if scaling.idle_minutes else {}),
-                "predefined_metric_specification": {"predefined_metric_type": metric}}, opts=child)
+                "predefined_metric_specification": {"predefined_metric_type": metric},
+            },
+            opts=child,
+        )
         if scaling.idle_minutes and args.wake_model:
             self._wake_and_sleep(name, scaling.idle_minutes, args, target, cluster_name)
 
-    def _wake_and_sleep(self, name: str, idle_minutes: int, args: ComposeServiceArgs,
-                        target: aws.appautoscaling.Target, cluster_name: pulumi.Output[str]) -> None:
+    def _wake_and_sleep(
+        self,
+        name: str,
+        idle_minutes: int,
+        args: ComposeServiceArgs,
+        target: aws.appautoscaling.Target,
+        cluster_name: pulumi.Output[str],
+    ) -> None:
         """From zero tasks to one when a request arrives (counted in the gateway's logs), and back to zero
         after `idle_minutes` without one. The GPU Auto Scaling group follows through ECS managed scaling."""
         child = pulumi.ResourceOptions(parent=self)
-        requests = {"namespace": requests_namespace(args.project), "metric_name": "ModelRequests",
-                    "dimensions": {"Model": args.wake_model}, "period": 60, "stat": "Sum"}
-        running = {"namespace": "AWS/ECS", "metric_name": "CPUUtilization", "period": 60, "stat": "SampleCount",
-                   "dimensions": pulumi.Output.all(cluster_name, self.ecs_service.name).apply(
-                       lambda v: {"ClusterName": v[0], "ServiceName": v[1]})}
+        requests = {
+            "namespace": requests_namespace(args.project),
+            "metric_name": "ModelRequests",
+            "dimensions": {"Model": args.wake_model},
+            "period": 60,
+            "stat": "Sum",
+        }
+        running = {
+            "namespace": "AWS/ECS",
+            "metric_name": "CPUUtilization",
+            "period": 60,
+            "stat": "SampleCount",
+            "dimensions": pulumi.Output.all(cluster_name, self.ecs_service.name).apply(
+                lambda v: {"ClusterName": v[0], "ServiceName": v[1]}
+            ),
+        }
 
         def step(suffix: str, adjustment_type: str, bound: dict, adjustment: int) -> aws.appautoscaling.Policy:
             return aws.appautoscaling.Policy(
-                f"{name}-{suffix}", policy_type="StepScaling", service_namespace="ecs",
-                resource_id=target.resource_id, scalable_dimension=target.scalable_dimension,
+                f"{name}-{suffix}",
+                policy_type="StepScaling",
+                service_namespace="ecs",
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
                 step_scaling_policy_configuration={
-                    "adjustment_type": adjustment_type, "metric_aggregation_type": "Maximum", "cooldown": 60,
-                    "step_adjustments": [{**bound, "scaling_adjustment": adjustment}]}, opts=child)
+                    "adjustment_type": adjustment_type,
+                    "metric_aggregation_type": "Maximum",
+                    "cooldown": 60,
+                    "step_adjustments": [{**bound, "scaling_adjustment": adjustment}],
+                },
+                opts=child,
+            )
 
         wake = step("wake", "ChangeInCapacity", {"metric_interval_lower_bound": "0"}, 1)
         aws.cloudwatch.MetricAlarm(
-            f"{name}-wake", alarm_description=f"requests for {args.wake_model} while no task runs: start one",
-            comparison_operator="GreaterThanOrEqualToThreshold", evaluation_periods=1, threshold=1,
-            metric_queries=[{"id": "requests", "metric": requests, "return_data": False},
-                            {"id": "tasks", "metric": running, "return_data": False},
-                            {"id": "asleep", "expression": "IF(FILL(requests, 0) > 0 AND FILL(tasks, 0) == 0, 1, 0)",
-                             "label": "requests while at zero tasks", "return_data": True}],
-            alarm_actions=[wake.arn], opts=child)
+            f"{name}-wake",
+            alarm_description=f"requests for {args.wake_model} while no task runs: start one",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            evaluation_periods=1,
+            threshold=1,
+            metric_queries=[
+                {"id": "requests", "metric": requests, "return_data": False},
+                {"id": "tasks", "metric": running, "return_data": False},
+                {
+                    "id": "asleep",
+                    "expression": "IF(FILL(requests, 0) > 0 AND FILL(tasks, 0) == 0, 1, 0)",
+                    "label": "requests while at zero tasks",
+                    "return_data": True,
+                },
+            ],
+            alarm_actions=[wake.arn],
+            opts=child,
+        )
         sleep = step("sleep", "ExactCapacity", {"metric_interval_upper_bound": "0"}, 0)
         aws.cloudwatch.MetricAlarm(
-            f"{name}-sleep", alarm_description=f"no request for {args.wake_model} in {idle_minutes} minutes: stop",
-            namespace=requests["namespace"], metric_name="ModelRequests", dimensions=requests["dimensions"],
-            statistic="Sum", period=60, evaluation_periods=idle_minutes, datapoints_to_alarm=idle_minutes,
-            threshold=1, comparison_operator="LessThanThreshold", treat_missing_data="breaching",
-            alarm_actions=[sleep.arn], opts=child)
+            f"{name}-sleep",
+            alarm_description=f"no request for {args.wake_model} in {idle_minutes} minutes: stop",
+            namespace=requests["namespace"],
+            metric_name="ModelRequests",
+            dimensions=requests["dimensions"],
+            statistic="Sum",
+            period=60,
+            evaluation_periods=idle_minutes,
+            datapoints_to_alarm=idle_minutes,
+            threshold=1,
+            comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
+            alarm_actions=[sleep.arn],
+            opts=child,
+        )
 
     def _secret_arn(self, reference: str) -> pulumi.Input[str]:
         """A secret the stack names (e.g. compose-cloud:hfTokenSecret): its ARN, looked up when given by name."""
@@ -287,25 +464,45 @@ class ComposeService(pulumi.ComponentResource):
     def _env_secret(self, name: str, service: PlannedService, recovery_days: int) -> aws.secretsmanager.Secret | None:
         if not service.secret_environment:
             return None
-        secret = aws.secretsmanager.Secret(f"{name}-env", description=f"credential-like variables of {service.name}",
-                                           **recovery(recovery_days),
-                                           opts=pulumi.ResourceOptions(parent=self))
+        secret = aws.secretsmanager.Secret(
+            f"{name}-env",
+            description=f"credential-like variables of {service.name}",
+            **recovery(recovery_days),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         values = {k: v.get_secret_value() for k, v in sorted(service.secret_environment.items())}
-        aws.secretsmanager.SecretVersion(f"{name}-env", secret_id=secret.id,
-                                         secret_string=pulumi.Output.secret(json.dumps(values, sort_keys=True)),
-                                         opts=pulumi.ResourceOptions(parent=self))
+        aws.secretsmanager.SecretVersion(
+            f"{name}-env",
+            secret_id=secret.id,
+            secret_string=pulumi.Output.secret(json.dumps(values, sort_keys=True)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         return secret
 
     @staticmethod
     def _service_connect(service: PlannedService, namespace_arn: pulumi.Input[str]) -> dict:
         """Every TCP port is reachable as <service>:<port>; a service without ports is a client only."""
-        return {"enabled": True, "namespace": namespace_arn, "services": [
-            {"port_name": container.port_name(port, protocol), "discovery_name": f"{service.name}-{port}",
-             "client_alias": [{"port": port, "dns_name": service.name}],
-             "timeout": {"idle_timeout_seconds": IDLE_TIMEOUT,
-                         **({"per_request_timeout_seconds": PER_REQUEST_TIMEOUT} if port in service.app_protocols
-                            else {})}}
-            for port, protocol in service.container_ports if protocol == "tcp"]}
+        return {
+            "enabled": True,
+            "namespace": namespace_arn,
+            "services": [
+                {
+                    "port_name": container.port_name(port, protocol),
+                    "discovery_name": f"{service.name}-{port}",
+                    "client_alias": [{"port": port, "dns_name": service.name}],
+                    "timeout": {
+                        "idle_timeout_seconds": IDLE_TIMEOUT,
+                        **(
+                            {"per_request_timeout_seconds": PER_REQUEST_TIMEOUT}
+                            if port in service.app_protocols
+                            else {}
+                        ),
+                    },
+                }
+                for port, protocol in service.container_ports
+                if protocol == "tcp"
+            ],
+        }
 
 
 def _placement(capacity_provider: pulumi.Input[str] | None) -> dict:

@@ -35,29 +35,48 @@ class SharedVolume(pulumi.ComponentResource):
         self._volume = name
         self.mount_targets = []
         child = pulumi.ResourceOptions(parent=self)
-        self.security_group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=args.vpc_id,
-                                                    description=f"NFS clients of volume {name}", opts=child)
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg", vpc_id=args.vpc_id, description=f"NFS clients of volume {name}", opts=child
+        )
         if args.file_system_id:
             file_system_id = pulumi.Output.from_input(args.file_system_id)
         else:
-            file_system = aws.efs.FileSystem(f"{name}-fs", **fitted(f"{name}-fs", 64, key="creation_token"),
-                                             encrypted=True, performance_mode="generalPurpose",
-                                             throughput_mode="elastic", tags={"Name": name},
-                                             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain))
+            file_system = aws.efs.FileSystem(
+                f"{name}-fs",
+                **fitted(f"{name}-fs", 64, key="creation_token"),
+                encrypted=True,
+                performance_mode="generalPurpose",
+                throughput_mode="elastic",
+                tags={"Name": name},
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain),
+            )
             file_system_id = file_system.id
             subnets = pulumi.Output.from_input(args.subnet_ids)
             for i in range(args.zones):
-                self.mount_targets.append(aws.efs.MountTarget(f"{name}-mt-{i}", file_system_id=file_system_id,
-                                    subnet_id=subnets.apply(lambda ids, i=i: ids[i]),
-                                    security_groups=[self.security_group.id], opts=child))
-        access_point = aws.efs.AccessPoint(f"{name}-ap", file_system_id=file_system_id,
-                                           root_directory=ROOT_DIRECTORY, opts=child)
+                self.mount_targets.append(
+                    aws.efs.MountTarget(
+                        f"{name}-mt-{i}",
+                        file_system_id=file_system_id,
+                        subnet_id=subnets.apply(lambda ids, i=i: ids[i]),
+                        security_groups=[self.security_group.id],
+                        opts=child,
+                    )
+                )
+        access_point = aws.efs.AccessPoint(
+            f"{name}-ap", file_system_id=file_system_id, root_directory=ROOT_DIRECTORY, opts=child
+        )
         self.file_system_id, self.access_point_id = file_system_id, access_point.id
         self.register_outputs({"fileSystemId": self.file_system_id, "accessPointId": self.access_point_id})
 
     def allow(self, client: str, group_id: pulumi.Input[str]) -> None:
         """Let one service's tasks mount the volume."""
-        aws.vpc.SecurityGroupIngressRule(f"{self._volume}-nfs-{client}", security_group_id=self.security_group.id,
-                                         referenced_security_group_id=group_id, ip_protocol="tcp",
-                                         from_port=NFS_PORT, to_port=NFS_PORT, description=f"NFS from {client}",
-                                         opts=pulumi.ResourceOptions(parent=self))
+        aws.vpc.SecurityGroupIngressRule(
+            f"{self._volume}-nfs-{client}",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=group_id,
+            ip_protocol="tcp",
+            from_port=NFS_PORT,
+            to_port=NFS_PORT,
+            description=f"NFS from {client}",
+            opts=pulumi.ResourceOptions(parent=self),
+        )

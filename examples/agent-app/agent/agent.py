@@ -1,4 +1,5 @@
 """A stand-in agent: reads the variables compose-cloud injects and calls the chat model once."""
+
 import json
 import os
 import urllib.request
