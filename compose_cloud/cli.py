@@ -16,7 +16,7 @@ from pathlib import Path
 
 import argcomplete
 
-from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan
+from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan, paused_gc
 from compose_translate.loader import find_default_files, normalize_name
 from compose_translate.settings import read_stack_file
 
@@ -306,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             profiles=tuple(args.profiles) or settings.profiles,
             env_files=tuple(Path(f) for f in args.env_files) or tuple(map(Path, settings.env_files)),
         )
-        plan = make_plan(options, settings)
+        with paused_gc():
+            plan = make_plan(options, settings)
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, root))
         return EXIT_INVALID

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from .errors import ComposeError, Diagnostic, Loc, Report
 from .files import scrub
@@ -46,21 +48,28 @@ def load_project(options: LoadOptions) -> tuple[Project, tuple[Diagnostic, ...],
 def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> DeploymentPlan:
     """Run the whole pipeline; raises `ComposeError` (and only that) for bad input.
 
-    The pipeline builds many small acyclic containers; the cyclic garbage collector would scan
-    them again and again (a third of the time for 1,000 services), so it pauses while planning.
+    It changes nothing process-wide; a program planning large projects may wrap it in `paused_gc()`.
     """
+    report = Report()
+    try:
+        with confined_reads():  # files only from the project's folder or its git repository
+            loaded = load(options, report)
+            project = normalize(loaded)
+        plan = build_plan(project, settings or StackSettings(), report)
+    except ComposeError as exc:  # an error message never shows a sensitive value
+        raise ComposeError([_scrubbed(d, report.sensitive_values) for d in exc.diagnostics]) from None
+    return plan.model_copy(update={"warnings": tuple(_scrubbed(w, report.sensitive_values) for w in plan.warnings)})
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """For programs (the CLI, benchmarks), not the library: the pipeline builds many small acyclic
+    containers, which the cyclic collector would scan again and again (a third of the time for 1,000
+    services); pausing it while planning is a process-wide choice only a program should make."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        report = Report()
-        try:
-            with confined_reads():  # files only from the project's folder or its git repository
-                loaded = load(options, report)
-                project = normalize(loaded)
-            plan = build_plan(project, settings or StackSettings(), report)
-        except ComposeError as exc:  # an error message never shows a sensitive value
-            raise ComposeError([_scrubbed(d, report.sensitive_values) for d in exc.diagnostics]) from None
-        return plan.model_copy(update={"warnings": tuple(_scrubbed(w, report.sensitive_values) for w in plan.warnings)})
+        yield
     finally:
         if paused:
             gc.enable()

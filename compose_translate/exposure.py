@@ -48,7 +48,7 @@ class Listener(Frozen):
 _HOST_PORT = re.compile(r"(?<![\w.-])([a-zA-Z0-9][a-zA-Z0-9._-]*):(\d{1,5})(?!\d)")
 
 
-def container_ports(service: Service, inferred: set[int] = frozenset()) -> tuple[tuple[int, str], ...]:
+def container_ports(service: Service, inferred: set[int] | frozenset[int] = frozenset()) -> tuple[tuple[int, str], ...]:
     """(port, protocol) the service listens on, from `ports` targets, `expose` and other services' URLs."""
     ports = {(p.target, p.protocol) for p in service.ports} | {(p, "tcp") for p in (*service.expose, *inferred)}
     return tuple(sorted(ports))

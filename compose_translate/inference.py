@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Any
 
 import yaml
 from pydantic import SecretStr
@@ -435,7 +436,7 @@ def plan_gateway(
                     model_key=key,
                     target="server",
                     region=model.placement.region,
-                    api_base=f"http://{model.server.name}:{LLAMA_CPP_PORT}/v1",
+                    api_base=f"http://{model.server.name if model.server else key}:{LLAMA_CPP_PORT}/v1",
                     wakes=model.placement.scale_to_zero,
                 )
             )
@@ -495,6 +496,7 @@ def gateway_config(routes: list[Route], patched: bool = False) -> str:
     """LiteLLM proxy configuration: one model_list entry per route; same model_name -> load balanced."""
     model_list = []
     for route in routes:
+        params: dict[str, Any]
         if route.target == "sagemaker":
             params = {"model": f"sagemaker_chat/{route.endpoint_name}", "aws_region_name": route.region}
         else:

@@ -47,7 +47,7 @@ class _Template:
         return self._until(0, stop_at_brace=False)[0]
 
     def _until(self, pos: int, stop_at_brace: bool) -> tuple[str, int]:
-        text, parts = self.text, []
+        text, parts = self.text, list[str]()
         depth = 0  # literal braces inside a default (`${JSON:-{"a":1}}`) pair up before the closing one
         while pos < len(text):
             ch = text[pos]
@@ -138,11 +138,11 @@ class _Template:
         value = self._get(name)
         empty = not value
         if operator == ":-":
-            return argument if empty else value
+            return argument if not value else value
         if operator == "-":
             return argument if value is None else value
         if operator == ":?":
-            if empty:
+            if not value:
                 raise _Required(name, argument or f"variable {name} is required and is empty or unset")
             return value
         if operator == "?":

@@ -154,7 +154,7 @@ def _resolve_paths(document: YMap, base: Path) -> None:
         build = service.get("build")
         if isinstance(build, str):
             service["build"] = _abs(base, build)
-        elif isinstance(build, dict) and isinstance(build.get("context", "."), str):
+        elif isinstance(build, YMap) and isinstance(build.get("context", "."), str):
             build["context"] = _abs(base, build.get("context", "."))
             build.key_locs.setdefault("context", build.loc)
         for key in ("env_file", "label_file"):
@@ -171,7 +171,9 @@ def _resolve_paths(document: YMap, base: Path) -> None:
         if isinstance(extends, dict) and isinstance(extends.get("file"), str):
             extends["file"] = _abs(base, extends["file"])
         volumes = service.get("volumes")
-        for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
+        if not isinstance(volumes, list):
+            volumes = []
+        for i, volume in enumerate(volumes):
             if isinstance(volume, str) and volume[:1] in (".", "/", "~"):
                 source, sep, rest = volume.partition(":")
                 if sep:
@@ -252,7 +254,7 @@ def _include_entry(entry: Any, path: str, loc: Loc | None) -> tuple[list[str], s
 def _import_resources(document: YMap, included: YMap, path: str, loc: Loc | None) -> None:
     for section in RESOURCE_SECTIONS:
         incoming = included.get(section)
-        if not isinstance(incoming, dict):
+        if not isinstance(incoming, YMap):
             continue
         target = document.get(section)
         if not isinstance(target, YMap):
@@ -294,7 +296,7 @@ def _convert_provider_services(document: YMap, report: Report) -> None:
                 loc,
                 hint="only `type: model` (the legacy spelling of a model) can be deployed",
             )
-        options = provider.get("options") if isinstance(provider.get("options"), dict) else {}
+        options: dict[str, Any] = provider["options"] if isinstance(provider.get("options"), dict) else {}
         if not isinstance(options.get("model"), str):
             raise fail(
                 "a model provider needs options.model",
@@ -449,7 +451,7 @@ def _apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
                     fail(
                         f'depends on service "{dep}", which is disabled by its profiles {list(disabled[dep])}',
                         f"services.{name}.depends_on.{dep}",
-                        depends.loc_of(dep if isinstance(depends, YMap) else index)
+                        depends.loc_of(dep if isinstance(depends, YMap) else index)  # type: ignore[arg-type]
                         if isinstance(depends, (YMap, YList))
                         else None,
                         hint=f"enable it with --profile {disabled[dep][0]}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .errors import Loc
 from .yaml_source import Override, Reset, YList, YMap
 
 _DELETE = object()
@@ -33,10 +34,10 @@ def strip_tags(value: Any) -> Any:
                 out.key_locs[key] = value.loc_of(key)
         return out
     if isinstance(value, YList):
-        stripped = [strip_tags(v) for v in value]
-        if all(new is old for new, old in zip(stripped, value, strict=True)):
+        stripped_items = [strip_tags(v) for v in value]
+        if all(new is old for new, old in zip(stripped_items, value, strict=True)):
             return value
-        kept = [(v, value.loc_of(i)) for i, v in enumerate(stripped) if v is not _DELETE]
+        kept = [(v, value.loc_of(i)) for i, v in enumerate(stripped_items) if v is not _DELETE]
         return YList([v for v, _ in kept], loc=value.loc, item_locs=[loc for _, loc in kept])
     return value
 
@@ -161,7 +162,8 @@ def _unique_by(key_of: Callable[[Any], Any]) -> Callable:
 
 def unique(items: YList, key_of: Callable[[Any], Any]) -> YList:
     positions: dict[Any, int] = {}
-    values, locs = [], []
+    values: list[Any] = []
+    locs: list[Loc | None] = []
     for item, loc in zip(items, _locs(items), strict=False):  # a location list may be shorter
         key = _safe_key(key_of, item)
         if key in positions:

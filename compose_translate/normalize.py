@@ -274,7 +274,7 @@ def normalize(loaded: LoadedDocument) -> Project:
             _loc(doc, "version"),
             hint="remove the line; Compose ignores it too",
         )
-    sections = {}
+    sections: dict[str, dict[Any, Any]] = {}
     for section in ("services", "models", "networks", "volumes", "secrets", "configs"):
         value = doc.get(section)
         if value is None:
@@ -738,7 +738,9 @@ def _bindings(ctx: _Ctx, raw: Any, path: str, loc: Loc | None, models: dict) -> 
         if not all(isinstance(v, str) for v in raw):
             ctx.error("model bindings must be model names", path, loc)
             return ()
-        entries = YMap({v: None for v in raw}, loc=_loc(raw), key_locs={v: _loc(raw, i) for i, v in enumerate(raw)})
+        entries: dict[Any, Any] = YMap(
+            {v: None for v in raw}, loc=_loc(raw), key_locs={v: _loc(raw, i) for i, v in enumerate(raw)}
+        )
     elif isinstance(raw, dict):
         entries = raw
     else:
@@ -970,7 +972,7 @@ def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]
             if item.get("type") not in _MOUNT_TYPES or not isinstance(item.get("target"), str):
                 ctx.error(f"a long-form mount needs type ({', '.join(_MOUNT_TYPES)}) and target", item_path, loc)
                 continue
-            sub = item.get("volume") if isinstance(item.get("volume"), dict) else {}
+            sub: dict[str, Any] = item["volume"] if isinstance(item.get("volume"), dict) else {}
             mount = Mount(
                 type=item["type"],
                 source=item.get("source"),

@@ -7,6 +7,8 @@ completions only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 from .errors import Report
@@ -172,7 +174,9 @@ def _instance(
                 return None
             return "ecs", "fargate", written
         chosen = backend or ("ecs" if embeddings else settings.default_backend)
-        return chosen, alias.sagemaker if chosen == "sagemaker" else alias.ec2, written
+        instance_type = alias.sagemaker if chosen == "sagemaker" else alias.ec2
+        assert instance_type is not None  # a GPU alias has both
+        return chosen, instance_type, written
     if written.startswith("ml."):
         if written not in sagemaker_instance_types():
             label_error(
@@ -212,7 +216,7 @@ def _instance(
 
 
 def _counts(model: ModelSpec, label_error) -> dict[str, int]:
-    values = {}
+    values: dict[str, Any] = {}
     for name, default in (
         ("cloud.instance-count", 1),
         ("cloud.min-instances", None),

@@ -221,7 +221,9 @@ def _cost(
         if price is None and table is not None:
             unpriced.add(f"{runtime.capacity} in {region}")
     gateway_cost = (
-        (pricing.fargate(table, gateway.service.runtime.cpu, gateway.service.runtime.memory) or 0.0) if gateway else 0.0
+        (pricing.fargate(table, gateway.service.runtime.cpu, gateway.service.runtime.memory) or 0.0)
+        if gateway and gateway.service
+        else 0.0
     )
     network = 0.0
     if table and table.load_balancer is not None and table.public_ipv4 is not None and table.nat_gateway is not None:
@@ -280,7 +282,7 @@ def _model_cache(
         name=name,
         file_system_id=None,
         cache=True,
-        used_by=tuple(sorted(models[k].server.name for k in servers if models[k].server)),
+        used_by=tuple(sorted(server.name for k in servers if (server := models[k].server) is not None)),
     )
     return updated, {**volumes, name: cache}
 

@@ -374,6 +374,7 @@ def _healthcheck(raw: Any, path: str, loc, report: Report) -> HealthCheck | None
     test = raw.get("test")
     if test is None:
         return None  # the image's HEALTHCHECK cannot be read offline; ECS does not inherit it either
+    command: tuple[str, ...]
     if isinstance(test, str):
         command = ("CMD-SHELL", test)
     elif test and test[0] == "NONE":

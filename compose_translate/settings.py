@@ -246,7 +246,7 @@ class StackSettings(BaseModel):
                         f"invalid value: {err['msg']}",
                         "config."
                         + (f"{NAMESPACE}:{fields[err['loc'][0]]}" if err["loc"][0] in fields else "aws:region"),
-                        locs.get(f"{NAMESPACE}:{fields.get(err['loc'][0], '')}") or Loc(file, 1),
+                        locs.get(f"{NAMESPACE}:{fields.get(str(err['loc'][0]), '')}") or Loc(file, 1),
                     )
                     for err in exc.errors()
                 ]

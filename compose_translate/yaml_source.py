@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import Loc, fail
 from .values import read_bounded
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YMap(dict):
@@ -29,7 +32,7 @@ class YMap(dict):
     def __init__(self, items=(), loc: Loc | None = None, key_locs: dict | None = None):
         super().__init__(items)
         self.loc = loc
-        self.key_locs: dict[Any, Loc] = dict(key_locs or {})
+        self.key_locs: dict[Any, Loc | None] = dict(key_locs or {})
 
     def loc_of(self, key) -> Loc | None:
         return self.key_locs.get(key, self.loc)
@@ -133,12 +136,13 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode, deep: bool = F
 
 def _construct_tagged(wrapper):
     def construct(loader: _Loader, node: yaml.Node):
+        value: Any
         if isinstance(node, yaml.MappingNode):
             value = _construct_mapping(loader, node)
         elif isinstance(node, yaml.SequenceNode):
             value = _construct_sequence(loader, node)
         else:
-            raw = loader.construct_scalar(node)
+            raw = loader.construct_scalar(node)  # type: ignore[arg-type]  # a scalar node here
             value = None if raw in ("", "~", "null", "Null", "NULL") else yaml.safe_load(raw)
         return wrapper(value, _loc(loader, node))
 

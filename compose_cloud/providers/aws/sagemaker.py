@@ -20,7 +20,7 @@ import pulumi_aws_native as aws_native
 from compose_translate.inference import PlannedModel
 from compose_translate.names import IAM
 
-from . import iam
+from . import iam, scaling
 from .naming import fitted
 
 VARIANT = "AllTraffic"
@@ -117,31 +117,16 @@ class SageMakerModel(pulumi.ComponentResource):
             opts=child,
         )
         if place.min_instances != place.max_instances:
-            resource_id = endpoint.name.apply(lambda n: f"endpoint/{n}/variant/{VARIANT}")
-            target = aws.appautoscaling.Target(
-                f"{name}-scaling",
-                service_namespace="sagemaker",
-                resource_id=resource_id,
-                scalable_dimension="sagemaker:variant:DesiredInstanceCount",
-                min_capacity=place.min_instances,
-                max_capacity=place.max_instances,
-                opts=child,
-            )
-            aws.appautoscaling.Policy(
-                f"{name}-scaling",
-                policy_type="TargetTrackingScaling",
-                service_namespace="sagemaker",
-                resource_id=target.resource_id,
-                scalable_dimension=target.scalable_dimension,
-                target_tracking_scaling_policy_configuration={
-                    "target_value": serving.invocations_per_instance,
-                    "scale_in_cooldown": 600,
-                    "scale_out_cooldown": 300,
-                    "predefined_metric_specification": {
-                        "predefined_metric_type": "SageMakerVariantInvocationsPerInstance"
-                    },
-                },
-                opts=child,
+            scaling.target_tracking(
+                name,
+                "sagemaker",
+                endpoint.name.apply(lambda n: f"endpoint/{n}/variant/{VARIANT}"),
+                "sagemaker:variant:DesiredInstanceCount",
+                (place.min_instances, place.max_instances),
+                "SageMakerVariantInvocationsPerInstance",
+                serving.invocations_per_instance,
+                (600, 300),
+                child,
             )
         self.endpoint_name, self.endpoint_arn = endpoint.name, endpoint.arn
         self.register_outputs({"endpointName": self.endpoint_name, "endpointArn": self.endpoint_arn})
@@ -205,46 +190,21 @@ class SageMakerModel(pulumi.ComponentResource):
             tags=[{"key": k, "value": v} for k, v in sorted(model.tags.items())],
             opts=pulumi.ResourceOptions(parent=self, provider=native_provider, depends_on=[endpoint]),
         )
-        target = aws.appautoscaling.Target(
-            f"{name}-scaling",
-            service_namespace="sagemaker",
-            resource_id=component.inference_component_name.apply(lambda n: f"inference-component/{n}"),
-            scalable_dimension="sagemaker:inference-component:DesiredCopyCount",
-            min_capacity=0,
-            max_capacity=place.max_instances,
-            opts=child,
-        )
         # busy: copies follow the requests in flight; idle for the idle period: in to zero copies,
         # and managed instance scaling then stops the instances
-        aws.appautoscaling.Policy(
-            f"{name}-scaling",
-            policy_type="TargetTrackingScaling",
-            service_namespace="sagemaker",
-            resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
-            target_tracking_scaling_policy_configuration={
-                "target_value": CONCURRENT_REQUESTS_PER_COPY,
-                "scale_in_cooldown": place.idle_minutes * 60,
-                "scale_out_cooldown": 60,
-                "predefined_metric_specification": {
-                    "predefined_metric_type": "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"
-                },
-            },
-            opts=child,
+        target = scaling.target_tracking(
+            name,
+            "sagemaker",
+            component.inference_component_name.apply(lambda n: f"inference-component/{n}"),
+            "sagemaker:inference-component:DesiredCopyCount",
+            (0, place.max_instances),
+            "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+            CONCURRENT_REQUESTS_PER_COPY,
+            (place.idle_minutes * 60, 60),
+            child,
         )
-        wake = aws.appautoscaling.Policy(
-            f"{name}-wake",
-            policy_type="StepScaling",
-            service_namespace="sagemaker",
-            resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
-            step_scaling_policy_configuration={
-                "adjustment_type": "ChangeInCapacity",
-                "metric_aggregation_type": "Maximum",
-                "cooldown": 60,
-                "step_adjustments": [{"metric_interval_lower_bound": "0", "scaling_adjustment": 1}],
-            },
-            opts=child,
+        wake = scaling.step(
+            f"{name}-wake", target, "sagemaker", "ChangeInCapacity", {"metric_interval_lower_bound": "0"}, 1, child
         )
         aws.cloudwatch.MetricAlarm(
             f"{name}-wake",

@@ -26,6 +26,7 @@ from . import container, iam
 from .cluster import ALL_EGRESS
 from .ingress import Target
 from .naming import fitted
+from .scaling import step, target_tracking
 from .secrets import StoredRef, recovery
 from .storage import SharedVolume
 
@@ -344,31 +345,19 @@ class ComposeService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         cluster_name = pulumi.Output.from_input(args.cluster_arn).apply(lambda arn: arn.split("/")[-1])
         resource_id = pulumi.Output.all(cluster_name, self.ecs_service.name).apply(lambda v: f"service/{v[0]}/{v[1]}")
-        target = aws.appautoscaling.Target(
-            f"{name}-scaling",
-            service_namespace="ecs",
-            resource_id=resource_id,
-            scalable_dimension="ecs:service:DesiredCount",
-            min_capacity=scaling.minimum,
-            max_capacity=scaling.maximum,
-            opts=child,
-        )
         metric = "ECSServiceAverageCPUUtilization" if scaling.metric == "cpu" else "ECSServiceAverageMemoryUtilization"
-        aws.appautoscaling.Policy(
-            f"{name}-scaling",
-            policy_type="TargetTrackingScaling",
-            service_namespace="ecs",
-            resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension,
-            target_tracking_scaling_policy_configuration={
-                "target_value": scaling.target,
-                "scale_in_cooldown": 300,
-                "scale_out_cooldown": 60,
-                # a service that scales to zero is scaled in by its idle alarm only
-                **({"disable_scale_in": True} if scaling.idle_minutes else {}),
-                "predefined_metric_specification": {"predefined_metric_type": metric},
-            },
-            opts=child,
+        target = target_tracking(
+            name,
+            "ecs",
+            resource_id,
+            "ecs:service:DesiredCount",
+            (scaling.minimum, scaling.maximum),
+            metric,
+            scaling.target,
+            (300, 60),
+            child,
+            # a service that scales to zero is scaled in by its idle alarm only
+            disable_scale_in=bool(scaling.idle_minutes),
         )
         if scaling.idle_minutes and args.wake_model:
             self._wake_and_sleep(name, scaling.idle_minutes, args, target, cluster_name)
@@ -401,23 +390,7 @@ class ComposeService(pulumi.ComponentResource):
             ),
         }
 
-        def step(suffix: str, adjustment_type: str, bound: dict, adjustment: int) -> aws.appautoscaling.Policy:
-            return aws.appautoscaling.Policy(
-                f"{name}-{suffix}",
-                policy_type="StepScaling",
-                service_namespace="ecs",
-                resource_id=target.resource_id,
-                scalable_dimension=target.scalable_dimension,
-                step_scaling_policy_configuration={
-                    "adjustment_type": adjustment_type,
-                    "metric_aggregation_type": "Maximum",
-                    "cooldown": 60,
-                    "step_adjustments": [{**bound, "scaling_adjustment": adjustment}],
-                },
-                opts=child,
-            )
-
-        wake = step("wake", "ChangeInCapacity", {"metric_interval_lower_bound": "0"}, 1)
+        wake = step(f"{name}-wake", target, "ecs", "ChangeInCapacity", {"metric_interval_lower_bound": "0"}, 1, child)
         aws.cloudwatch.MetricAlarm(
             f"{name}-wake",
             alarm_description=f"requests for {args.wake_model} while no task runs: start one",
@@ -437,7 +410,7 @@ class ComposeService(pulumi.ComponentResource):
             alarm_actions=[wake.arn],
             opts=child,
         )
-        sleep = step("sleep", "ExactCapacity", {"metric_interval_upper_bound": "0"}, 0)
+        sleep = step(f"{name}-sleep", target, "ecs", "ExactCapacity", {"metric_interval_upper_bound": "0"}, 0, child)
         aws.cloudwatch.MetricAlarm(
             f"{name}-sleep",
             alarm_description=f"no request for {args.wake_model} in {idle_minutes} minutes: stop",
