@@ -50,7 +50,7 @@ class Aws:
         return self._clients[key]
 
 
-def error_text(exc: Exception) -> str:
+def failure_text(exc: Exception) -> str:
     """A short, credential-free description of a failed AWS call."""
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return "no AWS credentials found"

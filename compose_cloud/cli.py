@@ -396,8 +396,7 @@ def _logs(args: argparse.Namespace, plan, aws) -> int:
     import time
 
     from . import logs
-    from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX
-    from .aws import error_text as aws_error_text
+    from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX, failure_text
 
     try:
         start = logs.since_millis(args.since, time.time())
@@ -417,7 +416,7 @@ def _logs(args: argparse.Namespace, plan, aws) -> int:
         sys.stderr.write(error_text(exc.diagnostics, None))
         return EXIT_INVALID
     except AWS_ERRORS as exc:
-        sys.stderr.write(f"error: cannot read the stack's logs: {aws_error_text(exc)}\n  hint: {NO_CREDENTIALS_FIX}\n")
+        sys.stderr.write(f"error: cannot read the stack's logs: {failure_text(exc)}\n  hint: {NO_CREDENTIALS_FIX}\n")
         return EXIT_INVALID
     return EXIT_OK
 
@@ -506,8 +505,7 @@ def _refresh_prices(plan, aws):
     import time
 
     from . import prices
-    from .aws import AWS_ERRORS
-    from .aws import error_text as aws_error_text
+    from .aws import AWS_ERRORS, failure_text
     from .preflight import Check
 
     try:
@@ -516,7 +514,7 @@ def _refresh_prices(plan, aws):
         return Check(
             "prices",
             "fail",
-            f"cannot read the AWS Price List API: {aws_error_text(exc)}",
+            f"cannot read the AWS Price List API: {failure_text(exc)}",
             "the caller needs pricing:GetProducts; the built-in tables stay in use",
         )
     path = prices.write(Path(plan.project_dir), tables)

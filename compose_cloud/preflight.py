@@ -17,7 +17,7 @@ from compose_translate.plan import DeploymentPlan
 from compose_translate.serving import ECS_GPU_AMI_PARAMETER
 from compose_translate.zones import choose_zones, gpu_zones
 
-from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX, Aws, error_text
+from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX, Aws, failure_text
 
 # EC2 on-demand vCPU quotas (service code ec2) by instance family initial, and Fargate's.
 EC2_QUOTAS = {
@@ -89,7 +89,7 @@ def _caller(aws: Aws, region: str, checks: list[Check]) -> bool:
         checks.append(Check("credentials", "fail", "no AWS credentials found", NO_CREDENTIALS_FIX))
         return False
     except AWS_ERRORS as exc:
-        checks.append(Check("credentials", "fail", error_text(exc), NO_CREDENTIALS_FIX))
+        checks.append(Check("credentials", "fail", failure_text(exc), NO_CREDENTIALS_FIX))
         return False
     checks.append(Check("credentials", "pass", f"account {identity['Account']} as {identity['Arn']}"))
     return True
@@ -102,7 +102,7 @@ def _regions(aws: Aws, plan: DeploymentPlan, checks: list[Check]) -> set[str]:
             for r in aws.client("ec2", plan.region).describe_regions(AllRegions=True)["Regions"]
         }
     except AWS_ERRORS as exc:
-        checks.append(Check("regions", "fail", error_text(exc), "allow ec2:DescribeRegions"))
+        checks.append(Check("regions", "fail", failure_text(exc), "allow ec2:DescribeRegions"))
         return set()
     enabled = set()
     for region in plan.regions:
@@ -150,7 +150,7 @@ def _offerings(aws: Aws, region: str, types: dict[str, int], checks: list[Check]
             Check(
                 f"instance types in {region}",
                 "fail",
-                error_text(exc),
+                failure_text(exc),
                 "allow ec2:DescribeAvailabilityZones and ec2:DescribeInstanceTypeOfferings",
             )
         )
@@ -220,7 +220,7 @@ def _quota_check(
             Check(
                 label,
                 "warn",
-                f"cannot read the quota ({error_text(exc)})",
+                f"cannot read the quota ({failure_text(exc)})",
                 "allow servicequotas:GetServiceQuota and ListAWSDefaultServiceQuotas, or check the "
                 "Service Quotas console",
             )
@@ -253,7 +253,7 @@ def _ec2_quotas(aws: Aws, region: str, types: dict[str, int], checks: list[Check
         described = aws.client("ec2", region).describe_instance_types(InstanceTypes=sorted(types))
     except AWS_ERRORS as exc:
         checks.append(
-            Check(f"GPU instance sizes in {region}", "warn", error_text(exc), "allow ec2:DescribeInstanceTypes")
+            Check(f"GPU instance sizes in {region}", "warn", failure_text(exc), "allow ec2:DescribeInstanceTypes")
         )
         return
     vcpus = {t["InstanceType"]: t["VCpuInfo"]["DefaultVCpus"] for t in described["InstanceTypes"]}
@@ -280,7 +280,7 @@ def _gpu_ami(aws: Aws, region: str, checks: list[Check]) -> None:
             Check(
                 f"ECS GPU AMI in {region}",
                 "fail",
-                f"{ECS_GPU_AMI_PARAMETER}: {error_text(exc)}",
+                f"{ECS_GPU_AMI_PARAMETER}: {failure_text(exc)}",
                 "AWS does not publish the ECS GPU AMI here: use cloud.backend=sagemaker or another region",
             )
         )
@@ -296,7 +296,7 @@ def _ecr(aws: Aws, region: str, checks: list[Check]) -> None:
             Check(
                 f"ECR in {region}",
                 "fail",
-                error_text(exc),
+                failure_text(exc),
                 "allow ecr:GetAuthorizationToken and repository actions to push built images",
             )
         )

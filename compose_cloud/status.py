@@ -13,7 +13,7 @@ import botocore.exceptions
 
 from compose_translate.plan import DeploymentPlan
 
-from .aws import AWS_ERRORS, Aws, error_text
+from .aws import AWS_ERRORS, Aws, failure_text
 
 PROJECT_TAG, STACK_TAG = "compose-cloud:project", "compose-cloud:stack"
 
@@ -44,9 +44,9 @@ def _endpoint(aws: Aws, region: str, name: str) -> Row:
     except botocore.exceptions.ClientError as exc:
         if "Could not find" in exc.response.get("Error", {}).get("Message", ""):
             return Row("endpoint", name, region, "NotDeployed", False, "no such endpoint: run `pulumi up`")
-        return Row("endpoint", name, region, "Unknown", False, error_text(exc))
+        return Row("endpoint", name, region, "Unknown", False, failure_text(exc))
     except AWS_ERRORS as exc:
-        return Row("endpoint", name, region, "Unknown", False, error_text(exc))
+        return Row("endpoint", name, region, "Unknown", False, failure_text(exc))
     state = endpoint["EndpointStatus"]
     return Row("endpoint", name, region, state, state == "InService", endpoint.get("FailureReason", ""))
 
@@ -89,7 +89,7 @@ def _services(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
                 rows += [_service_row(s, plan.region) for s in described["services"]]
         return sorted(rows, key=lambda r: r.name)
     except AWS_ERRORS as exc:
-        return [Row("cluster", f"{plan.name} ({stack})", plan.region, "Unknown", False, error_text(exc))]
+        return [Row("cluster", f"{plan.name} ({stack})", plan.region, "Unknown", False, failure_text(exc))]
 
 
 def _service_row(service: dict, region: str) -> Row:
@@ -131,7 +131,7 @@ def _targets(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
                     )
         return rows
     except AWS_ERRORS as exc:
-        return [Row("targets", "load balancers", plan.region, "Unknown", False, error_text(exc))]
+        return [Row("targets", "load balancers", plan.region, "Unknown", False, failure_text(exc))]
 
 
 def render_text(rows: list[Row]) -> str:

@@ -6,9 +6,10 @@ diagnostics so a user sees every problem of one pass at once.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 
 @dataclass(frozen=True, order=True)
@@ -105,3 +106,9 @@ class Report:
 
     def sorted_warnings(self) -> list[Diagnostic]:
         return sorted(self.warnings, key=Diagnostic.sort_key)
+
+
+def did_you_mean(word: str, choices: Iterable[Any], limit: int = 3) -> str:
+    """A hint naming the closest valid spellings (at most `limit`, best first), or "" when none is close."""
+    close = difflib.get_close_matches(word, sorted(str(c) for c in choices), n=limit, cutoff=0.6)
+    return "did you mean " + " or ".join(f'"{c}"' for c in close) + "?" if close else ""

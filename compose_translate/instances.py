@@ -8,7 +8,6 @@ endpoint data, so no hand-typed list goes stale.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,11 +89,6 @@ def regions_for(service: str) -> frozenset[str]:
 
 def all_regions() -> frozenset[str]:
     return regions_for("ec2")
-
-
-def did_you_mean(value: str, choices) -> str:
-    close = difflib.get_close_matches(value, sorted(choices), n=3, cutoff=0.6)
-    return f"did you mean {' or '.join(close)}?" if close else ""
 
 
 # EC2 families with NVIDIA GPUs that the ECS GPU AMI can drive.

@@ -6,7 +6,6 @@ errors (with a "did you mean"), except `x-*` extensions.
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import math
 import re
@@ -17,7 +16,7 @@ from pydantic import SecretStr
 
 from .compat import MODEL_ATTRIBUTES, SERVICE_ATTRIBUTES
 from .envfiles import read_env_file
-from .errors import ComposeError, Diagnostic, Loc
+from .errors import ComposeError, Diagnostic, Loc, did_you_mean
 from .loader import LoadedDocument
 from .model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
 from .project import Binding, Build, FileRef, ModelSpec, Mount, Port, Project, Resource, Service
@@ -80,11 +79,6 @@ _DEPLOY_KEYS = (
     "placement",
 )
 _HEALTH_KEYS = ("disable", "interval", "retries", "test", "timeout", "start_period", "start_interval")
-
-
-def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f'did you mean "{close[0]}"?' if close else ""
 
 
 class _Ctx:

@@ -11,10 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import Report
+from .errors import Report, did_you_mean
 from .instances import (
     ALIASES,
-    did_you_mean,
     ec2_instance_types,
     gpu_count,
     is_gpu_ec2_type,

@@ -13,8 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .cli_config import Kind, decode, encode
-from .errors import ComposeError, Diagnostic, Loc, fail
-from .instances import ALIASES, all_regions, did_you_mean, log_retention_days
+from .errors import ComposeError, Diagnostic, Loc, did_you_mean, fail
+from .instances import ALIASES, all_regions, log_retention_days
 from .serving import Images
 from .yaml_source import YMap, plain, read_yaml
 

@@ -1,4 +1,2 @@
-"""AWS realisation of a DeploymentPlan (ECS services, SageMaker/ECS models, the model gateway).
-
-Not built yet: the plan is exported as a stack output so `pulumi preview` shows what will be deployed.
-"""
+"""AWS realisation of a DeploymentPlan: one ComponentResource per concept (network, cluster, services,
+SageMaker and ECS models, the model gateway, load balancers, volumes, secrets), in program.py's order."""
