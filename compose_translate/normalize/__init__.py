@@ -1,0 +1,73 @@
+"""Stage 2: the merged document -> a validated, typed `Project`.
+
+Every problem is collected in one pass and raised together; unknown keys are
+errors (with a "did you mean"), except `x-*` extensions. One module per attribute family
+(context, resources, models, services, build, environment, ports, references), as compose-go's
+`transform/` has one file per attribute.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..loader import LoadedDocument
+from ..project import Project
+from ..yaml_source import YMap
+from .context import _RESOURCE_NAME, TOP_LEVEL, _Ctx, _loc, _short
+from .models import _model
+from .resources import _resources
+from .services import PULL_CREDENTIALS, _service, binding_prefix
+
+__all__ = ["PULL_CREDENTIALS", "binding_prefix", "normalize"]
+
+
+def normalize(loaded: LoadedDocument) -> Project:
+    ctx = _Ctx(loaded)
+    doc = loaded.document
+    ctx.unknown_keys(doc, TOP_LEVEL, "", "the top level of a Compose file")
+    if "version" in doc:
+        ctx.warn(
+            "`version` is obsolete and ignored",
+            "version",
+            _loc(doc, "version"),
+            hint="remove the line; Compose ignores it too",
+        )
+    sections: dict[str, dict[Any, Any]] = {}
+    for section in ("services", "models", "networks", "volumes", "secrets", "configs"):
+        value = doc.get(section)
+        if value is None:
+            sections[section] = YMap()
+        elif not isinstance(value, dict):
+            ctx.error(f"expected a mapping of names to definitions, got {_short(value)}", section, _loc(doc, section))
+            sections[section] = YMap()
+        else:
+            sections[section] = value
+            for name in value:
+                if not _RESOURCE_NAME.match(str(name)):
+                    ctx.error(
+                        f'invalid name "{name}"',
+                        f"{section}.{name}",
+                        _loc(value, name),
+                        hint="names may contain letters, digits, '.', '_' and '-'",
+                    )
+    resources = {s: _resources(ctx, s, sections[s]) for s in ("secrets", "configs", "volumes", "networks")}
+    models = {
+        k: m
+        for k, m in ((k, _model(ctx, k, v, sections["models"])) for k, v in sections["models"].items())
+        if m is not None
+    }
+    services = {}
+    for name, raw in sections["services"].items():
+        service = _service(ctx, str(name), raw, sections, models, _loc(sections["services"], name))
+        if service is not None:
+            services[str(name)] = service
+    ctx.report.raise_if_errors()
+    return Project(
+        name=loaded.name,
+        project_dir=str(loaded.project_dir),
+        files=tuple(map(str, loaded.files)),
+        services=dict(sorted(services.items())),
+        models=dict(sorted(models.items())),
+        profiles=loaded.profiles,
+        **{k: dict(sorted(v.items())) for k, v in resources.items()},
+    )

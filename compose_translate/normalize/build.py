@@ -1,0 +1,80 @@
+"""`build:` in its short and long forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import Loc
+from ..project import Build
+from ..values import env_value
+from ..yaml_source import plain
+from .context import (
+    _BUILD_KEYS,
+    _check,
+    _Ctx,
+    _loc,
+    _to_map,
+)
+
+_BUILD_NOT_SENT = {
+    "secrets": "build secrets would have to be read at deploy time; pass them as build args from the stack instead",
+    "ssh": "the deployment's builder has no SSH agent",
+}
+
+
+def _build(ctx: _Ctx, raw: Any, path: str, loc: Loc | None) -> Build | None:
+    if isinstance(raw, str):
+        return Build(context=raw)
+    ctx.unknown_keys(raw, _BUILD_KEYS, path, "build")
+    args = raw.get("args") or {}
+    if not _check(ctx, "list_or_dict", args, f"{path}.args", _loc(raw, "args")):
+        args = {}
+    for key in ("dockerfile", "dockerfile_inline", "target"):
+        if key in raw:
+            _check(ctx, "string", raw[key], f"{path}.{key}", _loc(raw, key))
+    if "dockerfile" in raw and "dockerfile_inline" in raw:
+        ctx.error("build has both dockerfile and dockerfile_inline", path, loc, hint="keep one of them")
+    platforms = raw.get("platforms") or []
+    for key, why in _BUILD_NOT_SENT.items():  # said, not silently dropped
+        if raw.get(key):
+            ctx.warn(
+                f"build.{key} is not used by the cloud build: {why}",
+                f"{path}.{key}",
+                _loc(raw, key),
+                hint="build the image yourself and set `image:`, or drop the setting",
+            )
+    contexts = raw.get("additional_contexts")
+    if contexts is not None and not _check(
+        ctx, "list_or_dict", contexts, f"{path}.additional_contexts", _loc(raw, "additional_contexts")
+    ):
+        contexts = None
+    return Build(
+        context=str(raw.get("context", ".")),
+        dockerfile=raw.get("dockerfile"),
+        dockerfile_inline=raw.get("dockerfile_inline"),
+        target=raw.get("target"),
+        args={str(k): env_value(v) for k, v in sorted(_to_map(args).items())},
+        platforms=tuple(platforms) if isinstance(platforms, list) else (),
+        extra={
+            **{
+                k: plain(v)
+                for k, v in sorted(raw.items())
+                if k
+                not in (
+                    "context",
+                    "dockerfile",
+                    "dockerfile_inline",
+                    "target",
+                    "args",
+                    "platforms",
+                    "additional_contexts",
+                )
+            },
+            # named build contexts, as a mapping whichever form was written (the builder's `named`)
+            **(
+                {"additional_contexts": {str(k): str(v) for k, v in sorted(_to_map(contexts).items())}}
+                if contexts
+                else {}
+            ),
+        },
+    )

@@ -1,0 +1,67 @@
+"""`env_file` and `environment`, merged as Compose merges them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..envfiles import read_env_file
+from ..errors import ComposeError
+from ..values import env_value, is_file
+from .context import (
+    _bool_or_error,
+    _Ctx,
+    _loc,
+    _to_map,
+)
+
+
+def _environment(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
+    """env_file values first, then `environment` over them; a bare NAME takes the shell's value."""
+    result: dict[str, str] = {}
+    env_files = raw.get("env_file")
+    entries = [env_files] if isinstance(env_files, str) else (env_files or [])
+    for i, entry in enumerate(entries):
+        entry_path, entry_loc = f"{path}.env_file[{i}]", _loc(raw, "env_file")
+        required, fmt = True, None
+        if isinstance(entry, dict):
+            ctx.unknown_keys(entry, ("path", "required", "format"), entry_path, "an env_file entry")
+            required = _bool_or_error(ctx, entry.get("required", True), f"{entry_path}.required", entry_loc)
+            fmt, entry = entry.get("format"), entry.get("path")
+        if not isinstance(entry, str):
+            ctx.error("an env_file entry needs a path", entry_path, entry_loc)
+            continue
+        file = Path(entry)
+        if not is_file(file):
+            if required:
+                ctx.error(
+                    f"env file not found: {file}",
+                    entry_path,
+                    entry_loc,
+                    hint="create it, or use `- path: ...` with `required: false`",
+                )
+            continue
+        try:
+            values = read_env_file(file, ctx.env, ctx.report, raw=fmt == "raw", ref_path=entry_path, ref_loc=entry_loc)
+        except ComposeError as exc:
+            ctx.report.add(exc)
+            continue
+        result.update({k: v for k, v in values.items() if v is not None})
+    environment = raw.get("environment")
+    if environment is not None:
+        as_map = _to_map(environment)
+        for key, value in as_map.items():
+            value = env_value(value)
+            if value is None:
+                if key in ctx.env:
+                    result[str(key)] = ctx.env[key]
+                else:
+                    result.pop(str(key), None)
+                    ctx.warn(
+                        f'"{key}" takes its value from the environment, where it is not set; the variable is left out',
+                        f"{path}.environment.{key}",
+                        _loc(as_map, key),
+                        hint=f"set {key} where you run the deployment, or give it a value",
+                    )
+            else:
+                result[str(key)] = value
+    return dict(sorted(result.items()))

@@ -1,0 +1,124 @@
+"""Top-level `models:`: references checked, labels and runtime settings read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..compat import MODEL_ATTRIBUTES
+from ..errors import Loc
+from ..model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
+from ..project import ModelSpec
+from ..values import env_value
+from ..yaml_source import plain
+from .context import (
+    _check,
+    _Ctx,
+    _loc,
+    _short,
+    _to_map,
+)
+
+
+def _model(ctx: _Ctx, key: str, raw: Any, section: dict) -> ModelSpec | None:
+    path, loc = f"models.{key}", _loc(section, key)
+    if not isinstance(raw, dict):
+        ctx.error(
+            f"a model must be a mapping with at least `model:`, got {_short(raw)}",
+            path,
+            loc,
+            hint="for example `llm: {model: ai/smollm2}`",
+        )
+        return None
+    ctx.unknown_keys(raw, MODEL_ATTRIBUTES, path, "a model")
+    reference = raw.get("model")
+    if "image" in raw:
+        if reference is None:
+            reference = raw.get("image")
+            ctx.warn(
+                "`image` is the legacy spelling of `model`",
+                f"{path}.image",
+                _loc(raw, "image"),
+                hint="rename the key to `model:`",
+            )
+        else:
+            ctx.error(
+                "a model has both `model` and `image`",
+                f"{path}.image",
+                _loc(raw, "image"),
+                hint="`image` is the legacy spelling of `model`: keep only `model`",
+            )
+    if reference is None:
+        ctx.error("a model needs `model:`, the model's reference", path, loc, hint="for example `model: ai/smollm2`")
+        return None
+    ref_key = "model" if "model" in raw else "image"
+    if not isinstance(reference, str):
+        ctx.error(
+            f"expected a model reference string, got {_short(reference)}", f"{path}.{ref_key}", _loc(raw, ref_key)
+        )
+        return None
+    try:
+        ref = parse_model_ref(reference)
+    except ModelRefError as exc:
+        ctx.error(
+            f"unsupported model reference: {exc}",
+            f"{path}.{ref_key}",
+            _loc(raw, ref_key),
+            hint="supported forms: " + "; ".join(SUPPORTED_FORMS),
+        )
+        return None
+    context_size = raw.get("context_size")
+    if context_size is not None:
+        if isinstance(context_size, bool) or not isinstance(context_size, int):
+            ctx.error(
+                f"context_size must be a whole number of tokens, got {_short(context_size)}",
+                f"{path}.context_size",
+                _loc(raw, "context_size"),
+            )
+            context_size = None
+        elif context_size < 0:
+            ctx.error(
+                f"context_size cannot be negative ({context_size})",
+                f"{path}.context_size",
+                _loc(raw, "context_size"),
+                hint="use 0 to take the model's own context size, or omit it",
+            )
+            context_size = None
+    flags = raw.get("runtime_flags") or []
+    if not isinstance(flags, list):
+        ctx.error(
+            f"runtime_flags must be a list of strings, got {_short(flags)}",
+            f"{path}.runtime_flags",
+            _loc(raw, "runtime_flags"),
+        )
+        flags = []
+    for i, flag in enumerate(flags):
+        if not isinstance(flag, str):
+            ctx.error(
+                f"runtime flag {i + 1} must be a string, got {_short(flag)}",
+                f"{path}.runtime_flags[{i}]",
+                _loc(flags, i),
+                hint='quote it: "--flag=42"',
+            )
+    labels_raw = raw.get("labels") or {}
+    labels: dict[str, str] = {}
+    label_locs: dict[str, Loc | None] = {}
+    if _check(ctx, "list_or_dict", labels_raw, f"{path}.labels", _loc(raw, "labels")):
+        as_map = _to_map(labels_raw)
+        for name, value in as_map.items():
+            labels[str(name)] = env_value(value) or ""
+            label_locs[str(name)] = _loc(as_map, name)
+    return ModelSpec(
+        key=key,
+        model=reference,
+        ref=ref,
+        context_size=context_size,
+        runtime_flags=tuple(f for f in flags if isinstance(f, str)),
+        labels=labels,
+        extensions={k: plain(v) for k, v in raw.items() if str(k).startswith("x-")},
+        loc=loc,
+        label_locs=label_locs,
+        key_locs=dict(getattr(raw, "key_locs", {})),
+    )
+
+
+# -- services ------------------------------------------------------------------------------------

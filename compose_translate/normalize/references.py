@@ -1,0 +1,170 @@
+"""What a service refers to: dependencies, secrets and configs, volumes, networks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import Loc, did_you_mean
+from ..project import FileRef, Mount
+from ..values import env_value
+from ..yaml_source import YMap
+from .context import (
+    _MOUNT_KEYS,
+    _MOUNT_TYPES,
+    _Ctx,
+    _loc,
+    _short,
+)
+
+
+def _depends_on(ctx: _Ctx, raw: Any, path: str, services: dict, loc: Loc | None) -> dict[str, dict[str, Any]]:
+    if raw is None:
+        return {}
+    path = f"{path}.depends_on"
+    entries = (
+        YMap(
+            {v: {"condition": "service_started"} for v in raw},
+            loc=_loc(raw),
+            key_locs={v: _loc(raw, i) for i, v in enumerate(raw)},
+        )
+        if isinstance(raw, list)
+        else raw
+    )
+    if not isinstance(entries, dict):
+        ctx.error(f"expected a list or mapping of services, got {_short(raw)}", path, _loc(raw) or loc)
+        return {}
+    result = {}
+    for name, spec in entries.items():
+        entry_path, loc = f"{path}.{name}", _loc(entries, name)
+        if name not in services:
+            ctx.error(
+                f'depends on undefined service "{name}"',
+                entry_path,
+                loc,
+                hint=did_you_mean(str(name), services) or "defined services: " + ", ".join(sorted(services)),
+            )
+            continue
+        spec = spec if isinstance(spec, dict) else {}
+        ctx.unknown_keys(spec, ("condition", "required", "restart"), entry_path, "a dependency")
+        condition = spec.get("condition", "service_started")
+        if condition not in ("service_started", "service_healthy", "service_completed_successfully"):
+            ctx.error(
+                f'unknown condition "{condition}"',
+                f"{entry_path}.condition",
+                _loc(spec, "condition"),
+                hint="use service_started, service_healthy or service_completed_successfully",
+            )
+        result[str(name)] = {
+            "condition": condition,
+            "required": spec.get("required", True) is not False,
+            **({"restart": spec["restart"] in (True, "true")} if "restart" in spec else {}),
+        }
+    return dict(sorted(result.items()))
+
+
+def _file_refs(ctx: _Ctx, raw: list, path: str, defined: dict, target_base: str) -> tuple[FileRef, ...]:
+    what = path.rsplit(".", 1)[-1]
+    refs = []
+    for i, item in enumerate(raw):
+        item_path, loc = f"{path}[{i}]", _loc(raw, i)
+        if isinstance(item, str):
+            item = {"source": item}
+        if not isinstance(item, dict) or not isinstance(item.get("source"), str):
+            ctx.error(f"expected a {what[:-1]} name or {{source, target}}", item_path, loc)
+            continue
+        ctx.unknown_keys(item, ("source", "target", "uid", "gid", "mode"), item_path, f"a {what[:-1]} reference")
+        source = item["source"]
+        if source not in defined:
+            ctx.error(
+                f'{what[:-1]} "{source}" is not defined (defined: {", ".join(sorted(defined)) or "none"})',
+                item_path,
+                loc,
+                hint=f"declare it under the top-level `{what}:`",
+            )
+            continue
+        target = str(item.get("target") or source)
+        if not target.startswith("/"):
+            target = target_base + target
+        mode = _file_mode(ctx, item.get("mode"), f"{item_path}.mode", loc)
+        refs.append(
+            FileRef(
+                source=source, target=target, uid=env_value(item.get("uid")), gid=env_value(item.get("gid")), mode=mode
+            )
+        )
+    return tuple(refs)
+
+
+def _file_mode(ctx: _Ctx, mode: Any, path: str, loc: Loc | None) -> int | None:
+    """A file mode as compose-go reads it: a YAML number (0440 and 0o440 are octal) or an octal string."""
+    if mode is None:
+        return None
+    if isinstance(mode, int) and not isinstance(mode, bool) and 0 <= mode <= 0o7777:
+        return mode
+    if isinstance(mode, str) and re.fullmatch(r"(?:0o)?[0-7]{1,5}", mode.strip()):
+        value = int(mode.strip().removeprefix("0o"), 8)
+        if value <= 0o7777:
+            return value
+    ctx.error(
+        f"expected a file mode such as 0440, got {_short(mode)}", path, loc, hint="write the mode in octal, e.g. 0440"
+    )
+    return None
+
+
+def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]:
+    mounts = []
+    for i, item in enumerate(raw):
+        item_path, loc = f"{path}[{i}]", _loc(raw, i)
+        if isinstance(item, str):
+            parts = item.split(":")
+            if len(parts) == 1:
+                mounts.append(Mount(type="volume", target=parts[0]))
+                continue
+            source, target = parts[0], parts[1]
+            mode = parts[2] if len(parts) > 2 else ""
+            kind = "bind" if source[:1] in ("/", ".", "~") else "volume"
+            mount = Mount(type=kind, source=source, target=target, read_only="ro" in mode.split(","))
+        elif isinstance(item, dict):
+            ctx.unknown_keys(item, _MOUNT_KEYS, item_path, "a volume mount")
+            if item.get("type") not in _MOUNT_TYPES or not isinstance(item.get("target"), str):
+                ctx.error(f"a long-form mount needs type ({', '.join(_MOUNT_TYPES)}) and target", item_path, loc)
+                continue
+            sub: dict[str, Any] = item["volume"] if isinstance(item.get("volume"), dict) else {}
+            mount = Mount(
+                type=item["type"],
+                source=item.get("source"),
+                target=item["target"],
+                read_only=item.get("read_only") in (True, "true"),
+                subpath=sub.get("subpath"),
+            )
+        else:
+            ctx.error(f'expected a mount such as "data:/var/lib/data", got {_short(item)}', item_path, loc)
+            continue
+        if mount.type == "volume" and mount.source and mount.source not in volumes:
+            ctx.error(
+                f'named volume "{mount.source}" is not defined (defined: {", ".join(sorted(volumes)) or "none"})',
+                item_path,
+                loc,
+                hint="declare it under the top-level `volumes:`",
+            )
+            continue
+        mounts.append(mount)
+    return tuple(mounts)
+
+
+def _networks(ctx: _Ctx, raw: Any, path: str, networks: dict, loc: Loc | None) -> tuple[str, ...]:
+    if raw is None:
+        return ("default",)
+    if not isinstance(raw, (list, dict)):
+        ctx.error(f"expected a list or mapping of networks, got {_short(raw)}", path, loc)
+        return ()
+    names = list(raw)
+    for name in names:
+        if name != "default" and name not in networks:
+            ctx.error(
+                f'network "{name}" is not defined (defined: {", ".join(sorted(networks)) or "none"})',
+                f"{path}.{name}",
+                _loc(raw, name) if isinstance(raw, dict) else _loc(raw),
+                hint="declare it under the top-level `networks:`",
+            )
+    return tuple(sorted(str(n) for n in names))

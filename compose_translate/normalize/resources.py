@@ -1,0 +1,92 @@
+"""Top-level secrets, configs, volumes and networks."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from ..errors import Loc
+from ..project import Resource
+from ..values import is_file, read_bounded
+from ..yaml_source import YMap, plain
+from .context import (
+    _SECRET_KEYS,
+    _Ctx,
+    _loc,
+    _short,
+)
+
+
+def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
+    result = {}
+    for name, raw in entries.items():
+        path, loc = f"{section}.{name}", _loc(entries, name)
+        if raw is None:
+            raw = YMap(loc=loc)
+        if not isinstance(raw, dict):
+            ctx.error(f"expected a mapping, got {_short(raw)}", path, loc)
+            continue
+        if section in ("networks", "volumes") and raw.get("external") not in (None, False, "false"):
+            for option in ("driver", "driver_opts", "ipam") if section == "networks" else ("driver", "driver_opts"):
+                if raw.get(option):
+                    ctx.error(
+                        f'"external" and "{option}" cannot both be set: an external {section[:-1]} exists already',
+                        f"{path}.{option}",
+                        _loc(raw, option),
+                        hint=f"remove {option}, or remove external to create the {section[:-1]}",
+                    )
+        if section in ("secrets", "configs"):
+            ctx.unknown_keys(raw, _SECRET_KEYS, path, f"a top-level {section[:-1]}")
+            sources = [
+                k for k in ("file", "environment", "content", "external") if k in raw and raw[k] not in (None, False)
+            ]
+            if section == "secrets" and "content" in raw:
+                ctx.error(
+                    "a secret cannot have `content`; only configs can",
+                    f"{path}.content",
+                    _loc(raw, "content"),
+                    hint="put the value in a file (`file:`) or a variable (`environment:`)",
+                )
+            if len(sources) != 1:
+                ctx.error(
+                    f"a {section[:-1]} needs exactly one of file, environment"
+                    f"{', content' if section == 'configs' else ''} or external",
+                    path,
+                    loc,
+                )
+                continue
+        spec = {k: plain(v) for k, v in raw.items() if k != "content"}
+        if "content" in raw:
+            spec["content"] = True  # the value itself is only in `value`, which is never printed
+        result[str(name)] = Resource(
+            name=str(name),
+            kind=section[:-1],
+            spec=spec,
+            loc=loc,
+            value=_resource_value(ctx, raw, path, loc),
+            key_locs={str(k): _loc(raw, k) for k in raw},
+        )
+    return result
+
+
+def _resource_value(ctx: _Ctx, raw: dict, path: str, loc: Loc | None) -> SecretStr | None:
+    """The content of a secret or config when it is available now (a missing one was warned about)."""
+    if "content" in raw:
+        return SecretStr(str(raw["content"]))
+    if "environment" in raw and str(raw["environment"]) in ctx.env:
+        return SecretStr(ctx.env[str(raw["environment"])])
+    if "file" in raw and is_file(str(raw["file"])):
+        try:
+            return SecretStr(read_bounded(str(raw["file"]), "file"))
+        except ValueError as exc:  # outside the project, not a regular file, too large
+            ctx.error(str(exc), f"{path}.file", _loc(raw, "file") or loc, hint="keep the file in the project")
+        except (OSError, UnicodeDecodeError) as exc:
+            ctx.error(
+                f"cannot read {raw['file']} as UTF-8 text: {exc}",
+                f"{path}.file",
+                _loc(raw, "file") or loc,
+                hint="binary secret files are not supported; store them base64-encoded",
+            )
+    return None
+
+
+# -- models --------------------------------------------------------------------------------------
