@@ -13,6 +13,8 @@ request arrives while there is none (AWS's documented scale-out-from-zero path).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
@@ -89,23 +91,33 @@ class SageMakerModel(pulumi.ComponentResource):
             tags=model.tags,
             opts=child,
         )
-        if serving.inference_component:
-            self._scale_to_zero(name, model, role, sm_model, native_provider)
-            return
+        variant: dict[str, Any] = {
+            "variant_name": VARIANT,
+            "instance_type": place.instance_type,
+            "inference_ami_version": serving.inference_ami_version,
+        }
+        if serving.inference_component:  # the model runs as a component; the instances scale to zero
+            variant |= {
+                "initial_instance_count": 1,
+                "managed_instance_scaling": {
+                    "status": "ENABLED",
+                    "min_instance_count": 0,
+                    "max_instance_count": place.max_instances,
+                },
+                "routing_configs": [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}],
+            }
+        else:
+            variant |= {
+                "model_name": sm_model.name,
+                "initial_instance_count": place.instance_count,
+                "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,
+                "model_data_download_timeout_in_seconds": serving.download_timeout,
+            }
         config = aws.sagemaker.EndpointConfiguration(
             f"{name}-config",
             **fitted(f"{name}-config", 63),
-            production_variants=[
-                {
-                    "variant_name": VARIANT,
-                    "model_name": sm_model.name,
-                    "instance_type": place.instance_type,
-                    "initial_instance_count": place.instance_count,
-                    "inference_ami_version": serving.inference_ami_version,
-                    "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,
-                    "model_data_download_timeout_in_seconds": serving.download_timeout,
-                }
-            ],
+            **({"execution_role_arn": role.arn} if serving.inference_component else {}),
+            production_variants=[variant],
             tags=model.tags,
             opts=child,
         )
@@ -116,7 +128,10 @@ class SageMakerModel(pulumi.ComponentResource):
             tags=model.tags,
             opts=child,
         )
-        if place.min_instances != place.max_instances:
+        outputs: dict[str, Any] = {"endpointName": endpoint.name, "endpointArn": endpoint.arn}
+        if serving.inference_component:
+            outputs["inferenceComponentName"] = self._scale_to_zero(name, model, endpoint, sm_model, native_provider)
+        elif place.min_instances != place.max_instances:
             scaling.target_tracking(
                 name,
                 "sagemaker",
@@ -129,47 +144,21 @@ class SageMakerModel(pulumi.ComponentResource):
                 child,
             )
         self.endpoint_name, self.endpoint_arn = endpoint.name, endpoint.arn
-        self.register_outputs({"endpointName": self.endpoint_name, "endpointArn": self.endpoint_arn})
+        self.register_outputs(outputs)
 
     def _scale_to_zero(
         self,
         name: str,
         model: PlannedModel,
-        role: aws.iam.Role,
+        endpoint: aws.sagemaker.Endpoint,
         sm_model: aws.sagemaker.Model,
         native_provider: pulumi.ProviderResource | None,
-    ) -> None:
+    ) -> pulumi.Output[str]:
+        """The inference component on the endpoint, scaled in to zero copies after the idle period and
+        woken by a request that finds none; returns the component's name."""
         serving, place = model.sagemaker, model.placement
         assert serving is not None and serving.inference_component is not None
         child = pulumi.ResourceOptions(parent=self)
-        config = aws.sagemaker.EndpointConfiguration(
-            f"{name}-config",
-            **fitted(f"{name}-config", 63),
-            execution_role_arn=role.arn,
-            production_variants=[
-                {
-                    "variant_name": VARIANT,
-                    "instance_type": place.instance_type,
-                    "initial_instance_count": 1,
-                    "inference_ami_version": serving.inference_ami_version,
-                    "managed_instance_scaling": {
-                        "status": "ENABLED",
-                        "min_instance_count": 0,
-                        "max_instance_count": place.max_instances,
-                    },
-                    "routing_configs": [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}],
-                }
-            ],
-            tags=model.tags,
-            opts=child,
-        )
-        endpoint = aws.sagemaker.Endpoint(
-            f"{name}-endpoint",
-            name=serving.endpoint_name,
-            endpoint_config_name=config.name,
-            tags=model.tags,
-            opts=child,
-        )
         component = aws_native.sagemaker.InferenceComponent(
             f"{name}-component",
             inference_component_name=serving.inference_component,
@@ -221,11 +210,4 @@ class SageMakerModel(pulumi.ComponentResource):
             alarm_actions=[wake.arn],
             opts=child,
         )
-        self.endpoint_name, self.endpoint_arn = endpoint.name, endpoint.arn
-        self.register_outputs(
-            {
-                "endpointName": self.endpoint_name,
-                "endpointArn": self.endpoint_arn,
-                "inferenceComponentName": component.inference_component_name,
-            }
-        )
+        return component.inference_component_name
