@@ -9,6 +9,7 @@ laptop. Every container port (`ports` targets and `expose`) is reachable as `<se
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from .errors import Report
 from .frozen import Frozen
@@ -129,46 +130,23 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
             )
             continue
         published = parse_port_range(port.published.split("-")[0])[0] if port.published else port.target
-        ephemeral = not port.published
+        # what every listener of this port shares; `ephemeral`: no host port was written
+        listener = partial(Listener, service=service.name, target=port.target, ephemeral=not port.published)
         if port.protocol == "sctp":
             report.warn(f"SCTP port {port.target} cannot be published on AWS load balancers", path, loc)
             continue
         if port.protocol == "udp":
-            result.append(
-                Listener(
-                    service=service.name,
-                    target=port.target,
-                    port=published,
-                    protocol="UDP",
-                    balancer="nlb",
-                    ephemeral=ephemeral,
-                )
-            )
+            result.append(listener(port=published, protocol="UDP", balancer="nlb"))
         elif port.app_protocol in HTTP_APP_PROTOCOLS and port.target not in NON_HTTP_PORTS:
             if certificate:
                 https_port = 443 if published == 80 else published
                 result.append(
-                    Listener(
-                        service=service.name,
-                        target=port.target,
-                        port=https_port,
-                        protocol="HTTPS",
-                        balancer="alb",
-                        redirect_from=80 if published == 80 else None,
-                        ephemeral=ephemeral,
+                    listener(
+                        port=https_port, protocol="HTTPS", balancer="alb", redirect_from=80 if published == 80 else None
                     )
                 )
             else:
-                result.append(
-                    Listener(
-                        service=service.name,
-                        target=port.target,
-                        port=published,
-                        protocol="HTTP",
-                        balancer="alb",
-                        ephemeral=ephemeral,
-                    )
-                )
+                result.append(listener(port=published, protocol="HTTP", balancer="alb"))
         else:
             what = NON_HTTP_PORTS.get(port.target, port.app_protocol or "non-HTTP")
             report.warn(
@@ -177,16 +155,7 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
                 loc,
                 hint="remove it from `ports:` (use `expose:`) if only other services need it",
             )
-            result.append(
-                Listener(
-                    service=service.name,
-                    target=port.target,
-                    port=published,
-                    protocol="TCP",
-                    balancer="nlb",
-                    ephemeral=ephemeral,
-                )
-            )
+            result.append(listener(port=published, protocol="TCP", balancer="nlb"))
     return _tcp_udp(result)
 
 
