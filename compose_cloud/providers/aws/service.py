@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -282,18 +283,14 @@ class ComposeService(pulumi.ComponentResource):
         )
         if not pulumi.runtime.is_dry_run():
             Path(EMPTY_CONTEXT).mkdir(parents=True, exist_ok=True)
-        baked = docker_build.Image(
+        return self._pushed(
             f"{name}-baked",
+            repository,
+            "with-configs",
+            service,
             context={"location": EMPTY_CONTEXT},
             dockerfile={"inline": pulumi.Output.secret(dockerfile)},
-            platforms=[DEFAULT_PLATFORM[service.runtime.architecture]],
-            push=True,
-            build_on_preview=False,
-            tags=[repository.repository_url.apply(lambda url: f"{url}:with-configs")],
-            registries=self._registries(repository),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return baked.ref, repository
+        ), repository
 
     def _image(self, name: str, service: PlannedService) -> tuple[pulumi.Output[str], aws.ecr.Repository | None]:
         if service.build is None:
@@ -306,21 +303,14 @@ class ComposeService(pulumi.ComponentResource):
             if build.get("dockerfile_inline")
             else {"location": _join(context, build.get("dockerfile") or "Dockerfile")}
         )
-        built = docker_build.Image(
+        contexts = build["extra"].get("additional_contexts")
+        named = {"named": {k: {"location": _relative(v)} for k, v in sorted(contexts.items())}} if contexts else {}
+        image = self._pushed(
             f"{name}-image",
-            context={
-                "location": context,
-                **(
-                    {
-                        "named": {
-                            k: {"location": _relative(v)}
-                            for k, v in sorted(build["extra"]["additional_contexts"].items())
-                        }
-                    }
-                    if isinstance(build["extra"].get("additional_contexts"), dict)
-                    else {}
-                ),
-            },
+            repository,
+            "latest",
+            service,
+            context={"location": context, **named},
             dockerfile=dockerfile,
             target=build.get("target"),
             build_args={
@@ -329,16 +319,24 @@ class ComposeService(pulumi.ComponentResource):
                 for k, v in build["args"].items()
                 if v is not None
             },
+        )
+        return image, repository
+
+    def _pushed(
+        self, logical: str, repository: aws.ecr.Repository, tag: str, service: PlannedService, **build: Any
+    ) -> pulumi.Output[str]:
+        """An image built for the service's platform and pushed to its repository by `pulumi up` only: a pull
+        request's Dockerfile must not run during `pulumi preview` (it would run with the preview's credentials)."""
+        return docker_build.Image(
+            logical,
             platforms=[DEFAULT_PLATFORM[service.runtime.architecture]],
             push=True,
-            # a pull request's Dockerfile must not run during `pulumi preview` (it would run with the
-            # preview's credentials); images are built by `pulumi up` only
             build_on_preview=False,
-            tags=[repository.repository_url.apply(lambda url: f"{url}:latest")],
+            tags=[repository.repository_url.apply(lambda url: f"{url}:{tag}")],
             registries=self._registries(repository),
             opts=pulumi.ResourceOptions(parent=self),
-        )
-        return built.ref, repository
+            **build,
+        ).ref
 
     def _autoscaling(self, name: str, scaling: Scaling, args: ComposeServiceArgs) -> None:
         """Application Auto Scaling keeps the task count in min..max, tracking the average CPU or memory."""
