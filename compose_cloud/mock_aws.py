@@ -88,6 +88,11 @@ _ID = {
 }
 
 
+def _uuid(digest: str) -> str:
+    """A UUID-shaped id from a digest, as ACM certificates and Auto Scaling groups have."""
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
 def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) -> str:
     service = typ.split(":")[1].split("/")[0]
     base = f"arn:aws:{{}}:{region}:{ACCOUNT}:"
@@ -104,8 +109,7 @@ def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) 
         "aws:lb/listener:Listener": base.format("elasticloadbalancing")
         + f"listener/app/lb/{digest[:16]}/{digest[16:32]}",
         "aws:cloudwatch/logGroup:LogGroup": base.format("logs") + f"log-group:{name}",
-        "aws:acm/certificate:Certificate": base.format("acm")
-        + f"certificate/{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}",
+        "aws:acm/certificate:Certificate": base.format("acm") + f"certificate/{_uuid(digest)}",
         "aws:ecr/repository:Repository": base.format("ecr") + f"repository/{name}",
         "aws:secretsmanager/secret:Secret": base.format("secretsmanager") + f"secret:{name}-{digest[:6]}",
         "aws:ssm/parameter:Parameter": base.format("ssm") + f"parameter/{name.lstrip('/')}",
@@ -113,8 +117,7 @@ def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) 
         "aws:efs/accessPoint:AccessPoint": base.format("elasticfilesystem") + f"access-point/fsap-{digest[:17]}",
         "aws:servicediscovery/httpNamespace:HttpNamespace": base.format("servicediscovery")
         + f"namespace/ns-{digest[:16]}",
-        "aws:autoscaling/group:Group": base.format("autoscaling")
-        + f"autoScalingGroup:{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        "aws:autoscaling/group:Group": base.format("autoscaling") + f"autoScalingGroup:{_uuid(digest)}"
         f":autoScalingGroupName/{name}",
     }
     if typ in formats:

@@ -196,8 +196,13 @@ def _name(r: Recorded, i: Inputs) -> str:
     return i.pop("name", None) or r.physical_name
 
 
+def _tag_list(tags: dict[str, str]) -> list[dict]:
+    """Tags as most create calls take them: a list of Key/Value pairs."""
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
 def _tag_spec(resource_type: str, tags: dict[str, str]) -> list[dict]:
-    return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}] if tags else []
+    return [{"ResourceType": resource_type, "Tags": _tag_list(tags)}] if tags else []
 
 
 # Inputs pulumi-aws handles itself (waits, deletion behaviour), never sent to AWS as such.
@@ -442,7 +447,7 @@ def _role(r, i, ctx, found):
             r,
             found,
             {"name": "RoleName", "assumeRolePolicy": "AssumeRolePolicyDocument"},
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -473,7 +478,7 @@ def _instance_profile(r, i, ctx, found):
         Request(
             "iam",
             "CreateInstanceProfile",
-            {"InstanceProfileName": name, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]},
+            {"InstanceProfileName": name, "Tags": _tag_list(tags)},
             r.name,
         ),
         Request("iam", "AddRoleToInstanceProfile", {"InstanceProfileName": name, "RoleName": role}, r.name),
@@ -507,7 +512,7 @@ def _repository(r, i, ctx, found):
             r,
             found,
             {"name": "repositoryName"},
-            tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            tags=_tag_list(tags),
         )
     ]
 
@@ -629,7 +634,7 @@ def _namespace(r, i, ctx, found):
             {"name": _name(r, i)} | i.take("description"),
             r,
             found,
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -648,7 +653,7 @@ def _load_balancer(r, i, ctx, found):
             found,
             {"loadBalancerType": "Type"},
             Name=name,
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
     if "idleTimeout" in i:
@@ -672,7 +677,7 @@ def _target_group(r, i, ctx, found):
     check = dict(i.pop("healthCheck", {}))
     params = i.take("vpcId", "targetType", "port", "protocol")
     api = convert(params, input_shape("elbv2", "CreateTargetGroup"), r.name, found)
-    api.update({"Name": name, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]})
+    api.update({"Name": name, "Tags": _tag_list(tags)})
     for key, target in (("path", "HealthCheckPath"), ("protocol", "HealthCheckProtocol"), ("port", "HealthCheckPort")):
         if key in check:
             api[target] = str(check.pop(key))
@@ -708,7 +713,7 @@ def _listener(r, i, ctx, found):
     ]
     if "certificateArn" in i:
         params["certificates"] = [{"certificateArn": i.pop("certificateArn")}]
-    return [_api("elbv2", "CreateListener", params, r, found, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])]
+    return [_api("elbv2", "CreateListener", params, r, found, Tags=_tag_list(tags))]
 
 
 @translates("aws:efs/fileSystem:FileSystem")
@@ -723,7 +728,7 @@ def _file_system(r, i, ctx, found):
             r,
             found,
             CreationToken=token,
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -744,7 +749,7 @@ def _access_point(r, i, ctx, found):
             r,
             found,
             ClientToken="terraform-20261127000000000000000001",
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -760,7 +765,7 @@ def _secret(r, i, ctx, found):
             r,
             found,
             Name=name,
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -781,7 +786,7 @@ def _parameter(r, i, ctx, found):
             r,
             found,
             Name=name,
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -797,7 +802,7 @@ def _sm_model(r, i, ctx, found):
             r,
             found,
             {"name": "ModelName"},
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -819,7 +824,7 @@ def _sm_config(r, i, ctx, found):
             r,
             found,
             {"name": "EndpointConfigName"},
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -884,7 +889,7 @@ def _alarm(r, i, ctx, found):
             r,
             found,
             AlarmName=_name(r, i),
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -922,7 +927,7 @@ def _sm_endpoint(r, i, ctx, found):
             r,
             found,
             {"name": "EndpointName"},
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
@@ -973,7 +978,7 @@ def _certificate(r, i, ctx, found):
             i.take("domainName", "validationMethod", "subjectAlternativeNames"),
             r,
             found,
-            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Tags=_tag_list(tags),
         )
     ]
 
