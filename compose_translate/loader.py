@@ -80,12 +80,14 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     environ = dict(os.environ if options.environ is None else options.environ)
     merged = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
     named = {k: merged[k] for k in ("COMPOSE_PROJECT_NAME",) if k in merged}  # as the user set it
+    parsed: dict[Path, list[YMap]] = {}  # each top-level file is parsed once, for the name and the load
     if "COMPOSE_PROJECT_NAME" not in merged:  # set for interpolation, as compose-go does
-        merged["COMPOSE_PROJECT_NAME"] = _early_name(options, files, merged, project_dir)
+        merged["COMPOSE_PROJECT_NAME"] = _early_name(options, files, merged, project_dir, parsed)
     # credential-named variables and the runner's own environment are sensitive wherever they end up
     env = SensitiveEnvironment(merged, {k for k, v in merged.items() if SECRET_NAME.search(k) or environ.get(k) == v})
 
-    documents = [_load_file(path, env, report, seen=()) for path in files]
+    # each parse is used once: a file given twice is read again (loading changes its documents in place)
+    documents = [_load_file(path, env, report, seen=(), parsed=parsed.pop(path, None)) for path in files]
     document = merge_files(documents)
     _convert_provider_services(document, report)
     profiles = _active_profiles(options.profiles, env)
@@ -99,7 +101,10 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
 MAX_INCLUDE_DEPTH, MAX_FILES_LOADED = 10, 100
 
 
-def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[Path, ...]) -> YMap:
+def _load_file(
+    path: Path, env: Mapping[str, str], report: Report, seen: tuple[Path, ...], parsed: list[YMap] | None = None
+) -> YMap:
+    """`parsed`: the file's documents when they were read already (never interpolated or merged)."""
     if path in seen:
         raise fail(f"include cycle: {' -> '.join(p.name for p in seen + (path,))}", loc=Loc(str(path), 1))
     if len(seen) > MAX_INCLUDE_DEPTH:
@@ -117,7 +122,7 @@ def _load_file(path: Path, env: Mapping[str, str], report: Report, seen: tuple[P
             Loc(str(seen[-1] if seen else path), 1),
             hint="include each file once",
         )
-    raws = read_yaml_all(path)
+    raws = parsed if parsed is not None else read_yaml_all(path)
     if not raws:
         raise fail(
             f"empty compose file: {path.name}",
@@ -508,15 +513,18 @@ def _project_name(
     return normalized
 
 
-def _early_name(options: LoadOptions, files: list[Path], env: Mapping[str, str], project_dir: Path) -> str:
+def _early_name(
+    options: LoadOptions, files: list[Path], env: Mapping[str, str], project_dir: Path, parsed: dict[Path, list[YMap]]
+) -> str:
     """The project name before the files are interpolated: -p, else the last file's `name:` (itself
-    interpolated), else the default or the folder; invalid names are reported later, with their source."""
+    interpolated), else the default or the folder; invalid names are reported later, with their source.
+    The documents read are kept in `parsed` for the load that follows."""
     if options.project_name:
         return options.project_name
     name = ""
     for path in files:
         try:
-            documents = read_yaml_all(path)
+            documents = parsed[path] = read_yaml_all(path)
         except ComposeError:
             continue  # reported when the file is loaded
         for document in documents:
