@@ -17,7 +17,7 @@ from pathlib import Path
 import argcomplete
 
 from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan, paused_gc
-from compose_translate.loader import find_default_files, normalize_name
+from compose_translate.load import find_default_files, normalize_name
 from compose_translate.settings import read_stack_file
 
 from .progress import progress

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from compose_translate.files import REDACTED, is_sensitive
-from compose_translate.project import Project, Resource, Service
+from compose_translate.normalize.project import Project, Resource, Service
+from compose_translate.sensitive import REDACTED, is_sensitive
 
 
 def project_dict(

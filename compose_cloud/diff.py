@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from compose_translate.files import REDACTED
-from compose_translate.inference import GATEWAY_CONFIG
+from compose_translate.plan.gateway import GATEWAY_CONFIG
+from compose_translate.sensitive import REDACTED
 
 from .preview import PreviewResult
 from .preview_render import render_mermaid, to_data

@@ -14,8 +14,8 @@ from typing import Any
 import botocore.exceptions
 
 from compose_translate.plan import DeploymentPlan
+from compose_translate.plan.zones import choose_zones, gpu_zones
 from compose_translate.serving import ECS_GPU_AMI_PARAMETER
-from compose_translate.zones import choose_zones, gpu_zones
 
 from .aws import AWS_ERRORS, NO_CREDENTIALS_FIX, Aws, failure_text
 
@@ -132,7 +132,7 @@ def _regions(aws: Aws, plan: DeploymentPlan, checks: list[Check]) -> set[str]:
 
 
 def _offerings(aws: Aws, region: str, types: dict[str, int], checks: list[Check]) -> None:
-    """Each GPU type in the zones the program will choose (compose_translate/zones.py), not just the region."""
+    """Each GPU type in the zones the program will choose (compose_translate/plan/zones.py), not just the region."""
     ec2 = aws.client("ec2", region)
     try:
         standard = [

@@ -18,8 +18,8 @@ from pulumi.runtime.sync_await import _sync_await
 from compose_cloud.mock_aws import ACCOUNT, AUTONAMED, created_state
 from compose_cloud.pulumi_project import DEFAULT as DEFAULT_PROJECT
 from compose_translate.errors import ComposeError, Diagnostic
-from compose_translate.files import REDACTED
 from compose_translate.plan import DeploymentPlan
+from compose_translate.sensitive import REDACTED
 from compose_translate.settings import StackSettings
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker for a secret value on the wire

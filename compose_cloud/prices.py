@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from compose_translate.plan import DeploymentPlan
-from compose_translate.pricing import PRICES_FILE, Prices
+from compose_translate.plan.pricing import PRICES_FILE, Prices
 
 from .aws import Aws
 

@@ -1,6 +1,6 @@
 """Compose files -> DeploymentPlan. Pure Python: nothing here imports Pulumi (a test checks it).
 
-The pipeline (see PIPELINE.md): `loader.load` -> `normalize.normalize` -> `plan.build_plan`.
+The pipeline (see PIPELINE.md), a package per stage: `load` (with `interpolate` and `merge`) -> `normalize` -> `plan`.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .errors import ComposeError, Diagnostic, Loc, Report
-from .files import scrub
-from .loader import LoadOptions, load
-from .normalize import normalize
-from .plan import DeploymentPlan, build_plan
-from .project import Project
-from .settings import StackSettings
-from .values import confined_reads
+from compose_translate.errors import ComposeError, Diagnostic, Loc, Report
+from compose_translate.load import LoadOptions, load
+from compose_translate.normalize import normalize
+from compose_translate.normalize.project import Project
+from compose_translate.plan import DeploymentPlan, build_plan
+from compose_translate.sensitive import scrub
+from compose_translate.settings import StackSettings
+from compose_translate.values import confined_reads
 
 __all__ = [
     "ComposeError",

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any, Literal
 
-from .errors import Diagnostic, Loc
+from compose_translate.errors import Diagnostic, Loc
 
 Kind = Literal["text", "int", "bool", "list", "map", "json"]
 _INT = re.compile(r"^-?[0-9]{1,18}$")

@@ -29,6 +29,8 @@ def _is(*allowed: str) -> Callable[[Any], bool]:
 
 
 M, W, R = "mapped", "warned", "rejected"
+# Docker's ECS integration's autoscaling extension, under `deploy:` (or on the service itself)
+AUTOSCALING = "x-aws-autoscaling"
 _LATER = "not carried by the plan yet (a later release maps it); the container runs without it"
 
 SERVICE_ATTRIBUTES: dict[str, Attribute] = {

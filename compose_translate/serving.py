@@ -19,8 +19,8 @@ import re
 
 from pydantic import ConfigDict
 
-from .frozen import Frozen
-from .llama_flags import refused
+from compose_translate.frozen import Frozen
+from compose_translate.llama_flags import refused
 
 LLAMA_CPP_BUILD = "b11382"
 LLAMA_CPP_CPU_IMAGE = f"ghcr.io/ggml-org/llama.cpp:server-{LLAMA_CPP_BUILD}"

@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .cli_config import Kind, decode, encode
-from .errors import ComposeError, Diagnostic, Loc, did_you_mean, fail
-from .instances import ALIASES, all_regions, log_retention_days
-from .serving import Images
-from .yaml_source import YMap, plain, read_yaml
+from compose_translate.cli_config import Kind, decode, encode
+from compose_translate.errors import ComposeError, Diagnostic, Loc, did_you_mean, fail
+from compose_translate.instances import ALIASES, all_regions, log_retention_days
+from compose_translate.load.yaml_source import YMap, plain, read_yaml
+from compose_translate.serving import Images
 
 NAMESPACE = "compose-cloud"
 

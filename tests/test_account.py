@@ -118,10 +118,10 @@ def test_a_ready_account_passes(account, tmp_path):
     assert {c.status for c in checks} == {"pass"}, [c for c in checks if c.status != "pass"]
     names = by_name(checks)
     assert names["credentials"].detail == "account 123456789012 as arn:aws:sts::123456789012:user/moto"
-    # the zones the program's network will choose (compose_translate/zones.py), from the same data
+    # the zones the program's network will choose (compose_translate/plan/zones.py), from the same data
     import boto3
 
-    from compose_translate.zones import choose_zones
+    from compose_translate.plan.zones import choose_zones
 
     ec2 = boto3.client("ec2", region_name="us-east-1")
     standard = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]

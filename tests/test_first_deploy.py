@@ -6,7 +6,7 @@ from conftest import write
 
 from compose_cloud.preview import run_preview
 from compose_translate import StackSettings
-from compose_translate.zones import choose_zones, gpu_zones
+from compose_translate.plan.zones import choose_zones, gpu_zones
 
 GPU_APP = """\
 name: shop

@@ -1,7 +1,7 @@
 import pytest
 
 from compose_translate.errors import ComposeError, Report
-from compose_translate.interpolation import interpolate_string
+from compose_translate.interpolate import interpolate_string
 
 ENV = {"SET": "value", "EMPTY": "", "OTHER": "o"}
 

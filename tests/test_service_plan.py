@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compose_translate import ComposeError, StackSettings
-from compose_translate.sizing import FARGATE_SIZES, SizeError, fargate_size
+from compose_translate.plan.sizing import FARGATE_SIZES, SizeError, fargate_size
 
 
 def one(project, service_yaml: str, top: str = "", settings=None):

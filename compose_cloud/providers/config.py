@@ -15,8 +15,8 @@ from pulumi.runtime import config as runtime_config
 
 from compose_translate.cli_config import decode
 from compose_translate.errors import ComposeError, Loc
+from compose_translate.load.yaml_source import YMap, read_yaml
 from compose_translate.settings import AWS_PROVIDER_KINDS, AWS_SECRET_KEYS, StackSettings
-from compose_translate.yaml_source import YMap, read_yaml
 
 from ..pulumi_project import stack_file
 

@@ -12,7 +12,7 @@ import pulumi
 
 from compose_translate import LoadOptions, make_plan
 from compose_translate.errors import Loc, fail
-from compose_translate.loader import normalize_name
+from compose_translate.load import normalize_name
 from compose_translate.plan import DeploymentPlan
 
 from ..program import GC_THRESHOLDS

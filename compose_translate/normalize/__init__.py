@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..loader import LoadedDocument
-from ..project import Project
-from ..yaml_source import YMap
-from .context import _RESOURCE_NAME, TOP_LEVEL, _Ctx, _loc, _short
-from .models import _model
-from .resources import _resources
-from .services import PULL_CREDENTIALS, _service, binding_prefix
+from compose_translate.load import LoadedDocument
+from compose_translate.load.yaml_source import YMap
+from compose_translate.normalize.context import _RESOURCE_NAME, TOP_LEVEL, _Ctx, _loc, _short
+from compose_translate.normalize.models import _model
+from compose_translate.normalize.project import Project
+from compose_translate.normalize.resources import _resources
+from compose_translate.normalize.services import PULL_CREDENTIALS, _service, binding_prefix
 
 __all__ = ["PULL_CREDENTIALS", "binding_prefix", "normalize"]
 

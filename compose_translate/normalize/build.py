@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Loc
-from ..project import Build
-from ..values import env_value
-from ..yaml_source import plain
-from .context import (
+from compose_translate.errors import Loc
+from compose_translate.load.yaml_source import plain
+from compose_translate.normalize.context import (
     _BUILD_KEYS,
     _check,
     _Ctx,
     _loc,
     _to_map,
 )
+from compose_translate.normalize.project import Build
+from compose_translate.values import env_value
 
 _BUILD_NOT_SENT = {
     "secrets": "build secrets would have to be read at deploy time; pass them as build args from the stack instead",

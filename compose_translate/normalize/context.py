@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from ..errors import ComposeError, Diagnostic, Loc, did_you_mean
-from ..loader import LoadedDocument
-from ..values import parse_bool, parse_bytes, parse_duration
-from ..yaml_source import YList, YMap
+from compose_translate.errors import ComposeError, Diagnostic, Loc, did_you_mean
+from compose_translate.load import LoadedDocument
+from compose_translate.load.yaml_source import YList, YMap
+from compose_translate.values import parse_bool, parse_bytes, parse_duration
 
 TOP_LEVEL = ("version", "name", "services", "models", "networks", "volumes", "secrets", "configs")
 _RESOURCE_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")

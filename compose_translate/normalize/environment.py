@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..envfiles import read_env_file
-from ..errors import ComposeError
-from ..values import env_value, is_file
-from .context import (
+from compose_translate.errors import ComposeError
+from compose_translate.load.envfiles import read_env_file
+from compose_translate.normalize.context import (
     _bool_or_error,
     _Ctx,
     _loc,
     _to_map,
 )
+from compose_translate.values import env_value, is_file
 
 
 def _environment(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compat import MODEL_ATTRIBUTES
-from ..errors import Loc
-from ..model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
-from ..project import ModelSpec
-from ..values import env_value
-from ..yaml_source import plain
-from .context import (
+from compose_translate.compat import MODEL_ATTRIBUTES
+from compose_translate.errors import Loc
+from compose_translate.load.yaml_source import plain
+from compose_translate.model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
+from compose_translate.normalize.context import (
     _check,
     _Ctx,
     _loc,
     _short,
     _to_map,
 )
+from compose_translate.normalize.project import ModelSpec
+from compose_translate.values import env_value
 
 
 def _model(ctx: _Ctx, key: str, raw: Any, section: dict) -> ModelSpec | None:

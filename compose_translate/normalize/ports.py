@@ -5,14 +5,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from ..project import Port
-from ..values import parse_port_range
-from .context import (
+from compose_translate.normalize.context import (
     _PORT_KEYS,
     _Ctx,
     _loc,
     _short,
 )
+from compose_translate.normalize.project import Port
+from compose_translate.values import parse_port_range
 
 
 def _ports(ctx: _Ctx, raw: list, path: str) -> tuple[Port, ...]:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import Loc, did_you_mean
-from ..project import FileRef, Mount
-from ..values import env_value
-from ..yaml_source import YMap
-from .context import (
+from compose_translate.errors import Loc, did_you_mean
+from compose_translate.load.yaml_source import YMap
+from compose_translate.normalize.context import (
     _MOUNT_KEYS,
     _MOUNT_TYPES,
     _Ctx,
     _loc,
     _short,
 )
+from compose_translate.normalize.project import FileRef, Mount
+from compose_translate.values import env_value
 
 
 def _depends_on(ctx: _Ctx, raw: Any, path: str, services: dict, loc: Loc | None) -> dict[str, dict[str, Any]]:

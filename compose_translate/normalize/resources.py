@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from ..errors import Loc
-from ..project import Resource
-from ..values import is_file, read_bounded
-from ..yaml_source import YMap, plain
-from .context import (
+from compose_translate.errors import Loc
+from compose_translate.load.yaml_source import YMap, plain
+from compose_translate.normalize.context import (
     _SECRET_KEYS,
     _Ctx,
     _loc,
     _short,
 )
+from compose_translate.normalize.project import Resource
+from compose_translate.values import is_file, read_bounded
 
 
 def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:

@@ -7,16 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..compat import SERVICE_ATTRIBUTES
-from ..envfiles import read_env_file
-from ..errors import ComposeError, Loc, did_you_mean
-from ..project import Binding, Service
-from ..runtime import AUTOSCALING
-from ..settings import SECRET_ARN
-from ..values import env_value, parse_bool
-from ..yaml_source import YMap, plain
-from .build import _build
-from .context import (
+from compose_translate.compat import AUTOSCALING, SERVICE_ATTRIBUTES
+from compose_translate.errors import ComposeError, Loc, did_you_mean
+from compose_translate.load.envfiles import read_env_file
+from compose_translate.load.yaml_source import YMap, plain
+from compose_translate.normalize.build import _build
+from compose_translate.normalize.context import (
     _DEPLOY_KEYS,
     _HEALTH_KEYS,
     _check,
@@ -26,9 +22,12 @@ from .context import (
     _to_map,
     _type_ok,
 )
-from .environment import _environment
-from .ports import _expose, _ports
-from .references import _depends_on, _file_refs, _mounts, _networks
+from compose_translate.normalize.environment import _environment
+from compose_translate.normalize.ports import _expose, _ports
+from compose_translate.normalize.project import Binding, Service
+from compose_translate.normalize.references import _depends_on, _file_refs, _mounts, _networks
+from compose_translate.settings import SECRET_ARN
+from compose_translate.values import env_value, parse_bool
 
 
 def _service(ctx: _Ctx, name: str, raw: Any, sections: dict, models: dict, loc: Loc | None) -> Service | None:

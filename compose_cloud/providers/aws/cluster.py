@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.inference import CLIENT_NETWORKS
+from compose_translate.plan.synthetic import CLIENT_NETWORKS
 
 ALL_EGRESS = [
     {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": ["::/0"]}

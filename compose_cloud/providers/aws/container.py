@@ -10,8 +10,8 @@ import hashlib
 import shlex
 from dataclasses import dataclass, field
 
-from compose_translate.files import ServiceFile
-from compose_translate.planned import PlannedService
+from compose_translate.plan.files import ServiceFile
+from compose_translate.plan.planned_service import PlannedService
 
 # The init container that writes secrets and configs into the task's volumes before the app starts.
 FILES_INIT_NAME = "compose-files"

@@ -2,7 +2,7 @@
 
 An ACM certificate validated through a DNS record in the user's Route 53 hosted zone (so it renews
 itself), and an alias record pointing the name at the Application Load Balancer. Listeners use the
-certificate once it is issued; port 80 redirects to HTTPS (compose_translate/exposure.py).
+certificate once it is issued; port 80 redirects to HTTPS (compose_translate/plan/exposure.py).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.exposure import Listener
+from compose_translate.plan.exposure import Listener
 
 from .cluster import ALL_EGRESS
 from .naming import fitted

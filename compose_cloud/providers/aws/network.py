@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.zones import choose_zones, gpu_zones
+from compose_translate.plan.zones import choose_zones, gpu_zones
 
 VPC_CIDR = "10.0.0.0/16"
 

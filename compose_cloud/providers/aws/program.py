@@ -9,9 +9,9 @@ import pulumi
 import pulumi_aws as aws
 
 from compose_translate.plan import DeploymentPlan
-from compose_translate.planned import PlannedService
+from compose_translate.plan.planned_service import PlannedService
+from compose_translate.plan.zones import ZONES
 from compose_translate.settings import StackSettings
-from compose_translate.zones import ZONES
 
 from .capacity import GpuCapacity, GpuCapacityArgs
 from .cluster import Cluster, ClusterArgs

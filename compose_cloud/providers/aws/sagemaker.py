@@ -19,8 +19,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from compose_translate.inference import PlannedModel
 from compose_translate.names import IAM
+from compose_translate.plan.models import PlannedModel
 
 from . import iam, scaling
 from .naming import fitted

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.files import StoredValue, store_key
+from compose_translate.plan.files import StoredValue, store_key
 from compose_translate.settings import NAMESPACE
 
 PLACEHOLDER = "(provided at deploy time)"

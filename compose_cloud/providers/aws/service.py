@@ -18,10 +18,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
-from compose_translate.files import is_sensitive
 from compose_translate.names import IAM
-from compose_translate.planned import PlannedService
-from compose_translate.runtime import Scaling
+from compose_translate.plan.planned_service import PlannedService
+from compose_translate.plan.runtime import Scaling
+from compose_translate.sensitive import is_sensitive
 
 from . import container, iam
 from .cluster import ALL_EGRESS

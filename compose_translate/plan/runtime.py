@@ -6,17 +6,17 @@ error. ECS limits come from the ECS API reference (HealthCheck, ContainerDefinit
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from .errors import Report
-from .frozen import Frozen
-from .instances import gpu_capacity_for
-from .project import Service
-from .sizing import SizeError, describe, fargate_size
-from .values import parse_bool, parse_bytes, parse_duration
+from compose_translate.errors import Report
+from compose_translate.frozen import Frozen
+from compose_translate.instances import gpu_capacity_for
+from compose_translate.normalize.project import Service
+from compose_translate.plan.health import HealthCheck, plan_healthcheck
+from compose_translate.plan.scaling import Scaling, plan_scaling
+from compose_translate.plan.sizing import SizeError, describe, fargate_size
+from compose_translate.values import parse_bool, parse_bytes, parse_duration
 
-# ECS HealthCheck bounds (seconds / count): (min, max, Compose default)
-HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 120, 30), "retries": (1, 10, 3), "start_period": (0, 300, 0)}
 FARGATE_MAX_STOP_TIMEOUT = 120
 ULIMIT_NAMES = (
     "core",
@@ -44,28 +44,10 @@ ARCHITECTURES = {
 }
 
 
-class HealthCheck(Frozen):
-    command: tuple[str, ...]  # ECS form: ("CMD", ...) or ("CMD-SHELL", "...")
-    interval: int
-    timeout: int
-    retries: int
-    start_period: int
-
-
 class Ulimit(Frozen):
     name: str
     soft: int
     hard: int
-
-
-class Scaling(Frozen):
-    """Application Auto Scaling of an ECS service's task count: target tracking on one metric."""
-
-    minimum: int
-    maximum: int
-    metric: Literal["cpu", "memory"]
-    target: int  # percent of the task's reserved CPU or memory
-    idle_minutes: int | None = None  # minimum 0: no request for this long scales the service to zero
 
 
 class Runtime(Frozen):
@@ -116,73 +98,9 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
         ulimits=_ulimits(settings.get("ulimits") or {}, f"{path}.ulimits", loc("ulimits"), report),
         tmpfs=_tmpfs(settings.get("tmpfs")),
         cap_drop=tuple(settings.get("cap_drop") or ()),
-        healthcheck=_healthcheck(settings.get("healthcheck"), f"{path}.healthcheck", loc("healthcheck"), report),
-        scaling=_scaling(settings, _replicas(settings), path, service, report),
+        healthcheck=plan_healthcheck(settings.get("healthcheck"), f"{path}.healthcheck", loc("healthcheck"), report),
+        scaling=plan_scaling(settings, _replicas(settings), path, service, report),
     )
-
-
-AUTOSCALING = "x-aws-autoscaling"  # Docker's ECS integration's spelling, under deploy: (or the service)
-_AUTOSCALING_KEYS = ("min", "max", "cpu", "mem")
-DEFAULT_CPU_TARGET = 75
-
-
-def _scaling(settings: dict, replicas: int, path: str, service: Service, report: Report) -> Scaling | None:
-    deploy = settings.get("deploy") or {}
-    where = f"{path}.deploy.{AUTOSCALING}" if AUTOSCALING in deploy else f"{path}.{AUTOSCALING}"
-    raw = deploy.get(AUTOSCALING, settings.get(AUTOSCALING))
-    loc = service.key_locs.get("deploy" if AUTOSCALING in deploy else AUTOSCALING, service.loc)
-    if raw is None:  # or the labels models use: cloud.min-instances / cloud.max-instances
-        bounds = {
-            k: service.labels[f"cloud.{k}-instances"]
-            for k in ("min", "max")
-            if f"cloud.{k}-instances" in service.labels
-        }
-        if not bounds:
-            return None
-        raw = {k: int(v) if v.isdigit() else v for k, v in bounds.items()}
-        low = raw.get("min", replicas)
-        raw.setdefault("max", max(replicas, low) if isinstance(low, int) else replicas)
-        where, loc = f"{path}.labels", service.key_locs.get("labels", service.loc)
-    example = "e.g. {min: 1, max: 4, cpu: 75}"
-    if not isinstance(raw, dict):
-        report.error("expected a mapping", where, loc, hint=example)
-        return None
-    unknown = [str(k) for k in raw if k not in _AUTOSCALING_KEYS]
-    numbers = {k: raw[k] for k in _AUTOSCALING_KEYS if k in raw}
-    bad = [k for k, v in numbers.items() if isinstance(v, bool) or not isinstance(v, int)]
-    if unknown or bad or "max" not in raw:
-        what = (
-            f'unknown key "{unknown[0]}"'
-            if unknown
-            else f"{bad[0]} must be a whole number"
-            if bad
-            else "max is required"
-        )
-        report.error(what, where, loc, hint=f"{AUTOSCALING} takes min, max and cpu or mem (percent), {example}")
-        return None
-    low, high = int(raw.get("min", replicas)), int(raw["max"])
-    if "cpu" in raw and "mem" in raw:
-        report.error("cpu and mem are exclusive: one metric is tracked", where, loc, hint="keep one of them")
-        return None
-    metric, target = ("memory", int(raw["mem"])) if "mem" in raw else ("cpu", int(raw.get("cpu", DEFAULT_CPU_TARGET)))
-    if not 0 <= low <= high or high < 1 or not 1 <= target <= 100:
-        report.error(
-            f"needs 0 <= min <= max, max >= 1 and a target of 1-100 percent (got min {low}, max {high}, "
-            f"{metric} {target})",
-            where,
-            loc,
-            hint=example,
-        )
-        return None
-    if not low <= replicas <= high:
-        report.error(
-            f"deploy.replicas ({replicas}) must lie between min ({low}) and max ({high})",
-            where,
-            loc,
-            hint="the service starts with deploy.replicas tasks and scales within min..max",
-        )
-        return None
-    return Scaling(minimum=low, maximum=high, metric=metric, target=target)
 
 
 def _size(service: Service, report: Report) -> tuple[int, int]:
@@ -366,47 +284,3 @@ def _ulimits(raw: dict, path: str, loc, report: Report) -> tuple[Ulimit, ...]:
 def _tmpfs(raw: Any) -> tuple[str, ...]:
     items = [raw] if isinstance(raw, str) else list(raw or ())
     return tuple(sorted({str(item).split(":")[0] for item in items}))
-
-
-def _healthcheck(raw: Any, path: str, loc, report: Report) -> HealthCheck | None:
-    if not isinstance(raw, dict) or raw.get("disable") in (True, "true"):
-        return None
-    test = raw.get("test")
-    if test is None:
-        return None  # the image's HEALTHCHECK cannot be read offline; ECS does not inherit it either
-    command: tuple[str, ...]
-    if isinstance(test, str):
-        command = ("CMD-SHELL", test)
-    elif test and test[0] == "NONE":
-        return None
-    elif test and test[0] in ("CMD", "CMD-SHELL"):
-        command = tuple(str(t) for t in test)
-    else:
-        report.error(
-            'healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE"',
-            f"{path}.test",
-            loc,
-            hint='e.g. test: ["CMD", "curl", "-f", "http://localhost:8080/health"]',
-        )
-        return None
-    values = {}
-    for field, (low, high, default) in HEALTH_LIMITS.items():
-        given = raw.get(field)
-        try:
-            value = default if given is None else (int(given) if field == "retries" else round(parse_duration(given)))
-        except (TypeError, ValueError):
-            report.error(
-                f"healthcheck {field} must be {'a whole number' if field == 'retries' else 'a duration'}",
-                f"{path}.{field}",
-                loc,
-            )
-            continue
-        clamped = min(max(value, low), high)
-        if clamped != value:
-            report.warn(
-                f"healthcheck {field} {given} is outside ECS's range {low}-{high}; using {clamped}",
-                f"{path}.{field}",
-                loc,
-            )
-        values[field] = clamped
-    return HealthCheck(command=command, **values) if len(values) == len(HEALTH_LIMITS) else None

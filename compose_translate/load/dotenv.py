@@ -3,7 +3,7 @@
 Ported rule for rule, because python-dotenv differs where users notice: `KEY: value` lines, `export`,
 inline comments only after ` #`, single quotes literal, `\\$` an escaped dollar, octal escapes,
 unknown escapes kept, and lines such as `INVALID LINE` or `KEY="value` are errors (with the line).
-Interpolation of the values is the caller's (compose_translate/envfiles.py).
+Interpolation of the values is the caller's (compose_translate/load/envfiles.py).
 """
 
 from __future__ import annotations

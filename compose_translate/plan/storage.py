@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from .errors import Report
-from .frozen import Frozen
-from .project import Project, Service
+from compose_translate.errors import Report
+from compose_translate.frozen import Frozen
+from compose_translate.normalize.project import Project, Service
 
 EFS_ID = re.compile(r"^fs-[0-9a-f]{8,40}$")
 

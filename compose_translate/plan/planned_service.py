@@ -6,11 +6,12 @@ from typing import Any
 
 from pydantic import SecretStr, field_serializer
 
-from .exposure import Listener
-from .files import REDACTED, ServiceFile, is_sensitive
-from .frozen import Frozen
-from .runtime import Runtime
-from .storage import PlannedMount
+from compose_translate.frozen import Frozen
+from compose_translate.plan.exposure import Listener
+from compose_translate.plan.files import ServiceFile
+from compose_translate.plan.runtime import Runtime
+from compose_translate.plan.storage import PlannedMount
+from compose_translate.sensitive import REDACTED, is_sensitive
 
 
 class PlannedBinding(Frozen):

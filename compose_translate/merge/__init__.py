@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .errors import Loc
-from .yaml_source import Override, Reset, YList, YMap
+from compose_translate.load.yaml_source import Override, Reset, YList, YMap
+from compose_translate.merge.keys import (
+    as_sequence,
+    device_target,
+    identity,
+    key_before_equals,
+    list_to_map,
+    locations,
+    mount_target,
+    port_key,
+    unique,
+    volume_target,
+)
 
 _DELETE = object()
 Path = tuple[str, ...]
@@ -47,7 +58,7 @@ def merge_files(documents: list[YMap]) -> YMap:
     if result is _DELETE:  # pragma: no cover - a top-level document is never tagged
         result = YMap()
     for doc in documents[1:]:
-        result = _merge(result, doc, ())
+        result = merge_values(result, doc, ())
     _enforce_unique(result)
     return result
 
@@ -65,7 +76,7 @@ def _enforce_unique(document: YMap) -> None:
                 service[key] = unique(service[key], key_of)
 
 
-def _merge(base: Any, over: Any, path: Path) -> Any:
+def merge_values(base: Any, over: Any, path: Path) -> Any:
     if isinstance(over, Reset):
         return _DELETE
     if isinstance(over, Override):
@@ -85,7 +96,7 @@ def _merge_maps(base: dict, over: dict, path: Path) -> YMap:
     over_locs = getattr(over, "key_locs", {})
     result = YMap(base, loc=getattr(base, "loc", None) or getattr(over, "loc", None), key_locs=base_locs)
     for key, value in over.items():
-        merged = _merge(result[key], value, path + (str(key),)) if key in result else strip_tags(value)
+        merged = merge_values(result[key], value, path + (str(key),)) if key in result else strip_tags(value)
         if merged is _DELETE:
             result.pop(key, None)
             result.key_locs.pop(key, None)
@@ -100,29 +111,11 @@ def _append(base: list, over: list) -> YList:
     return YList(
         list(base) + list(over),
         loc=getattr(base, "loc", None) or getattr(over, "loc", None),
-        item_locs=_locs(base) + _locs(over),
+        item_locs=locations(base) + locations(over),
     )
 
 
-def _locs(items: list) -> list:
-    return list(getattr(items, "item_locs", [getattr(items, "loc", None)] * len(items)))
-
-
 # -- list <-> map forms ------------------------------------------------------------------------
-
-
-def list_to_map(value: Any, *, separator: str = "=", default: Any = None) -> Any:
-    """`["A=1", "B"]` -> `{"A": "1", "B": None}`; anything else is returned unchanged."""
-    if not isinstance(value, list):
-        return value
-    result = YMap(loc=getattr(value, "loc", None))
-    for index, item in enumerate(value):
-        if not isinstance(item, str):
-            return value  # wrong type: left for validation to report with its location
-        key, sep, val = item.partition(separator)
-        result[key] = val if sep else default
-        result.key_locs[key] = value.loc_of(index) if isinstance(value, YList) else None
-    return result
 
 
 def _by_map(separator: str = "=", default: Any = None) -> Callable:
@@ -154,100 +147,16 @@ def _unique_by(key_of: Callable[[Any], Any]) -> Callable:
         if not (isinstance(base, list) and isinstance(over, list)):
             return over
         return unique(
-            YList(list(base) + list(over), loc=getattr(base, "loc", None), item_locs=_locs(base) + _locs(over)), key_of
+            YList(list(base) + list(over), loc=getattr(base, "loc", None), item_locs=locations(base) + locations(over)),
+            key_of,
         )
 
     return rule
 
 
-def unique(items: YList, key_of: Callable[[Any], Any]) -> YList:
-    positions: dict[Any, int] = {}
-    values: list[Any] = []
-    locs: list[Loc | None] = []
-    for item, loc in zip(items, _locs(items), strict=False):  # a location list may be shorter
-        key = _safe_key(key_of, item)
-        if key in positions:
-            values[positions[key]], locs[positions[key]] = item, loc
-        else:
-            positions[key] = len(values)
-            values.append(item)
-            locs.append(loc)
-    return YList(values, loc=getattr(items, "loc", None), item_locs=locs)
-
-
-def _safe_key(key_of: Callable[[Any], Any], item: Any) -> Any:
-    try:
-        return key_of(item)
-    except Exception:  # noqa: BLE001 - a malformed item keeps its own identity; validation reports it
-        return ("raw", repr(item))
-
-
-def _identity(item: Any) -> Any:
-    return repr(item) if isinstance(item, (dict, list)) else str(item)
-
-
-def _volume_target(item: Any) -> Any:
-    if isinstance(item, dict):
-        return item.get("target")
-    parts = str(item).split(":")
-    return parts[1] if len(parts) > 1 else parts[0]
-
-
-def _mount_target(default_dir: str) -> Callable[[Any], Any]:
-    """Secrets and configs are one per target path (`/run/secrets/<name>` or `/<name>` by default)."""
-
-    def key(item: Any) -> Any:
-        if isinstance(item, dict):
-            return item.get("target") or f"{default_dir}/{item.get('source')}"
-        return f"{default_dir}/{item}"
-
-    return key
-
-
-def _key_before_equals(item: Any) -> Any:
-    return str(item).split("=", 1)[0]
-
-
-def _port_key(item: Any) -> Any:
-    if isinstance(item, dict):
-        return (
-            f"{item.get('host_ip', '0.0.0.0')}:{item.get('published')}:{item.get('target')}/"
-            f"{item.get('protocol', 'tcp')}"
-        )
-    return str(item)
-
-
-def _device_target(item: Any) -> Any:
-    if isinstance(item, dict):
-        return item.get("target")
-    parts = str(item).split(":")
-    return parts[1] if len(parts) > 1 else parts[0]
-
-
-def _as_sequence(value: Any) -> Any:
-    """compose-go's convertIntoSequence: a mapping becomes sorted `key=value` strings (bare keys alone)."""
-    if isinstance(value, dict):
-        items = []
-        for key, item in value.items():
-            if item is None:
-                items.append(str(key))
-            elif isinstance(item, list):
-                items.extend(f"{key}={v}" for v in item)
-            else:
-                items.append(f"{key}={_text(item)}")
-        return YList(sorted(items), loc=getattr(value, "loc", None))
-    if isinstance(value, str):
-        return YList([value])
-    return value
-
-
-def _text(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
 def _extra_hosts(base: Any, over: Any, path: Path) -> Any:
     """Hosts from both, the later file's only when not already there (compose-go's mergeExtraHosts)."""
-    base_s, over_s = _as_sequence(base), _as_sequence(strip_tags(over))
+    base_s, over_s = as_sequence(base), as_sequence(strip_tags(over))
     if not (isinstance(base_s, list) and isinstance(over_s, list)):
         return over_s
     added = [v for v in over_s if v not in base_s]
@@ -336,40 +245,40 @@ _RULES: dict[Path, Callable] = {
     _S + ("build", "labels"): _by_map(),
     _S + ("build", "additional_contexts"): _by_map(),
     _S + ("build", "extra_hosts"): _extra_hosts,
-    _S + ("build", "platforms"): _unique_by(_identity),
-    _S + ("build", "platform"): _unique_by(_identity),  # compose-go keeps this one unique too (uncity.go)
-    _S + ("build", "tags"): _unique_by(_identity),
+    _S + ("build", "platforms"): _unique_by(identity),
+    _S + ("build", "platform"): _unique_by(identity),  # compose-go keeps this one unique too (uncity.go)
+    _S + ("build", "tags"): _unique_by(identity),
     _S + ("deploy", "labels"): _by_map(),
     _S + ("models",): _by_map(default=None),
     _S + ("networks",): _by_map(default=None),
-    _S + ("networks", "*", "aliases"): _unique_by(_identity),
-    _S + ("networks", "*", "link_local_ips"): _unique_by(_identity),
+    _S + ("networks", "*", "aliases"): _unique_by(identity),
+    _S + ("networks", "*", "link_local_ips"): _unique_by(identity),
     _S + ("depends_on",): _depends_on,
     _S + ("command",): _replace,
     _S + ("entrypoint",): _replace,
     _S + ("healthcheck", "test"): _replace,
     _S + ("logging",): _logging,
     _S + ("ulimits", "*"): _replace,
-    _S + ("ports",): _unique_by(_port_key),
-    _S + ("expose",): _unique_by(_identity),
-    _S + ("volumes",): _unique_by(_volume_target),
-    _S + ("devices",): _unique_by(_device_target),
-    _S + ("secrets",): _unique_by(_mount_target("/run/secrets")),
-    _S + ("configs",): _unique_by(_mount_target("")),
+    _S + ("ports",): _unique_by(port_key),
+    _S + ("expose",): _unique_by(identity),
+    _S + ("volumes",): _unique_by(volume_target),
+    _S + ("devices",): _unique_by(device_target),
+    _S + ("secrets",): _unique_by(mount_target("/run/secrets")),
+    _S + ("configs",): _unique_by(mount_target("")),
     _S + ("env_file",): _unique_by(lambda i: i.get("path") if isinstance(i, dict) else str(i)),
-    _S + ("label_file",): _unique_by(_identity),
-    _S + ("profiles",): _unique_by(_identity),
-    _S + ("dns",): _unique_by(_identity),
-    _S + ("dns_search",): _unique_by(_identity),
-    _S + ("dns_opt",): _unique_by(_identity),
-    _S + ("cap_add",): _unique_by(_identity),
-    _S + ("cap_drop",): _unique_by(_identity),
-    _S + ("security_opt",): _unique_by(_identity),
-    _S + ("tmpfs",): _unique_by(_identity),
-    _S + ("external_links",): _unique_by(_identity),
-    _S + ("links",): _unique_by(_key_before_equals),
-    _S + ("volumes_from",): _unique_by(_identity),
-    _S + ("group_add",): _unique_by(_identity),
+    _S + ("label_file",): _unique_by(identity),
+    _S + ("profiles",): _unique_by(identity),
+    _S + ("dns",): _unique_by(identity),
+    _S + ("dns_search",): _unique_by(identity),
+    _S + ("dns_opt",): _unique_by(identity),
+    _S + ("cap_add",): _unique_by(identity),
+    _S + ("cap_drop",): _unique_by(identity),
+    _S + ("security_opt",): _unique_by(identity),
+    _S + ("tmpfs",): _unique_by(identity),
+    _S + ("external_links",): _unique_by(identity),
+    _S + ("links",): _unique_by(key_before_equals),
+    _S + ("volumes_from",): _unique_by(identity),
+    _S + ("group_add",): _unique_by(identity),
     ("networks", "*", "labels"): _by_map(),
     ("networks", "*", "ipam", "config"): _ipam_config,
     ("volumes", "*", "labels"): _by_map(),
@@ -380,19 +289,19 @@ _RULES: dict[Path, Callable] = {
 
 # Lists kept unique by these keys (the same as the merge rules above use).
 _UNIQUE: dict[str, Callable[[Any], Any]] = {
-    "ports": _port_key,
-    "expose": _identity,
-    "volumes": _volume_target,
-    "devices": _device_target,
-    "secrets": _mount_target("/run/secrets"),
-    "configs": _mount_target(""),
+    "ports": port_key,
+    "expose": identity,
+    "volumes": volume_target,
+    "devices": device_target,
+    "secrets": mount_target("/run/secrets"),
+    "configs": mount_target(""),
     "env_file": lambda i: i.get("path") if isinstance(i, dict) else str(i),
-    "profiles": _identity,
-    "dns": _identity,
-    "cap_add": _identity,
-    "cap_drop": _identity,
-    "tmpfs": _identity,
-    "links": _key_before_equals,
+    "profiles": identity,
+    "dns": identity,
+    "cap_add": identity,
+    "cap_drop": identity,
+    "tmpfs": identity,
+    "links": key_before_equals,
 }
 
 

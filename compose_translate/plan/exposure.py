@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from .errors import Report
-from .frozen import Frozen
-from .project import Service
-from .values import parse_port_range
+from compose_translate.errors import Report
+from compose_translate.frozen import Frozen
+from compose_translate.normalize.project import Service
+from compose_translate.values import parse_port_range
 
 HTTP_APP_PROTOCOLS = (None, "http", "http2", "grpc", "https")
 # Well-known ports that never speak HTTP: they get a TCP listener, not an HTTP one.

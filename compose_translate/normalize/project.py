@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import ConfigDict, SecretStr
 
-from .errors import Loc
-from .frozen import Frozen
-from .model_ref import ModelRef
+from compose_translate.errors import Loc
+from compose_translate.frozen import Frozen
+from compose_translate.model_ref import ModelRef
 
 
 class _Frozen(Frozen):

@@ -1,6 +1,6 @@
 """Reading `.env` and `env_file` files, with Compose's rules for values and lookups.
 
-The syntax is compose-go's (compose_translate/dotenv.py); interpolation is ours, so
+The syntax is compose-go's (compose_translate/load/dotenv.py); interpolation is ours, so
 `${VAR:-default}` and friends behave exactly as in Compose files. As in compose-go, a variable
 is looked up in the environment first and then in the file's earlier lines, and single-quoted
 values are taken literally.
@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from .dotenv import DotenvError, parse
-from .errors import Loc, Report, fail
-from .interpolation import interpolate_string
-from .values import is_file, read_bounded
+from compose_translate.errors import Loc, Report, fail
+from compose_translate.interpolate import interpolate_string
+from compose_translate.load.dotenv import DotenvError, parse
+from compose_translate.values import is_file, read_bounded
 
 MAX_ENV_BYTES = 1024 * 1024
 

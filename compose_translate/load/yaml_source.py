@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .errors import Loc, fail
-from .values import read_bounded
+from compose_translate.errors import Loc, fail
+from compose_translate.values import read_bounded
 
 if TYPE_CHECKING:
     _BaseLoader = yaml.SafeLoader

@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import Report, did_you_mean
-from .instances import (
+from compose_translate.errors import Report, did_you_mean
+from compose_translate.instances import (
     ALIASES,
     ec2_instance_types,
     gpu_count,
@@ -20,9 +20,9 @@ from .instances import (
     regions_for,
     sagemaker_instance_types,
 )
-from .project import ModelSpec
-from .settings import StackSettings
-from .values import parse_bool
+from compose_translate.normalize.project import ModelSpec
+from compose_translate.settings import StackSettings
+from compose_translate.values import parse_bool
 
 LABELS = {
     "cloud.instance-type": "hardware: an alias (gpu-small, gpu-medium, gpu-large, cpu-small, cpu-medium), "

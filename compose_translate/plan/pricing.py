@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from .errors import ComposeError, Diagnostic, Loc
-from .frozen import Frozen
-from .values import read_bounded
+from compose_translate.errors import ComposeError, Diagnostic, Loc
+from compose_translate.frozen import Frozen
+from compose_translate.values import read_bounded
 
 PRICES_DATE = "2026-11"
 PRICES_FILE = ".compose-cloud/prices.json"  # refreshed tables, relative to the project directory

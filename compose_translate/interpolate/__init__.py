@@ -1,0 +1,125 @@
+"""Compose variable interpolation (`$VAR`, `${VAR:-default}`, ...), applied to every string value.
+
+Follows the Compose Specification's interpolation section: `$$` is a literal `$`,
+a `$` not followed by a name or `{` stays as written (so shell text such as
+`$(cat file)` survives), defaults may nest, and an unset variable becomes "" with
+a warning. Keys are never interpolated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from compose_translate.errors import ComposeError, Diagnostic, Loc, Report
+from compose_translate.interpolate.template import (
+    MAX_VALUE_CHARS,
+    RequiredVariable,
+    Template,
+    TemplateError,
+    ValueTooLong,
+)
+from compose_translate.load.yaml_source import Override, Reset, YList, YMap
+
+
+def interpolate_string(
+    text: str, env: Mapping[str, str], *, path: str = "", loc: Loc | None = None, report: Report | None = None
+) -> str:
+    if "$" not in text:
+        return text
+
+    def on_unset(name: str) -> None:
+        if report is not None:
+            report.warn(
+                f'variable "{name}" is not set; using an empty string',
+                path,
+                loc,
+                hint=f"set {name} in the environment or in the project's .env file",
+            )
+
+    def too_long() -> ComposeError:  # `A=${A}${A}` repeated in .env doubles a value per line
+        return ComposeError(
+            Diagnostic(
+                f"the interpolated value is longer than {MAX_VALUE_CHARS:,} characters",
+                path,
+                loc,
+                hint="check for variables that repeat themselves",
+            )
+        )
+
+    template = Template(text, env, on_unset)
+    try:
+        result = template.render()
+    except ValueTooLong:
+        raise too_long() from None
+    except RequiredVariable as exc:  # make_plan scrubs sensitive values from the message before anyone sees it
+        raise ComposeError(
+            Diagnostic(
+                f"required variable {exc.name} is missing a value: {exc.message}",
+                path,
+                loc,
+                hint=f"set {exc.name} in the environment or .env",
+            )
+        ) from None
+    except TemplateError as exc:
+        raise ComposeError(
+            Diagnostic(f'invalid interpolation format in "{text}": {exc}', path, loc, hint="write a literal $ as $$")
+        ) from None
+    finally:
+        if report is not None:
+            for value, name in template.sensitive.items():
+                report.sensitive_values.setdefault(value, name)
+    if len(result) > MAX_VALUE_CHARS:  # long literal text around the variables
+        raise too_long()
+    return result
+
+
+def interpolate_tree(
+    value: Any,
+    env: Mapping[str, str],
+    report: Report,
+    path: str = "",
+    loc: Loc | None = None,
+    errors: list[Diagnostic] | None = None,
+) -> Any:
+    """Return a copy of `value` with every string interpolated; all errors of the tree are collected."""
+    top = errors is None
+    errors = [] if top else errors
+    result = _walk(value, env, report, path, loc, errors)
+    if top and errors:
+        raise ComposeError(errors)
+    return result
+
+
+def _walk(value, env, report, path, loc, errors):
+    if isinstance(value, str):
+        try:
+            return interpolate_string(value, env, path=path, loc=loc, report=report)
+        except ComposeError as exc:
+            errors.extend(exc.diagnostics)
+            return value
+    if isinstance(value, YMap):
+        items = [(k, v, _walk(v, env, report, _join(path, k), value.loc_of(k), errors)) for k, v in value.items()]
+        if all(new is old for _, old, new in items):
+            return value  # nothing interpolated beneath: no copy
+        return YMap(((k, new) for k, _, new in items), loc=value.loc, key_locs=value.key_locs)
+    if isinstance(value, YList):
+        walked = [_walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors) for i, v in enumerate(value)]
+        if all(new is old for new, old in zip(walked, value, strict=True)):
+            return value
+        return YList(walked, loc=value.loc, item_locs=value.item_locs)
+    if isinstance(value, (Reset, Override)):
+        return type(value)(_walk(value.value, env, report, path, value.loc or loc, errors), value.loc)
+    return value
+
+
+def _join(path: str, key) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+class SensitiveEnvironment(dict):
+    """Interpolation variables, knowing which are sensitive: named like credentials, or taken from the
+    process environment (the CI runner's), whose values must not reach a pull-request comment."""
+
+    def __init__(self, values: Mapping[str, str], sensitive_names: set[str]):
+        super().__init__(values)
+        self.sensitive_names = frozenset(sensitive_names)

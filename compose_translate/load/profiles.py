@@ -1,0 +1,44 @@
+"""Profiles: services outside the active ones are dropped, and nothing may depend on a dropped one."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from compose_translate.errors import ComposeError, fail
+from compose_translate.load.yaml_source import YList, YMap
+
+
+def active_profiles(requested: tuple[str, ...], env: Mapping[str, str]) -> tuple[str, ...]:
+    if requested:
+        return tuple(sorted(set(requested)))
+    from_env = env.get("COMPOSE_PROFILES", "")
+    return tuple(sorted({p.strip() for p in from_env.split(",") if p.strip()}))
+
+
+def apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
+    services = document.get("services")
+    if not isinstance(services, YMap):
+        return
+    disabled = {}
+    for name, service in list(services.items()):
+        profiles = service.get("profiles") if isinstance(service, dict) else None
+        if isinstance(profiles, list) and profiles and "*" not in active and not set(map(str, profiles)) & set(active):
+            disabled[name] = profiles
+            del services[name]
+    problems = []
+    for name, service in services.items():
+        depends = service.get("depends_on") if isinstance(service, dict) else None
+        for index, dep in enumerate(depends if isinstance(depends, (dict, list)) else ()):
+            if isinstance(dep, str) and dep in disabled:
+                problems.append(
+                    fail(
+                        f'depends on service "{dep}", which is disabled by its profiles {list(disabled[dep])}',
+                        f"services.{name}.depends_on.{dep}",
+                        depends.loc_of(dep if isinstance(depends, YMap) else index)  # type: ignore[arg-type]
+                        if isinstance(depends, (YMap, YList))
+                        else None,
+                        hint=f"enable it with --profile {disabled[dep][0]}",
+                    )
+                )
+    if problems:
+        raise ComposeError([d for p in problems for d in p.diagnostics])

@@ -1,0 +1,178 @@
+"""One Compose service as the plan runs it: image, command, environment, bindings, ports, files, mounts and runtime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compose_translate.compat import status_of
+from compose_translate.errors import Report
+from compose_translate.normalize.project import Project, Service
+from compose_translate.plan.deployment import relative_path
+from compose_translate.plan.exposure import (
+    TASKS_PER_SERVICE,
+    app_protocols,
+    container_ports,
+    listeners,
+)
+from compose_translate.plan.files import service_files
+from compose_translate.plan.planned_service import PlannedBinding, PlannedService
+from compose_translate.plan.runtime import plan_runtime
+from compose_translate.plan.storage import (
+    service_mounts,
+)
+from compose_translate.plan.synthetic import CLIENT_NETWORKS, MODELS_NETWORK
+from compose_translate.sensitive import split_environment
+
+
+def plan_service(
+    service: Service,
+    project: Project,
+    gateway_url: str | None,
+    certificate: bool,
+    inferred: set[int],
+    addressed: set[int],
+    report: Report,
+) -> PlannedService:
+    path = f"services.{service.name}"
+    _attribute_notes(service, report)
+    environment = dict(service.environment)
+    written: dict[str, tuple[str, str]] = {}  # variable -> (model key, value)
+    for binding in service.bindings:  # sorted by model key: the first writer of a variable wins
+        model = project.models[binding.model]
+        for var, value in ((binding.endpoint_var, gateway_url or ""), (binding.model_var, model.model)):
+            if var in written and written[var][0] == binding.model:
+                # Docker Compose writes the model name after the URL, so it wins within one binding.
+                report.warn(
+                    f'the binding of model "{binding.model}" uses {var} for both the URL and the model '
+                    "name; it receives the model name, as in Docker Compose",
+                    f"{path}.models.{binding.model}",
+                    binding.loc,
+                    hint="set endpoint_var and model_var to different names",
+                )
+            elif var in written:
+                if written[var][1] != value:
+                    report.warn(
+                        f'models "{written[var][0]}" and "{binding.model}" both set {var}; '
+                        f'"{written[var][0]}" wins (first by name)',
+                        f"{path}.models.{binding.model}",
+                        binding.loc,
+                        hint="give each binding its own model_var",
+                    )
+                continue
+            written[var] = (binding.model, value)
+            if var in environment and environment[var] != value:
+                report.warn(
+                    f"{var} is set in the service's environment and by the binding of model "
+                    f'"{binding.model}"; the binding wins, as in Docker Compose',
+                    f"{path}.environment.{var}",
+                    service.key_locs.get("environment", service.loc),
+                    hint=f"remove {var} from `environment:` or rename the binding's variable",
+                )
+    environment.update({var: value for var, (_, value) in written.items()})
+    volumes_loc = service.key_locs.get("volumes", service.loc)
+    for mount in service.volumes:
+        if mount.type == "bind":
+            source = relative_path(mount.source, Path(project.project_dir)) if mount.source else "?"
+            report.warn(
+                f"bind mount of {source} cannot be taken to the cloud; the container sees an empty {mount.target}",
+                f"{path}.volumes",
+                volumes_loc,
+                hint="copy the files into the image at build time, or use a named volume",
+            )
+        elif mount.type in ("image", "npipe", "cluster"):
+            report.warn(
+                f"{mount.type} mount at {mount.target} is not supported on ECS and is skipped",
+                f"{path}.volumes",
+                volumes_loc,
+            )
+    for name, spec in service.depends_on.items():
+        if spec["condition"] == "service_completed_successfully":
+            report.warn(
+                f'waits for "{name}" to complete, but ECS services run continuously; {name} is started '
+                "first and restarted when it exits",
+                f"{path}.depends_on.{name}",
+                service.key_locs.get("depends_on", service.loc),
+                hint="run one-off jobs (migrations) from the service's entrypoint instead",
+            )
+    ports = container_ports(service, inferred)
+    for port, protocol in ports:
+        if protocol != "tcp":
+            report.warn(
+                f"{protocol.upper()} port {port} is not reachable by name from other services: ECS Service "
+                "Connect carries TCP only",
+                f"{path}.ports",
+                service.key_locs.get("ports", service.loc),
+            )
+    for network in sorted(set(service.networks) & set(CLIENT_NETWORKS)):
+        report.error(
+            f'the network name "{network}" is reserved for the model gateway',
+            f"{path}.networks",
+            service.key_locs.get("networks", service.loc),
+            hint="rename the network",
+        )
+    runtime = plan_runtime(service, report)
+    if runtime.replicas > TASKS_PER_SERVICE:
+        report.error(
+            f"{runtime.replicas} replicas; an ECS service runs at most {TASKS_PER_SERVICE:,} tasks",
+            f"{path}.deploy.replicas",
+            service.key_locs.get("deploy", service.key_locs.get("scale", service.loc)),
+            hint=f"use at most {TASKS_PER_SERVICE:,} replicas",
+        )
+    plain, secret, shown = split_environment(environment, report.sensitive_values)
+    files, file_dirs, baked = service_files(service, report)
+    for file in baked:
+        stored = project.configs.get(file.source)
+        if stored is not None and stored.spec.get("external") not in (None, False):
+            report.error(
+                f'config "{file.source}" targets {file.target}, at the root of the file system, and is '
+                "external: its content is not known to build it into the image",
+                f"services.{service.name}.configs",
+                service.key_locs.get("configs", service.loc),
+                hint=f"give it a target in a directory, e.g. target: /etc/{service.name}/{file.source}",
+            )
+    build = service.build.model_dump(mode="json") if service.build else None
+    published = listeners(service, certificate, report)
+    tcp_ports = {port for port, protocol in ports if protocol == "tcp"}
+    if build:
+        build["extra"] = {k: v for k, v in build["extra"].items() if k != "platforms"}
+    return PlannedService(
+        name=service.name,
+        image=service.image,
+        build=build,
+        command=service.command,
+        entrypoint=service.entrypoint,
+        environment=dict(sorted(plain.items())),
+        secret_environment=dict(sorted(secret.items())),
+        secret_shown=dict(sorted(shown.items())),
+        models={b.model: PlannedBinding(endpoint_var=b.endpoint_var, model_var=b.model_var) for b in service.bindings},
+        container_ports=ports,
+        listeners=published,
+        app_protocols={p: v for p, v in app_protocols(service, published, addressed).items() if p in tcp_ports},
+        depends_on=service.depends_on,
+        files=files,
+        file_dirs=file_dirs,
+        baked_files=baked,
+        mounts=service_mounts(service, runtime.tmpfs, report),
+        networks=tuple(sorted(service.networks + ((MODELS_NETWORK,) if service.bindings and gateway_url else ()))),
+        labels=service.labels,
+        pull_credentials=service.pull_credentials,
+        runtime=runtime,
+    )
+
+
+def _attribute_notes(service: Service, report: Report) -> None:
+    """Each warned or rejected attribute of the compatibility table becomes a diagnostic."""
+    for key, value in service.unmapped.items():
+        attribute = status_of(key, value)
+        if attribute is None:
+            continue
+        where, loc = f"services.{service.name}.{key}", service.key_locs.get(key)
+        if attribute.status == "rejected":
+            report.error(
+                f"cannot be deployed: {attribute.reason}",
+                where,
+                loc,
+                hint=f"remove `{key}` from the service (or move it to a local-only override file)",
+            )
+        else:
+            report.warn(f"ignored in the cloud: {attribute.reason}", where, loc)

@@ -1,0 +1,218 @@
+"""The gateway: one OpenAI-compatible URL for the stack (a LiteLLM proxy on ECS), routing by the
+request's `model` field as Docker Model Runner does."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import SecretStr
+
+from compose_translate.frozen import Frozen
+from compose_translate.plan.files import SSM_STANDARD_MAX, ServiceFile, StoredValue
+from compose_translate.plan.models import PlannedModel
+from compose_translate.plan.planned_service import PlannedService
+from compose_translate.plan.runtime import HealthCheck
+from compose_translate.plan.synthetic import MODELS_NETWORK, SERVERS_NETWORK, synthetic_runtime, synthetic_service
+from compose_translate.serving import (
+    GATEWAY_CONFIG_PATH,
+    GATEWAY_REQUEST_TIMEOUT,
+    LLAMA_CPP_PORT,
+    WAKE_LIMIT_SECONDS,
+    WAKE_RETRY_SECONDS,
+)
+from compose_translate.settings import StackSettings
+
+GATEWAY_CONFIG = "compose-cloud-gateway-config"
+
+
+GATEWAY_FIXES = "compose-cloud-gateway-litellm-fixes"
+
+
+GATEWAY_FIXES_PATH = f"{GATEWAY_CONFIG_PATH.rsplit('/', 1)[0]}/compose_cloud_litellm.py"
+
+
+GATEWAY_FIXES_SOURCE = (resources.files("compose_translate") / "gateway_files" / "compose_cloud_litellm.py").read_text()
+
+
+GATEWAY_CPU, GATEWAY_MEMORY = 1024, 2048
+
+
+# Dev mode (compose-cloud:natGateway false) is for light traffic: the smallest Fargate size LiteLLM runs in
+GATEWAY_LIGHT_CPU, GATEWAY_LIGHT_MEMORY = 256, 1024
+
+
+# LiteLLM fetches a price map from GitHub at start unless told to use its bundled copy; in private
+# subnets that fetch waits on the network (litellm_core_utils/get_model_cost_map.py).
+GATEWAY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+
+
+# The models (references) whose requests the gateway logs as REQUEST_EVENT lines: they scale to zero
+WAKE_MODELS_VARIABLE = "COMPOSE_CLOUD_WAKE_MODELS"
+
+
+# endpoint name -> inference component: requests to those endpoints name the component (gateway_files/)
+COMPONENTS_VARIABLE = "COMPOSE_CLOUD_INFERENCE_COMPONENTS"
+
+
+GATEWAY_HEALTH = HealthCheck(
+    command=(
+        "CMD-SHELL",
+        'python3 -c "import urllib.request,sys; urllib.request.urlopen('
+        "'http://localhost:{port}/health/liveliness')\" || exit 1",
+    ),
+    interval=30,
+    timeout=10,
+    retries=3,
+    start_period=60,
+)
+
+
+class Route(Frozen):
+    """One entry of the gateway's model list."""
+
+    model_name: str
+    model_key: str
+    target: str  # sagemaker | server
+    region: str
+    endpoint_name: str | None = None
+    inference_component: str | None = None
+    api_base: str | None = None
+    wakes: bool = False  # scales to zero: the gateway holds requests while it starts
+
+
+class Gateway(Frozen):
+    """The stack's one OpenAI-compatible endpoint; routes by the request's `model` field."""
+
+    name: str
+    port: int
+    url: str
+    routes: tuple[Route, ...] = ()
+    service: PlannedService | None = None
+
+
+def plan_gateway(
+    name: str,
+    port: int,
+    models: dict[str, PlannedModel],
+    settings: StackSettings,
+) -> tuple[Gateway, tuple[StoredValue, ...]]:
+    """The gateway's routes, its ECS service, and the files it reads: its generated configuration
+    and, when it routes to SageMaker, compose-cloud's fixes to LiteLLM (gateway_files/)."""
+    routes = []
+    for key, model in models.items():
+        if model.served_by:
+            continue
+        if model.sagemaker:
+            routes.append(
+                Route(
+                    model_name=model.model,
+                    model_key=key,
+                    target="sagemaker",
+                    region=model.placement.region,
+                    endpoint_name=model.sagemaker.endpoint_name,
+                    inference_component=model.sagemaker.inference_component,
+                    wakes=model.placement.scale_to_zero,
+                )
+            )
+        else:
+            routes.append(
+                Route(
+                    model_name=model.model,
+                    model_key=key,
+                    target="server",
+                    region=model.placement.region,
+                    api_base=f"http://{model.server.name if model.server else key}:{LLAMA_CPP_PORT}/v1",
+                    wakes=model.placement.scale_to_zero,
+                )
+            )
+    # the module beside the config fixes LiteLLM's SageMaker route and logs requests for waking models
+    patched = any(route.target == "sagemaker" or route.wakes for route in routes)
+    texts = {GATEWAY_CONFIG: gateway_config(routes, patched)}
+    if patched:
+        texts[GATEWAY_FIXES] = GATEWAY_FIXES_SOURCE
+    stored = tuple(
+        StoredValue(
+            name=key,
+            kind="config",
+            source="content",
+            external_name=None,
+            store="ssm" if len(text.encode()) <= SSM_STANDARD_MAX else "ssm-advanced",
+            value=SecretStr(text),
+            used_by=(name,),
+        )
+        for key, text in texts.items()
+    )
+    targets = {GATEWAY_CONFIG: GATEWAY_CONFIG_PATH, GATEWAY_FIXES: GATEWAY_FIXES_PATH}
+    health = GATEWAY_HEALTH.model_copy(
+        update={"command": tuple(c.replace("{port}", str(port)) for c in GATEWAY_HEALTH.command)}
+    )
+    cpu, memory = (GATEWAY_CPU, GATEWAY_MEMORY) if settings.nat_gateway else (GATEWAY_LIGHT_CPU, GATEWAY_LIGHT_MEMORY)
+    runtime = synthetic_runtime(cpu=cpu, memory=memory, replicas=1, gpus=0, capacity="fargate", healthcheck=health)
+    service = synthetic_service(
+        name,
+        settings.images.gateway,
+        command=("--config", GATEWAY_CONFIG_PATH, "--port", str(port)),
+        environment=_gateway_environment(routes),
+        port=port,
+        networks=(SERVERS_NETWORK,) if any(m.server for m in models.values()) else (),
+        admits=((MODELS_NETWORK, port),),
+        runtime=runtime,
+        files=tuple(
+            ServiceFile(kind="config", source=key, target=targets[key], uid=None, gid=None, mode=None) for key in texts
+        ),
+        file_dirs=(GATEWAY_CONFIG_PATH.rsplit("/", 1)[0],),
+    )
+    gateway = Gateway(name=name, port=port, url=f"http://{name}:{port}/v1/", routes=tuple(routes), service=service)
+    return gateway, stored
+
+
+def _gateway_environment(routes: list[Route]) -> dict[str, str]:
+    environment = dict(GATEWAY_ENVIRONMENT)
+    waking = sorted(r.model_name for r in routes if r.wakes)
+    if waking:
+        environment[WAKE_MODELS_VARIABLE] = json.dumps(waking)
+    components = {r.endpoint_name: r.inference_component for r in routes if r.inference_component}
+    if components:
+        environment[COMPONENTS_VARIABLE] = json.dumps(components, sort_keys=True)
+    return environment
+
+
+def gateway_config(routes: list[Route], patched: bool = False) -> str:
+    """LiteLLM proxy configuration: one model_list entry per route; same model_name -> load balanced."""
+    model_list = []
+    for route in routes:
+        params: dict[str, Any]
+        if route.target == "sagemaker":
+            params = {"model": f"sagemaker_chat/{route.endpoint_name}", "aws_region_name": route.region}
+        else:
+            params = {"model": f"openai/{route.model_name}", "api_base": route.api_base, "api_key": "none"}
+        if route.wakes:  # held while the model starts: retried every WAKE_RETRY_SECONDS up to the limit
+            params["num_retries"] = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS
+        model_list.append({"model_name": route.model_name, "litellm_params": params})
+    settings: dict = {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}
+    waking = sorted({r.model_name for r in routes if r.wakes})
+    if patched:  # the proxy imports the module beside its config: that applies the fixes
+        settings["callbacks"] = [f"{GATEWAY_FIXES_PATH.rsplit('/', 1)[1].removesuffix('.py')}.handler"]
+    document: dict = {"model_list": model_list, "litellm_settings": settings}
+    if waking:
+        # a sleeping model answers 503 (ECS: no task behind Service Connect) or 400 (SageMaker: "no
+        # capacity"): both are retried for waking models only, with a fixed pause between tries
+        retries = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS
+        document["router_settings"] = {
+            "retry_after": WAKE_RETRY_SECONDS,
+            "model_group_retry_policy": {
+                name: {
+                    "BadRequestErrorRetries": retries,
+                    "ServiceUnavailableErrorRetries": retries,
+                    "InternalServerErrorRetries": retries,
+                    "TimeoutErrorRetries": retries,
+                }
+                for name in waking
+            },
+        }
+    return yaml.dump(
+        document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=True, default_flow_style=False
+    )
