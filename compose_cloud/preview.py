@@ -134,6 +134,15 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}
 
 
+def _alias(alias) -> str:
+    """An alias as the engine receives it: a former name, a former parent (`parent <urn>`), or a URN."""
+    if alias.urn:
+        return alias.urn
+    if alias.spec.name:
+        return alias.spec.name
+    return f"parent {alias.spec.parentUrn}" if alias.spec.parentUrn else ""
+
+
 class _Monitor(mocks.MockMonitor):
     """Also records each resource's parent, which the mock's `new_resource` is not told."""
 
@@ -154,7 +163,7 @@ class _Monitor(mocks.MockMonitor):
         record = self.recorder.records.get((request.type, request.name))
         if record is not None:
             record.urn, record.parent_urn = response.urn, request.parent
-            record.aliases = tuple(a.spec.name or a.urn for a in request.aliases)
+            record.aliases = tuple(_alias(a) for a in request.aliases)
             record.retain_on_delete, record.protect = bool(request.retainOnDelete), bool(request.protect)
             record.dependencies = tuple(request.dependencies)
         return response

@@ -100,6 +100,26 @@ def test_preview_of_bad_input_is_one_located_error(tmp_path, capsys):
     assert out == "" and err.startswith("error: compose.yaml:4: services.app.privileged: cannot be deployed")
 
 
+def test_preview_and_diff_make_each_plan_once(tmp_path, capsys, monkeypatch):
+    """The Pulumi program makes the plan, as `pulumi preview` would; the command does not make it first.
+    A diff makes two: the working tree's and the base's."""
+    import compose_translate
+
+    made = []
+    real = compose_translate.build_plan
+    monkeypatch.setattr(compose_translate, "build_plan", lambda *a: made.append(1) or real(*a))
+    assert main(["preview", "-f", str(SEED)]) == 0
+    assert len(made) == 1
+    capsys.readouterr()
+    made.clear()
+    monkeypatch.chdir(SEED.parent)  # the base folder holds the same files at the same paths
+    assert main(["diff", "-f", "compose.yaml", "--base-dir", "."]) == 0
+    assert len(made) == 2 and "No changes." in capsys.readouterr().out
+    made.clear()
+    assert main(["check", "-f", str(SEED)]) == 0
+    assert len(made) == 1
+
+
 def test_markdown_is_not_offered_where_it_does_not_exist(capsys):
     import pytest
 
@@ -132,12 +152,13 @@ def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path):
 
 
 def test_version_and_examples_in_every_command_help(capsys):
-    from compose_cloud.cli import _EXAMPLES, main
+    from compose_cloud.cli import main
+    from compose_cloud.commands.parser import EXAMPLES
 
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out.startswith("compose-cloud ")
-    for command, examples in _EXAMPLES.items():
+    for command, examples in EXAMPLES.items():
         with pytest.raises(SystemExit):
             main([command, "--help"])
         text = capsys.readouterr().out

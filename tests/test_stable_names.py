@@ -100,3 +100,29 @@ def test_this_repository_names_examples_after_its_pulumi_project():
     done = _cli("plan", "--format", "json", "-f", "examples/seed-01-basic/compose.yaml", cwd=ROOT)
     assert done.returncode == 0 and '"name": "compose-cloud"' in done.stdout, done.stderr
     assert shutil.which("git") is None or "folder's name" not in done.stderr
+
+
+def test_task_definition_children_answer_to_the_service_they_were_created_under(tmp_path):
+    """Roles, policies and task definitions moved under a TaskDefinition component: a stack made before
+    keeps them only if each names its former parent, the ComposeService, as an alias."""
+    write(tmp_path, {"compose.yaml": COMPOSE})
+    result = _preview(tmp_path)
+    urns = {r.urn: r for r in result.resources}
+    components = [r for r in result.resources if r.type == "compose-cloud:aws:TaskDefinition"]
+    assert {c.name for c in components} == {"shop-app-taskdef", "shop-model-gateway-proxy-taskdef"}
+    for component in components:
+        service = urns[component.parent_urn]
+        assert service.type == "compose-cloud:aws:ComposeService"
+        children = [r for r in result.resources if r.parent_urn == component.urn]
+        base = service.name
+        # the gateway's application may invoke the SageMaker endpoint: its task role has a policy
+        invokes = [("RolePolicy", f"{base}-task")] if base == "shop-model-gateway-proxy" else []
+        assert sorted((r.type.split(":")[-1], r.name) for r in children) == [
+            ("Role", f"{base}-execution"),
+            ("Role", f"{base}-task"),
+            ("RolePolicy", f"{base}-execution"),
+            *invokes,
+            ("TaskDefinition", f"{base}-task"),
+        ]
+        for child in children:
+            assert child.aliases == (f"parent {service.urn}",), child.name

@@ -24,7 +24,7 @@ from compose_translate.merge import merge_files
 from compose_translate.sensitive import SECRET_NAME
 from compose_translate.values import allow_reads_under, is_file, repository_root
 
-__all__ = ["LoadOptions", "LoadedDocument", "find_default_files", "load", "normalize_name"]
+__all__ = ["LoadOptions", "LoadedDocument", "find_default_files", "load", "normalize_name", "probe_name"]
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 OVERRIDE_FILES = (
@@ -73,8 +73,8 @@ def find_default_files(directory: Path) -> list[Path]:
     raise fail(f"no Compose file found in {directory}", hint=f"pass one with -f, or create {DEFAULT_FILES[0]}")
 
 
-def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
-    report = report or Report()
+def _environment(options: LoadOptions, report: Report) -> tuple[list[Path], Path, dict[str, str], dict[str, str]]:
+    """The files, the project folder, the runner's environment and the project's (`.env` applied)."""
     cwd = (options.working_dir or Path.cwd()).resolve()
     explicit_dir = (cwd / options.project_directory).resolve() if options.project_directory else None
     files = [(cwd / f).resolve() for f in options.files] or find_default_files(explicit_dir or cwd)
@@ -82,6 +82,24 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     allow_reads_under(repository_root(project_dir))
     environ = dict(os.environ if options.environ is None else options.environ)
     merged = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
+    return files, project_dir, environ, merged
+
+
+def probe_name(options: LoadOptions) -> str:
+    """The project's name as `load` will choose it, read without loading the project (only `name:` is
+    looked at): what an offline preview names its Pulumi project before the program makes the plan.
+    An invalid name is returned as written; the load reports it."""
+    files, project_dir, _, merged = _environment(options, Report())
+    return (
+        options.project_name
+        or merged.get("COMPOSE_PROJECT_NAME")
+        or early_name(None, options.default_name, files, merged, project_dir, {})
+    )
+
+
+def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
+    report = report or Report()
+    files, project_dir, environ, merged = _environment(options, report)
     named = {k: merged[k] for k in ("COMPOSE_PROJECT_NAME",) if k in merged}  # as the user set it
     parsed: dict[Path, list[YMap]] = {}  # each top-level file is parsed once, for the name and the load
     if "COMPOSE_PROJECT_NAME" not in merged:  # set for interpolation, as compose-go does

@@ -16,7 +16,8 @@ import pulumi_aws as aws
 from compose_translate.serving import REQUEST_EVENT
 
 from . import iam
-from .service import ComposeService, ComposeServiceArgs, requests_namespace
+from .ecs_scaling import requests_namespace
+from .service import ComposeService, ComposeServiceArgs
 
 REQUESTS_METRIC = "ModelRequests"
 

@@ -1,0 +1,235 @@
+"""The command line: every command, option and help text, with examples in each command's --help."""
+
+from __future__ import annotations
+
+import argparse
+
+_DESCRIPTION = """\
+Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
+
+  check      validate the Compose files and the stack settings; print warnings
+  config     print the merged, interpolated, normalized Compose project (like docker compose config)
+  plan       print the deployment plan: where each model runs, what each service gets
+  preview    run the Pulumi program offline (mocked) and print the resources it creates
+  diff       compare the preview of a base revision with the working tree (for pull requests)
+  preflight  check quotas, regions and instance types in your AWS account before deploying
+  status     state of a deployed stack: endpoints, services, load balancer targets
+  logs       CloudWatch Logs of a deployed stack's services, model servers and gateway
+  init       make this Compose project's folder a Pulumi project that deploys it
+
+Exit codes: 0 ok, 1 invalid input (or a failed check), 2 usage error, 3 changes (diff --exit-code).
+"""
+
+
+_EPILOG = """\
+Model placement comes from labels on each model, e.g.
+  models:
+    llm:
+      model: ai/smollm2
+      labels: ["cloud.instance-type=gpu-small", "cloud.region=us-west-2"]
+Each service that binds a model receives <NAME>_URL (the stack's OpenAI-compatible
+gateway, ending in /v1/) and <NAME>_MODEL, exactly as Docker Compose injects them.
+"""
+
+
+EXAMPLES = {
+    "config": ["compose-cloud config", "compose-cloud config -f compose.yaml -f compose.prod.yaml --format json"],
+    "check": ["compose-cloud check", "compose-cloud check -f compose.yaml -f compose.prod.yaml --format json"],
+    "plan": ["compose-cloud plan --stack dev", "compose-cloud plan -f compose.yaml --format json | jq .models"],
+    "preview": ["compose-cloud preview --stack dev", "compose-cloud preview --format markdown > preview.md"],
+    "diff": [
+        "compose-cloud diff --base origin/main --stack dev --format markdown",
+        "compose-cloud diff --base-dir ../release-1.2 --exit-code",
+    ],
+    "preflight": ["compose-cloud preflight --stack dev", "compose-cloud preflight --stack prod --aws-profile deploy"],
+    "status": ["compose-cloud status --stack dev", "compose-cloud status --stack prod --format json"],
+    "logs": ["compose-cloud logs --stack dev --since 30m", "compose-cloud logs web model-gateway --stack dev --follow"],
+    "init": [
+        "compose-cloud init",
+        "compose-cloud init --stack prod -f compose.yaml -f compose.prod.yaml --region eu-west-1",
+    ],
+}
+
+
+class _ExamplesFormatter(argparse.HelpFormatter):
+    """Wraps descriptions as usual, keeps the examples' lines as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return text if text.startswith("examples:") else super()._fill_text(text, width, indent)
+
+
+class _Commands:
+    """Sub-commands whose --help ends with real examples."""
+
+    def __init__(self, actions):
+        self.actions = actions
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        examples = "\n".join(f"  {line}" for line in EXAMPLES.get(name, []))
+        return self.actions.add_parser(
+            name, epilog=f"examples:\n{examples}" if examples else None, formatter_class=_ExamplesFormatter, **kwargs
+        )
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("compose-cloud")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-f",
+        "--file",
+        dest="files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Compose file (repeat to merge overrides, like docker compose); "
+        "default: compose.yaml and compose.override.yaml in this folder",
+    )
+    common.add_argument("-p", "--project-name", metavar="NAME", help="project name (default: `name:` or the folder)")
+    common.add_argument("--project-directory", metavar="DIR", help="folder relative paths and .env are read from")
+    common.add_argument(
+        "--profile",
+        dest="profiles",
+        action="append",
+        default=[],
+        metavar="PROFILE",
+        help="enable services of this profile (repeatable)",
+    )
+    common.add_argument(
+        "--env-file",
+        dest="env_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="read interpolation variables from FILE instead of .env (repeatable)",
+    )
+    common.add_argument(
+        "--stack",
+        metavar="NAME|FILE",
+        help="stack settings: Pulumi.NAME.yaml (in Pulumi.yaml's stackConfigDir), or a path to such a file",
+    )
+    common.add_argument("--region", help="AWS region for the stack (overrides the stack's aws:region)")
+
+    parser = argparse.ArgumentParser(
+        prog="compose-cloud",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"compose-cloud {package_version()}")
+    commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="validate Compose files and stack settings",
+        description="Validate; exit 0 when the project can be deployed, 1 when it cannot.",
+    )
+    config = commands.add_parser(
+        "config",
+        parents=[common],
+        help="print the project as compose-cloud reads it (like docker compose config)",
+        description="Print the merged, interpolated and normalized Compose project, before any cloud decision: "
+        "what `docker compose config` prints, in compose-cloud's reading. Secret and config contents "
+        "and credential-like values are never printed.",
+    )
+    plan = commands.add_parser(
+        "plan",
+        parents=[common],
+        help="print the deployment plan",
+        description="Print the deployment plan (JSON on stdout with --format json; warnings on stderr).",
+    )
+    preview = commands.add_parser(
+        "preview",
+        parents=[common],
+        help="run the Pulumi program offline and print what it would create",
+        description="Run the same Pulumi program as `pulumi up` against a deterministic mock: no Pulumi CLI, "
+        "plugin or AWS account needed. Prints the resource tree, each service's environment and "
+        "public URL, warnings and the resource count. Secret values print as [secret].",
+    )
+    diff = commands.add_parser(
+        "diff",
+        parents=[common],
+        help="what a change does in the cloud: preview the base and the working tree",
+        description="Preview the base (a git revision, or with --base-dir a folder holding the base version of this "
+        "directory) "
+        "and the working tree offline, and report resources added, removed and changed, environment "
+        "and binding changes per service, model placement changes, the hourly cost before -> after, "
+        "and new or resolved warnings. Secret values are compared but never shown.",
+    )
+    base = diff.add_mutually_exclusive_group(required=True)
+    base.add_argument(
+        "--base",
+        metavar="REV",
+        help="git revision to compare against (origin/main, a tag, a commit); "
+        "its own stack file, Compose files and Pulumi project are used",
+    )
+    base.add_argument("--base-dir", metavar="DIR", help="a folder holding the base version of this directory")
+    diff.add_argument("--exit-code", action="store_true", help="exit 3 when there are changes (for pipelines)")
+    preflight = commands.add_parser(
+        "preflight",
+        parents=[common],
+        help="check the AWS account can take this plan (quotas, regions, types)",
+        description="Check, with your AWS credentials (boto3's chain: environment, AWS_PROFILE or --aws-profile, "
+        "SSO), that the account can deploy the plan: caller identity, regions enabled, ECS GPU types "
+        "offered, SageMaker endpoint and EC2/Fargate vCPU quotas against what the plan needs, the ECS "
+        "GPU AMI, ECR access. Exit 0 when nothing fails, 1 otherwise.",
+    )
+    status = commands.add_parser(
+        "status",
+        parents=[common],
+        help="state of a deployed stack: endpoints, ECS services, target health",
+        description="Read the state of a deployed stack from AWS: each SageMaker endpoint (with its failure "
+        "reason), each ECS service (running/desired, latest events), load balancer target health. "
+        "Exit 0 when everything is healthy, 1 otherwise.",
+    )
+    logs = commands.add_parser(
+        "logs",
+        parents=[common],
+        help="CloudWatch Logs of a deployed stack, interleaved",
+        description="Print the CloudWatch Logs of a deployed stack's services, ECS model servers, gateway and "
+        "SageMaker endpoints, oldest first, each line prefixed with its service as `docker compose "
+        "logs` does. Groups are found by the stack's name and tags.",
+    )
+    logs.add_argument("services", nargs="*", metavar="SERVICE", help="only these services or models")
+    logs.add_argument("--since", default="1h", metavar="DURATION", help="how far back: 30s, 10m, 2h, 1d (default 1h)")
+    logs.add_argument("--follow", action="store_true", help="keep printing new lines until Ctrl-C")
+    logs.add_argument("-t", "--timestamps", action="store_true", help="show each line's time (UTC)")
+    commands.add_parser(
+        "init",
+        parents=[common],
+        help="write Pulumi.yaml, __main__.py and a stack file for this Compose project",
+        description="Make the folder of a Compose project a Pulumi project that deploys it: Pulumi.yaml (Python, "
+        "its own virtualenv), requirements.txt naming compose-cloud, a few-line __main__.py that calls "
+        "the library, and Pulumi.<stack>.yaml with the Compose files and region. Existing files are "
+        "never overwritten. Then: `pulumi stack init <stack>` and `pulumi up`.",
+    )
+    preflight.add_argument(
+        "--refresh-prices",
+        action="store_true",
+        help="also price the plan's regions from the AWS Price List API into "
+        ".compose-cloud/prices.json (used by plan, preview and diff)",
+    )
+    for sub in (preflight, status, logs):
+        sub.add_argument(
+            "--aws-profile",
+            metavar="NAME",
+            help="AWS profile (default: AWS_PROFILE or the default chain); --profile is Compose's",
+        )
+    for sub, formats in (
+        (config, ("yaml", "json")),
+        (check, ("text", "json")),
+        (plan, ("text", "json")),
+        (preflight, ("text", "json")),
+        (status, ("text", "json")),
+        (preview, ("text", "json", "markdown", "mermaid")),
+        (diff, ("text", "markdown", "json")),
+    ):
+        sub.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default: {formats[0]})")
+    return parser
