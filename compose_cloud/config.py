@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
-from compose_translate.normalize.project import Project, Resource, Service
+from compose_translate.normalize.project import Deploy, Project, Resource, Service
 from compose_translate.sensitive import REDACTED, is_sensitive
 
 
@@ -77,7 +78,7 @@ def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> di
     if service.expose:
         out["expose"] = [str(p) for p in service.expose]
     if service.depends_on:
-        out["depends_on"] = {k: dict(v) for k, v in sorted(service.depends_on.items())}
+        out["depends_on"] = {k: v.model_dump() for k, v in sorted(service.depends_on.items())}
     for kind in ("secrets", "configs"):
         refs = getattr(service, kind)
         if refs:
@@ -93,9 +94,28 @@ def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> di
         out["networks"] = list(service.networks)
     if service.labels:
         out["labels"] = dict(sorted(service.labels.items()))
-    out.update(service.settings)
+    # the other attributes in name order, the typed ones among them as Compose writes them
+    typed: dict[str, Any] = {}
+    if service.deploy:
+        typed["deploy"] = _deploy(service.deploy)
+    if service.healthcheck:
+        typed["healthcheck"] = _as_written(service.healthcheck)
+    if service.gpus is not None:
+        typed["gpus"] = service.gpus if isinstance(service.gpus, str) else [_as_written(d) for d in service.gpus]
+    out.update(sorted({**service.settings, **typed}.items()))
     out.update(service.unmapped)
     return _drop_empty(out)
+
+
+def _as_written(value: BaseModel) -> dict[str, Any]:
+    """A typed section as Compose writes it: what was not written (a default) is not printed."""
+    data: dict[str, Any] = value.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    return data
+
+
+def _deploy(deploy: Deploy) -> dict[str, Any]:
+    data = _as_written(deploy)
+    return {**{k: v for k, v in data.items() if k != "extensions"}, **deploy.extensions}
 
 
 def _split(command: str) -> list[str] | str:

@@ -202,6 +202,8 @@ def run_preview(
             plan, _ = main()
             _sync_await(pulumi.runtime.stack.wait_for_rpcs())
             root = pulumi.runtime.settings.get_root_resource()  # register the exports as the engine does
+            if not isinstance(root, pulumi.runtime.stack.Stack):
+                raise pulumi.RunError("the mock runtime has no root stack")
             root.register_outputs(pulumi.runtime.stack.massage(root.outputs, []))
             _sync_await(pulumi.runtime.stack.wait_for_rpcs())
     except pulumi.RunError as exc:

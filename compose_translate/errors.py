@@ -21,6 +21,47 @@ class Loc:
 
 
 @dataclass(frozen=True)
+class KeyPath:
+    """A key path and where it was written, carried together (compose-go's tree.Path, located), so a
+    diagnostic names both without each caller joining strings and looking up lines.
+
+    `KeyPath("services").key("web", services)` is `services.web` at the line `web` was written in
+    the YAML mapping `services`; a key its container does not locate stays where its parent is.
+    """
+
+    path: str = ""
+    loc: Loc | None = None
+
+    def key(self, name: object, container: object = None) -> KeyPath:
+        return KeyPath(f"{self.path}.{name}" if self.path else str(name), self._loc_in(container, name))
+
+    def item(self, index: int, container: object = None) -> KeyPath:
+        """An entry of a sequence: `ports[0]`."""
+        return KeyPath(f"{self.path}[{index}]", self._loc_in(container, index))
+
+    def at(self, loc: Loc | None) -> KeyPath:
+        """The same path, written at `loc` (kept where it is when `loc` is None)."""
+        return KeyPath(self.path, loc or self.loc)
+
+    def _loc_in(self, container: object, key: object) -> Loc | None:
+        loc_of = getattr(container, "loc_of", None)  # a located YAML mapping or sequence
+        found: Loc | None = loc_of(key) if loc_of is not None else None
+        return found or self.loc
+
+    def __str__(self) -> str:
+        return self.path
+
+
+Where = str | KeyPath  # what a diagnostic is about: a plain path, or a KeyPath that also says where
+
+
+def _split(where: Where, loc: Loc | None) -> tuple[str, Loc | None]:
+    if isinstance(where, KeyPath):
+        return where.path, loc or where.loc
+    return where, loc
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     message: str
     path: str = ""
@@ -32,7 +73,7 @@ class Diagnostic:
         text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
-    def as_dict(self, root: Path | None = None) -> dict:
+    def as_dict(self, root: Path | None = None) -> dict[str, Any]:
         return {
             "file": _display_file(self.loc.file, root) if self.loc else None,
             "line": self.loc.line if self.loc else None,
@@ -41,7 +82,7 @@ class Diagnostic:
             "hint": self.hint or None,
         }
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[Any, ...]:
         return (self.loc.file if self.loc else "", self.loc.line if self.loc else 0, self.path, self.message)
 
 
@@ -74,8 +115,8 @@ class ComposeError(Exception):
         return "\n".join("error: " + d.render(root) for d in self.diagnostics)
 
 
-def fail(message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> ComposeError:
-    return ComposeError(Diagnostic(message, path, loc, hint))
+def fail(message: str, path: Where = "", loc: Loc | None = None, hint: str = "") -> ComposeError:
+    return ComposeError(Diagnostic(message, *_split(path, loc), hint))
 
 
 @dataclass
@@ -89,13 +130,13 @@ class Report:
     # and never printed (errors included)
     sensitive_values: dict[str, str] = field(default_factory=dict)  # value -> the variable it came from
 
-    def warn(self, message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> None:
-        diag = Diagnostic(message, path, loc, hint)
+    def warn(self, message: str, path: Where = "", loc: Loc | None = None, hint: str = "") -> None:
+        diag = Diagnostic(message, *_split(path, loc), hint)
         if diag not in self.warnings:
             self.warnings.append(diag)
 
-    def error(self, message: str, path: str = "", loc: Loc | None = None, hint: str = "") -> None:
-        self.errors.append(Diagnostic(message, path, loc, hint))
+    def error(self, message: str, path: Where = "", loc: Loc | None = None, hint: str = "") -> None:
+        self.errors.append(Diagnostic(message, *_split(path, loc), hint))
 
     def add(self, err: ComposeError) -> None:
         self.errors.extend(err.diagnostics)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import botocore.loaders
 import botocore.session
@@ -69,8 +70,9 @@ _ENDPOINT_PREFIX = {"sagemaker": "api.sagemaker"}
 
 
 @lru_cache(maxsize=None)
-def _endpoints() -> dict:
-    return botocore.loaders.create_loader().load_data("endpoints")
+def _endpoints() -> dict[str, Any]:
+    data: dict[str, Any] = botocore.loaders.create_loader().load_data("endpoints")
+    return data
 
 
 @lru_cache(maxsize=None)

@@ -7,6 +7,7 @@ variables and every printed form hide the same values.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pydantic import SecretStr
 
@@ -24,12 +25,12 @@ SECRET_VALUE = re.compile(
 MIN_SENSITIVE = 4  # shorter sensitive values ("1", "on") are too common to hide every occurrence of
 
 
-def _longest_first(sensitive_values) -> list[str]:
+def _longest_first(sensitive_values: Iterable[str]) -> list[str]:
     """The sensitive values worth hiding, longest first (so a value is never left in part)."""
     return sorted((v for v in sensitive_values if len(v) >= MIN_SENSITIVE), key=len, reverse=True)
 
 
-def is_sensitive(name: str, value: str, sensitive_values=()) -> bool:
+def is_sensitive(name: str, value: str, sensitive_values: Iterable[str] = ()) -> bool:
     """A credential by the variable's name, the value's shape, or where the value came from."""
     return bool(value) and (
         bool(SECRET_NAME.search(name))

@@ -337,7 +337,7 @@ def read_stack_file(path: Path) -> StackSettings:
     return StackSettings.from_cli_config(cli_encoded(config), file=str(path), locs=locs)
 
 
-def cli_encoded(config: dict) -> dict[str, str]:
+def cli_encoded(config: dict[str, Any]) -> dict[str, str]:
     """A stack file's `config:` as the Pulumi CLI passes it; encrypted (`secure:`) values are left out,
     except that a secret's value set for a Compose secret or config is known to exist."""
     encoded: dict[str, str] = {}

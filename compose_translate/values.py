@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
@@ -15,7 +16,7 @@ _BYTES = re.compile(r"^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$", re.IGNORECASE)
 _BYTE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 
-def parse_duration(value) -> float:
+def parse_duration(value: Any) -> float:
     """Go duration syntax as Compose uses it ("1m30s", "500ms"); a bare number is seconds."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 30s or 1m30s")
@@ -37,7 +38,7 @@ def parse_duration(value) -> float:
     return total
 
 
-def parse_bytes(value) -> int:
+def parse_bytes(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("expected a size such as 512m or 2g")
     if isinstance(value, (int, float)):
@@ -53,7 +54,7 @@ def parse_bytes(value) -> int:
 _TRUE, _FALSE = ("y", "yes", "true", "on"), ("n", "no", "false", "off")
 
 
-def parse_bool(value) -> bool:
+def parse_bool(value: Any) -> bool:
     """A boolean as compose-go casts one (interpolation/cast: y, yes, true, on / n, no, false, off)."""
     if isinstance(value, bool):
         return value
@@ -62,7 +63,7 @@ def parse_bool(value) -> bool:
     raise ValueError("expected true or false")
 
 
-def env_value(value) -> str | None:
+def env_value(value: Any) -> str | None:
     """Environment values are strings; YAML booleans and numbers are written as Compose writes them."""
     if value is None:
         return None

@@ -111,3 +111,55 @@ def test_mutated_example(tmp_path, data):
 @given(text=st.text(max_size=200))
 def test_arbitrary_text(tmp_path, text):
     _plan(tmp_path, text)
+
+
+# Every structured service attribute, nested as deep as Compose nests it: mutations anywhere inside
+# (lists included) found crashes the example above could not reach (`deploy: {resources: 5}`).
+FULL = yaml.safe_load(
+    """
+services:
+  app:
+    image: a
+    models: {llm: {endpoint_var: U, model_var: M}}
+    ports: ["8080:80", {target: 81, published: "9090", protocol: tcp}]
+    deploy:
+      replicas: 2
+      x-aws-autoscaling: {min: 1, max: 3, cpu: 60}
+      resources:
+        limits: {cpus: "0.5", memory: 512m}
+        reservations: {devices: [{capabilities: [gpu], count: 1, driver: nvidia}]}
+    healthcheck: {test: [CMD, curl, -f, http://localhost], interval: 30s, retries: 3}
+    gpus: [{driver: nvidia, count: 1}]
+    ulimits: {nofile: {soft: 1024, hard: 2048}}
+    depends_on: {db: {condition: service_healthy}}
+    secrets: [{source: s, target: /run/secrets/s, mode: 0440}]
+    volumes: [{type: volume, source: data, target: /data}]
+    environment: {A: "1"}
+  db: {image: postgres, build: {context: ., args: {X: "1"}}}
+models:
+  llm: {model: ai/smollm2, context_size: 4096, runtime_flags: [--threads, "4"], labels: [cloud.backend=ecs]}
+secrets:
+  s: {environment: S}
+volumes:
+  data: {}
+"""
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=300)
+@given(data=st.data())
+def test_mutated_anywhere_inside_a_full_service(tmp_path, data):
+    document = copy.deepcopy(FULL)
+    parent, key = document, None
+    node: object = document
+    for _ in range(data.draw(st.integers(1, 7))):  # walk down through mappings and lists
+        if isinstance(node, dict) and node:
+            parent, key = node, data.draw(st.sampled_from(sorted(node, key=str)))
+        elif isinstance(node, list) and node:
+            parent, key = node, data.draw(st.integers(0, len(node) - 1))
+        else:
+            break
+        node = parent[key]
+    if key is not None:
+        parent[key] = data.draw(trees)
+    _plan(tmp_path, document)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import ROOT, write
 from test_preview import by_type, containers, preview
@@ -115,3 +117,12 @@ def test_idle_minutes_need_scale_to_zero_and_bounds(tmp_path):
         with pytest.raises(ComposeError) as err:
             preview([tmp_path / "compose.yaml"])
         assert message in err.value.first.message and err.value.first.path == "models.m.labels.cloud.idle-minutes"
+
+
+def test_native_provider_default_tags_are_the_map_its_schema_declares(idle):
+    """pulumi-aws-native declares `defaultTags.tags` a map (ProviderDefaultTagsArgs), unlike its resources'
+    `tags`, lists of {key, value}: a list there fails when the provider is configured, not in a mock."""
+    providers = {r.name: r for r in idle.resources if r.type.startswith("pulumi:providers:")}
+    native = json.loads(providers["aws-native-us-east-1"].inputs["defaultTags"])
+    assert native == json.loads(providers["aws-us-east-1"].inputs["defaultTags"])
+    assert native == {"tags": {"compose-cloud:project": "idle-chat", "compose-cloud:stack": "preview"}}

@@ -82,15 +82,16 @@ def interpolate_tree(
     errors: list[Diagnostic] | None = None,
 ) -> Any:
     """Return a copy of `value` with every string interpolated; all errors of the tree are collected."""
-    top = errors is None
-    errors = [] if top else errors
-    result = _walk(value, env, report, path, loc, errors)
-    if top and errors:
-        raise ComposeError(errors)
+    collected: list[Diagnostic] = [] if errors is None else errors
+    result = _walk(value, env, report, path, loc, collected)
+    if errors is None and collected:
+        raise ComposeError(collected)
     return result
 
 
-def _walk(value, env, report, path, loc, errors):
+def _walk(
+    value: Any, env: Mapping[str, str], report: Report, path: str, loc: Loc | None, errors: list[Diagnostic]
+) -> Any:
     if isinstance(value, str):
         try:
             return interpolate_string(value, env, path=path, loc=loc, report=report)
@@ -112,11 +113,11 @@ def _walk(value, env, report, path, loc, errors):
     return value
 
 
-def _join(path: str, key) -> str:
+def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-class SensitiveEnvironment(dict):
+class SensitiveEnvironment(dict[str, str]):
     """Interpolation variables, knowing which are sensitive: named like credentials, or taken from the
     process environment (the CI runner's), whose values must not reach a pull-request comment."""
 

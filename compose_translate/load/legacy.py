@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compose_translate.errors import Loc, Report, fail
+from compose_translate.errors import KeyPath, Loc, Report, fail
 from compose_translate.load.yaml_source import YList, YMap
 
 
@@ -22,20 +22,20 @@ def convert_provider_services(document: YMap, report: Report) -> None:
         provider = service.get("provider") if isinstance(service, dict) else None
         if not isinstance(provider, dict):
             continue
-        loc = service.loc_of("provider")
+        service_where = KeyPath("services").key(name)
+        where = service_where.key("provider", service)
+        loc = where.loc
         if provider.get("type") != "model":
             raise fail(
                 f'provider type "{provider.get("type")}" is not supported in the cloud',
-                f"services.{name}.provider.type",
-                loc,
+                where.key("type"),
                 hint="only `type: model` (the legacy spelling of a model) can be deployed",
             )
         options: dict[str, Any] = provider["options"] if isinstance(provider.get("options"), dict) else {}
         if not isinstance(options.get("model"), str):
             raise fail(
                 "a model provider needs options.model",
-                f"services.{name}.provider.options.model",
-                loc,
+                where.key("options").key("model"),
                 hint="for example `options: {model: ai/smollm2}`",
             )
         models = document.get("models")
@@ -43,7 +43,7 @@ def convert_provider_services(document: YMap, report: Report) -> None:
             models = YMap(loc=loc)
             document["models"] = models
         if name in models:
-            raise fail(f'"{name}" is both a provider service and a top-level model', f"services.{name}", loc)
+            raise fail(f'"{name}" is both a provider service and a top-level model', service_where.at(loc))
         definition = YMap({"model": options["model"]}, loc=loc, key_locs={"model": loc})
         for key in ("context-size", "context_size"):
             if key in options:
@@ -56,8 +56,7 @@ def convert_provider_services(document: YMap, report: Report) -> None:
         report.warn(
             "the `provider: {type: model}` service form is legacy (Compose 2.35-2.37); "
             "it is deployed as the top-level model of the same name",
-            f"services.{name}.provider",
-            loc,
+            where,
             hint=f"declare `models: {{{name}: {{model: {options['model']}}}}}` and bind it with "
             f"`models: [{name}]` on the services that use it",
         )

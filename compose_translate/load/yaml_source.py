@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 
@@ -24,26 +24,26 @@ else:
     _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class YMap(dict):
+class YMap(dict[Any, Any]):
     """A mapping with the location of itself and of each key."""
 
     __slots__ = ("loc", "key_locs")
 
-    def __init__(self, items=(), loc: Loc | None = None, key_locs: dict | None = None):
+    def __init__(self, items: Any = (), loc: Loc | None = None, key_locs: dict[str, Any] | None = None):
         super().__init__(items)
         self.loc = loc
         self.key_locs: dict[Any, Loc | None] = dict(key_locs or {})
 
-    def loc_of(self, key) -> Loc | None:
+    def loc_of(self, key: Any) -> Loc | None:
         return self.key_locs.get(key, self.loc)
 
 
-class YList(list):
+class YList(list[Any]):
     """A sequence with the location of itself and of each item."""
 
     __slots__ = ("loc", "item_locs")
 
-    def __init__(self, items=(), loc: Loc | None = None, item_locs: list | None = None):
+    def __init__(self, items: Any = (), loc: Loc | None = None, item_locs: list[Any] | None = None):
         super().__init__(items)
         self.loc = loc
         self.item_locs: list[Loc | None] = list(item_locs) if item_locs is not None else [loc] * len(self)
@@ -134,8 +134,8 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode, deep: bool = F
     )
 
 
-def _construct_tagged(wrapper):
-    def construct(loader: _Loader, node: yaml.Node):
+def _construct_tagged(wrapper: Callable[[Any, Loc | None], Any]) -> Callable[[_Loader, yaml.Node], Any]:
+    def construct(loader: _Loader, node: yaml.Node) -> Any:
         value: Any
         if isinstance(node, yaml.MappingNode):
             value = _construct_mapping(loader, node)

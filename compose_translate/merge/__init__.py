@@ -60,7 +60,7 @@ def merge_files(documents: list[YMap]) -> YMap:
     for doc in documents[1:]:
         result = merge_values(result, doc, ())
     _enforce_unique(result)
-    return result
+    return result if isinstance(result, YMap) else YMap()
 
 
 def _enforce_unique(document: YMap) -> None:
@@ -91,7 +91,7 @@ def merge_values(base: Any, over: Any, path: Path) -> Any:
     return strip_tags(over)
 
 
-def _merge_maps(base: dict, over: dict, path: Path) -> YMap:
+def _merge_maps(base: dict[str, Any], over: dict[str, Any], path: Path) -> YMap:
     base_locs = getattr(base, "key_locs", {})
     over_locs = getattr(over, "key_locs", {})
     result = YMap(base, loc=getattr(base, "loc", None) or getattr(over, "loc", None), key_locs=base_locs)
@@ -107,7 +107,7 @@ def _merge_maps(base: dict, over: dict, path: Path) -> YMap:
     return result
 
 
-def _append(base: list, over: list) -> YList:
+def _append(base: list[Any], over: list[Any]) -> YList:
     return YList(
         list(base) + list(over),
         loc=getattr(base, "loc", None) or getattr(over, "loc", None),
@@ -118,7 +118,7 @@ def _append(base: list, over: list) -> YList:
 # -- list <-> map forms ------------------------------------------------------------------------
 
 
-def _by_map(separator: str = "=", default: Any = None) -> Callable:
+def _by_map(separator: str = "=", default: Any = None) -> Callable[..., Any]:
     def rule(base: Any, over: Any, path: Path) -> Any:
         base_m = list_to_map(base, separator=separator, default=default)
         # a mapping keeps its tags, so `FOO: !reset` removes FOO when merged
@@ -134,7 +134,7 @@ def _replace(base: Any, over: Any, path: Path) -> Any:
     return strip_tags(over)
 
 
-def _unique_by(key_of: Callable[[Any], Any]) -> Callable:
+def _unique_by(key_of: Callable[[Any], Any]) -> Callable[..., Any]:
     """Append, then keep one entry per key as compose-go's EnforceUnicity does (override/uncity.go):
     a later entry replaces an earlier one with the same key in the earlier one's place."""
 
@@ -210,7 +210,9 @@ def _ipam_config(base: Any, over: Any, path: Path) -> Any:
 
 
 def _build(base: Any, over: Any, path: Path) -> Any:
-    as_map = lambda b: YMap({"context": b}, loc=None, key_locs={}) if isinstance(b, str) else b  # noqa: E731
+    def as_map(value: Any) -> Any:
+        return YMap({"context": value}, loc=None, key_locs={}) if isinstance(value, str) else value
+
     base_m, over_m = as_map(base), as_map(strip_tags(over))
     if isinstance(base_m, dict) and isinstance(over_m, dict):
         return _merge_maps(base_m, over_m, path)
@@ -234,7 +236,7 @@ def _depends_on(base: Any, over: Any, path: Path) -> Any:
 
 
 _S = ("services", "*")
-_RULES: dict[Path, Callable] = {
+_RULES: dict[Path, Callable[..., Any]] = {
     _S + ("environment",): _by_map(),
     _S + ("labels",): _by_map(),
     _S + ("annotations",): _by_map(),
@@ -305,7 +307,7 @@ _UNIQUE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _rule_for(path: Path) -> Callable | None:
+def _rule_for(path: Path) -> Callable[..., Any] | None:
     if len(path) < 2:
         return None
     key = path[:1] + ("*",) + path[2:]

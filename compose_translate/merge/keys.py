@@ -9,7 +9,7 @@ from compose_translate.errors import Loc
 from compose_translate.load.yaml_source import YList, YMap
 
 
-def locations(items: list) -> list:
+def locations(items: list[Any]) -> list[Any]:
     return list(getattr(items, "item_locs", [getattr(items, "loc", None)] * len(items)))
 
 
@@ -44,7 +44,9 @@ def unique(items: YList, key_of: Callable[[Any], Any]) -> YList:
 
 def _safe_key(key_of: Callable[[Any], Any], item: Any) -> Any:
     try:
-        return key_of(item)
+        key = key_of(item)
+        hash(key)  # a list or mapping where a name belongs (`target: [x]`) is not a key
+        return key
     except Exception:  # noqa: BLE001 - a malformed item keeps its own identity; validation reports it
         return ("raw", repr(item))
 

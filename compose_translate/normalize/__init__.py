@@ -2,17 +2,18 @@
 
 Every problem is collected in one pass and raised together; unknown keys are
 errors (with a "did you mean"), except `x-*` extensions. One module per attribute family
-(context, resources, models, services, build, environment, ports, references), as compose-go's
-`transform/` has one file per attribute.
+(context, resources, models, services, build, deploy, healthcheck, environment, ports, references),
+as compose-go's `transform/` has one file per attribute.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from compose_translate.errors import KeyPath
 from compose_translate.load import LoadedDocument
 from compose_translate.load.yaml_source import YMap
-from compose_translate.normalize.context import _RESOURCE_NAME, TOP_LEVEL, _Ctx, _loc, _short
+from compose_translate.normalize.context import _RESOURCE_NAME, TOP_LEVEL, _Ctx, _short
 from compose_translate.normalize.models import _model
 from compose_translate.normalize.project import Project
 from compose_translate.normalize.resources import _resources
@@ -24,12 +25,12 @@ __all__ = ["PULL_CREDENTIALS", "binding_prefix", "normalize"]
 def normalize(loaded: LoadedDocument) -> Project:
     ctx = _Ctx(loaded)
     doc = loaded.document
-    ctx.unknown_keys(doc, TOP_LEVEL, "", "the top level of a Compose file")
+    top = KeyPath()
+    ctx.unknown_keys(doc, TOP_LEVEL, top, "the top level of a Compose file")
     if "version" in doc:
         ctx.warn(
             "`version` is obsolete and ignored",
-            "version",
-            _loc(doc, "version"),
+            top.key("version", doc),
             hint="remove the line; Compose ignores it too",
         )
     sections: dict[str, dict[Any, Any]] = {}
@@ -38,7 +39,7 @@ def normalize(loaded: LoadedDocument) -> Project:
         if value is None:
             sections[section] = YMap()
         elif not isinstance(value, dict):
-            ctx.error(f"expected a mapping of names to definitions, got {_short(value)}", section, _loc(doc, section))
+            ctx.error(f"expected a mapping of names to definitions, got {_short(value)}", top.key(section, doc))
             sections[section] = YMap()
         else:
             sections[section] = value
@@ -46,8 +47,7 @@ def normalize(loaded: LoadedDocument) -> Project:
                 if not _RESOURCE_NAME.match(str(name)):
                     ctx.error(
                         f'invalid name "{name}"',
-                        f"{section}.{name}",
-                        _loc(value, name),
+                        top.key(section, doc).key(name, value),
                         hint="names may contain letters, digits, '.', '_' and '-'",
                     )
     resources = {s: _resources(ctx, s, sections[s]) for s in ("secrets", "configs", "volumes", "networks")}
@@ -58,7 +58,7 @@ def normalize(loaded: LoadedDocument) -> Project:
     }
     services = {}
     for name, raw in sections["services"].items():
-        service = _service(ctx, str(name), raw, sections, models, _loc(sections["services"], name))
+        service = _service(ctx, str(name), raw, sections, models, top.key("services").key(name, sections["services"]))
         if service is not None:
             services[str(name)] = service
     ctx.report.raise_if_errors()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from compose_translate.errors import Loc
+from compose_translate.errors import KeyPath
 from compose_translate.load.yaml_source import plain
 from compose_translate.normalize.context import (
     _BUILD_KEYS,
     _check,
     _Ctx,
-    _loc,
     _to_map,
 )
 from compose_translate.normalize.project import Build
@@ -22,31 +21,28 @@ _BUILD_NOT_SENT = {
 }
 
 
-def _build(ctx: _Ctx, raw: Any, path: str, loc: Loc | None) -> Build | None:
+def _build(ctx: _Ctx, raw: Any, where: KeyPath) -> Build | None:
     if isinstance(raw, str):
         return Build(context=raw)
-    ctx.unknown_keys(raw, _BUILD_KEYS, path, "build")
+    ctx.unknown_keys(raw, _BUILD_KEYS, where, "build")
     args = raw.get("args") or {}
-    if not _check(ctx, "list_or_dict", args, f"{path}.args", _loc(raw, "args")):
+    if not _check(ctx, "list_or_dict", args, where.key("args", raw)):
         args = {}
     for key in ("dockerfile", "dockerfile_inline", "target"):
         if key in raw:
-            _check(ctx, "string", raw[key], f"{path}.{key}", _loc(raw, key))
+            _check(ctx, "string", raw[key], where.key(key, raw))
     if "dockerfile" in raw and "dockerfile_inline" in raw:
-        ctx.error("build has both dockerfile and dockerfile_inline", path, loc, hint="keep one of them")
+        ctx.error("build has both dockerfile and dockerfile_inline", where, hint="keep one of them")
     platforms = raw.get("platforms") or []
     for key, why in _BUILD_NOT_SENT.items():  # said, not silently dropped
         if raw.get(key):
             ctx.warn(
                 f"build.{key} is not used by the cloud build: {why}",
-                f"{path}.{key}",
-                _loc(raw, key),
+                where.key(key, raw),
                 hint="build the image yourself and set `image:`, or drop the setting",
             )
     contexts = raw.get("additional_contexts")
-    if contexts is not None and not _check(
-        ctx, "list_or_dict", contexts, f"{path}.additional_contexts", _loc(raw, "additional_contexts")
-    ):
+    if contexts is not None and not _check(ctx, "list_or_dict", contexts, where.key("additional_contexts", raw)):
         contexts = None
     return Build(
         context=str(raw.get("context", ".")),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from compose_translate.errors import ComposeError, Diagnostic, Loc, did_you_mean
+from compose_translate.errors import ComposeError, Diagnostic, KeyPath, Loc, Where, did_you_mean
 from compose_translate.load import LoadedDocument
 from compose_translate.load.yaml_source import YList, YMap
 from compose_translate.values import parse_bool, parse_bytes, parse_duration
@@ -72,20 +72,18 @@ class _Ctx:
         self.env = loaded.environment
         self.project_dir = loaded.project_dir
 
-    def error(self, message: str, path: str, loc: Loc | None, hint: str = "") -> None:
-        self.report.error(message, path, loc, hint)
+    def error(self, message: str, where: Where, loc: Loc | None = None, hint: str = "") -> None:
+        self.report.error(message, where, loc, hint)
 
-    def warn(self, message: str, path: str, loc: Loc | None, hint: str = "") -> None:
-        self.report.warn(message, path, loc, hint)
+    def warn(self, message: str, where: Where, loc: Loc | None = None, hint: str = "") -> None:
+        self.report.warn(message, where, loc, hint)
 
-    def unknown_keys(self, mapping: dict, allowed, path: str, what: str) -> None:
+    def unknown_keys(self, mapping: dict[str, Any], allowed: Iterable[str], where: KeyPath, what: str) -> None:
         for key in mapping:
             if str(key).startswith("x-") or key in allowed:
                 continue
             hint = did_you_mean(str(key), allowed) or f"{what} takes: {', '.join(sorted(allowed))}"
-            self.error(
-                f'unknown key "{key}" in {what}', f"{path}.{key}" if path else str(key), _loc(mapping, key), hint
-            )
+            self.error(f'unknown key "{key}" in {what}', where.key(key, mapping), hint=hint)
 
 
 def _loc(container: Any, key: Any = None) -> Loc | None:
@@ -101,6 +99,7 @@ _KIND_HINTS = {
     "boolean": "true or false",
     "integer": "a whole number",
     "number": "a number",
+    "scalar": "a string or a number",
     "mapping": "a mapping of keys to values",
     "list": "a list",
     "list_of_strings": "a list of strings",
@@ -132,6 +131,8 @@ def _type_ok(kind: str, value: Any) -> bool:
         return (isinstance(value, int) and not isinstance(value, bool)) or (
             isinstance(value, str) and re.fullmatch(r"-?\d+", value) is not None
         )
+    if kind == "scalar":  # a name or an id written as text or a number
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
     if kind == "number":
         return (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
             isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value) is not None
@@ -179,7 +180,7 @@ _SHAPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _parses(fn: Callable, value: Any) -> bool:
+def _parses(fn: Callable[..., Any], value: Any) -> bool:
     try:
         fn(value)
         return True
@@ -187,7 +188,7 @@ def _parses(fn: Callable, value: Any) -> bool:
         return False
 
 
-def _check(ctx: _Ctx, kind: str, value: Any, path: str, loc: Loc | None) -> bool:
+def _check(ctx: _Ctx, kind: str, value: Any, where: KeyPath) -> bool:
     if _type_ok(kind, value):
         return True
     if kind == "list_or_dict" and isinstance(value, dict):  # name the entry, as compose-go does
@@ -195,13 +196,12 @@ def _check(ctx: _Ctx, kind: str, value: Any, path: str, loc: Loc | None) -> bool
             if not (item is None or isinstance(item, (str, int, float, bool))):
                 ctx.error(
                     "must be a boolean, null, number or string",
-                    f"{path}.{key}",
-                    _loc(value, key),
+                    where.key(key, value),
                     hint="quote the value, or write it on one line",
                 )
                 return False
     shown = _short(value)
-    ctx.error(f"expected {_KIND_HINTS.get(kind, kind)}, got {shown}", path, loc)
+    ctx.error(f"expected {_KIND_HINTS.get(kind, kind)}, got {shown}", where)
     return False
 
 
@@ -242,9 +242,9 @@ def _to_map(value: Any) -> dict[str, Any]:
 # -- the project ---------------------------------------------------------------------------------
 
 
-def _bool_or_error(ctx: _Ctx, value: Any, path: str, loc: Loc | None) -> bool:
+def _bool_or_error(ctx: _Ctx, value: Any, where: KeyPath) -> bool:
     try:
         return parse_bool(value)
     except ValueError as exc:
-        ctx.error(str(exc), path, loc)
+        ctx.error(str(exc), where)
         return True

@@ -3,45 +3,46 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from compose_translate.errors import ComposeError
+from compose_translate.errors import ComposeError, KeyPath
 from compose_translate.load.envfiles import read_env_file
 from compose_translate.normalize.context import (
     _bool_or_error,
     _Ctx,
-    _loc,
     _to_map,
 )
 from compose_translate.values import env_value, is_file
 
 
-def _environment(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
+def _environment(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> dict[str, str]:
     """env_file values first, then `environment` over them; a bare NAME takes the shell's value."""
     result: dict[str, str] = {}
     env_files = raw.get("env_file")
     entries = [env_files] if isinstance(env_files, str) else (env_files or [])
     for i, entry in enumerate(entries):
-        entry_path, entry_loc = f"{path}.env_file[{i}]", _loc(raw, "env_file")
+        entry_where = where.key("env_file", raw).item(i)  # located at `env_file:`
         required, fmt = True, None
         if isinstance(entry, dict):
-            ctx.unknown_keys(entry, ("path", "required", "format"), entry_path, "an env_file entry")
-            required = _bool_or_error(ctx, entry.get("required", True), f"{entry_path}.required", entry_loc)
+            ctx.unknown_keys(entry, ("path", "required", "format"), entry_where, "an env_file entry")
+            required = _bool_or_error(ctx, entry.get("required", True), entry_where.key("required"))
             fmt, entry = entry.get("format"), entry.get("path")
         if not isinstance(entry, str):
-            ctx.error("an env_file entry needs a path", entry_path, entry_loc)
+            ctx.error("an env_file entry needs a path", entry_where)
             continue
         file = Path(entry)
         if not is_file(file):
             if required:
                 ctx.error(
                     f"env file not found: {file}",
-                    entry_path,
-                    entry_loc,
+                    entry_where,
                     hint="create it, or use `- path: ...` with `required: false`",
                 )
             continue
         try:
-            values = read_env_file(file, ctx.env, ctx.report, raw=fmt == "raw", ref_path=entry_path, ref_loc=entry_loc)
+            values = read_env_file(
+                file, ctx.env, ctx.report, raw=fmt == "raw", ref_path=entry_where.path, ref_loc=entry_where.loc
+            )
         except ComposeError as exc:
             ctx.report.add(exc)
             continue
@@ -58,8 +59,7 @@ def _environment(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
                     result.pop(str(key), None)
                     ctx.warn(
                         f'"{key}" takes its value from the environment, where it is not set; the variable is left out',
-                        f"{path}.environment.{key}",
-                        _loc(as_map, key),
+                        where.key("environment", raw).key(key, as_map),
                         hint=f"set {key} where you run the deployment, or give it a value",
                     )
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from compose_translate.compat import MODEL_ATTRIBUTES
-from compose_translate.errors import Loc
+from compose_translate.errors import KeyPath, Loc
 from compose_translate.load.yaml_source import plain
 from compose_translate.model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
 from compose_translate.normalize.context import (
@@ -19,50 +19,45 @@ from compose_translate.normalize.project import ModelSpec
 from compose_translate.values import env_value
 
 
-def _model(ctx: _Ctx, key: str, raw: Any, section: dict) -> ModelSpec | None:
-    path, loc = f"models.{key}", _loc(section, key)
+def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec | None:
+    where = KeyPath("models").key(key, section)
+    loc = where.loc
     if not isinstance(raw, dict):
         ctx.error(
             f"a model must be a mapping with at least `model:`, got {_short(raw)}",
-            path,
-            loc,
+            where,
             hint="for example `llm: {model: ai/smollm2}`",
         )
         return None
-    ctx.unknown_keys(raw, MODEL_ATTRIBUTES, path, "a model")
+    ctx.unknown_keys(raw, MODEL_ATTRIBUTES, where, "a model")
     reference = raw.get("model")
     if "image" in raw:
         if reference is None:
             reference = raw.get("image")
             ctx.warn(
                 "`image` is the legacy spelling of `model`",
-                f"{path}.image",
-                _loc(raw, "image"),
+                where.key("image", raw),
                 hint="rename the key to `model:`",
             )
         else:
             ctx.error(
                 "a model has both `model` and `image`",
-                f"{path}.image",
-                _loc(raw, "image"),
+                where.key("image", raw),
                 hint="`image` is the legacy spelling of `model`: keep only `model`",
             )
     if reference is None:
-        ctx.error("a model needs `model:`, the model's reference", path, loc, hint="for example `model: ai/smollm2`")
+        ctx.error("a model needs `model:`, the model's reference", where, hint="for example `model: ai/smollm2`")
         return None
     ref_key = "model" if "model" in raw else "image"
     if not isinstance(reference, str):
-        ctx.error(
-            f"expected a model reference string, got {_short(reference)}", f"{path}.{ref_key}", _loc(raw, ref_key)
-        )
+        ctx.error(f"expected a model reference string, got {_short(reference)}", where.key(ref_key, raw))
         return None
     try:
         ref = parse_model_ref(reference)
     except ModelRefError as exc:
         ctx.error(
             f"unsupported model reference: {exc}",
-            f"{path}.{ref_key}",
-            _loc(raw, ref_key),
+            where.key(ref_key, raw),
             hint="supported forms: " + "; ".join(SUPPORTED_FORMS),
         )
         return None
@@ -71,15 +66,13 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict) -> ModelSpec | None:
         if isinstance(context_size, bool) or not isinstance(context_size, int):
             ctx.error(
                 f"context_size must be a whole number of tokens, got {_short(context_size)}",
-                f"{path}.context_size",
-                _loc(raw, "context_size"),
+                where.key("context_size", raw),
             )
             context_size = None
         elif context_size < 0:
             ctx.error(
                 f"context_size cannot be negative ({context_size})",
-                f"{path}.context_size",
-                _loc(raw, "context_size"),
+                where.key("context_size", raw),
                 hint="use 0 to take the model's own context size, or omit it",
             )
             context_size = None
@@ -87,22 +80,20 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict) -> ModelSpec | None:
     if not isinstance(flags, list):
         ctx.error(
             f"runtime_flags must be a list of strings, got {_short(flags)}",
-            f"{path}.runtime_flags",
-            _loc(raw, "runtime_flags"),
+            where.key("runtime_flags", raw),
         )
         flags = []
     for i, flag in enumerate(flags):
         if not isinstance(flag, str):
             ctx.error(
                 f"runtime flag {i + 1} must be a string, got {_short(flag)}",
-                f"{path}.runtime_flags[{i}]",
-                _loc(flags, i),
+                where.key("runtime_flags", raw).item(i, flags),
                 hint='quote it: "--flag=42"',
             )
     labels_raw = raw.get("labels") or {}
     labels: dict[str, str] = {}
     label_locs: dict[str, Loc | None] = {}
-    if _check(ctx, "list_or_dict", labels_raw, f"{path}.labels", _loc(raw, "labels")):
+    if _check(ctx, "list_or_dict", labels_raw, where.key("labels", raw)):
         as_map = _to_map(labels_raw)
         for name, value in as_map.items():
             labels[str(name)] = env_value(value) or ""

@@ -5,23 +5,23 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from compose_translate.errors import KeyPath
 from compose_translate.normalize.context import (
     _PORT_KEYS,
     _Ctx,
-    _loc,
     _short,
 )
-from compose_translate.normalize.project import Port
+from compose_translate.normalize.project import Port, Protocol
 from compose_translate.values import parse_port_range
 
 
-def _ports(ctx: _Ctx, raw: list, path: str) -> tuple[Port, ...]:
+def _ports(ctx: _Ctx, raw: list[Any], where: KeyPath) -> tuple[Port, ...]:
     ports: list[Port] = []
     for i, item in enumerate(raw):
-        item_path, item_loc = f"{path}[{i}]", _loc(raw, i)
+        item_where = where.item(i, raw)
         try:
             if isinstance(item, dict):
-                ctx.unknown_keys(item, _PORT_KEYS, item_path, "a port")
+                ctx.unknown_keys(item, _PORT_KEYS, item_where, "a port")
                 target = parse_port_range(str(item.get("target", "")))
                 published = item.get("published")
                 if published not in (None, ""):
@@ -31,7 +31,7 @@ def _ports(ctx: _Ctx, raw: list, path: str) -> tuple[Port, ...]:
                     Port(
                         target=t,
                         published=None if published in (None, "") else str(published),
-                        protocol=str(item.get("protocol", "tcp")),
+                        protocol=_protocol(str(item.get("protocol", "tcp"))),
                         host_ip=item.get("host_ip"),
                         app_protocol=item.get("app_protocol"),
                         name=item.get("name"),
@@ -43,15 +43,13 @@ def _ports(ctx: _Ctx, raw: list, path: str) -> tuple[Port, ...]:
             else:
                 raise ValueError(f'expected a port such as "8080:80", got {_short(item)}')
         except ValueError as exc:
-            ctx.error(str(exc), item_path, item_loc, hint='write ports as "[HOST:]CONTAINER[/PROTOCOL]"')
+            ctx.error(str(exc), item_where, hint='write ports as "[HOST:]CONTAINER[/PROTOCOL]"')
     return tuple(ports)
 
 
 def _short_port(text: str) -> list[Port]:
-    spec, _, protocol = text.partition("/")
-    protocol = protocol or "tcp"
-    if protocol not in ("tcp", "udp", "sctp"):
-        raise ValueError(f'unknown protocol "{protocol}"')
+    spec, _, written = text.partition("/")
+    protocol = _protocol(written or "tcp")
     host_ip = None
     if spec.startswith("["):  # IPv6 host address
         end = spec.find("]")
@@ -76,6 +74,17 @@ def _short_port(text: str) -> list[Port]:
     ]
 
 
+_PROTOCOLS: dict[str, Protocol] = {"tcp": "tcp", "udp": "udp", "sctp": "sctp"}
+
+
+def _protocol(written: str) -> Protocol:
+    """tcp, udp or sctp, in any case (Docker lowercases it, as its nat.ParsePortSpec does)."""
+    protocol = _PROTOCOLS.get(written.lower())
+    if protocol is None:
+        raise ValueError(f'unknown protocol "{written}"')
+    return protocol
+
+
 def _host_ip(address: Any) -> None:
     if address in (None, ""):
         return
@@ -85,11 +94,11 @@ def _host_ip(address: Any) -> None:
         raise ValueError(f'"{address}" is not an IP address') from None
 
 
-def _expose(ctx: _Ctx, raw: list, path: str) -> tuple[int, ...]:
+def _expose(ctx: _Ctx, raw: list[Any], where: KeyPath) -> tuple[int, ...]:
     result: list[int] = []
     for i, item in enumerate(raw):
         try:
             result.extend(parse_port_range(str(item).partition("/")[0]))
         except ValueError as exc:
-            ctx.error(str(exc), f"{path}[{i}]", _loc(raw, i))
+            ctx.error(str(exc), where.item(i, raw))
     return tuple(sorted(set(result)))

@@ -5,23 +5,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from compose_translate.errors import Loc, did_you_mean
+from compose_translate.errors import KeyPath, did_you_mean
 from compose_translate.load.yaml_source import YMap
 from compose_translate.normalize.context import (
     _MOUNT_KEYS,
     _MOUNT_TYPES,
+    _check,
     _Ctx,
     _loc,
     _short,
 )
-from compose_translate.normalize.project import FileRef, Mount
+from compose_translate.normalize.project import Dependency, FileRef, Mount
 from compose_translate.values import env_value
 
 
-def _depends_on(ctx: _Ctx, raw: Any, path: str, services: dict, loc: Loc | None) -> dict[str, dict[str, Any]]:
+def _depends_on(ctx: _Ctx, raw: Any, where: KeyPath, services: dict[str, Any]) -> dict[str, Dependency]:
     if raw is None:
         return {}
-    path = f"{path}.depends_on"
     entries = (
         YMap(
             {v: {"condition": "service_started"} for v in raw},
@@ -32,61 +32,67 @@ def _depends_on(ctx: _Ctx, raw: Any, path: str, services: dict, loc: Loc | None)
         else raw
     )
     if not isinstance(entries, dict):
-        ctx.error(f"expected a list or mapping of services, got {_short(raw)}", path, _loc(raw) or loc)
+        ctx.error(f"expected a list or mapping of services, got {_short(raw)}", where.at(_loc(raw)))
         return {}
-    result = {}
+    result: dict[str, Dependency] = {}
     for name, spec in entries.items():
-        entry_path, loc = f"{path}.{name}", _loc(entries, name)
+        entry = where.key(name, entries)
         if name not in services:
             ctx.error(
                 f'depends on undefined service "{name}"',
-                entry_path,
-                loc,
+                entry,
                 hint=did_you_mean(str(name), services) or "defined services: " + ", ".join(sorted(services)),
             )
             continue
         spec = spec if isinstance(spec, dict) else {}
-        ctx.unknown_keys(spec, ("condition", "required", "restart"), entry_path, "a dependency")
+        ctx.unknown_keys(spec, ("condition", "required", "restart"), entry, "a dependency")
         condition = spec.get("condition", "service_started")
         if condition not in ("service_started", "service_healthy", "service_completed_successfully"):
             ctx.error(
                 f'unknown condition "{condition}"',
-                f"{entry_path}.condition",
-                _loc(spec, "condition"),
+                entry.key("condition", spec),
                 hint="use service_started, service_healthy or service_completed_successfully",
             )
-        result[str(name)] = {
-            "condition": condition,
-            "required": spec.get("required", True) is not False,
-            **({"restart": spec["restart"] in (True, "true")} if "restart" in spec else {}),
-        }
+            continue
+        result[str(name)] = Dependency(
+            condition=condition,
+            required=spec.get("required", True) is not False,
+            restart=spec["restart"] in (True, "true") if "restart" in spec else None,
+        )
     return dict(sorted(result.items()))
 
 
-def _file_refs(ctx: _Ctx, raw: list, path: str, defined: dict, target_base: str) -> tuple[FileRef, ...]:
-    what = path.rsplit(".", 1)[-1]
+def _file_refs(
+    ctx: _Ctx, raw: list[Any], where: KeyPath, defined: dict[str, Any], target_base: str
+) -> tuple[FileRef, ...]:
+    what = where.path.rsplit(".", 1)[-1]
     refs = []
     for i, item in enumerate(raw):
-        item_path, loc = f"{path}[{i}]", _loc(raw, i)
+        item_where = where.item(i, raw)
         if isinstance(item, str):
             item = {"source": item}
         if not isinstance(item, dict) or not isinstance(item.get("source"), str):
-            ctx.error(f"expected a {what[:-1]} name or {{source, target}}", item_path, loc)
+            ctx.error(f"expected a {what[:-1]} name or {{source, target}}", item_where)
             continue
-        ctx.unknown_keys(item, ("source", "target", "uid", "gid", "mode"), item_path, f"a {what[:-1]} reference")
+        ctx.unknown_keys(item, ("source", "target", "uid", "gid", "mode"), item_where, f"a {what[:-1]} reference")
         source = item["source"]
         if source not in defined:
             ctx.error(
                 f'{what[:-1]} "{source}" is not defined (defined: {", ".join(sorted(defined)) or "none"})',
-                item_path,
-                loc,
+                item_where,
                 hint=f"declare it under the top-level `{what}:`",
             )
+            continue
+        if not all(
+            _check(ctx, "string" if key == "target" else "scalar", item[key], item_where.key(key, item))
+            for key in ("target", "uid", "gid")
+            if item.get(key) is not None
+        ):
             continue
         target = str(item.get("target") or source)
         if not target.startswith("/"):
             target = target_base + target
-        mode = _file_mode(ctx, item.get("mode"), f"{item_path}.mode", loc)
+        mode = _file_mode(ctx, item.get("mode"), item_where.key("mode"))
         refs.append(
             FileRef(
                 source=source, target=target, uid=env_value(item.get("uid")), gid=env_value(item.get("gid")), mode=mode
@@ -95,7 +101,7 @@ def _file_refs(ctx: _Ctx, raw: list, path: str, defined: dict, target_base: str)
     return tuple(refs)
 
 
-def _file_mode(ctx: _Ctx, mode: Any, path: str, loc: Loc | None) -> int | None:
+def _file_mode(ctx: _Ctx, mode: Any, where: KeyPath) -> int | None:
     """A file mode as compose-go reads it: a YAML number (0440 and 0o440 are octal) or an octal string."""
     if mode is None:
         return None
@@ -106,15 +112,15 @@ def _file_mode(ctx: _Ctx, mode: Any, path: str, loc: Loc | None) -> int | None:
         if value <= 0o7777:
             return value
     ctx.error(
-        f"expected a file mode such as 0440, got {_short(mode)}", path, loc, hint="write the mode in octal, e.g. 0440"
+        f"expected a file mode such as 0440, got {_short(mode)}", where, hint="write the mode in octal, e.g. 0440"
     )
     return None
 
 
-def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]:
+def _mounts(ctx: _Ctx, raw: list[Any], where: KeyPath, volumes: dict[str, Any]) -> tuple[Mount, ...]:
     mounts = []
     for i, item in enumerate(raw):
-        item_path, loc = f"{path}[{i}]", _loc(raw, i)
+        item_where = where.item(i, raw)
         if isinstance(item, str):
             parts = item.split(":")
             if len(parts) == 1:
@@ -125,11 +131,18 @@ def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]
             kind = "bind" if source[:1] in ("/", ".", "~") else "volume"
             mount = Mount(type=kind, source=source, target=target, read_only="ro" in mode.split(","))
         elif isinstance(item, dict):
-            ctx.unknown_keys(item, _MOUNT_KEYS, item_path, "a volume mount")
+            ctx.unknown_keys(item, _MOUNT_KEYS, item_where, "a volume mount")
             if item.get("type") not in _MOUNT_TYPES or not isinstance(item.get("target"), str):
-                ctx.error(f"a long-form mount needs type ({', '.join(_MOUNT_TYPES)}) and target", item_path, loc)
+                ctx.error(f"a long-form mount needs type ({', '.join(_MOUNT_TYPES)}) and target", item_where)
                 continue
             sub: dict[str, Any] = item["volume"] if isinstance(item.get("volume"), dict) else {}
+            fields = {"source": item.get("source"), "subpath": sub.get("subpath")}
+            if not all(
+                _check(ctx, "string", value, item_where.key(key, item))
+                for key, value in fields.items()
+                if value is not None
+            ):
+                continue
             mount = Mount(
                 type=item["type"],
                 source=item.get("source"),
@@ -138,13 +151,12 @@ def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]
                 subpath=sub.get("subpath"),
             )
         else:
-            ctx.error(f'expected a mount such as "data:/var/lib/data", got {_short(item)}', item_path, loc)
+            ctx.error(f'expected a mount such as "data:/var/lib/data", got {_short(item)}', item_where)
             continue
         if mount.type == "volume" and mount.source and mount.source not in volumes:
             ctx.error(
                 f'named volume "{mount.source}" is not defined (defined: {", ".join(sorted(volumes)) or "none"})',
-                item_path,
-                loc,
+                item_where,
                 hint="declare it under the top-level `volumes:`",
             )
             continue
@@ -152,19 +164,19 @@ def _mounts(ctx: _Ctx, raw: list, path: str, volumes: dict) -> tuple[Mount, ...]
     return tuple(mounts)
 
 
-def _networks(ctx: _Ctx, raw: Any, path: str, networks: dict, loc: Loc | None) -> tuple[str, ...]:
+def _networks(ctx: _Ctx, raw: Any, where: KeyPath, networks: dict[str, Any]) -> tuple[str, ...]:
     if raw is None:
         return ("default",)
     if not isinstance(raw, (list, dict)):
-        ctx.error(f"expected a list or mapping of networks, got {_short(raw)}", path, loc)
+        ctx.error(f"expected a list or mapping of networks, got {_short(raw)}", where)
         return ()
     names = list(raw)
     for name in names:
         if name != "default" and name not in networks:
             ctx.error(
                 f'network "{name}" is not defined (defined: {", ".join(sorted(networks)) or "none"})',
-                f"{path}.{name}",
-                _loc(raw, name) if isinstance(raw, dict) else _loc(raw),
+                # a list names its networks where the list starts
+                where.key(name).at(_loc(raw, name) if isinstance(raw, dict) else _loc(raw)),
                 hint="declare it under the top-level `networks:`",
             )
     return tuple(sorted(str(n) for n in names))

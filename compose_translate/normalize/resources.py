@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import SecretStr
 
-from compose_translate.errors import Loc
+from compose_translate.errors import KeyPath
 from compose_translate.load.yaml_source import YMap, plain
 from compose_translate.normalize.context import (
     _SECRET_KEYS,
@@ -16,42 +18,40 @@ from compose_translate.normalize.project import Resource
 from compose_translate.values import is_file, read_bounded
 
 
-def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
+def _resources(ctx: _Ctx, section: str, entries: dict[str, Any]) -> dict[str, Resource]:
     result = {}
     for name, raw in entries.items():
-        path, loc = f"{section}.{name}", _loc(entries, name)
+        where = KeyPath(section).key(name, entries)
+        loc = where.loc
         if raw is None:
             raw = YMap(loc=loc)
         if not isinstance(raw, dict):
-            ctx.error(f"expected a mapping, got {_short(raw)}", path, loc)
+            ctx.error(f"expected a mapping, got {_short(raw)}", where)
             continue
         if section in ("networks", "volumes") and raw.get("external") not in (None, False, "false"):
             for option in ("driver", "driver_opts", "ipam") if section == "networks" else ("driver", "driver_opts"):
                 if raw.get(option):
                     ctx.error(
                         f'"external" and "{option}" cannot both be set: an external {section[:-1]} exists already',
-                        f"{path}.{option}",
-                        _loc(raw, option),
+                        where.key(option, raw),
                         hint=f"remove {option}, or remove external to create the {section[:-1]}",
                     )
         if section in ("secrets", "configs"):
-            ctx.unknown_keys(raw, _SECRET_KEYS, path, f"a top-level {section[:-1]}")
+            ctx.unknown_keys(raw, _SECRET_KEYS, where, f"a top-level {section[:-1]}")
             sources = [
                 k for k in ("file", "environment", "content", "external") if k in raw and raw[k] not in (None, False)
             ]
             if section == "secrets" and "content" in raw:
                 ctx.error(
                     "a secret cannot have `content`; only configs can",
-                    f"{path}.content",
-                    _loc(raw, "content"),
+                    where.key("content", raw),
                     hint="put the value in a file (`file:`) or a variable (`environment:`)",
                 )
             if len(sources) != 1:
                 ctx.error(
                     f"a {section[:-1]} needs exactly one of file, environment"
                     f"{', content' if section == 'configs' else ''} or external",
-                    path,
-                    loc,
+                    where,
                 )
                 continue
         spec = {k: plain(v) for k, v in raw.items() if k != "content"}
@@ -62,13 +62,13 @@ def _resources(ctx: _Ctx, section: str, entries: dict) -> dict[str, Resource]:
             kind=section[:-1],
             spec=spec,
             loc=loc,
-            value=_resource_value(ctx, raw, path, loc),
+            value=_resource_value(ctx, raw, where),
             key_locs={str(k): _loc(raw, k) for k in raw},
         )
     return result
 
 
-def _resource_value(ctx: _Ctx, raw: dict, path: str, loc: Loc | None) -> SecretStr | None:
+def _resource_value(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> SecretStr | None:
     """The content of a secret or config when it is available now (a missing one was warned about)."""
     if "content" in raw:
         return SecretStr(str(raw["content"]))
@@ -78,12 +78,11 @@ def _resource_value(ctx: _Ctx, raw: dict, path: str, loc: Loc | None) -> SecretS
         try:
             return SecretStr(read_bounded(str(raw["file"]), "file"))
         except ValueError as exc:  # outside the project, not a regular file, too large
-            ctx.error(str(exc), f"{path}.file", _loc(raw, "file") or loc, hint="keep the file in the project")
+            ctx.error(str(exc), where.key("file", raw), hint="keep the file in the project")
         except (OSError, UnicodeDecodeError) as exc:
             ctx.error(
                 f"cannot read {raw['file']} as UTF-8 text: {exc}",
-                f"{path}.file",
-                _loc(raw, "file") or loc,
+                where.key("file", raw),
                 hint="binary secret files are not supported; store them base64-encoded",
             )
     return None

@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from compose_translate.compat import AUTOSCALING, SERVICE_ATTRIBUTES
-from compose_translate.errors import ComposeError, Loc, did_you_mean
+from compose_translate.errors import ComposeError, KeyPath, did_you_mean
 from compose_translate.load.envfiles import read_env_file
 from compose_translate.load.yaml_source import YMap, plain
 from compose_translate.normalize.build import _build
 from compose_translate.normalize.context import (
-    _DEPLOY_KEYS,
-    _HEALTH_KEYS,
     _check,
     _Ctx,
     _loc,
@@ -22,7 +20,9 @@ from compose_translate.normalize.context import (
     _to_map,
     _type_ok,
 )
+from compose_translate.normalize.deploy import _deploy, _gpus
 from compose_translate.normalize.environment import _environment
+from compose_translate.normalize.healthcheck import _healthcheck
 from compose_translate.normalize.ports import _expose, _ports
 from compose_translate.normalize.project import Binding, Service
 from compose_translate.normalize.references import _depends_on, _file_refs, _mounts, _networks
@@ -30,66 +30,73 @@ from compose_translate.settings import SECRET_ARN
 from compose_translate.values import env_value, parse_bool
 
 
-def _service(ctx: _Ctx, name: str, raw: Any, sections: dict, models: dict, loc: Loc | None) -> Service | None:
-    path = f"services.{name}"
+def _service(
+    ctx: _Ctx, name: str, raw: Any, sections: dict[str, Any], models: dict[str, Any], where: KeyPath
+) -> Service | None:
+    path, loc = where.path, where.loc
     if raw is None:
         raw = YMap(loc=loc)
     if not isinstance(raw, dict):
-        ctx.error(f"a service must be a mapping, got {_short(raw)}", path, loc)
+        ctx.error(f"a service must be a mapping, got {_short(raw)}", where)
         return None
-    ctx.unknown_keys(raw, SERVICE_ATTRIBUTES, path, "a service")
+    ctx.unknown_keys(raw, SERVICE_ATTRIBUTES, where, "a service")
     for key, value in raw.items():
         attribute = SERVICE_ATTRIBUTES.get(key)
         if attribute is not None:
-            _check(ctx, attribute.kind, value, f"{path}.{key}", _loc(raw, key))
+            _check(ctx, attribute.kind, value, where.key(key, raw))
     if ctx.report.errors and any(e.path.startswith(path + ".") or e.path == path for e in ctx.report.errors):
         return None
     if raw.get("image") is None and raw.get("build") is None:
         ctx.error(
             "service has neither an image nor a build context",
-            path,
-            loc,
+            where,
             hint="add `image: <repository>:<tag>` or `build: <folder with a Dockerfile>`",
         )
     fields: dict[str, Any] = {"name": name, "loc": loc, "key_locs": dict(getattr(raw, "key_locs", {}))}
     fields["image"] = raw.get("image")
     if raw.get("build") is not None:
-        fields["build"] = _build(ctx, raw["build"], f"{path}.build", _loc(raw, "build"))
+        fields["build"] = _build(ctx, raw["build"], where.key("build", raw))
     for key in ("command", "entrypoint"):
         value = raw.get(key)
         fields[key] = tuple(value) if isinstance(value, list) else value
-    fields["environment"] = _environment(ctx, raw, path)
-    fields["bindings"] = _bindings(ctx, raw.get("models"), path, _loc(raw, "models"), models)
-    fields["ports"] = _ports(ctx, raw.get("ports") or [], f"{path}.ports")
-    fields["expose"] = _expose(ctx, raw.get("expose") or [], f"{path}.expose")
-    fields["depends_on"] = _depends_on(ctx, raw.get("depends_on"), path, sections["services"], _loc(raw, "depends_on"))
+    fields["environment"] = _environment(ctx, raw, where)
+    fields["bindings"] = _bindings(ctx, raw.get("models"), where.key("models", raw), models)
+    fields["ports"] = _ports(ctx, raw.get("ports") or [], where.key("ports", raw))
+    fields["expose"] = _expose(ctx, raw.get("expose") or [], where.key("expose", raw))
+    if isinstance(raw.get("deploy"), dict):
+        fields["deploy"] = _deploy(ctx, raw["deploy"], where.key("deploy", raw))
+    if isinstance(raw.get("healthcheck"), dict):
+        fields["healthcheck"] = _healthcheck(ctx, raw["healthcheck"], where.key("healthcheck", raw))
+    if raw.get("gpus") is not None:
+        fields["gpus"] = _gpus(ctx, raw["gpus"], where.key("gpus", raw))
+    fields["depends_on"] = _depends_on(ctx, raw.get("depends_on"), where.key("depends_on", raw), sections["services"])
     fields["secrets"] = _file_refs(
-        ctx, raw.get("secrets") or [], f"{path}.secrets", sections["secrets"], "/run/secrets/"
+        ctx, raw.get("secrets") or [], where.key("secrets", raw), sections["secrets"], "/run/secrets/"
     )
-    fields["configs"] = _file_refs(ctx, raw.get("configs") or [], f"{path}.configs", sections["configs"], "/")
-    fields["volumes"] = _mounts(ctx, raw.get("volumes") or [], f"{path}.volumes", sections["volumes"])
-    fields["networks"] = _networks(
-        ctx, raw.get("networks"), f"{path}.networks", sections["networks"], _loc(raw, "networks")
-    )
+    fields["configs"] = _file_refs(ctx, raw.get("configs") or [], where.key("configs", raw), sections["configs"], "/")
+    fields["volumes"] = _mounts(ctx, raw.get("volumes") or [], where.key("volumes", raw), sections["volumes"])
+    fields["networks"] = _networks(ctx, raw.get("networks"), where.key("networks", raw), sections["networks"])
     labels = {
-        **_label_files(ctx, raw, path),
+        **_label_files(ctx, raw, where),
         **{str(k): env_value(v) or "" for k, v in _to_map(raw.get("labels") or {}).items()},
     }
     fields["labels"] = dict(sorted(labels.items()))
-    fields["settings"], fields["unmapped"] = _settings(ctx, raw, path)
-    fields["pull_credentials"] = _pull_credentials(ctx, raw, path)
+    fields["settings"], fields["unmapped"] = _settings(ctx, raw, where)
+    fields["pull_credentials"] = _pull_credentials(ctx, raw, where)
     return Service(**fields)
 
 
-def _label_files(ctx: _Ctx, raw: dict, path: str) -> dict[str, str]:
+def _label_files(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> dict[str, str]:
     """`label_file`: KEY=VALUE files read like env files (not interpolated); `labels` win over them."""
     files = raw.get("label_file")
     entries = [files] if isinstance(files, str) else (files if isinstance(files, list) else [])
     labels: dict[str, str] = {}
     for i, entry in enumerate(entries):
-        entry_path, loc = f"{path}.label_file[{i}]", _loc(raw, "label_file")
+        entry_where = where.key("label_file", raw).item(i)  # located at `label_file:`
         try:
-            values = read_env_file(Path(str(entry)), {}, ctx.report, raw=True, ref_path=entry_path, ref_loc=loc)
+            values = read_env_file(
+                Path(str(entry)), {}, ctx.report, raw=True, ref_path=entry_where.path, ref_loc=entry_where.loc
+            )
         except ComposeError as exc:
             ctx.report.add(exc)
             continue
@@ -103,15 +110,14 @@ PULL_CREDENTIALS = "x-aws-pull_credentials"
 _SECRET_ARN = re.compile(SECRET_ARN)
 
 
-def _pull_credentials(ctx: _Ctx, raw: dict, path: str) -> str | None:
+def _pull_credentials(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> str | None:
     value = raw.get(PULL_CREDENTIALS)
     if value is None:
         return None
     if not isinstance(value, str) or not _SECRET_ARN.fullmatch(value):
         ctx.error(
             "expected the ARN of a Secrets Manager secret",
-            f"{path}.{PULL_CREDENTIALS}",
-            _loc(raw, PULL_CREDENTIALS),
+            where.key(PULL_CREDENTIALS, raw),
             hint="e.g. arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf; the secret "
             'holds {"username": ..., "password": ...}',
         )
@@ -119,36 +125,12 @@ def _pull_credentials(ctx: _Ctx, raw: dict, path: str) -> str | None:
     return value
 
 
-# build keys whose values the deployment does not pass to the builder, and why
-
-
-def _devices(ctx: _Ctx, deploy: dict, path: str, loc: Loc | None) -> None:
-    """Device reservations as compose-go checks them: count is a number or "all", and not with device_ids."""
-    resources = deploy.get("resources")
-    reservations = resources.get("reservations") if isinstance(resources, dict) else None
-    devices = reservations.get("devices") if isinstance(reservations, dict) else None
-    for i, device in enumerate(devices if isinstance(devices, list) else []):
-        if not isinstance(device, dict):
-            continue
-        count = device.get("count")
-        if count is not None and count != "all" and not _type_ok("integer", count):
-            ctx.error(f'count must be a number or "all", got {_short(count)}', f"{path}[{i}].count", loc)
-        if count is not None and device.get("device_ids"):
-            ctx.error(
-                "count and device_ids cannot be used together",
-                f"{path}[{i}]",
-                loc,
-                hint="reserve devices either by count or by id",
-            )
-
-
-def _bindings(ctx: _Ctx, raw: Any, path: str, loc: Loc | None, models: dict) -> tuple[Binding, ...]:
+def _bindings(ctx: _Ctx, raw: Any, where: KeyPath, models: dict[str, Any]) -> tuple[Binding, ...]:
     if raw is None:
         return ()
-    path = f"{path}.models"
     if isinstance(raw, list):
         if not all(isinstance(v, str) for v in raw):
-            ctx.error("model bindings must be model names", path, loc)
+            ctx.error("model bindings must be model names", where)
             return ()
         entries: dict[Any, Any] = YMap(
             {v: None for v in raw}, loc=_loc(raw), key_locs={v: _loc(raw, i) for i, v in enumerate(raw)}
@@ -156,35 +138,34 @@ def _bindings(ctx: _Ctx, raw: Any, path: str, loc: Loc | None, models: dict) -> 
     elif isinstance(raw, dict):
         entries = raw
     else:
-        ctx.error(f"expected a list of model names or a mapping, got {_short(raw)}", path, loc)
+        ctx.error(f"expected a list of model names or a mapping, got {_short(raw)}", where)
         return ()
     bindings = []
     defined = sorted(models)
     for key, spec in entries.items():
         key = str(key)
-        binding_path, binding_loc = f"{path}.{key}", _loc(entries, key)
+        binding = where.key(key).at(_loc(entries, key))
         if key not in models:
             ctx.error(
                 f'model "{key}" is not defined (defined: {", ".join(defined) or "none"})',
-                binding_path,
-                binding_loc,
+                binding,
                 hint=did_you_mean(key, defined) or "declare it under the top-level `models:`",
             )
             continue
         spec = spec if spec is not None else {}
         if not isinstance(spec, dict):
-            ctx.error(f"expected endpoint_var / model_var, got {_short(spec)}", binding_path, binding_loc)
+            ctx.error(f"expected endpoint_var / model_var, got {_short(spec)}", binding)
             continue
-        ctx.unknown_keys(spec, ("endpoint_var", "model_var"), binding_path, "a model binding")
+        ctx.unknown_keys(spec, ("endpoint_var", "model_var"), binding, "a model binding")
         prefix = binding_prefix(key)
         names = {}
         for var, default in (("endpoint_var", prefix + "_URL"), ("model_var", prefix + "_MODEL")):
             value = spec.get(var, default)
             if not isinstance(value, str) or not value:
-                ctx.error(f"{var} must be a variable name", f"{binding_path}.{var}", _loc(spec, var))
+                ctx.error(f"{var} must be a variable name", binding.key(var, spec))
                 value = default
             names[var] = value
-        bindings.append(Binding(model=key, loc=binding_loc, **names))
+        bindings.append(Binding(model=key, loc=_loc(entries, key), **names))
     return tuple(sorted(bindings, key=lambda b: b.model))
 
 
@@ -195,6 +176,9 @@ def binding_prefix(model_key: str) -> str:
 
 _STRUCTURED = {
     "image",
+    "deploy",
+    "healthcheck",
+    "gpus",
     "build",
     "command",
     "entrypoint",
@@ -215,8 +199,8 @@ _STRUCTURED = {
 }
 
 
-def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The other attributes as plain data: (mapped, not mapped); deploy and healthcheck are checked here."""
+def _settings(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The other attributes as plain data: (mapped, not mapped)."""
     settings: dict[str, Any] = {}
     unmapped: dict[str, Any] = {}
     for key, value in raw.items():
@@ -228,42 +212,13 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
         if SERVICE_ATTRIBUTES[key].status != "mapped":
             unmapped[str(key)] = plain(value)
             continue
-        if key == "deploy" and isinstance(value, dict):
-            ctx.unknown_keys(value, _DEPLOY_KEYS, f"{path}.deploy", "deploy")
-            _devices(ctx, value, f"{path}.deploy.resources.reservations.devices", _loc(raw, key))
-            replicas = value.get("replicas")
-            if replicas is not None and not (_type_ok("integer", replicas) and int(replicas) >= 0):
-                ctx.error(
-                    f"replicas must be a whole number >= 0, got {_short(replicas)}",
-                    f"{path}.deploy.replicas",
-                    _loc(value, "replicas"),
-                )
-        if key == "healthcheck" and isinstance(value, dict):
-            ctx.unknown_keys(value, _HEALTH_KEYS, f"{path}.healthcheck", "healthcheck")
-            for field in ("interval", "timeout", "start_period", "start_interval"):
-                if field in value and not _type_ok("duration", value[field]):
-                    ctx.error(
-                        f"expected a duration such as 30s, got {_short(value[field])}",
-                        f"{path}.healthcheck.{field}",
-                        _loc(value, field),
-                    )
         kind = SERVICE_ATTRIBUTES[key].kind
-        if key == "gpus" and not (
-            value == "all" or (isinstance(value, list) and all(isinstance(v, dict) for v in value))
-        ):
-            ctx.error(
-                f'gpus must be "all" or a list of device requests, got {_short(value)}',
-                f"{path}.gpus",
-                _loc(raw, key),
-                hint="write gpus: all, or gpus: [{driver: nvidia, count: 1}]",
-            )
-            continue
         if kind == "boolean" and _type_ok("boolean", value):  # `init: yes` is true, as compose-go casts it
             value = parse_bool(value)
         elif kind == "integer" and _type_ok("integer", value):
             value = int(value)
             if key == "scale" and value < 0:
-                ctx.error(f"scale must be 0 or more, got {value}", f"{path}.scale", _loc(raw, key))
+                ctx.error(f"scale must be 0 or more, got {value}", where.key("scale", raw))
         elif (
             key in ("cpus", "mem_limit", "mem_reservation", "memswap_limit")
             and isinstance(value, float)
@@ -271,8 +226,7 @@ def _settings(ctx: _Ctx, raw: dict, path: str) -> tuple[dict[str, Any], dict[str
         ):
             ctx.error(
                 f"{key} must be a finite number, got {value}",
-                f"{path}.{key}",
-                _loc(raw, key),
+                where.key(key, raw),
                 hint="write a number such as 0.5 (cpus) or a size such as 512m",
             )
             continue

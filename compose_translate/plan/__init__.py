@@ -157,8 +157,7 @@ def _deploy_order(project: Project, report: Report) -> tuple[str, ...]:
         service = project.services[cycle[0]]
         report.error(
             "dependency cycle: " + " -> ".join(cycle),
-            f"services.{cycle[0]}.depends_on",
-            service.key_locs.get("depends_on", service.loc),
+            service.where("depends_on"),
             hint="remove one of these depends_on entries",
         )
         return tuple(sorted(graph))

@@ -33,7 +33,6 @@ def plan_service(
     addressed: set[int],
     report: Report,
 ) -> PlannedService:
-    path = f"services.{service.name}"
     _attribute_notes(service, report)
     environment = dict(service.environment)
     written: dict[str, tuple[str, str]] = {}  # variable -> (model key, value)
@@ -45,8 +44,7 @@ def plan_service(
                 report.warn(
                     f'the binding of model "{binding.model}" uses {var} for both the URL and the model '
                     "name; it receives the model name, as in Docker Compose",
-                    f"{path}.models.{binding.model}",
-                    binding.loc,
+                    service.where("models", binding.model).at(binding.loc),
                     hint="set endpoint_var and model_var to different names",
                 )
             elif var in written:
@@ -54,8 +52,7 @@ def plan_service(
                     report.warn(
                         f'models "{written[var][0]}" and "{binding.model}" both set {var}; '
                         f'"{written[var][0]}" wins (first by name)',
-                        f"{path}.models.{binding.model}",
-                        binding.loc,
+                        service.where("models", binding.model).at(binding.loc),
                         hint="give each binding its own model_var",
                     )
                 continue
@@ -64,34 +61,29 @@ def plan_service(
                 report.warn(
                     f"{var} is set in the service's environment and by the binding of model "
                     f'"{binding.model}"; the binding wins, as in Docker Compose',
-                    f"{path}.environment.{var}",
-                    service.key_locs.get("environment", service.loc),
+                    service.where("environment", var),
                     hint=f"remove {var} from `environment:` or rename the binding's variable",
                 )
     environment.update({var: value for var, (_, value) in written.items()})
-    volumes_loc = service.key_locs.get("volumes", service.loc)
     for mount in service.volumes:
         if mount.type == "bind":
             source = relative_path(mount.source, Path(project.project_dir)) if mount.source else "?"
             report.warn(
                 f"bind mount of {source} cannot be taken to the cloud; the container sees an empty {mount.target}",
-                f"{path}.volumes",
-                volumes_loc,
+                service.where("volumes"),
                 hint="copy the files into the image at build time, or use a named volume",
             )
         elif mount.type in ("image", "npipe", "cluster"):
             report.warn(
                 f"{mount.type} mount at {mount.target} is not supported on ECS and is skipped",
-                f"{path}.volumes",
-                volumes_loc,
+                service.where("volumes"),
             )
     for name, spec in service.depends_on.items():
-        if spec["condition"] == "service_completed_successfully":
+        if spec.condition == "service_completed_successfully":
             report.warn(
                 f'waits for "{name}" to complete, but ECS services run continuously; {name} is started '
                 "first and restarted when it exits",
-                f"{path}.depends_on.{name}",
-                service.key_locs.get("depends_on", service.loc),
+                service.where("depends_on", name),
                 hint="run one-off jobs (migrations) from the service's entrypoint instead",
             )
     ports = container_ports(service, inferred)
@@ -100,22 +92,19 @@ def plan_service(
             report.warn(
                 f"{protocol.upper()} port {port} is not reachable by name from other services: ECS Service "
                 "Connect carries TCP only",
-                f"{path}.ports",
-                service.key_locs.get("ports", service.loc),
+                service.where("ports"),
             )
     for network in sorted(set(service.networks) & set(CLIENT_NETWORKS)):
         report.error(
             f'the network name "{network}" is reserved for the model gateway',
-            f"{path}.networks",
-            service.key_locs.get("networks", service.loc),
+            service.where("networks"),
             hint="rename the network",
         )
     runtime = plan_runtime(service, report)
     if runtime.replicas > TASKS_PER_SERVICE:
         report.error(
             f"{runtime.replicas} replicas; an ECS service runs at most {TASKS_PER_SERVICE:,} tasks",
-            f"{path}.deploy.replicas",
-            service.key_locs.get("deploy", service.key_locs.get("scale", service.loc)),
+            service.where("deploy", "replicas").at(service.key_locs.get("deploy", service.key_locs.get("scale"))),
             hint=f"use at most {TASKS_PER_SERVICE:,} replicas",
         )
     plain, secret, shown = split_environment(environment, report.sensitive_values)
@@ -126,15 +115,17 @@ def plan_service(
             report.error(
                 f'config "{file.source}" targets {file.target}, at the root of the file system, and is '
                 "external: its content is not known to build it into the image",
-                f"services.{service.name}.configs",
-                service.key_locs.get("configs", service.loc),
+                service.where("configs"),
                 hint=f"give it a target in a directory, e.g. target: /etc/{service.name}/{file.source}",
             )
-    build = service.build.model_dump(mode="json") if service.build else None
+    # the platforms go to the image build (runtime.architecture); the rest is what the build takes
+    build = (
+        service.build.model_copy(update={"extra": {k: v for k, v in service.build.extra.items() if k != "platforms"}})
+        if service.build
+        else None
+    )
     published = listeners(service, certificate, report)
     tcp_ports = {port for port, protocol in ports if protocol == "tcp"}
-    if build:
-        build["extra"] = {k: v for k, v in build["extra"].items() if k != "platforms"}
     return PlannedService(
         name=service.name,
         image=service.image,
@@ -166,13 +157,12 @@ def _attribute_notes(service: Service, report: Report) -> None:
         attribute = status_of(key, value)
         if attribute is None:
             continue
-        where, loc = f"services.{service.name}.{key}", service.key_locs.get(key)
+        where = service.where(key)
         if attribute.status == "rejected":
             report.error(
                 f"cannot be deployed: {attribute.reason}",
                 where,
-                loc,
                 hint=f"remove `{key}` from the service (or move it to a local-only override file)",
             )
         else:
-            report.warn(f"ignored in the cloud: {attribute.reason}", where, loc)
+            report.warn(f"ignored in the cloud: {attribute.reason}", where)

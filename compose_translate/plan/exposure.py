@@ -76,8 +76,7 @@ def inferred_ports(services: dict[str, Service], report: Report) -> dict[str, se
                 report.warn(
                     f"{host} declares no port {port}, but {client.name} reaches it at {host}:{port} "
                     f"({variable}); port {port} is made reachable by name",
-                    f"services.{host}",
-                    target.loc,
+                    target.where(),
                     hint=f'add `expose: ["{port}"]` to {host} to make this explicit',
                 )
     return found
@@ -118,14 +117,13 @@ def app_protocols(service: Service, published: tuple[Listener, ...], addressed: 
 
 def listeners(service: Service, certificate: bool, report: Report) -> tuple[Listener, ...]:
     result = []
-    path, loc = f"services.{service.name}.ports", service.key_locs.get("ports", service.loc)
+    where = service.where("ports")
     for port in service.ports:
         if port.host_ip in LOOPBACK:
             report.warn(
                 f"port {port.target} is published on {port.host_ip} only, so it stays private in the cloud "
                 f"(other services still reach it as {service.name}:{port.target})",
-                path,
-                loc,
+                where,
                 hint="drop the host address to publish it on the load balancer",
             )
             continue
@@ -133,7 +131,7 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
         # what every listener of this port shares; `ephemeral`: no host port was written
         listener = partial(Listener, service=service.name, target=port.target, ephemeral=not port.published)
         if port.protocol == "sctp":
-            report.warn(f"SCTP port {port.target} cannot be published on AWS load balancers", path, loc)
+            report.warn(f"SCTP port {port.target} cannot be published on AWS load balancers", where)
             continue
         if port.protocol == "udp":
             result.append(listener(port=published, protocol="UDP", balancer="nlb"))
@@ -151,8 +149,7 @@ def listeners(service: Service, certificate: bool, report: Report) -> tuple[List
             what = NON_HTTP_PORTS.get(port.target, port.app_protocol or "non-HTTP")
             report.warn(
                 f"port {published} ({what}) is published to the internet through a Network Load Balancer",
-                path,
-                loc,
+                where,
                 hint="remove it from `ports:` (use `expose:`) if only other services need it",
             )
             result.append(listener(port=published, protocol="TCP", balancer="nlb"))
@@ -202,8 +199,7 @@ def assign_ephemeral(
                 report.warn(
                     f"port {listener.target} of {name} has no host port and {listener.port} is taken on the "
                     f"load balancer: it is published on port {port}",
-                    f"services.{name}.ports",
-                    service.key_locs.get("ports", service.loc),
+                    service.where("ports"),
                     hint=f'choose the port yourself, e.g. "{port}:{listener.target}"',
                 )
                 listener = listener.model_copy(update={"port": port})
@@ -228,8 +224,7 @@ def check_conflicts(all_listeners: list[Listener], services: dict[str, Service],
             who = f"twice by {owner}" if owner == listener.service else f"by both {owner} and {listener.service}"
             report.error(
                 f"port {port} is published {who}",
-                f"services.{listener.service}.ports",
-                service.key_locs.get("ports", service.loc),
+                service.where("ports"),
                 hint="publish each port once",
             )
 
@@ -255,8 +250,7 @@ def check_limits(all_listeners: list[Listener], services: dict[str, Service], re
                 f"{count} published ports would need {count} listeners on one "
                 f"{'Application' if balancer == 'alb' else 'Network'} Load Balancer; AWS allows "
                 f"{LISTENERS_PER_BALANCER}",
-                f"services.{service.name}.ports",
-                service.key_locs.get("ports", service.loc),
+                service.where("ports"),
                 hint="publish fewer ports (use `expose:` for ports only other services reach)",
             )
     for name, count in per_service.items():
@@ -264,7 +258,6 @@ def check_limits(all_listeners: list[Listener], services: dict[str, Service], re
             service = services[name]
             report.error(
                 f"{count} published ports; an ECS service can join at most {TARGET_GROUPS_PER_SERVICE} target groups",
-                f"services.{name}.ports",
-                service.key_locs.get("ports", service.loc),
+                service.where("ports"),
                 hint="publish at most five ports per service, or put a reverse proxy in front",
             )

@@ -112,8 +112,7 @@ def _stored(
     if size > SECRETS_MANAGER_MAX:
         report.error(
             f"{kind[:-1]} is {size} bytes; AWS stores at most {SECRETS_MANAGER_MAX}",
-            f"{kind}.{resource.name}",
-            resource.loc,
+            resource.where(),
             hint="ship large files in the image instead",
         )
     return StoredValue(
@@ -138,7 +137,7 @@ def _missing(resource: Resource, kind: str, source: str, report: Report) -> None
     else:
         message = f'{kind[:-1]} reads variable "{what}", which is not set; it must be set when you deploy'
         hint = f"set {what} in the environment or .env before `pulumi up`, {alternative}"
-    report.warn(message, f"{kind}.{resource.name}.{source}", resource.key_locs.get(source, resource.loc), hint=hint)
+    report.warn(message, resource.where(source), hint=hint)
 
 
 def service_files(
@@ -155,15 +154,13 @@ def service_files(
     baked: list[ServiceFile] = []
     for file in files:
         directory = posixpath.dirname(file.target)
-        where = f"services.{service.name}.{file.kind}s"
-        loc = service.key_locs.get(f"{file.kind}s", service.loc)
+        where = service.where(f"{file.kind}s")
         if directory == "/":
             if file.kind == "secret":  # an image layer is readable by anyone who can pull it
                 report.error(
                     f'secret "{file.source}" targets {file.target}, at the root of the file system: a '
                     "task cannot mount a file there, and a secret is not baked into an image",
                     where,
-                    loc,
                     hint=f"give it a target in a directory, e.g. target: /run/secrets/{file.source}",
                 )
             else:
@@ -174,7 +171,6 @@ def service_files(
                 f"{directory} is mounted to hold {file.kind} {file.source}: files the image has in "
                 f"{directory} are hidden in the cloud (if the application lives there, it will not start)",
                 where,
-                loc,
                 hint=f"give it a target in a directory of its own, e.g. "
                 f"{directory.rstrip('/')}/config/{posixpath.basename(file.target)}",
             )

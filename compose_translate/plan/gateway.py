@@ -12,9 +12,9 @@ from pydantic import SecretStr
 
 from compose_translate.frozen import Frozen
 from compose_translate.plan.files import SSM_STANDARD_MAX, ServiceFile, StoredValue
+from compose_translate.plan.health import HealthCheck
 from compose_translate.plan.models import PlannedModel
 from compose_translate.plan.planned_service import PlannedService
-from compose_translate.plan.runtime import HealthCheck
 from compose_translate.plan.synthetic import MODELS_NETWORK, SERVERS_NETWORK, synthetic_runtime, synthetic_service
 from compose_translate.serving import (
     GATEWAY_CONFIG_PATH,
@@ -192,11 +192,11 @@ def gateway_config(routes: list[Route], patched: bool = False) -> str:
         if route.wakes:  # held while the model starts: retried every WAKE_RETRY_SECONDS up to the limit
             params["num_retries"] = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS
         model_list.append({"model_name": route.model_name, "litellm_params": params})
-    settings: dict = {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}
+    settings: dict[str, Any] = {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}
     waking = sorted({r.model_name for r in routes if r.wakes})
     if patched:  # the proxy imports the module beside its config: that applies the fixes
         settings["callbacks"] = [f"{GATEWAY_FIXES_PATH.rsplit('/', 1)[1].removesuffix('.py')}.handler"]
-    document: dict = {"model_list": model_list, "litellm_settings": settings}
+    document: dict[str, Any] = {"model_list": model_list, "litellm_settings": settings}
     if waking:
         # a sleeping model answers 503 (ECS: no task behind Service Connect) or 400 (SageMaker: "no
         # capacity"): both are retried for waking models only, with a fixed pause between tries

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from compose_translate.errors import Report
+from compose_translate.errors import KeyPath, Report
 from compose_translate.frozen import Frozen
+from compose_translate.normalize.project import Healthcheck
 from compose_translate.values import parse_duration
 
 # ECS HealthCheck bounds (seconds / count): (min, max, Compose default)
@@ -20,45 +19,28 @@ class HealthCheck(Frozen):
     start_period: int
 
 
-def plan_healthcheck(raw: Any, path: str, loc, report: Report) -> HealthCheck | None:
-    if not isinstance(raw, dict) or raw.get("disable") in (True, "true"):
+def plan_healthcheck(spec: Healthcheck | None, where: KeyPath, report: Report) -> HealthCheck | None:
+    """ECS's form of a checked `healthcheck:`; values outside ECS's ranges are clamped, with a warning."""
+    if spec is None or spec.disable:
         return None
-    test = raw.get("test")
+    test = spec.test
     if test is None:
         return None  # the image's HEALTHCHECK cannot be read offline; ECS does not inherit it either
-    command: tuple[str, ...]
     if isinstance(test, str):
-        command = ("CMD-SHELL", test)
-    elif test and test[0] == "NONE":
+        command: tuple[str, ...] = ("CMD-SHELL", test)
+    elif test[0] == "NONE":
         return None
-    elif test and test[0] in ("CMD", "CMD-SHELL"):
-        command = tuple(str(t) for t in test)
     else:
-        report.error(
-            'healthcheck.test must start with "CMD", "CMD-SHELL" or "NONE"',
-            f"{path}.test",
-            loc,
-            hint='e.g. test: ["CMD", "curl", "-f", "http://localhost:8080/health"]',
-        )
-        return None
+        command = test
     values = {}
     for field, (low, high, default) in HEALTH_LIMITS.items():
-        given = raw.get(field)
-        try:
-            value = default if given is None else (int(given) if field == "retries" else round(parse_duration(given)))
-        except (TypeError, ValueError):
-            report.error(
-                f"healthcheck {field} must be {'a whole number' if field == 'retries' else 'a duration'}",
-                f"{path}.{field}",
-                loc,
-            )
-            continue
+        given = getattr(spec, field)
+        value = default if given is None else (int(given) if field == "retries" else round(parse_duration(given)))
         clamped = min(max(value, low), high)
         if clamped != value:
             report.warn(
                 f"healthcheck {field} {given} is outside ECS's range {low}-{high}; using {clamped}",
-                f"{path}.{field}",
-                loc,
+                where.key(field),
             )
         values[field] = clamped
-    return HealthCheck(command=command, **values) if len(values) == len(HEALTH_LIMITS) else None
+    return HealthCheck(command=command, **values)

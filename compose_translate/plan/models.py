@@ -8,14 +8,17 @@ user's services. The gateway in front of them all is `gateway.py`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from compose_translate.errors import Report
 from compose_translate.frozen import Frozen
 from compose_translate.names import clean, free_name, shorten
 from compose_translate.normalize.project import ModelSpec, Project
 from compose_translate.plan import pricing
+from compose_translate.plan.health import HealthCheck
 from compose_translate.plan.placement import Placement, place
 from compose_translate.plan.planned_service import PlannedService
-from compose_translate.plan.runtime import HealthCheck, Scaling
+from compose_translate.plan.scaling import Scaling
 from compose_translate.plan.synthetic import SERVERS_NETWORK, synthetic_runtime, synthetic_service
 from compose_translate.serving import (
     LLAMA_CPP_HEALTH_PATH,
@@ -97,7 +100,7 @@ def plan_models(
             bound_by.setdefault(binding.model, []).append(service.name)
     models: dict[str, PlannedModel] = {}
     unbound: list[str] = []
-    deployed: dict[tuple, str] = {}  # deployment signature -> the model key that deploys it
+    deployed: dict[tuple[Any, ...], str] = {}  # deployment signature -> the model key that deploys it
     for key, model in project.models.items():
         placement = place(model, settings, report)
         if placement is None:
@@ -106,8 +109,7 @@ def plan_models(
             unbound.append(key)
             report.warn(
                 f'model "{key}" is bound by no service and is not deployed',
-                f"models.{key}",
-                model.loc,
+                model.where(),
                 hint="bind it from a service's `models:`, or add the label cloud.deploy=true to deploy it "
                 "anyway (it costs money while it runs)",
             )
@@ -167,18 +169,17 @@ def plan_models(
 
 
 def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple[str, str | None]] | None:
-    path, loc = f"models.{model.key}.runtime_flags", model.key_locs.get("runtime_flags", model.loc)
+    where = model.where("runtime_flags")
     try:
         flags = split_flags(model.runtime_flags)
     except ValueError as exc:
-        report.error(f"cannot read runtime_flags: {exc}", path, loc, hint='write flags as ["--flag", "value"]')
+        report.error(f"cannot read runtime_flags: {exc}", where, hint='write flags as ["--flag", "value"]')
         return None
     conflicts = refused_flags(flags)
     if conflicts:
         report.error(
             "runtime_flags refused: " + "; ".join(conflicts),
-            path,
-            loc,
+            where,
             hint="remove these flags: compose-cloud sets the model, its address and its access itself; "
             "sampling, context and performance flags are allowed",
         )
@@ -187,8 +188,7 @@ def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple
     if placement.backend == "sagemaker" and short:
         report.error(
             f"SageMaker's llama.cpp container takes long flags only, got {', '.join(short)}",
-            path,
-            loc,
+            where,
             hint="use the long form, e.g. --ctx-size instead of -c",
         )
         return None
@@ -240,21 +240,19 @@ def _gated_warning(model: ModelSpec, placement: Placement, settings: StackSettin
     """Gated Hugging Face repositories need a token; SageMaker's container could only take it in plain text."""
     if model.ref.source != "huggingface":
         return
-    path, loc = f"models.{model.key}.model", model.key_locs.get("model", model.loc)
+    where = model.where("model")
     if placement.backend == "sagemaker":
         report.warn(
             f"{model.model} runs on SageMaker, whose container takes a Hugging Face token only as a plain "
             "environment variable, so none is given: if the repository is gated, its download fails",
-            path,
-            loc,
+            where,
             hint="for a gated model add the label cloud.backend=ecs and set "
             "compose-cloud:hfTokenSecret (the token then reaches the server as an ECS secret)",
         )
     elif not settings.hf_token_secret:
         report.warn(
             f"no Hugging Face token is configured: if {model.model} is a gated repository, its download fails",
-            path,
-            loc,
+            where,
             hint="store a token in Secrets Manager and set compose-cloud:hfTokenSecret to its name or ARN",
         )
 
@@ -280,7 +278,6 @@ def _shared_references(models: dict[str, PlannedModel], project: Project, report
             report.warn(
                 f"models {', '.join(keys)} have the same reference {reference} but different settings: "
                 "the gateway knows models by reference, so it balances requests across their deployments",
-                f"models.{keys[1]}",
-                spec.loc,
+                spec.where(),
                 hint="give them the same settings (one deployment), or different references",
             )

@@ -7,7 +7,7 @@ completions only.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -65,13 +65,16 @@ class Placement(BaseModel):
         return self.min_instances == 0
 
 
+# reports one problem with one `cloud.*` label: (label, message, hint)
+LabelError = Callable[..., None]
+
+
 def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placement | None:
     """Resolve one model's placement; problems go to `report` and None is returned."""
-    path = f"models.{model.key}.labels"
     errors_before = len(report.errors)
 
     def label_error(name: str, message: str, hint: str = "") -> None:
-        report.error(message, f"{path}.{name}", model.label_locs.get(name, model.loc), hint)
+        report.error(message, model.label(name), hint=hint)
 
     for name in model.labels:
         if name.startswith("cloud.") and name not in LABELS:
@@ -111,8 +114,7 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
     if backend == "ecs" and instance_type != "fargate" and not is_gpu_ec2_type(instance_type):
         report.warn(
             f"{instance_type} has no GPU: llama.cpp will run on its CPUs, which is slow for chat models",
-            f"{path}.cloud.instance-type",
-            model.label_locs.get("cloud.instance-type", model.loc),
+            model.label("cloud.instance-type"),
             hint="use gpu-small or a g5/g6/g6e type, or cpu-small/cpu-medium for Fargate",
         )
     spec = ALIASES.get(alias) if alias else None
@@ -130,7 +132,7 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
     )
 
 
-def _embeddings(model: ModelSpec, label_error) -> bool:
+def _embeddings(model: ModelSpec, label_error: LabelError) -> bool:
     explicit = _bool_label(model, "cloud.embeddings", label_error)
     if explicit is not None:
         return explicit
@@ -138,7 +140,7 @@ def _embeddings(model: ModelSpec, label_error) -> bool:
     return flagged or model.ref.looks_like_embedding
 
 
-def _bool_label(model: ModelSpec, name: str, label_error) -> bool | None:
+def _bool_label(model: ModelSpec, name: str, label_error: LabelError) -> bool | None:
     if name not in model.labels:
         return None
     try:
@@ -149,7 +151,7 @@ def _bool_label(model: ModelSpec, name: str, label_error) -> bool | None:
 
 
 def _instance(
-    written: str, backend: str | None, embeddings: bool, settings: StackSettings, label_error
+    written: str, backend: str | None, embeddings: bool, settings: StackSettings, label_error: LabelError
 ) -> tuple[str, str, str | None] | None:
     """-> (backend, instance type, alias)."""
     label = "cloud.instance-type"
@@ -214,7 +216,7 @@ def _instance(
     return "ecs", written, None
 
 
-def _counts(model: ModelSpec, label_error) -> dict[str, int]:
+def _counts(model: ModelSpec, label_error: LabelError) -> dict[str, int]:
     values: dict[str, Any] = {}
     for name, default in (
         ("cloud.instance-count", 1),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import SecretStr, field_serializer
+from pydantic import SecretStr, SerializerFunctionWrapHandler, field_serializer
 
 from compose_translate.frozen import Frozen
+from compose_translate.normalize.project import Build, Dependency
 from compose_translate.plan.exposure import Listener
 from compose_translate.plan.files import ServiceFile
 from compose_translate.plan.runtime import Runtime
@@ -22,7 +23,7 @@ class PlannedBinding(Frozen):
 class PlannedService(Frozen):
     name: str
     image: str | None
-    build: dict[str, Any] | None
+    build: Build | None
     command: tuple[str, ...] | str | None
     entrypoint: tuple[str, ...] | str | None
     environment: dict[str, str]  # plain values, model variables included
@@ -33,7 +34,7 @@ class PlannedService(Frozen):
     container_ports: tuple[tuple[int, str], ...]  # reachable as <service>:<port>
     listeners: tuple[Listener, ...]  # published through a load balancer
     app_protocols: dict[int, str] = {}  # TCP ports known to speak http/http2/grpc; the others are plain TCP
-    depends_on: dict[str, dict[str, Any]]
+    depends_on: dict[str, Dependency]
     files: tuple[ServiceFile, ...]  # secrets and configs written into the task
     file_dirs: tuple[str, ...]
     mounts: tuple[PlannedMount, ...]
@@ -49,15 +50,13 @@ class PlannedService(Frozen):
     # configs at the root of the file system (`/name`): copied into an image derived from this one
     baked_files: tuple[ServiceFile, ...] = ()
 
-    @field_serializer("build")
-    def _hide_build_secrets(self, build: dict[str, Any] | None) -> dict[str, Any] | None:
+    @field_serializer("build", mode="wrap")
+    def _hide_build_secrets(self, build: Build | None, handler: SerializerFunctionWrapHandler) -> dict[str, Any] | None:
         """Build arguments that look like credentials (NPM_TOKEN=...) print as [secret]."""
-        if not build or not build.get("args"):
-            return build
-        return {
-            **build,
-            "args": {k: REDACTED if v and is_sensitive(k, str(v)) else v for k, v in build["args"].items()},
-        }
+        data: dict[str, Any] | None = handler(build)
+        if data and data.get("args"):
+            data["args"] = {k: REDACTED if v and is_sensitive(k, str(v)) else v for k, v in data["args"].items()}
+        return data
 
     @field_serializer("secret_environment")
     def _hide(self, values: dict[str, SecretStr]) -> dict[str, str]:

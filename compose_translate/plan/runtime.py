@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from compose_translate.errors import Report
+from compose_translate.errors import KeyPath, Report
 from compose_translate.frozen import Frozen
 from compose_translate.instances import gpu_capacity_for
-from compose_translate.normalize.project import Service
+from compose_translate.normalize.project import DeviceRequest, Resources, Service
 from compose_translate.plan.health import HealthCheck, plan_healthcheck
 from compose_translate.plan.scaling import Scaling, plan_scaling
 from compose_translate.plan.sizing import SizeError, describe, fargate_size
@@ -72,19 +72,14 @@ class Runtime(Frozen):
 
 def plan_runtime(service: Service, report: Report) -> Runtime:
     settings = service.settings
-    path = f"services.{service.name}"
-
-    def loc(key: str):
-        return service.key_locs.get(key, service.loc)
-
     cpu, memory = _size(service, report)
     _deploy_notes(service, report)
-    gpus = _gpus(settings)
+    gpus = _gpus(service)
     return Runtime(
         cpu=cpu,
         memory=memory,
         memory_reservation=_mib(settings.get("mem_reservation")),
-        replicas=_replicas(settings),
+        replicas=_replicas(service),
         architecture=_architecture(service, report),
         gpus=gpus,
         capacity=_capacity(service, gpus, report),
@@ -92,52 +87,46 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
         working_dir=_str_or_none(settings.get("working_dir")),
         init=parse_bool(settings.get("init", False)),
         read_only=parse_bool(settings.get("read_only", False)),
-        stop_timeout=_stop_timeout(
-            settings.get("stop_grace_period"), f"{path}.stop_grace_period", loc("stop_grace_period"), report
-        ),
-        ulimits=_ulimits(settings.get("ulimits") or {}, f"{path}.ulimits", loc("ulimits"), report),
+        stop_timeout=_stop_timeout(settings.get("stop_grace_period"), service.where("stop_grace_period"), report),
+        ulimits=_ulimits(settings.get("ulimits") or {}, service.where("ulimits"), report),
         tmpfs=_tmpfs(settings.get("tmpfs")),
         cap_drop=tuple(settings.get("cap_drop") or ()),
-        healthcheck=plan_healthcheck(settings.get("healthcheck"), f"{path}.healthcheck", loc("healthcheck"), report),
-        scaling=plan_scaling(settings, _replicas(settings), path, service, report),
+        healthcheck=plan_healthcheck(service.healthcheck, service.where("healthcheck"), report),
+        scaling=plan_scaling(_replicas(service), service, report),
     )
 
 
 def _size(service: Service, report: Report) -> tuple[int, int]:
     settings = service.settings
-    resources = (settings.get("deploy") or {}).get("resources") or {}
-    limits, reservations = resources.get("limits") or {}, resources.get("reservations") or {}
-    cpus = next(
-        (v for v in (limits.get("cpus"), settings.get("cpus"), reservations.get("cpus")) if v is not None), None
-    )
+    resources = service.deploy.resources if service.deploy else Resources()
+    limits, reservations = resources.limits, resources.reservations
+    cpus = next((v for v in (limits.cpus, settings.get("cpus"), reservations.cpus) if v is not None), None)
     memory = next(
-        (v for v in (limits.get("memory"), settings.get("mem_limit"), reservations.get("memory")) if v is not None),
+        (v for v in (limits.memory, settings.get("mem_limit"), reservations.memory) if v is not None),
         None,
     )
-    path, loc = f"services.{service.name}.deploy.resources", service.key_locs.get("deploy", service.loc)
+    where = service.where("deploy", "resources")
     try:
         vcpus = float(cpus) if cpus is not None else None
         memory_mib = _mib(memory)
     except (TypeError, ValueError):
         report.error(
             f"cannot read the requested resources (cpus {cpus!r}, memory {memory!r})",
-            path,
-            loc,
+            where,
             hint='write cpus as a number ("0.5") and memory as a size ("512m")',
         )
         return fargate_size(None, None)
     try:
         cpu, mib = fargate_size(vcpus, memory_mib)
     except SizeError as exc:
-        report.error(str(exc), path, loc, hint="lower the limits, or split the service")
+        report.error(str(exc), where, hint="lower the limits, or split the service")
         return fargate_size(None, None)
     asked = (vcpus is not None and cpu != round(vcpus * 1024)) or (memory_mib is not None and mib != memory_mib)
     if asked:
         report.warn(
             f"rounded up to the nearest Fargate size: {cpu / 1024:g} vCPU, {mib} MiB "
             f"(asked for {describe(vcpus, memory_mib)})",
-            path,
-            loc,
+            where,
             hint="choose a valid Fargate cpu/memory pair to silence this",
         )
     return cpu, mib
@@ -155,16 +144,17 @@ _DEPLOY_IGNORED = {
 
 
 def _deploy_notes(service: Service, report: Report) -> None:
-    deploy = service.settings.get("deploy") or {}
-    path, loc = f"services.{service.name}.deploy", service.key_locs.get("deploy", service.loc)
+    deploy = service.deploy
+    if deploy is None:
+        return
+    where = service.where("deploy")
     for key, reason in _DEPLOY_IGNORED.items():
-        if deploy.get(key):
-            report.warn(f"deploy.{key} is ignored: {reason}", f"{path}.{key}", loc)
-    if deploy.get("mode") not in (None, "replicated"):
+        if getattr(deploy, key):
+            report.warn(f"deploy.{key} is ignored: {reason}", where.key(key))
+    if deploy.mode not in (None, "replicated"):
         report.warn(
-            f"deploy.mode {deploy['mode']} runs as one replicated ECS service",
-            f"{path}.mode",
-            loc,
+            f"deploy.mode {deploy.mode} runs as one replicated ECS service",
+            where.key("mode"),
             hint="set deploy.replicas to choose the number of tasks",
         )
 
@@ -175,9 +165,8 @@ def _mib(value: Any) -> int | None:
     return max(1, -(-parse_bytes(value) // (1024 * 1024)))
 
 
-def _replicas(settings: dict) -> int:
-    deploy = settings.get("deploy") or {}
-    for value in (deploy.get("replicas"), settings.get("scale")):
+def _replicas(service: Service) -> int:
+    for value in (service.deploy.replicas if service.deploy else None, service.settings.get("scale")):
         if value is not None:
             return int(value)
     return 1
@@ -193,26 +182,20 @@ def _architecture(service: Service, report: Report) -> str:
         return ARCHITECTURES[platform]
     report.error(
         f'platform "{platform}" cannot run on Fargate',
-        f"services.{service.name}.platform",
-        service.key_locs.get("platform", service.loc),
+        service.where("platform"),
         hint="use linux/amd64 or linux/arm64",
     )
     return "X86_64"
 
 
-def _gpus(settings: dict) -> int:
+def _gpus(service: Service) -> int:
     """`gpus:` or an nvidia device reservation: how many GPUs the task needs (`all` counts as 1)."""
     count = 0
-    gpus = settings.get("gpus")
-    if gpus == "all":
-        count = 1
-    elif isinstance(gpus, list):
-        count = sum(_device_count(d) for d in gpus if isinstance(d, dict))
-    devices = (((settings.get("deploy") or {}).get("resources") or {}).get("reservations") or {}).get("devices")
-    for device in devices or ():
-        if isinstance(device, dict) and (
-            "gpu" in (device.get("capabilities") or ()) or device.get("driver") == "nvidia"
-        ):
+    count = 1 if service.gpus == "all" else 0
+    for device in service.gpus if isinstance(service.gpus, tuple) else ():
+        count += _device_count(device)
+    for device in service.deploy.resources.reservations.devices if service.deploy else ():
+        if "gpu" in device.capabilities or device.driver == "nvidia":
             count += _device_count(device)
     return count
 
@@ -225,57 +208,54 @@ def _capacity(service: Service, gpus: int, report: Report) -> str:
     if instance_type is None:
         report.error(
             f"{gpus} GPUs is more than one instance of the GPU aliases has",
-            f"services.{service.name}.gpus",
-            service.key_locs.get("gpus", service.key_locs.get("deploy", service.loc)),
+            # `gpus:`, else the device reservation under `deploy:`
+            service.where("gpus").at(service.key_locs.get("gpus", service.key_locs.get("deploy"))),
             hint="ask for at most 4 GPUs, or split the work across services",
         )
         return "fargate"
     return instance_type
 
 
-def _device_count(device: dict) -> int:
-    count = device.get("count", 1)
-    if count == "all":
+def _device_count(device: DeviceRequest) -> int:
+    if device.count == "all":
         return 1
-    if device.get("device_ids"):
-        return len(device["device_ids"])
-    return int(count)
+    if device.device_ids:
+        return len(device.device_ids)
+    return 1 if device.count is None else int(device.count)
 
 
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _stop_timeout(value: Any, path: str, loc, report: Report) -> int | None:
+def _stop_timeout(value: Any, where: KeyPath, report: Report) -> int | None:
     if value is None:
         return None
     seconds = round(parse_duration(value))
     if seconds > FARGATE_MAX_STOP_TIMEOUT:
         report.warn(
             f"stop_grace_period {value} is longer than Fargate allows; using {FARGATE_MAX_STOP_TIMEOUT}s",
-            path,
-            loc,
+            where,
             hint="handle SIGTERM within two minutes",
         )
         return FARGATE_MAX_STOP_TIMEOUT
     return seconds
 
 
-def _ulimits(raw: dict, path: str, loc, report: Report) -> tuple[Ulimit, ...]:
+def _ulimits(raw: dict[str, Any], where: KeyPath, report: Report) -> tuple[Ulimit, ...]:
     result = []
     for name, value in sorted(raw.items()):
         if name not in ULIMIT_NAMES:
             report.warn(
                 f'ulimit "{name}" cannot be set on ECS and is ignored',
-                f"{path}.{name}",
-                loc,
+                where.key(name),
                 hint="ECS ulimits: " + ", ".join(ULIMIT_NAMES),
             )
             continue
         try:
             soft, hard = (int(value["soft"]), int(value["hard"])) if isinstance(value, dict) else (int(value),) * 2
         except (KeyError, TypeError, ValueError):
-            report.error("expected a number or {soft, hard}", f"{path}.{name}", loc)
+            report.error("expected a number or {soft, hard}", where.key(name))
             continue
         result.append(Ulimit(name=name, soft=soft, hard=hard))
     return tuple(result)

@@ -26,11 +26,11 @@ _AUTOSCALING_KEYS = ("min", "max", "cpu", "mem")
 DEFAULT_CPU_TARGET = 75
 
 
-def plan_scaling(settings: dict, replicas: int, path: str, service: Service, report: Report) -> Scaling | None:
-    deploy = settings.get("deploy") or {}
-    where = f"{path}.deploy.{AUTOSCALING}" if AUTOSCALING in deploy else f"{path}.{AUTOSCALING}"
-    raw = deploy.get(AUTOSCALING, settings.get(AUTOSCALING))
-    loc = service.key_locs.get("deploy" if AUTOSCALING in deploy else AUTOSCALING, service.loc)
+def plan_scaling(replicas: int, service: Service, report: Report) -> Scaling | None:
+    """From `deploy.x-aws-autoscaling` (or the key on the service), else the cloud.*-instances labels."""
+    in_deploy = service.deploy.autoscaling if service.deploy else None
+    where = service.where("deploy", AUTOSCALING) if in_deploy is not None else service.where(AUTOSCALING)
+    raw = in_deploy if in_deploy is not None else service.settings.get(AUTOSCALING)
     if raw is None:  # or the labels models use: cloud.min-instances / cloud.max-instances
         bounds = {
             k: service.labels[f"cloud.{k}-instances"]
@@ -42,10 +42,10 @@ def plan_scaling(settings: dict, replicas: int, path: str, service: Service, rep
         raw = {k: int(v) if v.isdigit() else v for k, v in bounds.items()}
         low = raw.get("min", replicas)
         raw.setdefault("max", max(replicas, low) if isinstance(low, int) else replicas)
-        where, loc = f"{path}.labels", service.key_locs.get("labels", service.loc)
+        where = service.where("labels")
     example = "e.g. {min: 1, max: 4, cpu: 75}"
     if not isinstance(raw, dict):
-        report.error("expected a mapping", where, loc, hint=example)
+        report.error("expected a mapping", where, hint=example)
         return None
     unknown = [str(k) for k in raw if k not in _AUTOSCALING_KEYS]
     numbers = {k: raw[k] for k in _AUTOSCALING_KEYS if k in raw}
@@ -58,11 +58,11 @@ def plan_scaling(settings: dict, replicas: int, path: str, service: Service, rep
             if bad
             else "max is required"
         )
-        report.error(what, where, loc, hint=f"{AUTOSCALING} takes min, max and cpu or mem (percent), {example}")
+        report.error(what, where, hint=f"{AUTOSCALING} takes min, max and cpu or mem (percent), {example}")
         return None
     low, high = int(raw.get("min", replicas)), int(raw["max"])
     if "cpu" in raw and "mem" in raw:
-        report.error("cpu and mem are exclusive: one metric is tracked", where, loc, hint="keep one of them")
+        report.error("cpu and mem are exclusive: one metric is tracked", where, hint="keep one of them")
         return None
     metric, target = ("memory", int(raw["mem"])) if "mem" in raw else ("cpu", int(raw.get("cpu", DEFAULT_CPU_TARGET)))
     if not 0 <= low <= high or high < 1 or not 1 <= target <= 100:
@@ -70,7 +70,6 @@ def plan_scaling(settings: dict, replicas: int, path: str, service: Service, rep
             f"needs 0 <= min <= max, max >= 1 and a target of 1-100 percent (got min {low}, max {high}, "
             f"{metric} {target})",
             where,
-            loc,
             hint=example,
         )
         return None
@@ -78,7 +77,6 @@ def plan_scaling(settings: dict, replicas: int, path: str, service: Service, rep
         report.error(
             f"deploy.replicas ({replicas}) must lie between min ({low}) and max ({high})",
             where,
-            loc,
             hint="the service starts with deploy.replicas tasks and scales within min..max",
         )
         return None

@@ -73,8 +73,7 @@ def service_mounts(service: Service, tmpfs: tuple[str, ...], report: Report) -> 
                 report.warn(
                     f"volume subpath {mount.subpath} is ignored: the whole volume {mount.source} is mounted "
                     f"at {mount.target}",
-                    f"services.{service.name}.volumes",
-                    service.key_locs.get("volumes", service.loc),
+                    service.where("volumes"),
                     hint="use a separate named volume",
                 )
             mounts.append(PlannedMount(kind="efs", volume=mount.source, target=mount.target, read_only=mount.read_only))

@@ -3,6 +3,9 @@ them to the services that use them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from compose_translate.plan.files import ServiceFile
 from compose_translate.plan.planned_service import PlannedService
 from compose_translate.plan.runtime import Runtime
@@ -19,7 +22,7 @@ SERVERS_NETWORK = "compose-cloud-model-servers"
 CLIENT_NETWORKS = (MODELS_NETWORK, SERVERS_NETWORK)
 
 
-def synthetic_runtime(**values) -> Runtime:
+def synthetic_runtime(**values: Any) -> Runtime:
     defaults = dict(
         memory_reservation=None,
         architecture="X86_64",
@@ -39,7 +42,7 @@ def synthetic_service(
     name: str,
     image: str,
     *,
-    command,
+    command: Sequence[str] | None,
     environment: dict[str, str],
     port: int,
     networks: tuple[str, ...],

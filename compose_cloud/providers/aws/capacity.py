@@ -53,7 +53,7 @@ class GpuCapacity(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-instance",
-            **fitted(f"{name}-instance", 64, IAM),
+            name=fitted(f"{name}-instance", 64, IAM),
             assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
             description=f"ECS container instances ({args.instance_type})",
             opts=child,

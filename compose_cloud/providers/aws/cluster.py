@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from compose_translate.plan.synthetic import CLIENT_NETWORKS
 
-ALL_EGRESS = [
+ALL_EGRESS: list[aws.ec2.SecurityGroupEgressArgsDict] = [
     {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": ["::/0"]}
 ]
 

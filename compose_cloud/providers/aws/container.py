@@ -9,9 +9,14 @@ from __future__ import annotations
 import hashlib
 import shlex
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from compose_translate.plan.files import ServiceFile
 from compose_translate.plan.planned_service import PlannedService
+
+if TYPE_CHECKING:  # typed by pulumi-aws's declarations; nothing here needs Pulumi at run time
+    import pulumi
+    import pulumi_aws as aws
 
 # The init container that writes secrets and configs into the task's volumes before the app starts.
 FILES_INIT_NAME = "compose-files"
@@ -175,9 +180,11 @@ def _volume_name(kind: str, volume: str) -> str:
     return f"efs-{volume}" if kind == "efs" else volume
 
 
-def task_volumes(service: PlannedService, efs: dict[str, tuple[str, str]]) -> list[dict]:
+def task_volumes(
+    service: PlannedService, efs: dict[str, tuple[pulumi.Input[str], pulumi.Input[str]]]
+) -> list[aws.ecs.TaskDefinitionVolumeArgsDict]:
     """Pulumi `volumes` input: EFS volumes ({volume: (file system id, access point id)}) and task scratch."""
-    volumes = []
+    volumes: list[aws.ecs.TaskDefinitionVolumeArgsDict] = []
     for mount in service.mounts:
         if mount.kind == "efs":
             file_system, access_point = efs[mount.volume]
@@ -194,7 +201,7 @@ def task_volumes(service: PlannedService, efs: dict[str, tuple[str, str]]) -> li
         else:
             volumes.append({"name": mount.volume})
     volumes += [{"name": file_volume(d, service.file_dirs)} for d in service.file_dirs]
-    unique = {v["name"]: v for v in volumes}  # one volume may be mounted at several paths
+    unique = {str(v["name"]): v for v in volumes}  # one volume may be mounted at several paths
     return [unique[name] for name in sorted(unique)]
 
 

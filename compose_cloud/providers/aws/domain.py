@@ -28,9 +28,10 @@ class CustomDomain(pulumi.ComponentResource):
         record = aws.route53.Record(
             f"{name}-validation",
             zone_id=domain.hosted_zone_id,
-            name=option.apply(lambda o: o.resource_record_name),
-            type=option.apply(lambda o: o.resource_record_type),
-            records=[option.apply(lambda o: o.resource_record_value)],
+            # ACM gives every validation option its record (the types declare each field optional)
+            name=option.apply(lambda o: str(o.resource_record_name)),
+            type=option.apply(lambda o: str(o.resource_record_type)),
+            records=[option.apply(lambda o: str(o.resource_record_value))],
             ttl=300,
             allow_overwrite=True,
             opts=child,

@@ -61,14 +61,15 @@ def _wake_and_sleep(
 ) -> None:
     """From zero tasks to one when a request arrives (counted in the gateway's logs), and back to zero
     after `idle_minutes` without one. The GPU Auto Scaling group follows through ECS managed scaling."""
-    requests = {
-        "namespace": requests_namespace(project),
+    namespace, model_dimensions = requests_namespace(project), {"Model": wake_model}
+    requests: aws.cloudwatch.MetricAlarmMetricQueryMetricArgsDict = {
+        "namespace": namespace,
         "metric_name": "ModelRequests",
-        "dimensions": {"Model": wake_model},
+        "dimensions": model_dimensions,
         "period": 60,
         "stat": "Sum",
     }
-    running = {
+    running: aws.cloudwatch.MetricAlarmMetricQueryMetricArgsDict = {
         "namespace": "AWS/ECS",
         "metric_name": "CPUUtilization",
         "period": 60,
@@ -76,7 +77,7 @@ def _wake_and_sleep(
         "dimensions": service_dimensions,
     }
 
-    wake = step(f"{name}-wake", target, "ecs", "ChangeInCapacity", {"metric_interval_lower_bound": "0"}, 1, child)
+    wake = step(f"{name}-wake", target, "ecs", "ChangeInCapacity", 1, child, lower="0")
     aws.cloudwatch.MetricAlarm(
         f"{name}-wake",
         alarm_description=f"requests for {wake_model} while no task runs: start one",
@@ -96,13 +97,13 @@ def _wake_and_sleep(
         alarm_actions=[wake.arn],
         opts=child,
     )
-    sleep = step(f"{name}-sleep", target, "ecs", "ExactCapacity", {"metric_interval_upper_bound": "0"}, 0, child)
+    sleep = step(f"{name}-sleep", target, "ecs", "ExactCapacity", 0, child, upper="0")
     aws.cloudwatch.MetricAlarm(
         f"{name}-sleep",
         alarm_description=f"no request for {wake_model} in {idle_minutes} minutes: stop",
-        namespace=requests["namespace"],
+        namespace=namespace,
         metric_name="ModelRequests",
-        dimensions=requests["dimensions"],
+        dimensions=model_dimensions,
         statistic="Sum",
         period=60,
         evaluation_periods=idle_minutes,

@@ -16,7 +16,7 @@ from compose_translate.sensitive import is_sensitive
 
 from . import container
 
-DEFAULT_PLATFORM = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
+DEFAULT_PLATFORM = {"X86_64": docker_build.Platform.LINUX_AMD64, "ARM64": docker_build.Platform.LINUX_ARM64}
 EMPTY_CONTEXT = ".compose-cloud/empty-context"  # the derived images' build context: their Dockerfile holds all
 
 
@@ -41,7 +41,7 @@ def _repository(parent: pulumi.Resource, name: str) -> aws.ecr.Repository:
     )
 
 
-def _registries(parent: pulumi.Resource, repository: aws.ecr.Repository) -> list[dict]:
+def _registries(parent: pulumi.Resource, repository: aws.ecr.Repository) -> list[docker_build.RegistryArgsDict]:
     token = aws.ecr.get_authorization_token_output(
         registry_id=repository.registry_id, opts=pulumi.InvokeOptions(parent=parent)
     )
@@ -86,16 +86,18 @@ def _image(
     parent: pulumi.Resource, name: str, service: PlannedService
 ) -> tuple[pulumi.Output[str], aws.ecr.Repository | None]:
     if service.build is None:
+        if service.image is None:  # the plan gives every service without `build:` an image
+            raise pulumi.RunError(f"service {service.name} has neither an image nor a build")
         return pulumi.Output.from_input(service.image), None
     build = service.build
     repository = _repository(parent, name)
-    context = _relative(build["context"])
+    context = _relative(build.context)
     dockerfile = (
-        {"inline": build["dockerfile_inline"]}
-        if build.get("dockerfile_inline")
-        else {"location": _join(context, build.get("dockerfile") or "Dockerfile")}
+        {"inline": build.dockerfile_inline}
+        if build.dockerfile_inline
+        else {"location": _join(context, build.dockerfile or "Dockerfile")}
     )
-    contexts = build["extra"].get("additional_contexts")
+    contexts = build.extra.get("additional_contexts")
     named = {"named": {k: {"location": _relative(v)} for k, v in sorted(contexts.items())}} if contexts else {}
     image = _pushed(
         parent,
@@ -105,11 +107,11 @@ def _image(
         service,
         context={"location": context, **named},
         dockerfile=dockerfile,
-        target=build.get("target"),
+        target=build.target,
         build_args={
             # credential-like arguments stay Pulumi secrets: never plain in the state or a preview
             k: pulumi.Output.secret(v) if is_sensitive(k, str(v)) else v
-            for k, v in build["args"].items()
+            for k, v in build.args.items()
             if v is not None
         },
     )

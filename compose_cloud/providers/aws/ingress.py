@@ -8,6 +8,7 @@ minutes, so the ALB's idle timeout is set to its maximum.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import pulumi
 import pulumi_aws as aws
@@ -71,7 +72,7 @@ class LoadBalancers(pulumi.ComponentResource):
             | {(x.redirect_from, "tcp") for x in listeners if x.redirect_from}
         )
         for port, protocol in ports:
-            for family, cidr in (("v4", {"cidr_ipv4": "0.0.0.0/0"}), ("v6", {"cidr_ipv6": "::/0"})):
+            for family, v4, v6 in (("v4", "0.0.0.0/0", None), ("v6", None, "::/0")):
                 aws.vpc.SecurityGroupIngressRule(
                     f"{name}-in-{protocol}-{port}-{family}",
                     security_group_id=group.id,
@@ -79,12 +80,13 @@ class LoadBalancers(pulumi.ComponentResource):
                     from_port=port,
                     to_port=port,
                     description=f"public {protocol.upper()} {port}",
-                    **cidr,
+                    cidr_ipv4=v4,
+                    cidr_ipv6=v6,
                     opts=child,
                 )
         balancer = aws.lb.LoadBalancer(
             f"{name}",
-            **fitted(name, 32),
+            name=fitted(name, 32),
             load_balancer_type="application" if kind == "alb" else "network",
             internal=False,
             subnets=args.subnet_ids,
@@ -101,7 +103,7 @@ class LoadBalancers(pulumi.ComponentResource):
             group_name = f"{name}-{x.service}-{x.target}"
             target_group = aws.lb.TargetGroup(
                 group_name,
-                **fitted(group_name, 32),
+                name=fitted(group_name, 32),
                 vpc_id=args.vpc_id,
                 target_type="ip",
                 port=x.target,
@@ -114,14 +116,15 @@ class LoadBalancers(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            tls = {"certificate_arn": args.certificate_arn, "ssl_policy": TLS_POLICY} if x.protocol == "HTTPS" else {}
+            https = x.protocol == "HTTPS"
             listener = aws.lb.Listener(
                 f"{name}-{x.port}",
                 load_balancer_arn=balancer.arn,
                 port=x.port,
                 protocol=x.protocol,
                 default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
-                **tls,
+                certificate_arn=args.certificate_arn if https else None,
+                ssl_policy=TLS_POLICY if https else None,
                 opts=child,
             )
             if x.redirect_from:
@@ -147,7 +150,7 @@ class LoadBalancers(pulumi.ComponentResource):
                     listener=listener,
                 )
             )
-            self.urls.setdefault(x.service, []).append(host.apply(lambda dns, x=x: _url(dns, x)))
+            self.urls.setdefault(x.service, []).append(host.apply(partial(_url, listener=x)))
 
 
 def transports(protocol: str) -> tuple[str, ...]:

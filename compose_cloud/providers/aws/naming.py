@@ -16,8 +16,8 @@ from compose_translate.names import STRICT, safe_name
 AUTONAME_SUFFIX = 8  # "-" and 7 random characters
 
 
-def fitted(name: str, limit: int, allowed: str = STRICT, key: str = "name") -> dict[str, str]:
-    """`name=` arguments for a resource: none when Pulumi's auto-name is valid, else a valid explicit name."""
+def fitted(name: str, limit: int, allowed: str = STRICT) -> str | None:
+    """A resource's physical name: None (Pulumi's auto-name; an input that is None is not sent) when the
+    auto-name is valid, else a valid explicit name."""
     unique = f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
-    explicit = safe_name(name, limit, unique, allowed, reserve=AUTONAME_SUFFIX)
-    return {key: explicit} if explicit else {}
+    return safe_name(name, limit, unique, allowed, reserve=AUTONAME_SUFFIX) or None

@@ -57,9 +57,6 @@ def native_provider(region: str, tags: dict[str, str], credentials: dict[str, An
             f"aws-native-{region}: pulumi-aws-native does not take {', '.join(dropped)}; the SageMaker "
             "inference components of models that scale to zero are created without them"
         )
-    return aws_native.Provider(
-        f"aws-native-{region}",
-        region=region,
-        default_tags={"tags": [{"key": k, "value": v} for k, v in sorted(tags.items())]},
-        **args,
-    )
+    # a map here (the provider's declaration), unlike a resource's own `tags`, a list of {key, value}
+    default_tags: aws_native.ProviderDefaultTagsArgsDict = {"tags": dict(sorted(tags.items()))}
+    return aws_native.Provider(f"aws-native-{region}", region=region, default_tags=default_tags, **args)

@@ -16,7 +16,7 @@ VPC_CIDR = "10.0.0.0/16"
 
 
 # Standard availability zones only: no Local or Wavelength Zones (DescribeAvailabilityZones' zone-type).
-STANDARD_ZONES = [{"name": "zone-type", "values": ["availability-zone"]}]
+STANDARD_ZONES: list[aws.GetAvailabilityZonesFilterArgsDict] = [{"name": "zone-type", "values": ["availability-zone"]}]
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:Network", name, None, opts)
-        self.gpu_zones, self._private_by_zone = {}, {}
+        self.gpu_zones, self._private_by_zone = {}, dict[str, pulumi.Output[str]]()
         if args.vpc_id:
-            self._existing(args)
+            self._existing(args.vpc_id, args)
         else:
             self._create(name, args)
         self.register_outputs(
@@ -50,8 +50,8 @@ class Network(pulumi.ComponentResource):
             }
         )
 
-    def _existing(self, args: NetworkArgs) -> None:
-        self.vpc_id = pulumi.Output.from_input(args.vpc_id)
+    def _existing(self, vpc_id: str, args: NetworkArgs) -> None:
+        self.vpc_id = pulumi.Output.from_input(vpc_id)
         self.public_subnet_ids = pulumi.Output.from_input(list(args.public_subnet_ids))
         self.private_subnet_ids = pulumi.Output.from_input(
             list(args.private_subnet_ids if args.nat_gateway else args.public_subnet_ids)

@@ -31,7 +31,7 @@ def deploy(
     settings: StackSettings,
     former_name: str | None = None,
     provider_args: dict[str, Any] | None = None,
-) -> dict[str, pulumi.Output]:
+) -> dict[str, Any]:
     """Create every resource of the plan; returns the stack outputs.
 
     `provider_args`: what the default AWS provider would take from `aws:` config (profile,
@@ -128,8 +128,10 @@ def deploy(
     if domain and balancers and balancers.alb:
         domain.point_at(balancers.alb)
 
-    def service_args(service: PlannedService, **extra) -> ComposeServiceArgs:
-        runtime = service.runtime
+    def service_args(service: PlannedService | None, **extra: Any) -> ComposeServiceArgs:
+        if service is None:  # the plan gives the gateway its service whenever it has one
+            raise pulumi.RunError("the model gateway has no ECS service in the plan")
+        runtime, ready = service.runtime, cluster.capacity_association
         return ComposeServiceArgs(
             service=service,
             project=plan.name,
@@ -148,7 +150,7 @@ def deploy(
             baked={f.source: pulumi.Output.secret(stored_value(plan.configs[f.source])) for f in service.baked_files},
             capacity_provider=capacity[runtime.capacity] if runtime.capacity != "fargate" else None,
             # a first deployment must not start GPU tasks before the cluster may use the capacity provider
-            capacity_ready=[cluster.capacity_association] if runtime.capacity != "fargate" else [],
+            capacity_ready=[ready] if ready is not None and runtime.capacity != "fargate" else [],
             **extra,
         )
 
@@ -181,10 +183,7 @@ def deploy(
         )
 
     awaited_healthy = {
-        dep
-        for s in plan.services.values()
-        for dep, spec in s.depends_on.items()
-        if spec["condition"] == "service_healthy"
+        dep for s in plan.services.values() for dep, spec in s.depends_on.items() if spec.condition == "service_healthy"
     }
     services: dict[str, ComposeService] = {}
     for name in plan.deploy_order:
@@ -231,7 +230,7 @@ def _outputs(
     services: dict[str, ComposeService],
     endpoints: dict[str, SageMakerModel],
     balancers: LoadBalancers | None,
-) -> dict[str, pulumi.Output]:
+) -> dict[str, Any]:
     urls = balancers.urls if balancers else {}
     models = {}
     for key, model in plan.models.items():
@@ -242,7 +241,7 @@ def _outputs(
             "backend": place.backend,
             "region": place.region,
             "instanceType": place.instance_type,
-            "url": plan.gateway.url,
+            "url": plan.gateway.url if plan.gateway else None,
             "endpointName": endpoint.endpoint_name if endpoint else None,
             "endpointArn": endpoint.endpoint_arn if endpoint else None,
             "server": serving.server.name if serving.server else None,

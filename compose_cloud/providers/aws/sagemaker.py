@@ -13,7 +13,7 @@ request arrives while there is none (AWS's documented scale-out-from-zero path).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -34,7 +34,7 @@ def execution_policy(image: str, region: str, endpoint_name: str) -> str:
     account, _, rest = image.partition(".dkr.ecr.")
     repository = rest.split("/", 1)[1].split(":", 1)[0] if "/" in rest else ""
     partition = "aws-cn" if region.startswith("cn-") else "aws"
-    statements = [
+    statements: list[dict[str, Any]] = [
         {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
         {
             "Effect": "Allow",
@@ -69,10 +69,12 @@ class SageMakerModel(pulumi.ComponentResource):
     ):
         super().__init__("compose-cloud:aws:SageMakerModel", name, None, opts)
         serving, place = model.sagemaker, model.placement
+        if serving is None:
+            raise pulumi.RunError(f"model {model.key} is not planned for SageMaker")
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role",
-            **fitted(f"{name}-role", 64, IAM),
+            name=fitted(f"{name}-role", 64, IAM),
             assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
             description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
             opts=child,
@@ -85,38 +87,35 @@ class SageMakerModel(pulumi.ComponentResource):
         )
         sm_model = aws.sagemaker.Model(
             f"{name}-model",
-            **fitted(f"{name}-model", 63),
+            name=fitted(f"{name}-model", 63),
             execution_role_arn=role.arn,
             primary_container={"image": serving.image, "mode": "SingleModel", "environment": serving.environment},
             tags=model.tags,
             opts=child,
         )
-        variant: dict[str, Any] = {
+        # typed by pulumi-aws's own declaration: mypy refuses a key the provider does not take
+        variant: aws.sagemaker.EndpointConfigurationProductionVariantArgsDict = {
             "variant_name": VARIANT,
             "instance_type": place.instance_type,
             "inference_ami_version": serving.inference_ami_version,
         }
         if serving.inference_component:  # the model runs as a component; the instances scale to zero
-            variant |= {
-                "initial_instance_count": 1,
-                "managed_instance_scaling": {
-                    "status": "ENABLED",
-                    "min_instance_count": 0,
-                    "max_instance_count": place.max_instances,
-                },
-                "routing_configs": [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}],
+            variant["initial_instance_count"] = 1
+            variant["managed_instance_scaling"] = {
+                "status": "ENABLED",
+                "min_instance_count": 0,
+                "max_instance_count": place.max_instances,
             }
+            variant["routing_configs"] = [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}]
         else:
-            variant |= {
-                "model_name": sm_model.name,
-                "initial_instance_count": place.instance_count,
-                "container_startup_health_check_timeout_in_seconds": serving.startup_timeout,
-                "model_data_download_timeout_in_seconds": serving.download_timeout,
-            }
+            variant["model_name"] = sm_model.name
+            variant["initial_instance_count"] = place.instance_count
+            variant["container_startup_health_check_timeout_in_seconds"] = serving.startup_timeout
+            variant["model_data_download_timeout_in_seconds"] = serving.download_timeout
         config = aws.sagemaker.EndpointConfiguration(
             f"{name}-config",
-            **fitted(f"{name}-config", 63),
-            **({"execution_role_arn": role.arn} if serving.inference_component else {}),
+            name=fitted(f"{name}-config", 63),
+            execution_role_arn=role.arn if serving.inference_component else None,
             production_variants=[variant],
             tags=model.tags,
             opts=child,
@@ -179,6 +178,8 @@ class SageMakerModel(pulumi.ComponentResource):
             tags=[{"key": k, "value": v} for k, v in sorted(model.tags.items())],
             opts=pulumi.ResourceOptions(parent=self, provider=native_provider, depends_on=[endpoint]),
         )
+        # set from a string above, so never None (aws-native declares every output optional)
+        name_of_component = cast(pulumi.Output[str], component.inference_component_name)
         # busy: copies follow the requests in flight; idle for the idle period: in to zero copies,
         # and managed instance scaling then stops the instances
         target = scaling.target_tracking(
@@ -192,15 +193,13 @@ class SageMakerModel(pulumi.ComponentResource):
             (place.idle_minutes * 60, 60),
             child,
         )
-        wake = scaling.step(
-            f"{name}-wake", target, "sagemaker", "ChangeInCapacity", {"metric_interval_lower_bound": "0"}, 1, child
-        )
+        wake = scaling.step(f"{name}-wake", target, "sagemaker", "ChangeInCapacity", 1, child, lower="0")
         aws.cloudwatch.MetricAlarm(
             f"{name}-wake",
             alarm_description=f"a request for {model.model} found no copy running: start one",
             namespace="AWS/SageMaker",
             metric_name="NoCapacityInvocationFailures",
-            dimensions={"InferenceComponentName": component.inference_component_name},
+            dimensions={"InferenceComponentName": name_of_component},
             statistic="Maximum",
             period=10,
             evaluation_periods=1,
@@ -210,4 +209,4 @@ class SageMakerModel(pulumi.ComponentResource):
             alarm_actions=[wake.arn],
             opts=child,
         )
-        return component.inference_component_name
+        return name_of_component

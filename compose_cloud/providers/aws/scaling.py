@@ -4,8 +4,6 @@ metric, and step policies that alarms trigger (waking from zero, sleeping after 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_aws as aws
 
@@ -32,7 +30,7 @@ def target_tracking(
         max_capacity=bounds[1],
         opts=opts,
     )
-    configuration: dict[str, Any] = {
+    configuration: aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgsDict = {
         "target_value": target_value,
         "scale_in_cooldown": cooldowns[0],
         "scale_out_cooldown": cooldowns[1],
@@ -57,22 +55,33 @@ def step(
     target: aws.appautoscaling.Target,
     namespace: str,
     adjustment_type: str,
-    bound: dict[str, str],
     adjustment: int,
     opts: pulumi.ResourceOptions,
+    *,
+    lower: str | None = None,
+    upper: str | None = None,
 ) -> aws.appautoscaling.Policy:
-    """A step policy an alarm runs: one step, from `bound` (the metric's interval around the threshold)."""
+    """A step policy an alarm runs: one step, over the metric's interval (`lower`/`upper`, relative to the
+    alarm's threshold)."""
+    one_step: aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgsDict = {
+        "scaling_adjustment": adjustment
+    }
+    if lower is not None:
+        one_step["metric_interval_lower_bound"] = lower
+    if upper is not None:
+        one_step["metric_interval_upper_bound"] = upper
+    configuration: aws.appautoscaling.PolicyStepScalingPolicyConfigurationArgsDict = {
+        "adjustment_type": adjustment_type,
+        "metric_aggregation_type": "Maximum",
+        "cooldown": 60,
+        "step_adjustments": [one_step],
+    }
     return aws.appautoscaling.Policy(
         name,
         policy_type="StepScaling",
         service_namespace=namespace,
         resource_id=target.resource_id,
         scalable_dimension=target.scalable_dimension,
-        step_scaling_policy_configuration={
-            "adjustment_type": adjustment_type,
-            "metric_aggregation_type": "Maximum",
-            "cooldown": 60,
-            "step_adjustments": [{**bound, "scaling_adjustment": adjustment}],
-        },
+        step_scaling_policy_configuration=configuration,
         opts=opts,
     )

@@ -53,7 +53,10 @@ class SecretStore(pulumi.ComponentResource):
         value = pulumi.Output.secret(_value(stored))
         if store == "secretsmanager":
             secret = aws.secretsmanager.Secret(
-                resource_name, description=f"Compose {stored.kind} {stored.name}", **recovery(recovery_days), opts=child
+                resource_name,
+                description=f"Compose {stored.kind} {stored.name}",
+                recovery_window_in_days=recovery(recovery_days),
+                opts=child,
             )
             aws.secretsmanager.SecretVersion(resource_name, secret_id=secret.id, secret_string=value, opts=child)
             return StoredRef(secret.arn, store)
@@ -87,6 +90,6 @@ def _value(stored: StoredValue) -> pulumi.Input[str]:
     )
 
 
-def recovery(days: int) -> dict[str, int]:
-    """Secret arguments for a recovery window; AWS's own default (30 days) is left implicit."""
-    return {} if days == 30 else {"recovery_window_in_days": days}
+def recovery(days: int) -> int | None:
+    """A secret's recovery window; AWS's own default (30 days) is left implicit (None is not sent)."""
+    return None if days == 30 else days

@@ -166,7 +166,12 @@ class ComposeService(pulumi.ComponentResource):
             cluster=args.cluster_arn,
             task_definition=task_arn,
             desired_count=service.runtime.replicas,
-            **_placement(args.capacity_provider),
+            # Fargate, or a capacity provider's EC2 GPU instances
+            launch_type="FARGATE" if args.capacity_provider is None else None,
+            platform_version="LATEST" if args.capacity_provider is None else None,
+            capacity_provider_strategies=None
+            if args.capacity_provider is None
+            else [{"capacity_provider": args.capacity_provider, "weight": 1, "base": 0}],
             network_configuration={
                 "subnets": args.subnet_ids,
                 "assign_public_ip": args.public_ip,
@@ -211,7 +216,7 @@ class ComposeService(pulumi.ComponentResource):
         secret = aws.secretsmanager.Secret(
             f"{name}-env",
             description=f"credential-like variables of {service.name}",
-            **recovery(recovery_days),
+            recovery_window_in_days=recovery(recovery_days),
             opts=pulumi.ResourceOptions(parent=self),
         )
         values = {k: v.get_secret_value() for k, v in sorted(service.secret_environment.items())}
@@ -224,7 +229,9 @@ class ComposeService(pulumi.ComponentResource):
         return secret
 
     @staticmethod
-    def _service_connect(service: PlannedService, namespace_arn: pulumi.Input[str]) -> dict:
+    def _service_connect(
+        service: PlannedService, namespace_arn: pulumi.Input[str]
+    ) -> aws.ecs.ServiceServiceConnectConfigurationArgsDict:
         """Every TCP port is reachable as <service>:<port>; a service without ports is a client only."""
         return {
             "enabled": True,
@@ -247,12 +254,6 @@ class ComposeService(pulumi.ComponentResource):
                 if protocol == "tcp"
             ],
         }
-
-
-def _placement(capacity_provider: pulumi.Input[str] | None) -> dict:
-    if capacity_provider is None:
-        return {"launch_type": "FARGATE", "platform_version": "LATEST"}
-    return {"capacity_provider_strategies": [{"capacity_provider": capacity_provider, "weight": 1, "base": 0}]}
 
 
 def _grace_period(service: PlannedService) -> int:

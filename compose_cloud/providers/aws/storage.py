@@ -12,7 +12,10 @@ from .naming import fitted
 
 NFS_PORT = 2049
 # A fresh Docker volume is writable by the container whatever its user; so is this directory.
-ROOT_DIRECTORY = {"path": "/data", "creation_info": {"owner_uid": 0, "owner_gid": 0, "permissions": "0777"}}
+ROOT_DIRECTORY: aws.efs.AccessPointRootDirectoryArgsDict = {
+    "path": "/data",
+    "creation_info": {"owner_uid": 0, "owner_gid": 0, "permissions": "0777"},
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class SharedVolume(pulumi.ComponentResource):
         else:
             file_system = aws.efs.FileSystem(
                 f"{name}-fs",
-                **fitted(f"{name}-fs", 64, key="creation_token"),
+                creation_token=fitted(f"{name}-fs", 64),
                 encrypted=True,
                 performance_mode="generalPurpose",
                 throughput_mode="elastic",
@@ -57,7 +60,7 @@ class SharedVolume(pulumi.ComponentResource):
                     aws.efs.MountTarget(
                         f"{name}-mt-{i}",
                         file_system_id=file_system_id,
-                        subnet_id=subnets.apply(lambda ids, i=i: ids[i]),
+                        subnet_id=subnets.apply(lambda ids, i=i: ids[i]),  # type: ignore[misc]  # mypy cannot type a default-bound lambda
                         security_groups=[self.security_group.id],
                         opts=child,
                     )

@@ -67,13 +67,13 @@ class TaskDefinition(pulumi.ComponentResource):
                 )
             )
         )
-        size = {} if on_ec2 else {"cpu": str(service.runtime.cpu), "memory": str(service.runtime.memory)}
         task = aws.ecs.TaskDefinition(
             f"{name}-task",
             family=f"{args.project}-{pulumi.get_stack()}-{service.name}",
             network_mode="awsvpc",
             requires_compatibilities=["EC2" if on_ec2 else "FARGATE"],
-            **size,
+            cpu=None if on_ec2 else str(service.runtime.cpu),  # EC2 tasks are sized by their containers
+            memory=None if on_ec2 else str(service.runtime.memory),
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": service.runtime.architecture},
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
@@ -88,13 +88,13 @@ class TaskDefinition(pulumi.ComponentResource):
     def _roles(name: str, args: TaskDefinitionArgs, child: pulumi.ResourceOptions) -> tuple[aws.iam.Role, aws.iam.Role]:
         """The ECS agent's role reads only this service's secrets; the application's has only its policy."""
         service = args.service
-        secret_arns = [ref.arn for ref in args.files.values() if ref.store == "secretsmanager"]
+        secret_arns: list[pulumi.Input[str]] = [ref.arn for ref in args.files.values() if ref.store == "secretsmanager"]
         secret_arns += [args.env_secret_arn] if args.env_secret_arn else []
         secret_arns += [service.pull_credentials] if service.pull_credentials else []  # a private registry
         secret_arns += list(args.secret_refs.values())
         execution_role = aws.iam.Role(
             f"{name}-execution",
-            **fitted(f"{name}-execution", 64, IAM),
+            name=fitted(f"{name}-execution", 64, IAM),
             assume_role_policy=iam.assume_role(iam.ECS_TASKS),
             description=f"ECS agent for {service.name}: pull, logs, its secrets",
             opts=child,
@@ -112,7 +112,7 @@ class TaskDefinition(pulumi.ComponentResource):
         )
         task_role = aws.iam.Role(
             f"{name}-task",
-            **fitted(f"{name}-task", 64, IAM),
+            name=fitted(f"{name}-task", 64, IAM),
             assume_role_policy=iam.assume_role(iam.ECS_TASKS),
             description=f"the {service.name} application" + ("" if args.task_policy else ": no AWS permissions"),
             opts=child,
