@@ -20,7 +20,7 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
 from compose_translate.names import IAM
-from compose_translate.plan.models import PlannedModel
+from compose_translate.plan.models import PlannedModel, SageMakerServing
 
 from . import iam, scaling
 from .naming import fitted
@@ -72,19 +72,7 @@ class SageMakerModel(pulumi.ComponentResource):
         if serving is None:
             raise pulumi.RunError(f"model {model.key} is not planned for SageMaker")
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-role",
-            name=fitted(f"{name}-role", 64, IAM),
-            assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
-            description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
-            opts=child,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-role",
-            role=role.id,
-            policy=execution_policy(serving.image, place.region, serving.endpoint_name),
-            opts=child,
-        )
+        role = self._role(name, serving, place.region)
         sm_model = aws.sagemaker.Model(
             f"{name}-model",
             name=fitted(f"{name}-model", 63),
@@ -93,30 +81,11 @@ class SageMakerModel(pulumi.ComponentResource):
             tags=model.tags,
             opts=child,
         )
-        # typed by pulumi-aws's own declaration: mypy refuses a key the provider does not take
-        variant: aws.sagemaker.EndpointConfigurationProductionVariantArgsDict = {
-            "variant_name": VARIANT,
-            "instance_type": place.instance_type,
-            "inference_ami_version": serving.inference_ami_version,
-        }
-        if serving.inference_component:  # the model runs as a component; the instances scale to zero
-            variant["initial_instance_count"] = 1
-            variant["managed_instance_scaling"] = {
-                "status": "ENABLED",
-                "min_instance_count": 0,
-                "max_instance_count": place.max_instances,
-            }
-            variant["routing_configs"] = [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}]
-        else:
-            variant["model_name"] = sm_model.name
-            variant["initial_instance_count"] = place.instance_count
-            variant["container_startup_health_check_timeout_in_seconds"] = serving.startup_timeout
-            variant["model_data_download_timeout_in_seconds"] = serving.download_timeout
         config = aws.sagemaker.EndpointConfiguration(
             f"{name}-config",
             name=fitted(f"{name}-config", 63),
             execution_role_arn=role.arn if serving.inference_component else None,
-            production_variants=[variant],
+            production_variants=[self._variant(model, serving, sm_model)],
             tags=model.tags,
             opts=child,
         )
@@ -144,6 +113,51 @@ class SageMakerModel(pulumi.ComponentResource):
             )
         self.endpoint_name, self.endpoint_arn = endpoint.name, endpoint.arn
         self.register_outputs(outputs)
+
+    def _role(self, name: str, serving: SageMakerServing, region: str) -> aws.iam.Role:
+        """The endpoint's execution role: pull its image, write its logs and metrics, nothing else."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=fitted(f"{name}-role", 64, IAM),
+            assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
+            description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-role",
+            role=role.id,
+            policy=execution_policy(serving.image, region, serving.endpoint_name),
+            opts=child,
+        )
+        return role
+
+    @staticmethod
+    def _variant(
+        model: PlannedModel, serving: SageMakerServing, sm_model: aws.sagemaker.Model
+    ) -> aws.sagemaker.EndpointConfigurationProductionVariantArgsDict:
+        """The one production variant: the model itself, or (scale to zero) instances its component uses."""
+        place = model.placement
+        # typed by pulumi-aws's own declaration: mypy refuses a key the provider does not take
+        variant: aws.sagemaker.EndpointConfigurationProductionVariantArgsDict = {
+            "variant_name": VARIANT,
+            "instance_type": place.instance_type,
+            "inference_ami_version": serving.inference_ami_version,
+        }
+        if serving.inference_component:  # the model runs as a component; the instances scale to zero
+            variant["initial_instance_count"] = 1
+            variant["managed_instance_scaling"] = {
+                "status": "ENABLED",
+                "min_instance_count": 0,
+                "max_instance_count": place.max_instances,
+            }
+            variant["routing_configs"] = [{"routing_strategy": "LEAST_OUTSTANDING_REQUESTS"}]
+        else:
+            variant["model_name"] = sm_model.name
+            variant["initial_instance_count"] = place.instance_count
+            variant["container_startup_health_check_timeout_in_seconds"] = serving.startup_timeout
+            variant["model_data_download_timeout_in_seconds"] = serving.download_timeout
+        return variant
 
     def _scale_to_zero(
         self,
