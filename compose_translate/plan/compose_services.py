@@ -34,58 +34,8 @@ def plan_service(
     report: Report,
 ) -> PlannedService:
     _attribute_notes(service, report)
-    environment = dict(service.environment)
-    written: dict[str, tuple[str, str]] = {}  # variable -> (model key, value)
-    for binding in service.bindings:  # sorted by model key: the first writer of a variable wins
-        model = project.models[binding.model]
-        for var, value in ((binding.endpoint_var, gateway_url or ""), (binding.model_var, model.model)):
-            if var in written and written[var][0] == binding.model:
-                # Docker Compose writes the model name after the URL, so it wins within one binding.
-                report.warn(
-                    f'the binding of model "{binding.model}" uses {var} for both the URL and the model '
-                    "name; it receives the model name, as in Docker Compose",
-                    service.where("models", binding.model).at(binding.loc),
-                    hint="set endpoint_var and model_var to different names",
-                )
-            elif var in written:
-                if written[var][1] != value:
-                    report.warn(
-                        f'models "{written[var][0]}" and "{binding.model}" both set {var}; '
-                        f'"{written[var][0]}" wins (first by name)',
-                        service.where("models", binding.model).at(binding.loc),
-                        hint="give each binding its own model_var",
-                    )
-                continue
-            written[var] = (binding.model, value)
-            if var in environment and environment[var] != value:
-                report.warn(
-                    f"{var} is set in the service's environment and by the binding of model "
-                    f'"{binding.model}"; the binding wins, as in Docker Compose',
-                    service.where("environment", var),
-                    hint=f"remove {var} from `environment:` or rename the binding's variable",
-                )
-    environment.update({var: value for var, (_, value) in written.items()})
-    for mount in service.volumes:
-        if mount.type == "bind":
-            source = relative_path(mount.source, Path(project.project_dir)) if mount.source else "?"
-            report.warn(
-                f"bind mount of {source} cannot be taken to the cloud; the container sees an empty {mount.target}",
-                service.where("volumes"),
-                hint="copy the files into the image at build time, or use a named volume",
-            )
-        elif mount.type in ("image", "npipe", "cluster"):
-            report.warn(
-                f"{mount.type} mount at {mount.target} is not supported on ECS and is skipped",
-                service.where("volumes"),
-            )
-    for name, spec in service.depends_on.items():
-        if spec.condition == "service_completed_successfully":
-            report.warn(
-                f'waits for "{name}" to complete, but ECS services run continuously; {name} is started '
-                "first and restarted when it exits",
-                service.where("depends_on", name),
-                hint="run one-off jobs (migrations) from the service's entrypoint instead",
-            )
+    environment = _environment(service, project, gateway_url, report)
+    _volume_and_dependency_notes(service, project, report)
     ports = container_ports(service, inferred)
     for port, protocol in ports:
         if protocol != "tcp":
@@ -149,6 +99,68 @@ def plan_service(
         pull_credentials=service.pull_credentials,
         runtime=runtime,
     )
+
+
+def _environment(service: Service, project: Project, gateway_url: str | None, report: Report) -> dict[str, str]:
+    """The service's environment with each binding's `<NAME>_URL` / `<NAME>_MODEL`, as Docker Compose
+    injects them: a binding wins over `environment:`, and the first model by name over a later one."""
+    environment = dict(service.environment)
+    written: dict[str, tuple[str, str]] = {}  # variable -> (model key, value)
+    for binding in service.bindings:  # sorted by model key: the first writer of a variable wins
+        model = project.models[binding.model]
+        for var, value in ((binding.endpoint_var, gateway_url or ""), (binding.model_var, model.model)):
+            if var in written and written[var][0] == binding.model:
+                # Docker Compose writes the model name after the URL, so it wins within one binding.
+                report.warn(
+                    f'the binding of model "{binding.model}" uses {var} for both the URL and the model '
+                    "name; it receives the model name, as in Docker Compose",
+                    service.where("models", binding.model).at(binding.loc),
+                    hint="set endpoint_var and model_var to different names",
+                )
+            elif var in written:
+                if written[var][1] != value:
+                    report.warn(
+                        f'models "{written[var][0]}" and "{binding.model}" both set {var}; '
+                        f'"{written[var][0]}" wins (first by name)',
+                        service.where("models", binding.model).at(binding.loc),
+                        hint="give each binding its own model_var",
+                    )
+                continue
+            written[var] = (binding.model, value)
+            if var in environment and environment[var] != value:
+                report.warn(
+                    f"{var} is set in the service's environment and by the binding of model "
+                    f'"{binding.model}"; the binding wins, as in Docker Compose',
+                    service.where("environment", var),
+                    hint=f"remove {var} from `environment:` or rename the binding's variable",
+                )
+    environment.update({var: value for var, (_, value) in written.items()})
+    return environment
+
+
+def _volume_and_dependency_notes(service: Service, project: Project, report: Report) -> None:
+    """What the cloud cannot carry over from volumes and depends_on, said once per service."""
+    for mount in service.volumes:
+        if mount.type == "bind":
+            source = relative_path(mount.source, Path(project.project_dir)) if mount.source else "?"
+            report.warn(
+                f"bind mount of {source} cannot be taken to the cloud; the container sees an empty {mount.target}",
+                service.where("volumes"),
+                hint="copy the files into the image at build time, or use a named volume",
+            )
+        elif mount.type in ("image", "npipe", "cluster"):
+            report.warn(
+                f"{mount.type} mount at {mount.target} is not supported on ECS and is skipped",
+                service.where("volumes"),
+            )
+    for name, spec in service.depends_on.items():
+        if spec.condition == "service_completed_successfully":
+            report.warn(
+                f'waits for "{name}" to complete, but ECS services run continuously; {name} is started '
+                "first and restarted when it exits",
+                service.where("depends_on", name),
+                hint="run one-off jobs (migrations) from the service's entrypoint instead",
+            )
 
 
 def _attribute_notes(service: Service, report: Report) -> None:
