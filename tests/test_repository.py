@@ -24,3 +24,15 @@ def test_the_main_job_previews_a_bundled_example(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert args[0] == "preview" and main(args) == 0
     assert "estimated cost" in capsys.readouterr().out
+
+
+def test_every_folder_of_python_code_is_a_package_the_wheel_ships():
+    """setuptools finds packages by their __init__.py: a folder without one is left out of the wheel
+    (an editable install, as CI uses, would not notice; `pip install compose-cloud` would)."""
+    folders = {
+        path.parent
+        for package in ("compose_translate", "compose_cloud")
+        for path in (ROOT / package).rglob("*.py")
+        if "gateway_files" not in path.parts  # data the gateway image runs, shipped as package data
+    }
+    assert [str(f.relative_to(ROOT)) for f in sorted(folders) if not (f / "__init__.py").is_file()] == []
