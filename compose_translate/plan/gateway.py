@@ -4,6 +4,7 @@ request's `model` field as Docker Model Runner does."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -105,29 +106,25 @@ def plan_gateway(
     for key, model in models.items():
         if model.served_by:
             continue
+        # what every route of the model says; the target says how it is reached
+        make_route = partial(
+            Route,
+            model_name=model.model,
+            model_key=key,
+            region=model.placement.region,
+            wakes=model.placement.scale_to_zero,
+        )
         if model.sagemaker:
             routes.append(
-                Route(
-                    model_name=model.model,
-                    model_key=key,
+                make_route(
                     target="sagemaker",
-                    region=model.placement.region,
                     endpoint_name=model.sagemaker.endpoint_name,
                     inference_component=model.sagemaker.inference_component,
-                    wakes=model.placement.scale_to_zero,
                 )
             )
         else:
-            routes.append(
-                Route(
-                    model_name=model.model,
-                    model_key=key,
-                    target="server",
-                    region=model.placement.region,
-                    api_base=f"http://{model.server.name if model.server else key}:{LLAMA_CPP_PORT}/v1",
-                    wakes=model.placement.scale_to_zero,
-                )
-            )
+            server = model.server.name if model.server else key
+            routes.append(make_route(target="server", api_base=f"http://{server}:{LLAMA_CPP_PORT}/v1"))
     # the module beside the config fixes LiteLLM's SageMaker route and logs requests for waking models
     patched = any(route.target == "sagemaker" or route.wakes for route in routes)
     texts = {GATEWAY_CONFIG: gateway_config(routes, patched)}

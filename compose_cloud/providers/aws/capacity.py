@@ -13,12 +13,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.names import IAM
 from compose_translate.serving import ECS_GPU_AMI_PARAMETER
 
 from . import iam
 from .cluster import ALL_EGRESS
-from .naming import fitted
 
 ROOT_VOLUME_GB = 200  # container images with CUDA plus multi-GB models
 ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
@@ -51,12 +49,8 @@ class GpuCapacity(pulumi.ComponentResource):
     def __init__(self, name: str, args: GpuCapacityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:GpuCapacity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-instance",
-            name=fitted(f"{name}-instance", 64, IAM),
-            assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
-            description=f"ECS container instances ({args.instance_type})",
-            opts=child,
+        role = iam.role(
+            f"{name}-instance", "ec2.amazonaws.com", f"ECS container instances ({args.instance_type})", child
         )
         aws.iam.RolePolicyAttachment(f"{name}-instance", role=role.name, policy_arn=ECS_INSTANCE_POLICY, opts=child)
         profile = aws.iam.InstanceProfile(f"{name}-instance", role=role.name, opts=child)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 
 import pulumi
+import pulumi_aws as aws
+
+from compose_translate.names import IAM
+
+from .naming import fitted
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 
@@ -16,6 +21,17 @@ def document(statements: list[dict]) -> str:
 
 def assume_role(service: str) -> str:
     return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
+def role(logical: str, service: str, description: str, opts: pulumi.ResourceOptions) -> aws.iam.Role:
+    """A role `service` assumes, its physical name within IAM's 64 characters (auto-named when it fits)."""
+    return aws.iam.Role(
+        logical,
+        name=fitted(logical, 64, IAM),
+        assume_role_policy=assume_role(service),
+        description=description,
+        opts=opts,
+    )
 
 
 def execution_policy(

@@ -19,7 +19,6 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from compose_translate.names import IAM
 from compose_translate.plan.models import PlannedModel, SageMakerServing
 
 from . import iam, scaling
@@ -117,12 +116,11 @@ class SageMakerModel(pulumi.ComponentResource):
     def _role(self, name: str, serving: SageMakerServing, region: str) -> aws.iam.Role:
         """The endpoint's execution role: pull its image, write its logs and metrics, nothing else."""
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
+        role = iam.role(
             f"{name}-role",
-            name=fitted(f"{name}-role", 64, IAM),
-            assume_role_policy=iam.assume_role("sagemaker.amazonaws.com"),
-            description=f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
-            opts=child,
+            "sagemaker.amazonaws.com",
+            f"SageMaker endpoint {serving.endpoint_name}: pull, logs, metrics",
+            child,
         )
         aws.iam.RolePolicy(
             f"{name}-role",

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.names import IAM
 from compose_translate.plan.planned_service import PlannedService
 
 from . import container, iam
-from .naming import fitted
 from .secrets import StoredRef
 
 
@@ -92,12 +90,8 @@ class TaskDefinition(pulumi.ComponentResource):
         secret_arns += [args.env_secret_arn] if args.env_secret_arn else []
         secret_arns += [service.pull_credentials] if service.pull_credentials else []  # a private registry
         secret_arns += list(args.secret_refs.values())
-        execution_role = aws.iam.Role(
-            f"{name}-execution",
-            name=fitted(f"{name}-execution", 64, IAM),
-            assume_role_policy=iam.assume_role(iam.ECS_TASKS),
-            description=f"ECS agent for {service.name}: pull, logs, its secrets",
-            opts=child,
+        execution_role = iam.role(
+            f"{name}-execution", iam.ECS_TASKS, f"ECS agent for {service.name}: pull, logs, its secrets", child
         )
         aws.iam.RolePolicy(
             f"{name}-execution",
@@ -110,12 +104,11 @@ class TaskDefinition(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        task_role = aws.iam.Role(
+        task_role = iam.role(
             f"{name}-task",
-            name=fitted(f"{name}-task", 64, IAM),
-            assume_role_policy=iam.assume_role(iam.ECS_TASKS),
-            description=f"the {service.name} application" + ("" if args.task_policy else ": no AWS permissions"),
-            opts=child,
+            iam.ECS_TASKS,
+            f"the {service.name} application" + ("" if args.task_policy else ": no AWS permissions"),
+            child,
         )
         if args.task_policy is not None:
             aws.iam.RolePolicy(f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child)
