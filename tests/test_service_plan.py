@@ -116,6 +116,22 @@ def test_ignored_deploy_keys_warn(project):
     assert sorted(w.path for w in plan.warnings) == ["services.app.deploy.mode", "services.app.deploy.placement"]
 
 
+def test_resources_ecs_cannot_reserve_warn_and_gpus_still_count(project):
+    plan, app = one(
+        project,
+        "    image: a\n    gpus: all\n    deploy:\n      resources:\n        limits: {pids: 100}\n"
+        "        reservations:\n          generic_resources: [{discrete_resource_spec: {kind: ssd, value: 1}}]\n"
+        "          devices: [{capabilities: [tpu]}, {capabilities: [gpu], device_ids: ['0', '1']}]\n",
+    )
+    warnings = sorted((w.path, w.message.split(" is ignored")[0]) for w in plan.warnings)
+    assert warnings == [
+        ("services.app.deploy.resources.limits", "deploy.resources.limits.pids"),
+        ("services.app.deploy.resources.reservations", "a device request for tpu"),
+        ("services.app.deploy.resources.reservations", "deploy.resources.reservations.generic_resources"),
+    ]
+    assert app.runtime.gpus == 3  # all (1) and two device ids; the TPU request counts for nothing
+
+
 # -- ports -----------------------------------------------------------------------------------------
 
 

@@ -157,6 +157,23 @@ def _deploy_notes(service: Service, report: Report) -> None:
             where.key("mode"),
             hint="set deploy.replicas to choose the number of tasks",
         )
+    resources = where.key("resources")
+    for kind, spec in (("limits", deploy.resources.limits), ("reservations", deploy.resources.reservations)):
+        if spec.pids is not None:
+            report.warn(f"deploy.resources.{kind}.pids is ignored: ECS sets no process limit", resources.key(kind))
+        if spec.generic_resources:
+            report.warn(
+                f"deploy.resources.{kind}.generic_resources is ignored: ECS schedules CPUs, memory and GPUs only",
+                resources.key(kind),
+            )
+    for device in deploy.resources.reservations.devices:
+        if not ("gpu" in device.capabilities or device.driver == "nvidia"):
+            report.warn(
+                f"a device request for {', '.join(device.capabilities) or device.driver or 'no capability'} is "
+                "ignored: ECS reserves GPUs only",
+                resources.key("reservations"),
+                hint="ask for a GPU with capabilities: [gpu], or remove the request",
+            )
 
 
 def _mib(value: Any) -> int | None:
