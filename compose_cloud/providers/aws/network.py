@@ -94,27 +94,13 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
-        blocks = list(ipaddress.ip_network(VPC_CIDR).subnets(new_prefix=20))
-        public, private = [], []
+        blocks = list(ipaddress.IPv4Network(VPC_CIDR).subnets(new_prefix=20))
         public_routes = aws.ec2.RouteTable(
             f"{name}-public", vpc_id=vpc.id, routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": gateway.id}], opts=child
         )
-        for i, zone in enumerate(names):
-            subnet = aws.ec2.Subnet(
-                f"{name}-public-{i}",
-                vpc_id=vpc.id,
-                availability_zone=zone,
-                cidr_block=str(blocks[i]),
-                map_public_ip_on_launch=False,
-                tags={"Name": f"{name}-public-{zone}"},
-                opts=child,
-            )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-public-{i}", subnet_id=subnet.id, route_table_id=public_routes.id, opts=child
-            )
-            public.append(subnet)
-            if not args.nat_gateway:
-                self._private_by_zone[zone] = subnet.id
+        public = self._subnets(f"{name}-public", vpc.id, names, blocks, public_routes, public_ip=False)
+        if not args.nat_gateway:
+            self._private_by_zone = {zone: subnet.id for zone, subnet in zip(names, public, strict=True)}
         self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
         if not args.nat_gateway:
@@ -131,18 +117,31 @@ class Network(pulumi.ComponentResource):
         private_routes = aws.ec2.RouteTable(
             f"{name}-private", vpc_id=vpc.id, routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat.id}], opts=child
         )
-        for i, zone in enumerate(names):
+        private = self._subnets(f"{name}-private", vpc.id, names, blocks[8:], private_routes)
+        self._private_by_zone = {zone: subnet.id for zone, subnet in zip(names, private, strict=True)}
+        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])
+
+    def _subnets(
+        self,
+        prefix: str,
+        vpc_id: pulumi.Input[str],
+        zones: list[str],
+        blocks: list[ipaddress.IPv4Network],
+        routes: aws.ec2.RouteTable,
+        public_ip: bool | None = None,
+    ) -> list[aws.ec2.Subnet]:
+        """One subnet per zone, in the next free /20 blocks, each routed by `routes`."""
+        child, subnets = pulumi.ResourceOptions(parent=self), []
+        for i, zone in enumerate(zones):
             subnet = aws.ec2.Subnet(
-                f"{name}-private-{i}",
-                vpc_id=vpc.id,
+                f"{prefix}-{i}",
+                vpc_id=vpc_id,
                 availability_zone=zone,
-                cidr_block=str(blocks[8 + i]),
-                tags={"Name": f"{name}-private-{zone}"},
+                cidr_block=str(blocks[i]),
+                map_public_ip_on_launch=public_ip,  # None: not sent (AWS's default)
+                tags={"Name": f"{prefix}-{zone}"},
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-private-{i}", subnet_id=subnet.id, route_table_id=private_routes.id, opts=child
-            )
-            private.append(subnet)
-            self._private_by_zone[zone] = subnet.id
-        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])
+            aws.ec2.RouteTableAssociation(f"{prefix}-{i}", subnet_id=subnet.id, route_table_id=routes.id, opts=child)
+            subnets.append(subnet)
+        return subnets
