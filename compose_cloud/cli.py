@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_init(args)
         settings = command_settings(args)
         if args.command == "config":
-            return cmd_config(args, settings, root)
+            return cmd_config(args, settings)
         files = compose_files(args, settings)
         pulumi_project = find_project_name(
             *([stack_file_path(args.stack).parent] if args.stack else []), Path.cwd(), *(f.parent for f in files[:1])

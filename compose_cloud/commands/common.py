@@ -12,6 +12,7 @@ from compose_translate.load import find_default_files
 from compose_translate.settings import read_stack_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_CHANGED = 3  # diff --exit-code: there are changes
 
 
 def command_settings(args: argparse.Namespace) -> StackSettings:
@@ -47,9 +48,6 @@ def preview_settings(args: argparse.Namespace, settings: StackSettings, files, e
             "project_name": args.project_name or settings.project_name,
         }
     )
-
-
-EXIT_CHANGED = 3
 
 
 def compose_file_variable() -> tuple[Path, ...]:

@@ -19,7 +19,7 @@ from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettin
 from compose_translate.load import find_default_files, normalize_name
 
 
-def cmd_config(args: argparse.Namespace, settings: StackSettings, root: Path) -> int:
+def cmd_config(args: argparse.Namespace, settings: StackSettings) -> int:
     from compose_cloud import config
     from compose_translate import load_project
 
