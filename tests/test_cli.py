@@ -177,3 +177,22 @@ def test_compose_file_variable_like_docker_compose(tmp_path, monkeypatch):
     with redirect_stdout(out), redirect_stderr(StringIO()):
         assert main(["plan", "--format", "json", "-p", "app"]) == 0
     assert set(json.loads(out.getvalue())["services"]) == {"web", "api"}
+
+
+def test_preview_name_probe_reads_only_what_the_load_may_read(tmp_path, monkeypatch):
+    """Without a Pulumi project, preview names its mock project after the Compose project before the
+    program runs; that probe keeps the load's confinement: an env file outside the project is not read."""
+    from compose_translate import ComposeError, LoadOptions
+    from compose_translate.load import probe_name
+
+    write(
+        tmp_path,
+        {"outside.env": "COMPOSE_PROJECT_NAME=fromoutside\n", "proj/compose.yaml": "services: {app: {image: a}}\n"},
+    )
+    monkeypatch.chdir(tmp_path / "proj")
+    options = LoadOptions(
+        files=(tmp_path / "proj" / "compose.yaml",), env_files=(tmp_path / "outside.env",), environ={}
+    )
+    with pytest.raises(ComposeError, match="outside the project"):
+        probe_name(options)
+    assert probe_name(LoadOptions(files=options.files, environ={"COMPOSE_PROJECT_NAME": "shop"})) == "shop"

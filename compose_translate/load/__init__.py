@@ -22,7 +22,7 @@ from compose_translate.load.profiles import active_profiles, apply_profiles
 from compose_translate.load.yaml_source import YMap
 from compose_translate.merge import merge_files
 from compose_translate.sensitive import SECRET_NAME
-from compose_translate.values import allow_reads_under, is_file, repository_root
+from compose_translate.values import allow_reads_under, confined_reads, is_file, repository_root
 
 __all__ = ["LoadOptions", "LoadedDocument", "find_default_files", "load", "normalize_name", "probe_name"]
 
@@ -89,12 +89,13 @@ def probe_name(options: LoadOptions) -> str:
     """The project's name as `load` will choose it, read without loading the project (only `name:` is
     looked at): what an offline preview names its Pulumi project before the program makes the plan.
     An invalid name is returned as written; the load reports it."""
-    files, project_dir, _, merged = _environment(options, Report())
-    return (
-        options.project_name
-        or merged.get("COMPOSE_PROJECT_NAME")
-        or early_name(None, options.default_name, files, merged, project_dir, {})
-    )
+    with confined_reads():  # the files `load` may read, and no others
+        files, project_dir, _, merged = _environment(options, Report())
+        return (
+            options.project_name
+            or merged.get("COMPOSE_PROJECT_NAME")
+            or early_name(None, options.default_name, files, merged, project_dir, {})
+        )
 
 
 def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
