@@ -74,12 +74,12 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
     settings = service.settings
     cpu, memory = _size(service, report)
     _deploy_notes(service, report)
-    gpus = _gpus(service)
+    gpus, replicas = _gpus(service), _replicas(service)
     return Runtime(
         cpu=cpu,
         memory=memory,
         memory_reservation=_mib(settings.get("mem_reservation")),
-        replicas=_replicas(service),
+        replicas=replicas,
         architecture=_architecture(service, report),
         gpus=gpus,
         capacity=_capacity(service, gpus, report),
@@ -92,7 +92,7 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
         tmpfs=_tmpfs(settings.get("tmpfs")),
         cap_drop=tuple(settings.get("cap_drop") or ()),
         healthcheck=plan_healthcheck(service.healthcheck, service.where("healthcheck"), report),
-        scaling=plan_scaling(_replicas(service), service, report),
+        scaling=plan_scaling(replicas, service, report),
     )
 
 

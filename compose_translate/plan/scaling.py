@@ -21,8 +21,6 @@ class Scaling(Frozen):
 
 
 _AUTOSCALING_KEYS = ("min", "max", "cpu", "mem")
-
-
 DEFAULT_CPU_TARGET = 75
 
 
