@@ -11,14 +11,21 @@ from pathlib import Path
 
 import yaml
 
+from compose_translate.errors import ComposeError, Diagnostic, Loc
+
 DEFAULT = "compose-cloud"  # the preview's project when no Pulumi.yaml is found
 MAX_BYTES = 64 * 1024
 
 
-def find_project_name(*starts: Path) -> str | None:
-    """The `name:` of the nearest Pulumi.yaml at or above each start folder, in order; None if none."""
+def find_project_name(*starts: Path, stop: Path | None = None) -> str | None:
+    """The `name:` of the nearest Pulumi.yaml at or above each start folder, in order; None if none.
+    With `stop`, folders above it are not searched (a base revision exported to a scratch folder must
+    not be named by a Pulumi.yaml that happens to lie above that folder)."""
+    limit = stop.resolve() if stop else None
     for start in starts:
         for folder in (start.resolve(), *start.resolve().parents):
+            if limit is not None and not folder.is_relative_to(limit):
+                break
             for candidate in (folder / "Pulumi.yaml", folder / "Pulumi.yml"):
                 if candidate.is_file():
                     return _name(candidate)
@@ -32,7 +39,19 @@ def stack_file(stack: str, folder: Path | None = None) -> Path:
     for candidate in (folder / "Pulumi.yaml", folder / "Pulumi.yml"):
         if candidate.is_file():
             config_dir = _document(candidate).get("stackConfigDir")
-            return Path(config_dir) / name if isinstance(config_dir, str) and config_dir else Path(name)
+            if not (isinstance(config_dir, str) and config_dir):
+                return Path(name)
+            inside = (folder / config_dir).resolve()
+            if Path(config_dir).is_absolute() or not inside.is_relative_to(folder.resolve()):
+                raise ComposeError(
+                    Diagnostic(
+                        f"stackConfigDir {config_dir[:200]!r} is outside the project folder",
+                        "stackConfigDir",
+                        Loc(str(candidate), 1),
+                        hint="name a folder inside the project, e.g. stackConfigDir: stacks",
+                    )
+                )
+            return Path(config_dir) / name
     # no Pulumi project here (yet): this repository's layout, stacks/, when that is what exists
     return (
         Path("stacks") / name if not (folder / name).is_file() and (folder / "stacks" / name).is_file() else Path(name)

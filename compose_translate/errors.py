@@ -7,6 +7,7 @@ diagnostics so a user sees every problem of one pass at once.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -70,16 +71,17 @@ class Diagnostic:
 
     def render(self, root: Path | None = None) -> str:
         where = _display_file(self.loc.file, root) + f":{self.loc.line}" if self.loc else "<input>"
-        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        message, hint = _relative_text(self.message, root), _relative_text(self.hint, root)
+        text = f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
+        return f"{text}\n  hint: {hint}" if hint else text
 
     def as_dict(self, root: Path | None = None) -> dict[str, Any]:
         return {
             "file": _display_file(self.loc.file, root) if self.loc else None,
             "line": self.loc.line if self.loc else None,
             "path": self.path,
-            "message": self.message,
-            "hint": self.hint or None,
+            "message": _relative_text(self.message, root),
+            "hint": _relative_text(self.hint, root) or None,
         }
 
     def sort_key(self) -> tuple[Any, ...]:
@@ -90,10 +92,18 @@ def _display_file(file: str, root: Path | None) -> str:
     """Paths relative to the project folder keep output identical across machines."""
     if root is None:
         return file
-    try:
-        return Path(file).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return file
+    # outside the folder (a file of the repository above it): `../name`, still no absolute path
+    return Path(os.path.relpath(Path(file).resolve(), root.resolve())).as_posix()
+
+
+def _relative_text(text: str, root: Path | None) -> str:
+    """A message naming a file by its absolute path names it from the project folder instead: the runner's
+    checkout (or a diff's scratch copy of the base) never reaches printed output, and the same tree gives
+    the same words on both sides of a diff."""
+    if root is None or not text:
+        return text
+    folder = str(root.resolve())
+    return text.replace(folder + "/", "").replace(folder, ".")
 
 
 class ComposeError(Exception):

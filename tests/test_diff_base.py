@@ -91,3 +91,61 @@ def test_a_revision_cannot_become_a_git_option(repo, tmp_path, option):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "not a git revision" in done.stderr
     assert not out.exists()
+
+
+PULUMI_YAML = "name: demo\nruntime: python\nstackConfigDir: {}\n"
+
+
+def _with_pulumi_project(repo, config_dir="stacks"):
+    (repo / "Pulumi.yaml").write_text(PULUMI_YAML.format(config_dir))
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "a Pulumi project")
+
+
+def test_the_base_stack_file_is_found_through_the_base_pulumi_yaml(repo):
+    """The pull request moves stackConfigDir and drops settings from the moved stack file: the base is
+    still read from its own stacks/ folder, so the dropped settings show as a change."""
+    _with_pulumi_project(repo)
+    (repo / "st2").mkdir()
+    (repo / "st2" / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    (repo / "Pulumi.yaml").write_text(PULUMI_YAML.format("st2"))
+    result = diff(repo, "--base", "HEAD", "--stack", "dev", "--exit-code")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "hardening" in result.stdout or "read_only" in result.stdout or "readonlyRootFilesystem" in result.stdout
+
+
+def test_a_base_without_the_stack_file_says_so(repo):
+    """The base's Pulumi.yaml names a stack folder the base does not have: said, not silently defaulted."""
+    _with_pulumi_project(repo, "st3")
+    (repo / "Pulumi.yaml").write_text(PULUMI_YAML.format("stacks"))
+    result = diff(repo, "--base", "HEAD", "--stack", "dev")
+    assert result.returncode == 0, result.stderr
+    assert "has no stack file st3/Pulumi.dev.yaml" in result.stdout
+
+
+def test_a_pulumi_yaml_above_the_scratch_folder_does_not_name_the_base(repo, tmp_path):
+    """The base's project name comes from the base tree only; the scratch folder's parent is not searched."""
+    scratch_parent = tmp_path / "scratch"
+    scratch_parent.mkdir()
+    (scratch_parent / "Pulumi.yaml").write_text("name: intruder\nruntime: python\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", "diff", "--base", "HEAD", "--stack", "dev", "--exit-code"],
+        cwd=repo,
+        env={**env, "TMPDIR": str(scratch_parent)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "intruder" not in result.stdout
+
+
+def test_a_base_stack_folder_outside_the_repository_is_refused(repo):
+    (repo / "Pulumi.yaml").write_text(PULUMI_YAML.format("../../elsewhere"))
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "outside")
+    result = diff(repo, "--base", "HEAD", "--stack", "dev")
+    assert result.returncode == 1
+    assert "stackConfigDir" in result.stderr and "Traceback" not in result.stderr

@@ -6,6 +6,10 @@ PULUMI_CONFIG, every value a string), from the user's folder, with the user's pr
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import yaml
 from test_pulumi_cli import cli_encoding, run_entry
@@ -133,3 +137,26 @@ def test_a_bad_setting_in_code_is_a_clear_error(user_folder):
     result = run_entry("dev", {"aws:region": "us-east-1"}, "up", cwd=user_folder, program=(user_folder, "chat"))
     assert result["exit"] == 1
     assert any("logRetentionDays" in line and "nearest: 7" in line for line in result["errors"])
+
+
+@pytest.mark.parametrize("config_dir", ["../../x", "/tmp/compose-cloud-init-abs"])
+def test_init_never_writes_outside_its_folder(tmp_path, config_dir):
+    """A Pulumi.yaml whose stackConfigDir leaves the folder is refused before anything is written."""
+    folder = tmp_path / "a" / "b"
+    folder.mkdir(parents=True)
+    (folder / "compose.yaml").write_text("services:\n  app: {image: nginx}\n")
+    (folder / "Pulumi.yaml").write_text(f"name: app\nruntime: python\nstackConfigDir: {config_dir}\n")
+    before = sorted(p for p in tmp_path.rglob("*"))
+    result = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", "init", "--stack", "dev"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "stackConfigDir" in result.stderr and "outside the project folder" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p for p in tmp_path.rglob("*")) == before
+    assert not Path("/tmp/compose-cloud-init-abs").exists()

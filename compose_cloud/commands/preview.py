@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -11,7 +13,6 @@ from compose_cloud.commands.common import (
     EXIT_INVALID,
     EXIT_OK,
     preview_settings,
-    stack_file_path,
     stack_name_of,
     stack_settings,
 )
@@ -61,13 +62,18 @@ def cmd_diff(
             return EXIT_INVALID
         try:
             base_tree = base_root(args.base, cwd, Path(scratch)) if args.base else base_dir(args.base_dir)
-            # the base is previewed as its own revision would be: its stack file, its Compose files and
-            # env files (unless given on the command line), its Pulumi project's name
-            base_project = find_project_name(on_base(cwd, cwd, base_tree)) or project
-            base_stack = on_base(stack_file_path(args.stack), cwd, base_tree) if args.stack else None
-            base_settings = (
-                stack_settings(args, base_stack) if base_stack and base_stack.is_file() else stack_settings(args, None)
-            )
+            base_cwd = on_base(cwd, cwd, base_tree)
+            # the base is previewed as its own revision would be: its Pulumi.yaml (project name and
+            # stackConfigDir), its stack file, its Compose files and env files (unless given on the command
+            # line); nothing about it is looked up through the working tree's files
+            base_project = find_project_name(base_cwd, stop=base_tree) or project
+            base_stack = _base_stack_file(args.stack, cwd, base_cwd, base_tree) if args.stack else None
+            if base_stack and not base_stack.is_file():
+                missing_stack = os.path.relpath(base_stack, base_cwd)
+                base_stack = None
+            else:
+                missing_stack = None
+            base_settings = stack_settings(args, base_stack)
             wanted = files if args.files or not base_settings.files else tuple(Path(f) for f in base_settings.files)
             existing = tuple(f for f in (on_base(f, cwd, base_tree) for f in wanted) if f.is_file())
             base_env = [
@@ -92,7 +98,10 @@ def cmd_diff(
             note = f"the Compose files do not exist in {label}: everything is new"
         else:
             try:
-                with progress(f"previewing {label}"):
+                # from the base's copy of the working directory, as `pulumi up` runs the program from the
+                # project folder: paths the program makes relative (build contexts) are then the same
+                # on both sides for the same tree
+                with progress(f"previewing {label}"), contextlib.chdir(base_cwd):
                     base = run_preview(
                         preview_settings(args, base_settings, existing, map(str, base_env)),
                         stack=stack,
@@ -100,7 +109,21 @@ def cmd_diff(
                     )
             except ComposeError as exc:
                 note = f"{label} does not preview ({exc.first.message}): everything is shown as new"
+        if missing_stack and note is None:
+            note = f"{label} has no stack file {missing_stack}: the base was previewed with the default settings"
     result = compare(base, head)
     result.note = note
     sys.stdout.write(diff_render.RENDERERS[args.format](result))
     return EXIT_CHANGED if args.exit_code and not result.empty else EXIT_OK
+
+
+def _base_stack_file(stack: str, cwd: Path, base_cwd: Path, base_tree: Path) -> Path:
+    """The stack file as the base revision lays it out: a path given on the command line maps onto the
+    base tree; a stack name is looked up through the base's own Pulumi.yaml (its stackConfigDir)."""
+    from compose_cloud.pulumi_project import stack_file
+    from compose_cloud.revisions import on_base
+
+    candidate = Path(stack)
+    if candidate.suffix in (".yaml", ".yml"):
+        return on_base(candidate, cwd, base_tree)
+    return (base_cwd / stack_file(stack, base_cwd)).resolve()  # refuses a stackConfigDir outside base_cwd
