@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -36,8 +37,19 @@ def base_root(revision: str, cwd: Path, scratch: Path) -> Path:
     # from the top: in a subdirectory, git archive would export only that subdirectory
     archive = _git(["archive", "--format=tar", commit], top, f"git revision {revision!r} cannot be exported")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(scratch, filter="data")
+        tar.extractall(scratch, filter=_inside_only)
     return scratch / cwd.resolve().relative_to(top.resolve())
+
+
+def _inside_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, except that an entry it refuses (a link to an absolute path or out of the
+    tree) is left out instead of failing the whole export: the base then lacks what the link named, as a
+    clean checkout of it would on another machine, and every later diff still runs."""
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        sys.stderr.write(f"compose-cloud: the base's {member.name[:200]!r} links outside the tree: left out\n")
+        return None
 
 
 def base_dir(folder: str) -> Path:

@@ -149,3 +149,15 @@ def test_a_base_stack_folder_outside_the_repository_is_refused(repo):
     result = diff(repo, "--base", "HEAD", "--stack", "dev")
     assert result.returncode == 1
     assert "stackConfigDir" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_absolute_symlink_in_the_base_is_left_out(repo):
+    """A link committed in the base to an absolute path made every later diff an internal error."""
+    (repo / "host-passwd").symlink_to("/etc/passwd")
+    (repo / "up").symlink_to("../..")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "links")
+    result = diff(repo, "--base", "HEAD", "--stack", "dev", "--exit-code")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes" in result.stdout
+    assert "links outside the tree: left out" in result.stderr and "internal error" not in result.stderr

@@ -165,3 +165,20 @@ def test_include_fan_out_is_bounded(tmp_path):
     with pytest.raises(ComposeError, match="more than 100 Compose files|nest more than 10 levels"):
         _plan(tmp_path)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("depth", [13, 20_000])
+def test_deeply_nested_defaults_are_refused_briefly(tmp_path, depth):
+    """`${A:-${A:-...}}` 20,000 deep was a RecursionError; each level also doubled the work below it."""
+    value = "${A:-" * depth + "nginx" + "}" * depth
+    write(tmp_path, {"compose.yaml": f'services:\n  app:\n    image: "{value}"\n'})
+    with pytest.raises(ComposeError) as err:
+        _plan(tmp_path)
+    rendered = err.value.render()
+    assert "nested deeper than 12 levels" in rendered and err.value.first.loc.line == 3
+    assert len(rendered) < 600  # the value is quoted in part, not whole
+
+
+def test_twelve_levels_of_defaults_still_work(tmp_path):
+    write(tmp_path, {"compose.yaml": 'services:\n  app:\n    image: "' + "${A:-" * 12 + "nginx" + "}" * 12 + '"\n'})
+    assert _plan(tmp_path).services["app"].image == "nginx"

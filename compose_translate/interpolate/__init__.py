@@ -62,7 +62,12 @@ def interpolate_string(
         ) from None
     except TemplateError as exc:
         raise ComposeError(
-            Diagnostic(f'invalid interpolation format in "{text}": {exc}', path, loc, hint="write a literal $ as $$")
+            Diagnostic(
+                f'invalid interpolation format in "{text if len(text) <= 120 else text[:100] + "..."}": {exc}',
+                path,
+                loc,
+                hint="write a literal $ as $$",
+            )
         ) from None
     finally:
         if report is not None:

@@ -29,6 +29,7 @@ class Template:
         self.size = 0
         self.sensitive: dict[str, str] = {}  # value -> name of secret-named or runner-environment variables
         self.dry = 0  # > 0 while checking the syntax of an argument that may not be evaluated
+        self.nesting = 0  # `${...}` open around the current position
 
     def _grow(self, added: int) -> None:
         """Stop before building a huge string (`${A}${A}...` with a large A), not after."""
@@ -76,6 +77,17 @@ class Template:
         return "".join(parts), pos
 
     def _braced(self, pos: int) -> tuple[str, int]:
+        """One `${...}`: its depth is bounded, since each level reads its argument twice (syntax, then value)
+        and a crafted value would otherwise exhaust the stack or run for ever."""
+        if self.nesting >= MAX_NESTING:
+            raise TemplateError(f"'${{' nested deeper than {MAX_NESTING} levels")
+        self.nesting += 1
+        try:
+            return self._braced_body(pos)
+        finally:
+            self.nesting -= 1
+
+    def _braced_body(self, pos: int) -> tuple[str, int]:
         match = _NAME.match(self.text, pos)
         if not match:
             bad = self.text[pos : pos + 20]
@@ -155,3 +167,4 @@ class RequiredVariable(Exception):
 
 
 MAX_VALUE_CHARS = 1024 * 1024
+MAX_NESTING = 12  # real files nest two or three levels; 2**12 readings at most
