@@ -68,7 +68,7 @@ WAKE_LIMIT_SECONDS = 900
 # The gateway's log line per request for a model that scales to zero (a metric filter counts them)
 REQUEST_EVENT = "compose-cloud-request"
 
-_FLAG = re.compile(r"^(-{1,2})([A-Za-z0-9][A-Za-z0-9-]*)(?:=(.*))?$")
+_FLAG = re.compile(r"-{1,2}[A-Za-z0-9][A-Za-z0-9-]*")
 
 
 class Images(Frozen):
@@ -91,18 +91,34 @@ def sagemaker_image(region: str, images: Images) -> str:
 
 
 def split_flags(flags: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """["--ctx-size", "8", "--jinja", "--temp=0.1"] -> [("--ctx-size", "8"), ("--jinja", None), ("--temp", "0.1")]."""
+    """["--ctx-size", "8", "--jinja", "--temp=0.1"] -> [("--ctx-size", "8"), ("--jinja", None), ("--temp", "0.1")].
+
+    Read as llama-server reads its arguments (llama.cpp `common/arg.cpp`): every token starting with `-`
+    is a flag (a negative number is a value), and in a `--` flag `_` is `-` (`--api_key` is `--api-key`),
+    so no spelling reaches a refused flag as another flag's value. Values are one word of printable
+    text: SageMaker's container passes them through environment variables and a shell.
+    """
     result: list[tuple[str, str | None]] = []
     for token in flags:
         for part in token.split() if " " in token and token.startswith("-") else [token]:
-            match = _FLAG.match(part)
-            if match and not _is_number(part):
-                result.append((f"{match.group(1)}{match.group(2)}", match.group(3)))
+            if part.startswith("-") and not _is_number(part):
+                name, _, value = part.partition("=")
+                if name.startswith("--"):
+                    name = name.replace("_", "-")
+                if not _FLAG.fullmatch(name):
+                    raise ValueError(f'"{name[:60]}" is not a llama-server flag')
+                result.append((name, _checked_value(value) if "=" in part else None))
             elif result and result[-1][1] is None:
-                result[-1] = (result[-1][0], part)
+                result[-1] = (result[-1][0], _checked_value(part))
             else:
-                raise ValueError(f'"{part}" is not a flag and follows no flag')
+                raise ValueError(f'"{part[:60]}" is not a flag and follows no flag')
     return result
+
+
+def _checked_value(value: str) -> str:
+    if not value or any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise ValueError(f"{value[:60]!r}: a flag's value must be one word of printable text")
+    return value
 
 
 def _is_number(text: str) -> bool:

@@ -311,6 +311,16 @@ def test_cost_estimate_is_in_the_plan_and_the_preview(multi):
         ('["--lora", "/x.gguf"]', "--lora: the model comes from"),
         ('["--fim-qwen-7b-default"]', "--fim-qwen-7b-default: not on the allow-list"),
         ('["--temp", "0.2", "--log-file", "/tmp/x"]', "--log-file: not on the allow-list"),
+        # llama-server reads `_` as `-` in `--` flags (common/arg.cpp): these reached refused flags as
+        # the value of the flag before them
+        ('["--jinja", "--api_key", "x"]', "--api-key: the gateway reaches the server without a key"),
+        ('["--jinja", "--webui_mcp_proxy"]', "--webui-mcp-proxy: the server may not reach other servers"),
+        ('["--jinja", "--reuse_port"]', "--reuse-port: the server must listen where the gateway reaches it"),
+        ('["--jinja", "--Host_x"]', "--Host-x: not on the allow-list"),
+        # values reach SageMaker through environment variables: one word of printable text
+        ('["--temp", "0.1 --port 9"]', "'0.1 --port 9': a flag's value must be one word of printable text"),
+        ('["--chat-template", "a\\nb"]', "a flag's value must be one word"),
+        ('["--temp", "0.1", "--x.y"]', '"--x.y" is not a llama-server flag'),
     ],
 )
 def test_runtime_flags_that_break_wiring_are_refused(tmp_path, flags, fragment):
