@@ -43,6 +43,7 @@ class Diff:
     new_warnings: list[dict] = field(default_factory=list)
     resolved_warnings: list[dict] = field(default_factory=list)
     note: str | None = None  # why the base side is empty, when it is
+    price_file_changed: bool = False  # the head edits the price tables (both sides are priced with the base's)
     diagram: str | None = None  # Mermaid diagram of the working tree's deployment
 
     @property

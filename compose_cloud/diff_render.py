@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from typing import Any
+
+from compose_translate.plan.pricing import PRICES_FILE
 
 from .diff import Diff
 from .markdown import block, code
 
 MARKER = "<!-- compose-cloud-diff -->"  # lets a workflow find and update its one comment
-COMMENT_LIMIT = 60_000  # GitHub rejects comments over 65,536 characters; keep room for the marker and note
+GITHUB_LIMIT = 65_536  # GitHub refuses a comment body longer than this (the previous comment then stays up)
+COMMENT_LIMIT = 60_000  # what the sections may fill; the whole comment is then measured against GITHUB_LIMIT
 MAX_SHOWN = 25  # input changes listed per resource
 
 
-def summary(diff: Diff) -> str:
+def summary(diff: Diff, value: Callable[[str], str] = str) -> str:
+    """One line; `value` shows what came from input files (price labels, unpriced items): code in Markdown."""
     if diff.empty:
         return "No changes."
     counts = diff.counts()
@@ -24,8 +29,8 @@ def summary(diff: Diff) -> str:
         delta = after - before
         parts.append(
             f"cost ~${before:,.2f}/h -> ~${after:,.2f}/h ({'+' if delta >= 0 else '-'}${abs(delta):,.2f}/h"
-            + (f"; {diff.prices}" if diff.prices else "")
-            + (f"; not included: {', '.join(diff.unpriced)}" if diff.unpriced else "")
+            + (f"; {value(diff.prices)}" if diff.prices else "")
+            + (f"; not included: {', '.join(map(value, diff.unpriced))}" if diff.unpriced else "")
             + ")"
         )
     if diff.idle != (None, None) and diff.idle[0] != diff.idle[1]:
@@ -101,6 +106,8 @@ def _resource_lines(diff: Diff) -> list[str]:
 
 def render_text(diff: Diff) -> str:
     lines = [f"{diff.project} on stack {diff.stack}: {summary(diff)}"] + ([f"note: {diff.note}"] if diff.note else [])
+    if diff.price_file_changed:
+        lines.append(f"note: this change edits {PRICES_FILE}: both sides are priced with the base's tables")
     for title, body in _sections(diff):
         lines += ["", f"{title}:"] + [f"  {line}" for line in body]
     resources = _resource_lines(diff)
@@ -111,14 +118,47 @@ def render_text(diff: Diff) -> str:
 
 def render_markdown(diff: Diff) -> str:
     """A pull-request comment: values are code (compose_cloud/markdown.py), and when it must be cut,
-    the summary, models, warnings and resources stay while environment and diagram go first."""
+    the summary, models, warnings and resources stay while environment and diagram go first. The whole
+    comment, summary and note included, is measured against GitHub's limit, in its units."""
+    budget = COMMENT_LIMIT
+    for _ in range(8):
+        text = _markdown(diff, budget)
+        over = _length(text) - (GITHUB_LIMIT - 512)
+        if over <= 0:
+            return text
+        budget -= over + 1024
+    head = _markdown_head(diff)[:2] + ["", f"**{summary(diff, lambda _: '...')}**", "", _TOO_LONG]
+    return "\n".join(head) + "\n"
+
+
+_TOO_LONG = "_This diff does not fit a comment: run `compose-cloud diff` locally to read it._"
+
+
+def _length(text: str) -> int:
+    """Characters as GitHub counts them (UTF-16 code units: an emoji counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _shown(value: str) -> str:
+    """An input-derived part of the summary, as code and at most 500 characters."""
+    return code(value if len(value) <= 500 else value[:500] + "...")
+
+
+def _markdown_head(diff: Diff) -> list[str]:
     head = [
         MARKER,
-        f"### compose-cloud diff: {code(diff.project)} (stack {code(diff.stack)})",
+        f"### compose-cloud diff: {_shown(diff.project)} (stack {_shown(diff.stack)})",
         "",
-        f"**{summary(diff)}**",
+        f"**{summary(diff, _shown)}**",
     ]
-    head += ["", f"_{code(diff.note)}_"] if diff.note else []
+    if diff.price_file_changed:
+        head += ["", f"_This change edits {code(PRICES_FILE)}: both sides are priced with the base's tables._"]
+    note = diff.note if diff.note is None or len(diff.note) <= 2000 else diff.note[:2000] + "..."
+    return head + (["", f"_{code(note)}_"] if note else [])
+
+
+def _markdown(diff: Diff, budget: int) -> str:
+    head = _markdown_head(diff)
     titled = dict(_sections(diff))
     parts: list[tuple[str, list[str], bool]] = []  # (summary line, content lines, open), most important first
     for title in ("Models", "Warnings"):
@@ -126,18 +166,20 @@ def render_markdown(diff: Diff) -> str:
             parts.append((f"{title} ({len(titled[title])})", [f"- {code(line)}" for line in titled[title]], True))
     resources = _resource_lines(diff)
     if resources:
-        parts.append((f"Resources ({summary(diff).split(';')[0].rstrip('.')})", block(resources, "diff"), False))
+        counts = diff.counts()
+        line = f"{counts['add']} to add, {counts['change']} to change, {counts['remove']} to remove"
+        parts.append((f"Resources ({line})", block(resources, "diff"), False))
     for title, lines in titled.items():
         if title not in ("Models", "Warnings"):
             parts.append((f"{title} ({len(lines)})", [f"- {code(line)}" for line in lines], True))
     if diff.diagram and not diff.empty:
         parts.append(("Diagram (after)", block(diff.diagram.rstrip().split("\n"), "mermaid"), False))
     footer = ["", "<sub>Offline preview of the Pulumi program against a mock; costs are on-demand estimates.</sub>"]
-    budget = COMMENT_LIMIT - len("\n".join(head + footer)) - 300 * (len(parts) + 1)
+    budget -= len("\n".join(head + footer)) + 300 * (len(parts) + 1)
     body: list[str] = []
     cut = 0
     for title, content, is_open in parts:
-        kept = _fit(content, budget)
+        kept = _fit(content, max(budget, 0))
         budget -= sum(len(line) + 1 for line in kept)
         cut += len(content) - len(kept)
         body += ["", f"<details{' open' if is_open else ''}><summary>{title}</summary>", "", *kept]

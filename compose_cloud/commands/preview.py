@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from compose_cloud.commands.common import (
@@ -44,43 +45,22 @@ def cmd_preview(
 def cmd_diff(
     args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...], project: str, root: Path
 ) -> int:
-    """The working tree's preview against the base revision's; bad input in the working tree is an error."""
+    """The working tree's preview against the base revision's; bad input in the working tree is an error.
+
+    Both sides are priced with the base's price tables (a pull request's own file cannot lower the cost
+    it shows) and previewed from their own copy of the working folder."""
     from compose_cloud import diff_render
     from compose_cloud.diff import compare
     from compose_cloud.preview import run_preview
-    from compose_cloud.revisions import base_dir, base_root, on_base, scratch_dir
+    from compose_cloud.revisions import scratch_dir
+    from compose_translate.plan.pricing import PRICES_FILE, priced_from
 
     stack = stack_name_of(args.stack)
     cwd = Path.cwd()
     label = args.base or args.base_dir
     with scratch_dir() as scratch:
         try:
-            with progress("previewing the working tree"):
-                head = run_preview(preview_settings(args, settings, files), stack=stack, project=project)
-        except ComposeError as exc:
-            sys.stderr.write(error_text(exc.diagnostics, root))
-            return EXIT_INVALID
-        try:
-            base_tree = base_root(args.base, cwd, Path(scratch)) if args.base else base_dir(args.base_dir)
-            base_cwd = on_base(cwd, cwd, base_tree)
-            # the base is previewed as its own revision would be: its Pulumi.yaml (project name and
-            # stackConfigDir), its stack file, its Compose files and env files (unless given on the command
-            # line); nothing about it is looked up through the working tree's files
-            base_project = find_project_name(base_cwd, stop=base_tree) or project
-            base_stack = _base_stack_file(args.stack, cwd, base_cwd, base_tree) if args.stack else None
-            if base_stack and not base_stack.is_file():
-                missing_stack = os.path.relpath(base_stack, base_cwd)
-                base_stack = None
-            else:
-                missing_stack = None
-            base_settings = stack_settings(args, base_stack)
-            wanted = files if args.files or not base_settings.files else tuple(Path(f) for f in base_settings.files)
-            existing = tuple(f for f in (on_base(f, cwd, base_tree) for f in wanted) if f.is_file())
-            base_env = [
-                e
-                for e in (on_base(Path(f), cwd, base_tree) for f in (tuple(args.env_files) or base_settings.env_files))
-                if e.is_file()
-            ]
+            side = _base_side(args, files, project, cwd, Path(scratch))
         except (ComposeError, ValueError) as exc:
             diagnostics = (
                 exc.diagnostics
@@ -93,28 +73,89 @@ def cmd_diff(
             )
             sys.stderr.write(error_text(diagnostics, None))
             return EXIT_INVALID
+        base_prices = _on_base_or_none(root, cwd, side.tree)
+        try:
+            with progress("previewing the working tree"), priced_from(base_prices):
+                head = run_preview(preview_settings(args, settings, files), stack=stack, project=project)
+        except ComposeError as exc:
+            sys.stderr.write(error_text(exc.diagnostics, root))
+            return EXIT_INVALID
         base, note = None, None
-        if not existing:
+        if not side.files:
             note = f"the Compose files do not exist in {label}: everything is new"
         else:
             try:
                 # from the base's copy of the working directory, as `pulumi up` runs the program from the
                 # project folder: paths the program makes relative (build contexts) are then the same
                 # on both sides for the same tree
-                with progress(f"previewing {label}"), contextlib.chdir(base_cwd):
+                with progress(f"previewing {label}"), contextlib.chdir(side.cwd), priced_from(base_prices):
                     base = run_preview(
-                        preview_settings(args, base_settings, existing, map(str, base_env)),
+                        preview_settings(args, side.settings, side.files, map(str, side.env_files)),
                         stack=stack,
-                        project=base_project,
+                        project=side.project,
                     )
             except ComposeError as exc:
                 note = f"{label} does not preview ({exc.first.message}): everything is shown as new"
-        if missing_stack and note is None:
-            note = f"{label} has no stack file {missing_stack}: the base was previewed with the default settings"
+        if side.missing_stack and note is None:
+            note = f"{label} has no stack file {side.missing_stack}: the base was previewed with the default settings"
+        price_file_changed = _read_or_none(root / PRICES_FILE) != (
+            _read_or_none(base_prices / PRICES_FILE) if base_prices else None
+        )
     result = compare(base, head)
     result.note = note
+    result.price_file_changed = price_file_changed
     sys.stdout.write(diff_render.RENDERERS[args.format](result))
     return EXIT_CHANGED if args.exit_code and not result.empty else EXIT_OK
+
+
+@dataclass(frozen=True)
+class _BaseSide:
+    """What the base revision itself says about how it deploys; nothing read through the working tree."""
+
+    tree: Path  # the base revision's root
+    cwd: Path  # its copy of the working folder
+    project: str  # its Pulumi project's name
+    settings: StackSettings  # its stack file's (defaults without one)
+    files: tuple[Path, ...]  # its Compose files that exist
+    env_files: tuple[Path, ...]
+    missing_stack: str | None  # the stack file its Pulumi.yaml names, when the base lacks it
+
+
+def _base_side(args: argparse.Namespace, files: tuple[Path, ...], project: str, cwd: Path, scratch: Path) -> _BaseSide:
+    from compose_cloud.revisions import base_dir, base_root, on_base
+
+    tree = base_root(args.base, cwd, scratch) if args.base else base_dir(args.base_dir)
+    base_cwd = on_base(cwd, cwd, tree)
+    stack_path = _base_stack_file(args.stack, cwd, base_cwd, tree) if args.stack else None
+    missing = os.path.relpath(stack_path, base_cwd) if stack_path and not stack_path.is_file() else None
+    settings = stack_settings(args, None if missing else stack_path)
+    wanted = files if args.files or not settings.files else tuple(Path(f) for f in settings.files)
+    env_files = (on_base(Path(f), cwd, tree) for f in (tuple(args.env_files) or settings.env_files))
+    return _BaseSide(
+        tree=tree,
+        cwd=base_cwd,
+        project=find_project_name(base_cwd, stop=tree) or project,
+        settings=settings,
+        files=tuple(f for f in (on_base(f, cwd, tree) for f in wanted) if f.is_file()),
+        env_files=tuple(e for e in env_files if e.is_file()),
+        missing_stack=missing,
+    )
+
+
+def _on_base_or_none(path: Path, cwd: Path, tree: Path) -> Path | None:
+    from compose_cloud.revisions import on_base
+
+    try:
+        return on_base(path, cwd, tree)
+    except ValueError:  # a project folder outside the working folder has no place in the base
+        return None
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
 
 
 def _base_stack_file(stack: str, cwd: Path, base_cwd: Path, base_tree: Path) -> Path:

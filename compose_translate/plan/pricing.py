@@ -11,9 +11,13 @@ type without a price is named as unpriced, never priced with another region's nu
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from compose_translate.errors import ComposeError, Diagnostic, Loc
 from compose_translate.frozen import Frozen
@@ -24,20 +28,26 @@ PRICES_FILE = ".compose-cloud/prices.json"  # refreshed tables, relative to the 
 SCALE_TO_ZERO_IDLE = 0.0  # a model that scaled to zero costs nothing while idle
 
 
+# A table may come from a pull request (`.compose-cloud/prices.json`): its text reaches the diff comment and
+# its numbers the cost line, so every field has a shape, and every price is positive and finite.
+Price = Annotated[float, Field(gt=0, lt=100_000, allow_inf_nan=False)]
+InstanceType = Annotated[str, StringConstraints(pattern=r"^(ml\.)?[a-z0-9-]{1,24}\.[a-z0-9]{1,16}$")]
+
+
 class Prices(Frozen):
     """One region's list prices, USD per hour unless said otherwise."""
 
-    region: str
-    date: str
-    source: str = "built-in"
-    sagemaker: dict[str, float] = {}  # SageMaker real-time inference, per instance-hour
-    ec2: dict[str, float] = {}  # EC2 on-demand (ECS GPU capacity), per instance-hour
-    fargate_vcpu: float | None = None  # Fargate Linux/x86, per vCPU-hour
-    fargate_gb: float | None = None  # per GB-hour
-    nat_gateway: float | None = None
-    load_balancer: float | None = None  # an ALB or NLB, before capacity units
-    public_ipv4: float | None = None  # each public IPv4 address in use
-    efs_gb_month: float | None = Field(None, description="EFS Standard storage, per GB-month (not in the hourly)")
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+    date: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")  # 2026-11 or 2026-11-30
+    source: Literal["built-in", "AWS Price List API"] = "built-in"
+    sagemaker: dict[InstanceType, Price] = Field(default_factory=dict, max_length=500)  # per instance-hour
+    ec2: dict[InstanceType, Price] = Field(default_factory=dict, max_length=500)  # ECS GPU capacity, per instance-hour
+    fargate_vcpu: Price | None = None  # Fargate Linux/x86, per vCPU-hour
+    fargate_gb: Price | None = None  # per GB-hour
+    nat_gateway: Price | None = None
+    load_balancer: Price | None = None  # an ALB or NLB, before capacity units
+    public_ipv4: Price | None = None  # each public IPv4 address in use
+    efs_gb_month: Price | None = Field(None, description="EFS Standard storage, per GB-month (not in the hourly)")
 
 
 _US_LIST = dict(
@@ -91,18 +101,45 @@ class PriceBook:
         return f"{region} prices of {table.date}" if table else f"{region}: no price table"
 
 
+# Set by `diff`: the folder whose price file prices both sides (the base's), or "" for the built-in tables;
+# a pull request's own file then cannot lower the cost it shows.
+_PRICED_FROM: ContextVar[Path | str | None] = ContextVar("priced_from", default=None)
+
+
+@contextmanager
+def priced_from(project_dir: Path | None) -> Iterator[None]:
+    """Plans made inside read the price file of `project_dir` (None: the built-in tables only)."""
+    token = _PRICED_FROM.set(project_dir if project_dir is not None else "")
+    try:
+        yield
+    finally:
+        _PRICED_FROM.reset(token)
+
+
 def load(project_dir: Path) -> dict[str, Prices]:
     """The project's refreshed tables; none when the file is absent. A broken file is an error."""
-    path = project_dir / PRICES_FILE
+    override = _PRICED_FROM.get()
+    if override == "":
+        return {}
+    path = (override if isinstance(override, Path) else project_dir) / PRICES_FILE
     if not path.is_file():
         return {}
     try:
         data = json.loads(read_bounded(str(path), "prices file"))
         if not isinstance(data, dict):
             raise ValueError("expected a mapping of region -> prices")
-        return {str(region): Prices(**{**table, "region": region}) for region, table in data.items()}
+        tables, region = {}, ""
+        for region, table in data.items():
+            if not isinstance(table, dict):
+                raise ValueError(f"{str(region)[:40]}: expected a table of prices")
+            tables[str(region)] = Prices(**{**table, "region": region})
+        return tables
     except (OSError, ValueError, TypeError, ValidationError) as exc:
-        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc).splitlines()[0][:200]
+        message = (
+            f"{str(region)[:40]}.{_validation_message(exc)}"
+            if isinstance(exc, ValidationError)
+            else str(exc).splitlines()[0][:200]
+        )
         raise ComposeError(
             Diagnostic(
                 f"cannot read the price tables: {message}",
@@ -111,6 +148,23 @@ def load(project_dir: Path) -> dict[str, Prices]:
                 "run `compose-cloud preflight --refresh-prices` again, or delete the file to use the built-in tables",
             )
         ) from None
+
+
+_SHAPES = {
+    "date": "expected the table's date as YYYY-MM or YYYY-MM-DD",
+    "region": "expected an AWS region such as us-east-1",
+    "sagemaker": "expected an instance type such as ml.g5.xlarge",
+    "ec2": "expected an instance type such as g5.xlarge",
+}
+
+
+def _validation_message(exc: ValidationError) -> str:
+    """The first problem and where it is (`us-east-1.sagemaker.ml.g5.xlarge: ...`), never the value itself."""
+    first = exc.errors()[0]
+    where = ".".join(str(part)[:40] for part in first["loc"])
+    if first["type"] == "string_pattern_mismatch":
+        return f"{where}: {_SHAPES.get(where.split('.')[0], 'not a valid name')}"
+    return f"{where}: {first['msg']}"
 
 
 def fargate(table: Prices | None, cpu_units: int, memory_mib: int, tasks: int = 1) -> float | None:
