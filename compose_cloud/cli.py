@@ -30,6 +30,7 @@ from compose_cloud.pulumi_project import find_project_name
 from compose_cloud.render import error_text, plan_json, plan_text, warnings_text
 from compose_translate import ComposeError, make_plan, paused_gc
 from compose_translate.load import probe_name
+from compose_translate.sensitive import mask
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,16 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     sys.stderr.write(warnings_text(plan.warnings, root))
     if args.command == "check":
         if args.format == "json":
-            sys.stdout.write(_check_json(plan))
+            sys.stdout.write(mask(_check_json(plan), plan.sources))
         else:
             sys.stdout.write(
                 f"ok: {len(plan.services)} services, {len(plan.models)} models to deploy, "
                 f"{len(plan.warnings)} warnings\n"
             )
     elif args.format == "json":
-        sys.stdout.write(plan_json(plan))
+        sys.stdout.write(mask(plan_json(plan), plan.sources))
     else:
-        sys.stdout.write(plan_text(plan))
+        sys.stdout.write(mask(plan_text(plan), plan.sources))
     return EXIT_OK
 
 

@@ -58,7 +58,12 @@ def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> De
         plan = build_plan(project, settings or StackSettings(), report)
     except ComposeError as exc:  # an error message never shows a sensitive value
         raise ComposeError([_scrubbed(d, report.sensitive_values) for d in exc.diagnostics]) from None
-    return plan.model_copy(update={"warnings": tuple(_scrubbed(w, report.sensitive_values) for w in plan.warnings)})
+    return plan.model_copy(
+        update={
+            "warnings": tuple(_scrubbed(w, report.sensitive_values) for w in plan.warnings),
+            "sources": dict(report.sensitive_values),
+        }
+    )
 
 
 @contextmanager

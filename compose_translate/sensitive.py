@@ -6,6 +6,7 @@ variables and every printed form hide the same values.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -72,3 +73,27 @@ def scrub(text: str, sensitive_values: dict[str, str]) -> str:
     for value in _longest_first(sensitive_values):
         text = text.replace(value, REDACTED)
     return SECRET_VALUE.sub(REDACTED, text)
+
+
+# The credential inside a value, kept apart from what names it: `postgres://app:[secret]@db/app`,
+# `Bearer [secret]`; other token shapes are replaced whole.
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]*:)[^/\s@]+(@)")
+_AUTH_TOKEN = re.compile(r"\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=-]{8,}")
+
+
+def mask(text: str, sources: dict[str, str]) -> str:
+    """`text` as it may be printed, whatever field it came from: each value interpolated from the process
+    environment as its `${NAME}` (a CI runner's variables never reach a pull-request comment), each value
+    of a credential-named variable as [secret], and every credential written in the files (a password in
+    a URL, a bearer token, a well-known token format) as [secret]. Values are matched both as written and
+    as JSON escapes them, so a rendered JSON document is masked the same way."""
+    for value in _longest_first(sources):
+        name = sources[value]
+        shown = REDACTED if SECRET_NAME.search(name) else "${" + name + "}"
+        text = text.replace(value, shown)
+        escaped = json.dumps(value, ensure_ascii=False)[1:-1]
+        if escaped != value:
+            text = text.replace(escaped, shown)
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + m.group(2), text)
+    text = _AUTH_TOKEN.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+    return SECRET_VALUE.sub(lambda m: m.group(0) if REDACTED in m.group(0) else REDACTED, text)

@@ -150,12 +150,42 @@ def test_repository_workflow_is_valid():
     assert set(triggers) == {"pull_request", "push"} and triggers["push"]["branches"] == ["main"]
     jobs = workflow["jobs"]
     diff_steps = jobs["offline-diff"]["steps"]
-    assert any("compose-cloud diff" in str(step.get("run", "")) for step in diff_steps)
-    assert any(str(step.get("uses", "")).startswith("actions/github-script") for step in diff_steps)
-    assert jobs["offline-diff"]["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert any("compose-cloud\" diff --base" in str(step.get("run", "")) for step in diff_steps)
+    assert any(str(step.get("uses", "")).startswith("actions/upload-artifact@") for step in diff_steps)
+    # compose-cloud comes from the base branch's checkout, never from the pull request's
+    install = next(s for s in diff_steps if "requirements.txt" in str(s.get("run", "")))
+    tool = next(s for s in diff_steps if s.get("with", {}).get("path") == install["working-directory"])
+    assert tool["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
     pulumi_steps = [s for job in ("pulumi-preview", "pulumi-up") for s in jobs[job]["steps"]]
     assert sum(str(s.get("uses", "")).startswith("pulumi/actions@") for s in pulumi_steps) == 2
     assert jobs["pulumi-up"]["if"].startswith("github.event_name == 'push'")
+
+
+WRITE = {"write"}
+
+
+def _all_jobs():
+    import yaml
+
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        workflow = yaml.safe_load(path.read_text())
+        for name, job in workflow["jobs"].items():
+            yield path.name, name, workflow, job
+
+
+def test_no_job_that_reads_pull_request_content_holds_a_write_token():
+    """Issue 21 item 13: a step of such a job could write NODE_OPTIONS to GITHUB_ENV and act with the token."""
+    for file, name, workflow, job in _all_jobs():
+        triggers = workflow[True]
+        writes = {k for k, v in (job.get("permissions") or {}).items() if v == "write" and k != "id-token"}
+        checks_out = any(str(s.get("uses", "")).startswith("actions/checkout@") for s in job["steps"])
+        if "pull_request" in triggers or "pull_request_target" in triggers:
+            if "pull_request" in str(job.get("if", "")):
+                assert not writes, (file, name, writes)
+        if writes:  # a job holding a write token checks out nothing (its inputs are data)
+            assert not checks_out or "push" in str(job.get("if", "")), (file, name)
+    comment = (ROOT / ".github" / "workflows" / "compose-cloud-comment.yml").read_text()
+    assert "workflow_run" in comment and "actions/checkout" not in comment
 
 
 def test_the_workflow_is_hardened():
@@ -165,10 +195,9 @@ def test_the_workflow_is_hardened():
 
     import yaml
 
-    text = (ROOT / ".github" / "workflows" / "preview.yml").read_text()
-    workflow = yaml.safe_load(text)
-    assert workflow["permissions"] == {}
-    for name, job in workflow["jobs"].items():
+    text = (ROOT / ".github" / "workflows" / "compose-cloud-comment.yml").read_text()
+    for _, name, workflow, job in _all_jobs():
+        assert workflow["permissions"] == {}
         assert 0 < job["timeout-minutes"] <= 120, name
         for step in job["steps"]:
             assert "${{" not in str(step.get("run", "")), (name, step)
@@ -176,7 +205,8 @@ def test_the_workflow_is_hardened():
                 assert step["with"]["persist-credentials"] is False
             if "uses" in step:
                 assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
-    assert "AWS_PREVIEW_ROLE_ARN" in workflow["jobs"]["pulumi-preview"]["if"]
+    preview = yaml.safe_load((ROOT / ".github" / "workflows" / "preview.yml").read_text())
+    assert "AWS_PREVIEW_ROLE_ARN" in preview["jobs"]["pulumi-preview"]["if"]
     assert "github-actions[bot]" in text  # the comment updated is the workflow's own
 
 

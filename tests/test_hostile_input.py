@@ -182,3 +182,19 @@ def test_deeply_nested_defaults_are_refused_briefly(tmp_path, depth):
 def test_twelve_levels_of_defaults_still_work(tmp_path):
     write(tmp_path, {"compose.yaml": 'services:\n  app:\n    image: "' + "${A:-" * 12 + "nginx" + "}" * 12 + '"\n'})
     assert _plan(tmp_path).services["app"].image == "nginx"
+
+
+def test_more_services_than_an_ecs_cluster_holds_are_refused_before_any_resource(tmp_path):
+    """5,001 one-line services: refused at plan time with AWS's quota named (the preview never runs)."""
+    services = "".join(f"  s{i}: {{image: nginx}}\n" for i in range(5_001))
+    write(tmp_path, {"compose.yaml": "services:\n" + services})
+    with pytest.raises(ComposeError) as err:
+        _plan(tmp_path)
+    assert 'at most 5,000 (Amazon ECS quota "Services per cluster")' in err.value.render()
+
+
+def test_more_roles_than_an_account_holds_by_default_is_warned_about(tmp_path):
+    services = "".join(f"  s{i}: {{image: nginx}}\n" for i in range(600))
+    write(tmp_path, {"compose.yaml": "services:\n" + services})
+    plan = _plan(tmp_path)
+    assert any('1,000 by default (IAM quota "Roles in an AWS account")' in w.message for w in plan.warnings)

@@ -114,3 +114,84 @@ def test_the_comment_shows_where_a_hidden_value_came_from(tmp_path):
     assert "DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app" in markdown
     assert "X=${AWS_SECRET_ACCESS_KEY}" in markdown and "AUTH=[secret]" in markdown
     assert not any(value in markdown for value in LEAKED)
+
+
+# Issue 21 item 4: the rule is about where a value came from, not which field holds it.
+EVERY_FIELD = """\
+name: shop
+services:
+  app:
+    image: nginx:${HOSTTAG}
+    command: [echo, "${AWS_SECRET_ACCESS_KEY}", "--db", "postgres://app:hunter2-in-file@db/app",
+              "Bearer abcdefghijklmnop0123"]
+    labels: {dsn: "https://user:pw-in-label@host/", tag: "t-${HOSTTAG}"}
+    user: "${HOSTTAG}"
+    working_dir: /srv/${HOSTTAG}
+    hostname: h${HOSTTAG}
+    healthcheck: {test: ["CMD", "curl", "http://localhost/${HOSTTAG}"]}
+    deploy: {labels: {d: "${HOSTTAG}"}}
+    models: [llm]
+  web:
+    build: {context: ., args: {VERSION: "${HOSTTAG}"}}
+models:
+  llm:
+    model: ai/smollm2:${HOSTTAG}
+    runtime_flags: ["--temp", "${TEMPV}"]
+"""
+FIELD_RUNNER = {
+    "HOSTTAG": "runner-host-tag-1234",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+    "TEMPV": "0.7531",
+}
+IN_FILE = ["hunter2-in-file", "abcdefghijklmnop0123", "pw-in-label"]
+COMMANDS = [
+    ["plan"],
+    ["plan", "--format", "json"],
+    ["check", "--format", "json"],
+    ["config"],
+    ["config", "--format", "json"],
+    *(["preview", "--format", form] for form in ("text", "json", "markdown", "mermaid")),
+]
+
+
+def _cli(folder, argv, extra_env):
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}, **extra_env}
+    return subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", *argv],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: "-".join(a))
+def test_runner_values_are_masked_in_every_field_and_output(tmp_path, argv):
+    write(tmp_path, {"compose.yaml": EVERY_FIELD, "Dockerfile": "FROM nginx\n"})
+    done = _cli(tmp_path, argv, FIELD_RUNNER)
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout + done.stderr
+    for value in [*FIELD_RUNNER.values(), *IN_FILE]:
+        assert value not in printed, (value, argv)
+    if argv[0] != "check":
+        assert "${HOSTTAG}" in done.stdout  # where it came from is still shown
+    if argv[0] == "config":
+        assert "postgres://app:[secret]@db/app" in done.stdout
+
+
+def test_runner_values_are_masked_in_the_diff(tmp_path):
+    write(
+        tmp_path,
+        {"compose.yaml": EVERY_FIELD.replace("image: nginx:${HOSTTAG}", "image: nginx"), "Dockerfile": "FROM nginx\n"},
+    )
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "base"]):
+        subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", *args], cwd=tmp_path, check=True)
+    write(tmp_path, {"compose.yaml": EVERY_FIELD})
+    for form in ("text", "json", "markdown"):
+        done = _cli(tmp_path, ["diff", "--base", "HEAD", "--format", form], FIELD_RUNNER)
+        assert done.returncode == 0, done.stderr
+        for value in [*FIELD_RUNNER.values(), *IN_FILE]:
+            assert value not in done.stdout + done.stderr, (value, form)
+        assert "nginx:${HOSTTAG}" in done.stdout

@@ -21,6 +21,7 @@ from compose_cloud.progress import progress
 from compose_cloud.pulumi_project import find_project_name
 from compose_cloud.render import error_text
 from compose_translate import ComposeError, Diagnostic, StackSettings
+from compose_translate.sensitive import mask
 
 
 def cmd_preview(
@@ -38,7 +39,7 @@ def cmd_preview(
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, root))
         return EXIT_INVALID
-    sys.stdout.write(RENDERERS[args.format](result))
+    sys.stdout.write(mask(RENDERERS[args.format](result), result.plan.sources))
     return EXIT_OK
 
 
@@ -104,7 +105,8 @@ def cmd_diff(
     result = compare(base, head)
     result.note = note
     result.price_file_changed = price_file_changed
-    sys.stdout.write(diff_render.RENDERERS[args.format](result))
+    sources = {**(base.plan.sources if base else {}), **head.plan.sources}
+    sys.stdout.write(mask(diff_render.RENDERERS[args.format](result), sources))
     return EXIT_CHANGED if args.exit_code and not result.empty else EXIT_OK
 
 

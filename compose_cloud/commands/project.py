@@ -17,6 +17,7 @@ from compose_cloud.pulumi_project import find_project_name, stack_file
 from compose_cloud.render import warnings_text
 from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan
 from compose_translate.load import find_default_files, normalize_name
+from compose_translate.sensitive import mask
 
 
 def cmd_config(args: argparse.Namespace, settings: StackSettings) -> int:
@@ -27,7 +28,7 @@ def cmd_config(args: argparse.Namespace, settings: StackSettings) -> int:
     default_name = find_project_name(Path.cwd(), *(f.parent for f in files[:1]))
     project, warnings, sensitive = load_project(load_options(args, settings, files, default_name))
     sys.stderr.write(warnings_text(list(warnings), Path(project.project_dir)))
-    sys.stdout.write(config.render(config.project_dict(project, sensitive), args.format))
+    sys.stdout.write(mask(config.render(config.project_dict(project, sensitive), args.format), sensitive))
     return EXIT_OK
 
 

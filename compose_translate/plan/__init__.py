@@ -26,6 +26,7 @@ from compose_translate.plan.exposure import (
 )
 from compose_translate.plan.files import stored_values
 from compose_translate.plan.gateway import plan_gateway
+from compose_translate.plan.limits import check_quotas
 from compose_translate.plan.models import PlannedModel, plan_models
 from compose_translate.plan.storage import MODEL_CACHE, MODEL_CACHE_PATH, PlannedMount, PlannedVolume, planned_volumes
 from compose_translate.settings import StackSettings
@@ -72,6 +73,12 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         gateway, gateway_files = plan_gateway(gateway_name, settings.gateway_port, models, settings)
         stored["configs"].update({f.name: f for f in gateway_files})
     everything = ecs_services(services, models, gateway)
+    check_quotas(
+        everything,
+        sum(1 for m in models.values() if m.sagemaker and not m.served_by),
+        any(s.runtime.capacity != "fargate" for s in everything),
+        report,
+    )
     on_ec2 = sorted(s.name for s in everything if s.runtime.capacity != "fargate")
     if not settings.nat_gateway and on_ec2:
         report.error(

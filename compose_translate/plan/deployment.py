@@ -3,6 +3,8 @@ tests without Pulumi."""
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,9 @@ class DeploymentPlan(Frozen):
     public_tasks: bool = False  # no NAT gateway: tasks run in public subnets with public IPs
     cost: Cost
     warnings: tuple[Diagnostic, ...]
+    # value -> the variable it was interpolated from, for every value from the process environment or a
+    # credential-named variable: what every printed form shows as `${NAME}` or [secret] (never serialized)
+    sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
 
     def ecs_services(self) -> list[PlannedService]:
         return ecs_services(self.services, self.models, self.gateway)
@@ -68,7 +73,7 @@ class DeploymentPlan(Frozen):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, machine-independent (paths relative to the project), secrets redacted."""
         root = Path(self.project_dir)
-        data = self.model_dump(mode="json", exclude={"warnings", "project_dir"})
+        data = self.model_dump(mode="json", exclude={"warnings", "project_dir", "sources"})
         for service in data["services"].values():
             if service["build"]:
                 service["build"]["context"] = relative_path(service["build"]["context"], root)
