@@ -150,7 +150,7 @@ def test_repository_workflow_is_valid():
     assert set(triggers) == {"pull_request", "push"} and triggers["push"]["branches"] == ["main"]
     jobs = workflow["jobs"]
     diff_steps = jobs["offline-diff"]["steps"]
-    assert any("compose-cloud\" diff --base" in str(step.get("run", "")) for step in diff_steps)
+    assert any('compose-cloud" diff --base' in str(step.get("run", "")) for step in diff_steps)
     assert any(str(step.get("uses", "")).startswith("actions/upload-artifact@") for step in diff_steps)
     # compose-cloud comes from the base branch's checkout, never from the pull request's
     install = next(s for s in diff_steps if "requirements.txt" in str(s.get("run", "")))

@@ -3,10 +3,10 @@ tests without Pulumi."""
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from pathlib import Path
 from typing import Any
+
+from pydantic import Field
 
 from compose_translate.errors import Diagnostic
 from compose_translate.frozen import Frozen
