@@ -84,10 +84,11 @@ ASLEEP_ECS = b"no healthy upstream"  # what Service Connect's proxy answers whil
 
 
 class Upstream:
-    def __init__(self, asleep: int = 0):
-        """`asleep`: how many first requests to each model are answered as by a model at zero instances."""
+    def __init__(self, asleep: int = 0, down: frozenset[str] = frozenset()):
+        """`asleep`: how many first requests to each model are answered as by a model at zero instances;
+        `down`: models (or SageMaker endpoint paths) answered so for ever."""
         self.requests: list[dict] = []
-        self.asleep: dict[str, int] = {}
+        self.asleep: dict[str, int] = {key: 10**9 for key in down}
         self.asleep_for = asleep
         upstream = self
 

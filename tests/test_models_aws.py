@@ -91,7 +91,11 @@ def test_gateway_routes_the_compose_reference_to_the_endpoint_in_its_region(seed
     assert gateway_config(seed)["model_list"] == [
         {
             "model_name": "ai/smollm2",
-            "litellm_params": {"model": "sagemaker_chat/seed-06-cloud-preview-llm", "aws_region_name": "us-west-2"},
+            "litellm_params": {
+                "model": "sagemaker_chat/seed-06-cloud-preview-llm",
+                "aws_region_name": "us-west-2",
+                "num_retries": 0,  # never scales to zero: not held when down
+            },
         }
     ]
     endpoint = by_type(seed, "aws:sagemaker/endpoint:Endpoint")["seed-06-cloud-model-llm-endpoint"]
@@ -255,6 +259,8 @@ def test_one_shared_endpoint_var_serves_three_models(multi):
         "model": f"openai/{env['CODE_MODEL']}",
         "api_base": "http://model-coder:8080/v1",
         "api_key": "none",
+        "max_retries": 0,  # the router retries, not the OpenAI client inside it
+        "num_retries": 0,
     }
     assert routes[env["CHAT_MODEL"]]["aws_region_name"] == "us-west-2"
     assert routes["hf.co/unsloth/Qwen3-32B-GGUF:Q4_K_M"]["aws_region_name"] == "eu-west-1"

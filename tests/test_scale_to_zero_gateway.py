@@ -10,6 +10,7 @@ import time
 import pytest
 from conftest import write
 from fake_upstream import REPLY, Upstream
+from pydantic import SecretStr
 from test_gateway_litellm import openai, running_gateway
 
 from compose_translate import LoadOptions, make_plan
@@ -37,7 +38,13 @@ def waking(tmp_path_factory):
     folder = tmp_path_factory.mktemp("waking")
     write(folder, {"compose.yaml": COMPOSE})
     plan = make_plan(LoadOptions(files=(folder / "compose.yaml",), environ={}, default_name="app"))
-    with Upstream(asleep=1) as upstream, running_gateway(plan, folder, upstream) as (port, log):
+    with (
+        Upstream(asleep=1, down=frozenset({"ai/qwen3"})) as upstream,
+        running_gateway(plan, folder, upstream) as (
+            port,
+            log,
+        ),
+    ):
         client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=0, timeout=120)
         yield client, upstream, log
 
@@ -69,13 +76,14 @@ def test_an_ecs_model_at_zero_is_waited_for(waking):
 
 
 def test_a_model_that_does_not_scale_to_zero_is_not_held(waking):
-    client, _, _ = waking
+    """Down for good and never scaling to zero: one attempt, the error at once (no pause, no client retry)."""
+    client, upstream, _ = waking
     started = time.monotonic()
-    try:  # its first answer is a 503: LiteLLM's own quick retries may or may not get past it
+    with pytest.raises(openai.APIStatusError):
         client.chat.completions.create(model="ai/qwen3", messages=[{"role": "user", "content": "hi"}])
-    except openai.APIStatusError:
-        pass
-    assert time.monotonic() - started < WAKE_RETRY_SECONDS  # never held for a wake
+    held = time.monotonic() - started
+    assert held < 2, held  # the router's pause (10 s) is not taken
+    assert len([r for r in upstream.requests if r.get("body", {}).get("model") == "ai/qwen3"]) == 1
 
 
 def test_requests_for_waking_models_are_logged_for_the_wake_metric(waking):
@@ -84,3 +92,49 @@ def test_requests_for_waking_models_are_logged_for_the_wake_metric(waking):
     assert {"event": REQUEST_EVENT, "model": "ai/smollm2"} in events
     assert {"event": REQUEST_EVENT, "model": "ai/mxbai-embed-large"} in events
     assert all(e["model"] != "ai/qwen3" for e in events)  # only names the metric filter should count
+
+
+BUDGET_RETRIES = 2  # the real budget is WAKE_RETRIES (89): the same rule, shorter
+
+
+def test_a_model_asleep_past_the_budget_is_held_exactly_the_budget(tmp_path):
+    """The pause LiteLLM really takes is WAKE_RETRY_SECONDS (its cap and jitter set by the plan), and the
+    number of retries is the budget: a model that never wakes is answered with its error after exactly
+    BUDGET_RETRIES + 1 attempts and as many pauses (LiteLLM pauses after the last failure too)."""
+    write(tmp_path, {"compose.yaml": COMPOSE})
+    plan = make_plan(LoadOptions(files=(tmp_path / "compose.yaml",), environ={}, default_name="app"))
+    shortened = patched_retries(plan, BUDGET_RETRIES)
+    with (
+        Upstream(down=frozenset({"ai/mxbai-embed-large"})) as upstream,
+        running_gateway(shortened, tmp_path, upstream) as (port, _),
+    ):
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=0, timeout=120)
+        started = time.monotonic()
+        with pytest.raises(openai.APIStatusError):
+            client.embeddings.create(model="ai/mxbai-embed-large", input="hello")
+        held = time.monotonic() - started
+    attempts = [r for r in upstream.requests if r.get("body", {}).get("model") == "ai/mxbai-embed-large"]
+    assert len(attempts) == BUDGET_RETRIES + 1  # no hidden retries by the OpenAI client inside LiteLLM
+    budget = (BUDGET_RETRIES + 1) * WAKE_RETRY_SECONDS
+    assert budget <= held < budget + 3, held
+
+
+def test_the_real_budget_is_the_wake_limit():
+    from compose_translate.plan.gateway import WAKE_RETRIES
+    from compose_translate.serving import WAKE_LIMIT_SECONDS
+
+    assert (WAKE_RETRIES + 1) * WAKE_RETRY_SECONDS == WAKE_LIMIT_SECONDS
+
+
+def patched_retries(plan, retries: int):
+    """The plan with its gateway config's retry count replaced (the pause is kept): a test-sized budget."""
+    from compose_translate.plan.gateway import WAKE_RETRIES
+
+    configs = dict(plan.configs)
+    for file in plan.gateway.service.files:
+        stored = configs[file.source]
+        text = stored.value.get_secret_value()
+        if "num_retries" in text:
+            text = text.replace(f": {WAKE_RETRIES}\n", f": {retries}\n")
+            configs[file.source] = stored.model_copy(update={"value": SecretStr(text)})
+    return plan.model_copy(update={"configs": configs})

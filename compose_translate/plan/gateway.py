@@ -47,7 +47,10 @@ GATEWAY_LIGHT_CPU, GATEWAY_LIGHT_MEMORY = 256, 1024
 
 # LiteLLM fetches a price map from GitHub at start unless told to use its bundled copy; in private
 # subnets that fetch waits on the network (litellm_core_utils/get_model_cost_map.py).
-GATEWAY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+# The OpenAI client inside LiteLLM retries twice on every attempt unless told otherwise, and LiteLLM's
+# embeddings path turns a `max_retries: 0` into that default (`max_retries or DEFAULT_MAX_RETRIES`,
+# litellm/llms/openai/openai.py, 1.102.1): the default itself is set to 0, so retries are the router's alone.
+GATEWAY_ENVIRONMENT = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "DEFAULT_MAX_RETRIES": "0"}
 
 
 # The models (references) whose requests the gateway logs as REQUEST_EVENT lines: they scale to zero
@@ -166,15 +169,29 @@ def plan_gateway(
     return gateway, stored
 
 
+# LiteLLM's pause before a retry is min(max(0.5 s x 2^n, retry_after), MAX_RETRY_DELAY) + up to JITTER
+# (litellm/utils.py `_calculate_retry_after`, constants read from the environment in litellm/constants.py;
+# defaults 8 s and 0.75 s). Capped at 8 s, our 10 s never applied and the hold was 90 x ~8.4 s: the cap
+# is set to the pause and the jitter to none, so the pause is exactly WAKE_RETRY_SECONDS.
+WAKE_PAUSE_ENVIRONMENT = {"MAX_RETRY_DELAY": str(WAKE_RETRY_SECONDS), "JITTER": "0"}
+
+
 def _gateway_environment(routes: list[Route]) -> dict[str, str]:
     environment = dict(GATEWAY_ENVIRONMENT)
     waking = sorted(r.model_name for r in routes if r.wakes)
     if waking:
         environment[WAKE_MODELS_VARIABLE] = json.dumps(waking)
+        environment.update(WAKE_PAUSE_ENVIRONMENT)
     components = {r.endpoint_name: r.inference_component for r in routes if r.inference_component}
     if components:
         environment[COMPONENTS_VARIABLE] = json.dumps(components, sort_keys=True)
     return environment
+
+
+# LiteLLM's router pauses after the first failure and after every failed retry, the last one included
+# (router.py `async_function_with_retries`): R retries hold a request R + 1 pauses. The budget is the
+# pause times that: WAKE_LIMIT_SECONDS exactly, in WAKE_LIMIT_SECONDS / WAKE_RETRY_SECONDS attempts.
+WAKE_RETRIES = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS - 1
 
 
 def gateway_config(routes: list[Route], patched: bool = False) -> str:
@@ -186,8 +203,10 @@ def gateway_config(routes: list[Route], patched: bool = False) -> str:
             params = {"model": f"sagemaker_chat/{route.endpoint_name}", "aws_region_name": route.region}
         else:
             params = {"model": f"openai/{route.model_name}", "api_base": route.api_base, "api_key": "none"}
-        if route.wakes:  # held while the model starts: retried every WAKE_RETRY_SECONDS up to the limit
-            params["num_retries"] = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS
+            params["max_retries"] = 0  # the OpenAI client's own retries (2 by default) on every attempt
+        # held while the model starts: retried every WAKE_RETRY_SECONDS up to the limit; a model that
+        # never scales to zero is not held when it is down (retry_after is the whole router's pause)
+        params["num_retries"] = WAKE_RETRIES if route.wakes else 0
         model_list.append({"model_name": route.model_name, "litellm_params": params})
     settings: dict[str, Any] = {"request_timeout": GATEWAY_REQUEST_TIMEOUT, "drop_params": True}
     waking = sorted({r.model_name for r in routes if r.wakes})
@@ -197,7 +216,7 @@ def gateway_config(routes: list[Route], patched: bool = False) -> str:
     if waking:
         # a sleeping model answers 503 (ECS: no task behind Service Connect) or 400 (SageMaker: "no
         # capacity"): both are retried for waking models only, with a fixed pause between tries
-        retries = WAKE_LIMIT_SECONDS // WAKE_RETRY_SECONDS
+        retries = WAKE_RETRIES
         document["router_settings"] = {
             "retry_after": WAKE_RETRY_SECONDS,
             "model_group_retry_policy": {
@@ -205,7 +224,11 @@ def gateway_config(routes: list[Route], patched: bool = False) -> str:
                     "BadRequestErrorRetries": retries,
                     "ServiceUnavailableErrorRetries": retries,
                     "InternalServerErrorRetries": retries,
-                    "TimeoutErrorRetries": retries,
+                    # a sleeping model answers at once; what times out or refuses is not asleep
+                    "TimeoutErrorRetries": 0,
+                    "RateLimitErrorRetries": 0,
+                    "AuthenticationErrorRetries": 0,
+                    "ContentPolicyViolationErrorRetries": 0,
                 }
                 for name in waking
             },

@@ -3,7 +3,7 @@
 EcsModel runs llama.cpp's server for one model (Fargate for CPU aliases, EC2 GPU capacity
 otherwise), reachable by name from the gateway only. ModelGateway runs the LiteLLM proxy that
 serves every model at one URL; its task role may invoke exactly the stack's SageMaker
-endpoints (streaming included) and nothing else.
+endpoints and inference components (streaming included) and nothing else.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ REQUESTS_METRIC = "ModelRequests"
 
 
 def invoke_policy(endpoint_arns: list[str]) -> str:
+    """Invoke (streaming included) exactly the stack's endpoints and inference components."""
     return iam.document(
         [
             {

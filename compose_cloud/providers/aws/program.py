@@ -207,7 +207,7 @@ class _Program:
             ModelGateway(
                 f"{plan.name}-{plan.gateway.name}",
                 self.service_args(plan.gateway.service),
-                [e.endpoint_arn for _, e in sorted(endpoints.items())],
+                [arn for _, e in sorted(endpoints.items()) for arn in e.invoke_arns],
                 self.named(f"{plan.name}-{plan.gateway.name}"),
                 count_requests=any(r.wakes for r in plan.gateway.routes),
             )

@@ -96,8 +96,13 @@ class SageMakerModel(pulumi.ComponentResource):
             opts=child,
         )
         outputs: dict[str, Any] = {"endpointName": endpoint.name, "endpointArn": endpoint.arn}
+        # what the gateway invokes: the endpoint, and its component when the model is one (SageMaker's
+        # InvokeEndpoint authorizes both resource types, per the Service Authorization Reference)
+        self.invoke_arns: list[pulumi.Output[str]] = [endpoint.arn]
         if serving.inference_component:
-            outputs["inferenceComponentName"] = self._scale_to_zero(name, model, endpoint, sm_model, native_provider)
+            component_name, component_arn = self._scale_to_zero(name, model, endpoint, sm_model, native_provider)
+            outputs["inferenceComponentName"] = component_name
+            self.invoke_arns.append(component_arn)
         elif place.min_instances != place.max_instances:
             scaling.target_tracking(
                 name,
@@ -164,9 +169,9 @@ class SageMakerModel(pulumi.ComponentResource):
         endpoint: aws.sagemaker.Endpoint,
         sm_model: aws.sagemaker.Model,
         native_provider: pulumi.ProviderResource | None,
-    ) -> pulumi.Output[str]:
+    ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """The inference component on the endpoint, scaled in to zero copies after the idle period and
-        woken by a request that finds none; returns the component's name."""
+        woken by a request that finds none; returns the component's name and ARN."""
         serving, place = model.sagemaker, model.placement
         assert serving is not None and serving.inference_component is not None
         child = pulumi.ResourceOptions(parent=self)
@@ -221,4 +226,4 @@ class SageMakerModel(pulumi.ComponentResource):
             alarm_actions=[wake.arn],
             opts=child,
         )
-        return name_of_component
+        return name_of_component, cast(pulumi.Output[str], component.inference_component_arn)
