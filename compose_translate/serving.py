@@ -67,6 +67,9 @@ WAKE_RETRY_SECONDS = 10
 WAKE_LIMIT_SECONDS = 900
 # The gateway's log line per request for a model that scales to zero (a metric filter counts them)
 REQUEST_EVENT = "compose-cloud-request"
+# ... and per attempt that found an ECS model asleep: Service Connect's 503 while the service has no task.
+# A signal that exists exactly at zero tasks (an ECS metric such as CPUUtilization has no data then).
+ASLEEP_EVENT = "compose-cloud-asleep"
 
 _FLAG = re.compile(r"-{1,2}[A-Za-z0-9][A-Za-z0-9-]*")
 

@@ -47,15 +47,18 @@ def test_sagemaker_model_is_an_inference_component_scaled_to_zero(idle):
     policies = by_type(idle, "aws:appautoscaling/policy:Policy")
     tracking = policies["idle-chat-model-llm-scaling"].inputs["targetTrackingScalingPolicyConfiguration"]
     assert tracking["scaleInCooldown"] == 20 * 60  # the idle period
-    assert policies["idle-chat-model-llm-wake"].inputs["stepScalingPolicyConfiguration"]["stepAdjustments"] == [
-        {"metricIntervalLowerBound": "0", "scalingAdjustment": 1}
-    ]
+    wake_policy = policies["idle-chat-model-llm-wake"].inputs["stepScalingPolicyConfiguration"]
+    assert (wake_policy["adjustmentType"], wake_policy["stepAdjustments"]) == (
+        "ExactCapacity",  # one copy, not one more per firing while the instance starts
+        [{"metricIntervalLowerBound": "0", "scalingAdjustment": 1}],
+    )
     wake = by_type(idle, "aws:cloudwatch/metricAlarm:MetricAlarm")["idle-chat-model-llm-wake"].inputs
     assert (wake["metricName"], wake["dimensions"]) == (
         "NoCapacityInvocationFailures",
         {"InferenceComponentName": "idle-chat-preview-llm-ic"},
     )
     assert wake["alarmActions"] == [policies["idle-chat-model-llm-wake"].arn]
+    assert wake["period"] == 60  # the metric is published per minute: not a high-resolution alarm
 
 
 def test_ecs_model_server_sleeps_after_idle_and_wakes_on_requests(idle):
@@ -77,16 +80,26 @@ def test_ecs_model_server_sleeps_after_idle_and_wakes_on_requests(idle):
         {"Model": "ai/mxbai-embed-large"},
     )  # default idle period; no data = no requests
     wake = alarms[f"{server}-wake"].inputs
-    [expression] = [q for q in wake["metricQueries"] if "expression" in q]
-    assert "FILL(tasks, 0) == 0" in expression["expression"]  # wakes from zero only
-    [requests] = [q["metric"] for q in wake["metricQueries"] if q["id"] == "requests"]
-    assert requests["namespace"] == "compose-cloud/idle-chat/preview" and requests["dimensions"] == {
-        "Model": "ai/mxbai-embed-large"
-    }
-    [counter] = by_type(idle, "aws:cloudwatch/logMetricFilter:LogMetricFilter").values()
-    assert counter.inputs["pattern"] == '{ $.event = "compose-cloud-request" }'
-    assert counter.inputs["metricTransformation"]["dimensions"] == {"Model": "$.model"}
-    assert counter.inputs["logGroupName"] == "/compose-cloud/idle-chat/preview/model-gateway"
+    # woken by a signal that exists at zero tasks: attempts the gateway saw answered "no task" (503)
+    assert (wake["namespace"], wake["metricName"], wake["dimensions"], wake["period"]) == (
+        "compose-cloud/idle-chat/preview",
+        "ModelAsleep",
+        {"Model": "ai/mxbai-embed-large"},
+        60,
+    )
+    assert "metricQueries" not in wake and wake["treatMissingData"] == "notBreaching"
+    to_one = policies[f"{server}-wake"].inputs["stepScalingPolicyConfiguration"]
+    assert (to_one["adjustmentType"], to_one["stepAdjustments"]) == (
+        "ExactCapacity",
+        [{"metricIntervalLowerBound": "0", "scalingAdjustment": 1}],
+    )  # exactly one task, however often the alarm fires while it starts
+    counters = {r.name: r.inputs for r in by_type(idle, "aws:cloudwatch/logMetricFilter:LogMetricFilter").values()}
+    counter = counters["idle-chat-model-gateway-requests"]
+    assert counters["idle-chat-model-gateway-asleep"]["pattern"] == '{ $.event = "compose-cloud-asleep" }'
+    assert counters["idle-chat-model-gateway-asleep"]["metricTransformation"]["name"] == "ModelAsleep"
+    assert counter["pattern"] == '{ $.event = "compose-cloud-request" }'
+    assert counter["metricTransformation"]["dimensions"] == {"Model": "$.model"}
+    assert counter["logGroupName"] == "/compose-cloud/idle-chat/preview/model-gateway"
     gateway = containers(idle, "idle-chat-model-gateway-proxy-task")["model-gateway"]["environment"]
     assert {
         "name": "COMPOSE_CLOUD_INFERENCE_COMPONENTS",

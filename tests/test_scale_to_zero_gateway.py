@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from test_gateway_litellm import openai, running_gateway
 
 from compose_translate import LoadOptions, make_plan
-from compose_translate.serving import REQUEST_EVENT, WAKE_RETRY_SECONDS
+from compose_translate.serving import ASLEEP_EVENT, REQUEST_EVENT, WAKE_RETRY_SECONDS
 
 pytestmark = pytest.mark.slow
 COMPOSE = """\
@@ -92,6 +92,14 @@ def test_requests_for_waking_models_are_logged_for_the_wake_metric(waking):
     assert {"event": REQUEST_EVENT, "model": "ai/smollm2"} in events
     assert {"event": REQUEST_EVENT, "model": "ai/mxbai-embed-large"} in events
     assert all(e["model"] != "ai/qwen3" for e in events)  # only names the metric filter should count
+
+
+def test_each_attempt_that_finds_an_ecs_model_asleep_is_logged_for_the_wake_alarm(waking):
+    """The wake signal exists at zero tasks: Service Connect's 503 seen by the gateway, one line per attempt."""
+    client, _, log = waking
+    client.embeddings.create(model="ai/mxbai-embed-large", input="hello")  # awake by now: no new line
+    asleep = [json.loads(line) for line in log.read_text().splitlines() if ASLEEP_EVENT in line]
+    assert asleep == [{"event": ASLEEP_EVENT, "model": "ai/mxbai-embed-large"}]  # its one 503, nothing else
 
 
 BUDGET_RETRIES = 2  # the real budget is WAKE_RETRIES (89): the same rule, shorter

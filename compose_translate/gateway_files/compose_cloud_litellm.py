@@ -13,7 +13,9 @@ with a fake SageMaker runtime (tests/test_gateway_litellm.py).
    maps endpoint names to components.
 4. Each request for a model that scales to zero (COMPOSE_CLOUD_WAKE_MODELS) is logged as one JSON
    line, `{"event": "compose-cloud-request", "model": ...}`: a CloudWatch metric filter on the
-   gateway's logs counts them, which wakes the model and keeps it awake.
+   gateway's logs counts them, which keeps the model awake.
+5. Each attempt that finds a model asleep on ECS (Service Connect's 503: the service has no task) is
+   logged as `{"event": "compose-cloud-asleep", "model": ...}`: the metric filter's count wakes it.
 """
 
 import json
@@ -130,6 +132,15 @@ class RequestLog(CustomLogger):
             sys.stdout.write(json.dumps({"event": "compose-cloud-request", "model": model}) + "\n")
             sys.stdout.flush()
         return data
+
+    async def async_log_failure_event(self, kwargs, response_obj, start_time, end_time):
+        """Called for every failed attempt (the router's retries included)."""
+        params = kwargs.get("litellm_params") or {}
+        model = (params.get("metadata") or {}).get("model_group") or kwargs.get("model")
+        status = getattr(kwargs.get("exception"), "status_code", None)
+        if model in _WAKING and status == 503:
+            sys.stdout.write(json.dumps({"event": "compose-cloud-asleep", "model": model}) + "\n")
+            sys.stdout.flush()
 
 
 handler = RequestLog()  # what `callbacks: compose_cloud_litellm.handler` names

@@ -44,10 +44,7 @@ def autoscale(
         disable_scale_in=bool(scaling.idle_minutes),
     )
     if scaling.idle_minutes and wake_model:
-        dimensions = pulumi.Output.all(cluster_name, service_name).apply(
-            lambda v: {"ClusterName": v[0], "ServiceName": v[1]}
-        )
-        _wake_and_sleep(child, name, scaling.idle_minutes, target, dimensions, project, wake_model)
+        _wake_and_sleep(child, name, scaling.idle_minutes, target, project, wake_model)
 
 
 def _wake_and_sleep(
@@ -55,45 +52,28 @@ def _wake_and_sleep(
     name: str,
     idle_minutes: int,
     target: aws.appautoscaling.Target,
-    service_dimensions: pulumi.Output[dict[str, str]],
     project: str,
     wake_model: str,
 ) -> None:
-    """From zero tasks to one when a request arrives (counted in the gateway's logs), and back to zero
+    """From zero tasks to one when a request finds none (counted in the gateway's logs), and back to zero
     after `idle_minutes` without one. The GPU Auto Scaling group follows through ECS managed scaling."""
     namespace, model_dimensions = requests_namespace(project), {"Model": wake_model}
-    requests: aws.cloudwatch.MetricAlarmMetricQueryMetricArgsDict = {
-        "namespace": namespace,
-        "metric_name": "ModelRequests",
-        "dimensions": model_dimensions,
-        "period": 60,
-        "stat": "Sum",
-    }
-    running: aws.cloudwatch.MetricAlarmMetricQueryMetricArgsDict = {
-        "namespace": "AWS/ECS",
-        "metric_name": "CPUUtilization",
-        "period": 60,
-        "stat": "SampleCount",
-        "dimensions": service_dimensions,
-    }
-
-    wake = step(f"{name}-wake", target, "ecs", "ChangeInCapacity", 1, child, lower="0")
+    # exactly one task when a request finds none: the gateway logs each attempt answered by Service
+    # Connect's 503 (no task behind the name), a signal that exists at zero tasks, where ECS publishes
+    # no service metric; docs/scale-to-zero.md. Exactly one: a +1 step would add one per evaluation.
+    wake = step(f"{name}-wake", target, "ecs", "ExactCapacity", 1, child, lower="0")
     aws.cloudwatch.MetricAlarm(
         f"{name}-wake",
-        alarm_description=f"requests for {wake_model} while no task runs: start one",
-        comparison_operator="GreaterThanOrEqualToThreshold",
+        alarm_description=f"a request for {wake_model} found no task: start one",
+        namespace=namespace,
+        metric_name="ModelAsleep",
+        dimensions=model_dimensions,
+        statistic="Sum",
+        period=60,
         evaluation_periods=1,
         threshold=1,
-        metric_queries=[
-            {"id": "requests", "metric": requests, "return_data": False},
-            {"id": "tasks", "metric": running, "return_data": False},
-            {
-                "id": "asleep",
-                "expression": "IF(FILL(requests, 0) > 0 AND FILL(tasks, 0) == 0, 1, 0)",
-                "label": "requests while at zero tasks",
-                "return_data": True,
-            },
-        ],
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        treat_missing_data="notBreaching",
         alarm_actions=[wake.arn],
         opts=child,
     )

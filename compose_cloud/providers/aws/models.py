@@ -13,13 +13,14 @@ import dataclasses
 import pulumi
 import pulumi_aws as aws
 
-from compose_translate.serving import REQUEST_EVENT
+from compose_translate.serving import ASLEEP_EVENT, REQUEST_EVENT
 
 from . import iam
 from .ecs_scaling import requests_namespace
 from .service import ComposeService, ComposeServiceArgs
 
-REQUESTS_METRIC = "ModelRequests"
+REQUESTS_METRIC = "ModelRequests"  # requests per waking model: keeps it awake
+ASLEEP_METRIC = "ModelAsleep"  # attempts that found an ECS model with no task: wakes it
 
 
 def invoke_policy(endpoint_arns: list[str]) -> str:
@@ -60,18 +61,22 @@ class ModelGateway(pulumi.ComponentResource):
         self.service = ComposeService(
             f"{name}-proxy", dataclasses.replace(args, task_policy=policy), pulumi.ResourceOptions(parent=self)
         )
-        if count_requests:  # the gateway logs a line per request for a waking model: count them per model
-            aws.cloudwatch.LogMetricFilter(
-                f"{name}-requests",
-                log_group_name=self.service.log_group_name,
-                pattern=f'{{ $.event = "{REQUEST_EVENT}" }}',
-                metric_transformation={
-                    "name": REQUESTS_METRIC,
-                    "namespace": requests_namespace(args.project),
-                    "value": "1",
-                    "unit": "Count",
-                    "dimensions": {"Model": "$.model"},
-                },
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+        if count_requests:  # the gateway logs a line per request (and per asleep answer) of a waking model
+            for suffix, event, metric in (
+                ("requests", REQUEST_EVENT, REQUESTS_METRIC),
+                ("asleep", ASLEEP_EVENT, ASLEEP_METRIC),
+            ):
+                aws.cloudwatch.LogMetricFilter(
+                    f"{name}-{suffix}",
+                    log_group_name=self.service.log_group_name,
+                    pattern=f'{{ $.event = "{event}" }}',
+                    metric_transformation={
+                        "name": metric,
+                        "namespace": requests_namespace(args.project),
+                        "value": "1",
+                        "unit": "Count",
+                        "dimensions": {"Model": "$.model"},
+                    },
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
         self.register_outputs({"serviceName": self.service.service_name})

@@ -210,7 +210,9 @@ class SageMakerModel(pulumi.ComponentResource):
             (place.idle_minutes * 60, 60),
             child,
         )
-        wake = scaling.step(f"{name}-wake", target, "sagemaker", "ChangeInCapacity", 1, child, lower="0")
+        # the alarm fires only while no copy runs: exactly one copy, however often it fires while one starts
+        # (a +1 step ran on every evaluation of a 5-10 minute start and overshot to the maximum)
+        wake = scaling.step(f"{name}-wake", target, "sagemaker", "ExactCapacity", 1, child, lower="0")
         aws.cloudwatch.MetricAlarm(
             f"{name}-wake",
             alarm_description=f"a request for {model.model} found no copy running: start one",
@@ -218,7 +220,7 @@ class SageMakerModel(pulumi.ComponentResource):
             metric_name="NoCapacityInvocationFailures",
             dimensions={"InferenceComponentName": name_of_component},
             statistic="Maximum",
-            period=10,
+            period=60,  # SageMaker publishes it once a minute: a shorter period is a high-resolution alarm
             evaluation_periods=1,
             threshold=1,
             comparison_operator="GreaterThanOrEqualToThreshold",
@@ -226,4 +228,4 @@ class SageMakerModel(pulumi.ComponentResource):
             alarm_actions=[wake.arn],
             opts=child,
         )
-        return name_of_component, cast(pulumi.Output[str], component.inference_component_arn)
+        return name_of_component, component.inference_component_arn
