@@ -6,9 +6,19 @@ Sources (re-check before changing a pin; all overridable per stack, see StackSet
   The default port is moving from 8080 to 9931, so the port is always set explicitly.
 - AWS's llama.cpp SageMaker container: aws/deep-learning-containers `docs/llama-cpp/index.md`
   (`SM_LLAMA_CPP_FOO_BAR=value` becomes `--foo-bar value`; `true` a bare flag; serves
-  /v1/chat/completions behind /invocations only, hence no embedding models there; CUDA 13 needs
-  the `al2-ami-sagemaker-inference-gpu-3-1` inference AMI), and `available_images.md` (registry
+  /v1/chat/completions behind /invocations only, hence no embedding models there), its
+  `docker/llama_cpp/Dockerfile.gpu` (FROM `nvidia/cuda:13.0.2-runtime-amzn2023`: CUDA 13.0; its entrypoint
+  does not put `/usr/local/cuda/compat` on the loader path), and `available_images.md` (registry
   accounts per region).
+- SageMaker inference AMIs: botocore's own documentation of `ProductionVariant.InferenceAmiVersion`
+  (driver and CUDA version of each; the 3-1 and 4-1 AMIs disable the toolkit's CUDA-compat mounting,
+  so the host driver must support the image's CUDA natively: al2023-ami-sagemaker-inference-gpu-4-1,
+  driver 580 / CUDA 13.0).
+- ECS: ggml-org's `server-cuda` tags are built on CUDA 12.8.1 (`.devops/cuda.Dockerfile`,
+  CUDA_VERSION; `server-cuda13` is a separate tag); the ECS GPU-optimized AL2023 AMI ships NVIDIA
+  driver 580 (aws/amazon-ecs-ami CHANGELOG).
+- Minimum Linux driver per CUDA release: NVIDIA's CUDA Toolkit release notes, table "CUDA Toolkit and
+  Corresponding Driver Versions" (12.4 GA: 550.54.14; 12.8 GA: 570.26; 13.0 GA: 580.65.06).
 - LiteLLM proxy: BerriAI/litellm docs (`sagemaker_chat/<endpoint>` for OpenAI-format SageMaker
   endpoints, `openai/<name>` + `api_base` for OpenAI-compatible servers; port 4000).
 """
@@ -30,7 +40,11 @@ LLAMA_CPP_HEALTH_PATH = "/health"  # 503 while the model loads, 200 when ready
 
 SAGEMAKER_IMAGE_REPOSITORY = "llama-cpp"
 SAGEMAKER_IMAGE_TAG = "server-sagemaker-cuda-v1"
-SAGEMAKER_INFERENCE_AMI = "al2-ami-sagemaker-inference-gpu-3-1"
+SAGEMAKER_INFERENCE_AMI = "al2023-ami-sagemaker-inference-gpu-4-1"  # driver 580: CUDA 13.0 natively
+SAGEMAKER_IMAGE_CUDA = "13.0"  # AWS's llama.cpp SageMaker image (Dockerfile.gpu's base image)
+LLAMA_CPP_CUDA_IMAGE_CUDA = "12.8"  # ggml-org's server-cuda image
+ECS_GPU_AMI_DRIVER = 580  # the ECS GPU-optimized Amazon Linux 2023 AMI's NVIDIA driver
+CUDA_MINIMUM_DRIVER = {"12.4": 550, "12.8": 570, "13.0": 580}  # NVIDIA's release notes (major versions)
 SAGEMAKER_DEFAULT_ACCOUNT = "763104351884"
 # Deep Learning Container registries that differ from the default account (opt-in and China regions).
 SAGEMAKER_ACCOUNTS = {

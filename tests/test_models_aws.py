@@ -39,7 +39,9 @@ def test_sagemaker_endpoint_uses_the_alias_type_through_a_us_west_2_provider(see
     (config,) = configs.values()
     variant = config.inputs["productionVariants"][0]
     assert (variant["instanceType"], variant["initialInstanceCount"]) == ("ml.g5.xlarge", 1.0)
-    assert variant["inferenceAmiVersion"] == "al2-ami-sagemaker-inference-gpu-3-1"
+    assert (
+        variant["inferenceAmiVersion"] == "al2023-ami-sagemaker-inference-gpu-4-1"
+    )  # driver 580: CUDA 13 natively (test_gpu_driver.py)
     assert variant["containerStartupHealthCheckTimeoutInSeconds"] >= 600
     assert config.provider == "aws-us-west-2"
     for r in seed.resources:
