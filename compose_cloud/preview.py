@@ -41,6 +41,7 @@ class Recorded:
     aliases: tuple[str, ...] = ()  # former names (alias specs) the resource answers to
     retain_on_delete: bool = False
     protect: bool = False
+    delete_before_replace: bool = False
     dependencies: tuple[str, ...] = ()  # URNs it waits for (depends_on and input references)
 
     @property
@@ -165,6 +166,7 @@ class _Monitor(mocks.MockMonitor):
             record.urn, record.parent_urn = response.urn, request.parent
             record.aliases = tuple(_alias(a) for a in request.aliases)
             record.retain_on_delete, record.protect = bool(request.retainOnDelete), bool(request.protect)
+            record.delete_before_replace = bool(request.deleteBeforeReplace)
             record.dependencies = tuple(request.dependencies)
         return response
 

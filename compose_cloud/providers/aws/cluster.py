@@ -11,6 +11,8 @@ import pulumi_aws as aws
 
 from compose_translate.plan.synthetic import CLIENT_NETWORKS
 
+from .naming import fixed_name
+
 ALL_EGRESS: list[aws.ec2.SecurityGroupEgressArgsDict] = [
     {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": ["::/0"]}
 ]
@@ -38,7 +40,7 @@ class Cluster(pulumi.ComponentResource):
             f"{name}-ns",
             name=f"{args.project}-{pulumi.get_stack()}",
             description=f"Compose services of {args.project}",
-            opts=child,
+            opts=fixed_name(child, True),
         )
         cluster = aws.ecs.Cluster(
             f"{name}-ecs",

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from compose_translate.names import IAM
 
-from .naming import fitted
+from .naming import fitted, fixed_name
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 
@@ -25,12 +25,13 @@ def assume_role(service: str) -> str:
 
 def role(logical: str, service: str, description: str, opts: pulumi.ResourceOptions) -> aws.iam.Role:
     """A role `service` assumes, its physical name within IAM's 64 characters (auto-named when it fits)."""
+    name = fitted(logical, 64, IAM)
     return aws.iam.Role(
         logical,
-        name=fitted(logical, 64, IAM),
+        name=name,
         assume_role_policy=assume_role(service),
         description=description,
-        opts=opts,
+        opts=fixed_name(opts, name),
     )
 
 

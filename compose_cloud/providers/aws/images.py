@@ -15,6 +15,7 @@ from compose_translate.plan.planned_service import PlannedService
 from compose_translate.sensitive import is_sensitive
 
 from . import container
+from .naming import fixed_name
 
 DEFAULT_PLATFORM = {"X86_64": docker_build.Platform.LINUX_AMD64, "ARM64": docker_build.Platform.LINUX_ARM64}
 EMPTY_CONTEXT = ".compose-cloud/empty-context"  # the derived images' build context: their Dockerfile holds all
@@ -37,7 +38,7 @@ def _repository(parent: pulumi.Resource, name: str) -> aws.ecr.Repository:
         image_tag_mutability="MUTABLE",
         force_delete=True,
         image_scanning_configuration={"scan_on_push": True},
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=fixed_name(pulumi.ResourceOptions(parent=parent), True),
     )
 
 

@@ -86,7 +86,7 @@ class LoadBalancers(pulumi.ComponentResource):
                 )
         balancer = aws.lb.LoadBalancer(
             f"{name}",
-            name=fitted(name, 32),
+            name=fitted(name, 32),  # the type (which AWS cannot change in place) is part of the name
             load_balancer_type="application" if kind == "alb" else "network",
             internal=False,
             subnets=args.subnet_ids,
@@ -103,7 +103,9 @@ class LoadBalancers(pulumi.ComponentResource):
             group_name = f"{name}-{x.service}-{x.target}"
             target_group = aws.lb.TargetGroup(
                 group_name,
-                name=fitted(group_name, 32),
+                # port, protocol and target type cannot change in place: a replacement gets another name
+                # and is created before the old one is deleted (a listener still uses the old one)
+                name=fitted(group_name, 32, salt=f"{x.target}/{target_protocol}/ip"),
                 vpc_id=args.vpc_id,
                 target_type="ip",
                 port=x.target,

@@ -22,7 +22,7 @@ import pulumi_aws_native as aws_native
 from compose_translate.plan.models import PlannedModel, SageMakerServing
 
 from . import iam, scaling
-from .naming import fitted
+from .naming import fitted, fixed_name
 
 VARIANT = "AllTraffic"
 CONCURRENT_REQUESTS_PER_COPY = 4  # target tracking: another copy (and instance) beyond this many in flight
@@ -72,28 +72,30 @@ class SageMakerModel(pulumi.ComponentResource):
             raise pulumi.RunError(f"model {model.key} is not planned for SageMaker")
         child = pulumi.ResourceOptions(parent=self)
         role = self._role(name, serving, place.region)
+        model_name = fitted(f"{name}-model", 63)
         sm_model = aws.sagemaker.Model(
             f"{name}-model",
-            name=fitted(f"{name}-model", 63),
+            name=model_name,
             execution_role_arn=role.arn,
             primary_container={"image": serving.image, "mode": "SingleModel", "environment": serving.environment},
             tags=model.tags,
-            opts=child,
+            opts=fixed_name(child, model_name),
         )
+        config_name = fitted(f"{name}-config", 63)
         config = aws.sagemaker.EndpointConfiguration(
             f"{name}-config",
-            name=fitted(f"{name}-config", 63),
+            name=config_name,
             execution_role_arn=role.arn if serving.inference_component else None,
             production_variants=[self._variant(model, serving, sm_model)],
             tags=model.tags,
-            opts=child,
+            opts=fixed_name(child, config_name),
         )
         endpoint = aws.sagemaker.Endpoint(
             f"{name}-endpoint",
             name=serving.endpoint_name,
             endpoint_config_name=config.name,
             tags=model.tags,
-            opts=child,
+            opts=fixed_name(child, serving.endpoint_name),
         )
         outputs: dict[str, Any] = {"endpointName": endpoint.name, "endpointArn": endpoint.arn}
         # what the gateway invokes: the endpoint, and its component when the model is one (SageMaker's
@@ -193,7 +195,7 @@ class SageMakerModel(pulumi.ComponentResource):
             },
             runtime_config={"copy_count": place.instance_count},
             tags=[{"key": k, "value": v} for k, v in sorted(model.tags.items())],
-            opts=pulumi.ResourceOptions(parent=self, provider=native_provider, depends_on=[endpoint]),
+            opts=fixed_name(pulumi.ResourceOptions(parent=self, provider=native_provider, depends_on=[endpoint]), True),
         )
         # set from a string above, so never None (aws-native declares every output optional)
         name_of_component = cast(pulumi.Output[str], component.inference_component_name)

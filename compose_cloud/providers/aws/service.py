@@ -21,6 +21,7 @@ from .cluster import ALL_EGRESS
 from .ecs_scaling import autoscale
 from .images import service_image
 from .ingress import Target
+from .naming import fixed_name
 from .secrets import StoredRef, recovery
 from .storage import SharedVolume
 from .task import TaskDefinition, TaskDefinitionArgs
@@ -76,7 +77,7 @@ class ComposeService(pulumi.ComponentResource):
             f"{name}-logs",
             name=f"/compose-cloud/{args.project}/{pulumi.get_stack()}/{service.name}",
             retention_in_days=args.log_retention_days,
-            opts=child,
+            opts=fixed_name(child, True),
         )
         image, repository = service_image(self, name, service, args.baked)
         env_secret = self._env_secret(name, service, args.secret_recovery_days)
@@ -191,8 +192,10 @@ class ComposeService(pulumi.ComponentResource):
             propagate_tags="SERVICE",
             wait_for_steady_state=args.wait_for_steady_state,
             # with autoscaling, the task count is Application Auto Scaling's: `up` must not reset it
+            # named after the Compose service (Service Connect and `logs` find it so): replaced delete-first
             opts=pulumi.ResourceOptions(
                 parent=self,
+                delete_before_replace=True,
                 ignore_changes=["desiredCount"] if service.runtime.scaling else None,
                 depends_on=[
                     *args.depends_on,
