@@ -16,6 +16,7 @@ from compose_translate.sensitive import REDACTED
 
 from .preview import PreviewResult
 from .preview_render import render_mermaid, to_data
+from .replacement import replaces
 
 
 @dataclass
@@ -23,6 +24,7 @@ class ResourceChange:
     type: str
     name: str
     changes: list[tuple[str, Any, Any]]  # (input path, before, after); missing -> None
+    action: str = "update"  # "update" in place, "replace", or "replace, delete first" (a fixed name)
 
 
 @dataclass
@@ -81,6 +83,7 @@ def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
         idle=(before["cost"].get("idle_total"), after["cost"].get("idle_total")),
     )
     _resources(before["resources"], after["resources"], diff)
+    _actions(diff, head)
     _services(before["services"], after["services"], diff)
     for key in sorted(set(before["models"]) | set(after["models"])):
         old, new = before["models"].get(key), after["models"].get(key)
@@ -107,6 +110,16 @@ def _resources(before: list[dict], after: list[dict], diff: Diff) -> None:
                 changes.insert(0, (f"({field_})", old[key].get(field_), new[key].get(field_)))
         if changes:
             diff.changed.append(ResourceChange(type=key[0], name=key[1], changes=changes))
+
+
+def _actions(diff: Diff, head: PreviewResult) -> None:
+    """What Pulumi will do with each changed resource: update it, or replace it (delete-first when its
+    physical name is fixed), from the inputs that changed (compose_cloud/replacement.py)."""
+    delete_first = {(r.type, r.name) for r in head.resources if r.delete_before_replace}
+    for change in diff.changed:
+        if replaces(change.type, [path for path, _, _ in change.changes]):
+            first = (change.type, change.name) in delete_first
+            change.action = "replace, delete first" if first else "replace"
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:

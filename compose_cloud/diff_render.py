@@ -93,10 +93,14 @@ def _sections(diff: Diff) -> list[tuple[str, list[str]]]:
     return sections
 
 
+MARKS = {"update": "~", "replace": "+-", "replace, delete first": "-+"}  # as `pulumi preview` marks them
+_ACTION_NOTE = {"replace": "  (replace)", "replace, delete first": "  (replace: the old one is deleted first)"}
+
+
 def _resource_lines(diff: Diff) -> list[str]:
     lines = [f"+ {t}  {n}" for t, n in diff.added] + [f"- {t}  {n}" for t, n in diff.removed]
     for change in diff.changed:
-        lines.append(f"~ {change.type}  {change.name}")
+        lines.append(f"{MARKS[change.action]} {change.type}  {change.name}" + _ACTION_NOTE.get(change.action, ""))
         for path, old, new in change.changes[:MAX_SHOWN]:
             lines.append(f"    {path}: {_show(old)} -> {_show(new)}")
         if len(change.changes) > MAX_SHOWN:
