@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import botocore.exceptions
 
 from compose_translate.plan import DeploymentPlan
+from compose_translate.plan.planned_service import JOB_STARTED_BY
 
 from .aws import AWS_ERRORS, Aws, failure_text
 
@@ -20,7 +21,7 @@ PROJECT_TAG, STACK_TAG = "compose-cloud:project", "compose-cloud:stack"
 
 @dataclass
 class Row:
-    kind: str  # endpoint | service | targets | cluster
+    kind: str  # endpoint | service | job | targets | cluster
     name: str
     region: str
     state: str
@@ -34,7 +35,54 @@ def status(plan: DeploymentPlan, aws: Aws, stack: str) -> list[Row]:
         if model.sagemaker:
             rows.append(_endpoint(aws, model.placement.region, model.sagemaker.endpoint_name))
     rows += _services(aws, plan, stack)
+    rows += _jobs(aws, plan, stack)
     rows += _targets(aws, plan, stack)
+    return rows
+
+
+def _jobs(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
+    """The last run of each service that runs once per deploy: running, or stopped with its exit code."""
+    jobs = sorted(name for name, s in plan.services.items() if s.job is not None)
+    if not jobs:
+        return []
+    ecs = aws.client("ecs", plan.region)
+    rows = []
+    try:
+        arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]]
+        clusters = [
+            c["clusterArn"]
+            for i in range(0, len(arns), 100)
+            for c in ecs.describe_clusters(clusters=arns[i : i + 100], include=["TAGS"])["clusters"]
+            if _tagged(c.get("tags", []), plan, stack)
+        ]
+        tasks = []
+        for cluster in clusters:
+            for desired in ("RUNNING", "STOPPED"):
+                found = [
+                    a
+                    for page in ecs.get_paginator("list_tasks").paginate(
+                        cluster=cluster, startedBy=JOB_STARTED_BY, desiredStatus=desired
+                    )
+                    for a in page["taskArns"]
+                ]
+                for i in range(0, len(found), 100):
+                    tasks += ecs.describe_tasks(cluster=cluster, tasks=found[i : i + 100])["tasks"]
+    except AWS_ERRORS as exc:
+        return [Row("job", ", ".join(jobs), plan.region, "Unknown", False, failure_text(exc))]
+    for name in jobs:
+        family = f"{plan.name}-{stack}-{name}"
+        runs = [t for t in tasks if t.get("taskDefinitionArn", "").rsplit("/", 1)[-1].split(":")[0] == family]
+        if not runs:
+            rows.append(Row("job", name, plan.region, "NotRun", False, "no run found: run `pulumi up`"))
+            continue
+        last = max(runs, key=lambda t: str(t.get("createdAt", "")))
+        code = next((c.get("exitCode") for c in last.get("containers", []) if c.get("name") == name), None)
+        when = str(last.get("stoppedAt") or last.get("createdAt") or "")
+        if last.get("lastStatus") != "STOPPED":
+            rows.append(Row("job", name, plan.region, f"running ({last.get('lastStatus')})", True, when))
+        else:
+            detail = f"{when}; `compose-cloud logs {name}` shows its output"
+            rows.append(Row("job", name, plan.region, f"exited {code}", code == 0, detail))
     return rows
 
 

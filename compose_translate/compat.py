@@ -8,6 +8,7 @@ honoured). `docs/compatibility.md` is generated from this table.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -22,6 +23,20 @@ class Attribute:
 
 def _falsy(value: Any) -> bool:
     return value in (False, "false", None, 0, "0", "")
+
+
+RETRIES_WITHOUT_A_COUNT = 3  # `on-failure` alone: Docker retries without end, a deploy cannot
+
+
+def job_attempts(restart: Any) -> int | None:
+    """How many times a service that finishes is run: `no` once, `on-failure[:N]` up to N + 1 times
+    (without N, RETRIES_WITHOUT_A_COUNT retries); None for a service that runs continuously."""
+    match = re.fullmatch(r"(no|on-failure)(?::(\d{1,3}))?", str(restart).strip("'\""))
+    if match is None or (match.group(1) == "no" and match.group(2)):
+        return None
+    if match.group(1) == "no":
+        return 1
+    return 1 + (int(match.group(2)) if match.group(2) else RETRIES_WITHOUT_A_COUNT)
 
 
 def _is(*allowed: str) -> Callable[[Any], bool]:
@@ -141,7 +156,11 @@ SERVICE_ATTRIBUTES: dict[str, Attribute] = {
     "pull_policy": Attribute("string", W, "ECS pulls the image on every task start"),
     "pull_refresh_after": Attribute("string", W, "ECS pulls the image on every task start"),
     "read_only": Attribute("boolean", M, "read-only root file system"),
-    "restart": Attribute("string", W, "ECS services always replace stopped tasks", _is("always", "unless-stopped")),
+    "restart": Attribute(
+        "string",
+        M,
+        "always/unless-stopped: an ECS service; no/on-failure[:N]: a task run once per deploy that changes it",
+    ),
     "runtime": Attribute("string", R, "the container runtime is chosen by ECS", _is("runc")),
     "scale": Attribute("integer", M, "the number of tasks, like deploy.replicas"),
     "secrets": Attribute(

@@ -1020,6 +1020,17 @@ def _record(r, i, ctx, found):
 NOT_AWS = ("pulumi:providers:", "compose-cloud:", "docker-build:")
 
 
+@translates("pulumi-python:dynamic:Resource")
+def _task_run(r, i, ctx, found):
+    """A job's run (compose_cloud/providers/aws/oneshot.py): the ECS RunTask its provider sends, built by
+    the same function; the other inputs are the provider's own (where to wait, how often to try)."""
+    from compose_cloud.providers.aws.oneshot import run_task_request
+
+    props = {k: i.pop(k, None) for k in list(i)}
+    request = run_task_request(props)
+    return [Request("ecs", "RunTask", request, r.name)]
+
+
 def requests(result: PreviewResult) -> tuple[list[Request], list[str]]:
     """Every API request of the preview, and what could not be translated (itself a finding)."""
     ctx, calls, found = Context(result), [], []

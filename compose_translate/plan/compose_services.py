@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compose_translate.compat import status_of
+from compose_translate.compat import job_attempts, status_of
 from compose_translate.errors import Report
 from compose_translate.normalize.project import Project, Service
 from compose_translate.plan.deployment import relative_path
 from compose_translate.plan.exposure import (
     TASKS_PER_SERVICE,
+    Listener,
     app_protocols,
     container_ports,
     listeners,
 )
 from compose_translate.plan.files import service_files
-from compose_translate.plan.planned_service import PlannedBinding, PlannedService
-from compose_translate.plan.runtime import plan_runtime
+from compose_translate.plan.planned_service import Job, PlannedBinding, PlannedService
+from compose_translate.plan.runtime import Runtime, plan_runtime
 from compose_translate.plan.storage import (
     service_mounts,
 )
@@ -76,6 +77,7 @@ def plan_service(
     )
     published = listeners(service, certificate, report)
     tcp_ports = {port for port, protocol in ports if protocol == "tcp"}
+    job = _job(service, published, runtime, report)
     return PlannedService(
         name=service.name,
         image=service.image,
@@ -98,7 +100,44 @@ def plan_service(
         labels=service.labels,
         pull_credentials=service.pull_credentials,
         runtime=runtime,
+        job=job,
     )
+
+
+def _job(service: Service, published: tuple[Listener, ...], runtime: Runtime, report: Report) -> Job | None:
+    """`restart: "no"` or `on-failure[:N]` mark a service that finishes (an agent run, an importer): it
+    runs once per deploy that changes it, not as an ECS service restarted without end."""
+    restart = service.settings.get("restart")
+    attempts = job_attempts(restart) if restart is not None else None
+    where = service.where("restart")
+    if attempts is None:
+        if restart is not None and str(restart) not in ("always", "unless-stopped"):
+            report.warn(
+                f"restart: {str(restart)[:40]} is not a restart policy; {service.name} runs continuously",
+                where,
+                hint='use "no", always, on-failure[:N] or unless-stopped',
+            )
+        return None
+    if str(restart).strip() == "on-failure":
+        report.warn(
+            f"restart: on-failure retries without end in Docker; a deploy runs {service.name} at most {attempts} times",
+            where,
+            hint="write on-failure:N to choose the number of retries",
+        )
+    if published:
+        report.error(
+            f"{service.name} runs once (restart: {restart}) and also publishes ports: nothing would answer them "
+            "once it finishes",
+            where,
+            hint='remove `ports:`, or let it run continuously (restart: "always")',
+        )
+    if runtime.scaling:
+        report.error(
+            f"{service.name} runs once (restart: {restart}) and also autoscales",
+            where,
+            hint="remove the autoscaling settings, or let it run continuously",
+        )
+    return Job(attempts=attempts)
 
 
 def _environment(service: Service, project: Project, gateway_url: str | None, report: Report) -> dict[str, str]:
@@ -154,12 +193,14 @@ def _volume_and_dependency_notes(service: Service, project: Project, report: Rep
                 service.where("volumes"),
             )
     for name, spec in service.depends_on.items():
-        if spec.condition == "service_completed_successfully":
+        target = project.services.get(name)
+        runs_once = target is not None and job_attempts(target.settings.get("restart", "always")) is not None
+        if spec.condition == "service_completed_successfully" and not runs_once:
             report.warn(
-                f'waits for "{name}" to complete, but ECS services run continuously; {name} is started '
-                "first and restarted when it exits",
+                f'waits for "{name}" to complete, but {name} runs continuously (its restart policy); it is '
+                "started first",
                 service.where("depends_on", name),
-                hint="run one-off jobs (migrations) from the service's entrypoint instead",
+                hint=f'give {name} `restart: "no"` (or on-failure:N) to run it once before {service.name}',
             )
 
 

@@ -20,6 +20,17 @@ class PlannedBinding(Frozen):
     model_var: str
 
 
+JOB_STARTED_BY = "compose-cloud-job"  # ECS RunTask's startedBy for a job's runs: how `status` finds them
+
+
+class Job(Frozen):
+    """A service that finishes (`restart: "no"` or `on-failure[:N]`): an ECS task run once per deploy in
+    which its definition changes, retried up to `attempts` runs in all, instead of an ECS service (which
+    would restart it without end)."""
+
+    attempts: int
+
+
 class PlannedService(Frozen):
     name: str
     image: str | None
@@ -49,6 +60,7 @@ class PlannedService(Frozen):
     secret_refs: dict[str, str] = {}
     # configs at the root of the file system (`/name`): copied into an image derived from this one
     baked_files: tuple[ServiceFile, ...] = ()
+    job: Job | None = None  # runs once per deploy instead of continuously
 
     @field_serializer("build", mode="wrap")
     def _hide_build_secrets(self, build: Build | None, handler: SerializerFunctionWrapHandler) -> dict[str, Any] | None:

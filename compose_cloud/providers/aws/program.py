@@ -225,7 +225,7 @@ class _Program:
         services: dict[str, ComposeService] = {}
         for name in plan.deploy_order:
             service = plan.services[name]
-            after = [services[d].ecs_service for d in sorted(service.depends_on)]
+            after = [services[d].ready for d in sorted(service.depends_on)]
             services[name] = ComposeService(
                 f"{plan.name}-{name}",
                 self.service_args(

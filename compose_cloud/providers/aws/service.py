@@ -22,6 +22,7 @@ from .ecs_scaling import autoscale
 from .images import service_image
 from .ingress import Target
 from .naming import fixed_name
+from .oneshot import TaskRun
 from .secrets import StoredRef, recovery
 from .storage import SharedVolume
 from .task import TaskDefinition, TaskDefinitionArgs
@@ -64,7 +65,6 @@ class ComposeService(pulumi.ComponentResource):
     service_name: pulumi.Output[str]
     task_definition_arn: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
-    ecs_service: aws.ecs.Service
 
     def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:ComposeService", name, None, opts)
@@ -105,7 +105,19 @@ class ComposeService(pulumi.ComponentResource):
         group = self._security_group(name, args)
         for mount in efs_mounts:
             args.volumes[mount.volume].allow(service.name, group.id)
+        self.ecs_service: aws.ecs.Service | None = None
+        self.ready: pulumi.Resource  # what services that depend on this one wait for
+        if service.job is not None:  # it finishes: run once per change, not restarted without end
+            self.ready = self._run_once(name, args, task.arn, group.id)
+            self.log_group_name, self.task_definition_arn = log_group.name, task.arn
+            self.service_name, self.security_group_id = (
+                pulumi.Output.from_input(f"{service.name} (runs once)"),
+                group.id,
+            )
+            self.register_outputs({"taskDefinitionArn": task.arn})
+            return
         self.ecs_service = self._ecs_service(name, args, task.arn, group.id)
+        self.ready = self.ecs_service
         if service.runtime.scaling:
             autoscale(
                 self,
@@ -120,6 +132,28 @@ class ComposeService(pulumi.ComponentResource):
         self.service_name, self.task_definition_arn = self.ecs_service.name, task.arn
         self.security_group_id = group.id
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
+
+    def _run_once(
+        self, name: str, args: ComposeServiceArgs, task_arn: pulumi.Output[str], group_id: pulumi.Output[str]
+    ) -> TaskRun:
+        """The job's task, run by `pulumi up` after what it depends on, retried up to its attempts."""
+        service = args.service
+        assert service.job is not None
+        return TaskRun(
+            f"{name}-run",
+            {
+                "cluster": args.cluster_arn,
+                "task_definition": task_arn,
+                "subnets": args.subnet_ids,
+                "security_groups": [group_id, *args.network_group_ids],
+                "public_ip": args.public_ip,
+                "capacity_provider": args.capacity_provider,
+                "region": args.region,
+                "attempts": service.job.attempts,
+                "container": service.name,
+            },
+            pulumi.ResourceOptions(parent=self, depends_on=[*args.depends_on, *args.capacity_ready]),
+        )
 
     def _security_group(self, name: str, args: ComposeServiceArgs) -> aws.ec2.SecurityGroup:
         """Its own group: the load balancer on the target ports, and the client networks it admits."""
