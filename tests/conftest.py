@@ -81,3 +81,9 @@ def account(moto_url, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing-secret-never-printed")
     return moto_url
+
+
+def pytest_configure(config):
+    """CI prints the slowest tests (the README's command stays the same everywhere)."""
+    if os.environ.get("CI") and not config.option.durations:
+        config.option.durations = 15
