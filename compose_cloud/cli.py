@@ -21,6 +21,7 @@ from compose_cloud.commands.common import (
     command_settings,
     compose_files,
     load_options,
+    resolve_stack,
     stack_file_path,
 )
 from compose_cloud.commands.parser import build_parser
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             return cmd_init(args)
+        resolve_stack(args)
         settings = command_settings(args)
         if args.command == "config":
             return cmd_config(args, settings)

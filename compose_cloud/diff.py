@@ -38,7 +38,7 @@ class Diff:
     bindings: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # service -> (before, after)
     models: dict[str, tuple[dict | None, dict | None]] = field(default_factory=dict)
     secrets_changed: list[str] = field(default_factory=list)  # secrets and configs whose content changed
-    cost: tuple[float, float] = (0.0, 0.0)
+    cost: tuple[float | None, float | None] = (0.0, 0.0)  # None: unpriced (never $0.00)
     prices: str = ""  # which tables the head's figures come from (region and date)
     unpriced: tuple[str, ...] = ()  # what neither total includes: a delta is not a saving there
     idle: tuple[float | None, float | None] = (None, None)  # totals while models that scale to zero are idle

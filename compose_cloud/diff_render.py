@@ -26,14 +26,19 @@ def summary(diff: Diff, value: Callable[[str], str] = str) -> str:
     parts = [f"{counts['add']} to add, {counts['change']} to change, {counts['remove']} to remove"]
     before, after = diff.cost
     if before != after:
-        delta = after - before
+        shown = [f"~${v:,.2f}/h" if v is not None else "unpriced" for v in (before, after)]
+        delta = (
+            f"{'+' if after - before >= 0 else '-'}${abs(after - before):,.2f}/h"
+            if before is not None and after is not None
+            else "not comparable"
+        )
         parts.append(
-            f"cost ~${before:,.2f}/h -> ~${after:,.2f}/h ({'+' if delta >= 0 else '-'}${abs(delta):,.2f}/h"
+            f"cost {shown[0]} -> {shown[1]} ({delta}"
             + (f"; {value(diff.prices)}" if diff.prices else "")
             + (f"; not included: {', '.join(map(value, diff.unpriced))}" if diff.unpriced else "")
             + ")"
         )
-    if diff.idle != (None, None) and diff.idle[0] != diff.idle[1]:
+    if diff.idle != (None, None) and diff.idle[0] != diff.idle[1] and None not in diff.cost:
         # without a model that scales to zero, the idle cost is the whole cost
         idle_before, idle_after = (v if v is not None else total for v, total in zip(diff.idle, diff.cost, strict=True))
         parts.append(f"idle (models at zero) ~${idle_before:,.2f}/h -> ~${idle_after:,.2f}/h")

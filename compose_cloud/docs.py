@@ -86,6 +86,9 @@ def costs_markdown() -> str:
                 continue
             cost = plan.cost
             models = sum(v for v in cost.models.values() if v is not None)
+            if cost.total is None:  # the built-in tables price every example's region
+                row += ["unpriced", ""]
+                continue
             row += [f"${cost.total:.2f}", f"${cost.total - models:.3f}"]
             unpriced |= set(cost.unpriced)
             if settings.nat_gateway:

@@ -65,18 +65,22 @@ def plan_text(plan: DeploymentPlan) -> str:
 
 def cost_line(cost: dict) -> str:
     """The plan's cost estimate in one line: what it covers, each region's table and its date, and what it
-    could not price."""
-    unpriced = f"; no price for {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""
+    could not price. Nothing unpriced is ever shown as $0.00."""
+    unpriced = f"; not included: {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""
     tables = ", ".join(cost.get("prices", {}).values()) or f"{cost['prices_region']} prices of {cost['prices_date']}"
+    refresh = "run `compose-cloud preflight --refresh-prices`"
+    if cost["total"] is None:
+        return f"estimated cost: unpriced in {cost['prices_region']} ({refresh}){unpriced}"
     idle = ""
     if cost.get("idle_total") is not None:
         idle = (
             f", ~${cost['idle_total']:,.2f}/hour idle ({', '.join(cost['scale_to_zero'])} at zero instances "
             "while nobody calls it)"
         )
+    partly = f"; a partial total: {refresh} for the rest" if cost["unpriced"] else ""
     return (
         f"estimated cost: ~${cost['total']:,.2f}/hour on demand{idle} (models, tasks, gateway, network, load "
-        f"balancer; {tables}; an estimate{unpriced})"
+        f"balancer; {tables}; an estimate{unpriced}{partly})"
     )
 
 

@@ -26,8 +26,20 @@ def test_check_ok_and_invalid(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("ok: 1 services, 1 models")
     write(tmp_path, {"compose.yaml": "services:\n  app:\n    image: a\n    models: [nope]\n"})
     assert main(["check", "-f", str(tmp_path / "compose.yaml")]) == 1
-    err = capsys.readouterr().err
+    note, err = _defaults_note(capsys.readouterr().err)
     assert err.startswith("error: compose.yaml:4: services.app.models.nope:")
+    assert (
+        note
+        == 'compose-cloud: no --stack and 2 stack files (dev, prod): using the built-in defaults (stack "preview", us-east-1)'
+    )
+
+
+def _defaults_note(err: str) -> tuple[str, str]:
+    """This repository has two stack files: without --stack, every command says once that it uses the
+    built-in defaults, before anything else (issue 24)."""
+    first, _, rest = err.partition("\n")
+    assert first.startswith("compose-cloud: no --stack") and "compose-cloud: no --stack" not in rest, err
+    return first, rest
 
 
 def test_region_option_and_stack_file(tmp_path, capsys):
@@ -97,6 +109,7 @@ def test_preview_of_bad_input_is_one_located_error(tmp_path, capsys):
     write(tmp_path, {"compose.yaml": "services:\n  app:\n    image: a\n    privileged: true\n"})
     assert main(["preview", "-f", str(tmp_path / "compose.yaml")]) == 1
     out, err = capsys.readouterr()
+    _, err = _defaults_note(err)
     assert out == "" and err.startswith("error: compose.yaml:4: services.app.privileged: cannot be deployed")
 
 

@@ -299,7 +299,8 @@ def test_cost_estimate_is_in_the_plan_and_the_preview(multi):
     priced = sum(v for v in cost.models.values() if v is not None)
     assert cost.total == pytest.approx(priced + cost.services + cost.gateway + cost.network)
     text = render_text(multi)
-    assert "estimated cost: ~$3.63/hour" in text and "no price for eu-west-1 (no price table)" in text
+    assert "estimated cost: ~$3.63/hour" in text and "not included: eu-west-1 (no price table)" in text
+    assert "a partial total: run `compose-cloud preflight --refresh-prices` for the rest" in text
 
 
 # -- plan-time refusals ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from compose_cloud.pulumi_project import stack_file
@@ -13,6 +14,26 @@ from compose_translate.settings import read_stack_file
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_CHANGED = 3  # diff --exit-code: there are changes
+
+
+def resolve_stack(args: argparse.Namespace) -> None:
+    """Every command finds the stack the same way: --stack, else PULUMI_STACK, else the only stack file
+    of the project, else the built-in defaults, said once on stderr (`init` names its own stack)."""
+    if args.stack or args.command == "init":
+        return
+    chosen = os.environ.get("PULUMI_STACK", "").rsplit("/", 1)[-1]
+    if chosen:
+        args.stack = chosen
+        return
+    folder = stack_file("x").parent
+    found = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
+    if len(found) == 1:
+        args.stack = found[0]
+        return
+    why = f"{len(found)} stack files ({', '.join(found)})" if found else "no stack file"
+    sys.stderr.write(
+        f"compose-cloud: no --stack and {why}: using the built-in defaults (stack \"preview\", us-east-1)\n"
+    )
 
 
 def command_settings(args: argparse.Namespace) -> StackSettings:

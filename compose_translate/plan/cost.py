@@ -49,20 +49,20 @@ def estimate_cost(
             network += table.nat_gateway + table.public_ipv4
         else:  # every task has a public address instead
             network += sum(s.runtime.replicas for s in ecs_services(services, models, gateway)) * table.public_ipv4
-    total = (
-        sum(v for v in (m.hourly_usd for m in models.values()) if v is not None) + service_cost + gateway_cost + network
-    )
+    model_prices = [v for v in (m.hourly_usd for m in models.values()) if v is not None]
+    priced = model_prices + ([service_cost, gateway_cost, network] if table is not None else [])
+    total = sum(priced) if priced else None  # unpriced is never $0.00
     regions = sorted({region, *(m.placement.region for m in models.values())})
     zero = tuple(sorted(k for k, m in models.items() if m.placement.scale_to_zero and not m.served_by))
-    idle = round(total - sum(models[k].hourly_usd or 0 for k in zero), 4) if zero else None
+    idle = round(total - sum(models[k].hourly_usd or 0 for k in zero), 4) if zero and total is not None else None
     return Cost(
         idle_total=idle,
         scale_to_zero=zero,
         models={k: m.hourly_usd for k, m in models.items()},
-        services=round(service_cost, 4),
-        gateway=gateway_cost,
-        network=round(network, 4),
-        total=round(total, 4),
+        services=round(service_cost, 4) if table is not None else None,
+        gateway=gateway_cost if table is not None else None,
+        network=round(network, 4) if table is not None else None,
+        total=round(total, 4) if total is not None else None,
         unpriced=tuple(sorted(unpriced)),
         prices_date=table.date if table else "none",
         prices_region=region,

@@ -22,11 +22,11 @@ from compose_translate.plan.storage import (
 class Cost(Frozen):
     """Estimated on-demand USD per hour (see pricing.py for what is and is not included)."""
 
-    models: dict[str, float | None]
-    services: float
-    gateway: float
-    network: float
-    total: float
+    models: dict[str, float | None]  # None: not priced (never 0)
+    services: float | None  # None: the stack's region has no price table
+    gateway: float | None
+    network: float | None
+    total: float | None  # what is priced; None when nothing is
     unpriced: tuple[str, ...]  # instance types or regions without a price: not in the total
     prices_date: str  # the stack region's table ("none" without one)
     prices_region: str
