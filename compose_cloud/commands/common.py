@@ -31,9 +31,7 @@ def resolve_stack(args: argparse.Namespace) -> None:
         args.stack = found[0]
         return
     why = f"{len(found)} stack files ({', '.join(found)})" if found else "no stack file"
-    sys.stderr.write(
-        f"compose-cloud: no --stack and {why}: using the built-in defaults (stack \"preview\", us-east-1)\n"
-    )
+    sys.stderr.write(f'compose-cloud: no --stack and {why}: using the built-in defaults (stack "preview", us-east-1)\n')
 
 
 def command_settings(args: argparse.Namespace) -> StackSettings:
