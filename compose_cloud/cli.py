@@ -24,7 +24,7 @@ from compose_cloud.commands.common import (
     resolve_stack,
     stack_file_path,
 )
-from compose_cloud.commands.parser import build_parser
+from compose_cloud.commands.parser import build_parser, merge_global_options
 from compose_cloud.commands.preview import cmd_diff, cmd_preview
 from compose_cloud.commands.project import cmd_config, cmd_init
 from compose_cloud.pulumi_project import find_project_name
@@ -37,7 +37,7 @@ from compose_translate.sensitive import mask
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argcomplete.autocomplete(parser)  # answers the shell's completion request and exits; else nothing
-    args = parser.parse_args(argv)
+    args = merge_global_options(parser.parse_args(argv))
     root = Path(args.project_directory or (Path(args.files[0]).parent if args.files else ".")).resolve()
     try:
         if args.command == "init":

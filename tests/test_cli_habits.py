@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -58,3 +59,27 @@ def test_no_progress_when_quick_or_not_a_terminal():
     with progress("previewing", piped, delay=0):
         time.sleep(0.3)
     assert quick.getvalue() == "" and piped.getvalue() == ""
+
+
+def test_global_options_before_the_command_as_docker_compose_takes_them(tmp_path, capsys, monkeypatch):
+    """`compose-cloud -f a.yaml -p x plan`, and both places at once (lists add up, the command's value wins)."""
+    from compose_cloud.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("services:\n  web: {image: nginx}\n")
+    (tmp_path / "b.yaml").write_text("services:\n  web: {environment: {X: '1'}}\n")
+    assert main(["-f", "a.yaml", "-p", "before", "plan", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "before"
+    assert main(["-f", "a.yaml", "-p", "before", "plan", "-f", "b.yaml", "-p", "after", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["name"] == "after" and data["services"]["web"]["environment"] == {"X": "1"}
+
+
+def test_logs_dash_f_follows_as_in_docker_compose():
+    from compose_cloud.cli import merge_global_options
+    from compose_cloud.commands.parser import build_parser
+
+    args = merge_global_options(build_parser().parse_args(["-f", "compose.yaml", "logs", "-f", "web"]))
+    assert args.follow is True and args.services == ["web"] and args.files == ["compose.yaml"]
+    args = merge_global_options(build_parser().parse_args(["logs", "--file", "c.yaml", "--follow"]))
+    assert args.follow is True and args.files == ["c.yaml"]

@@ -80,43 +80,78 @@ def package_version() -> str:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-f",
-        "--file",
-        dest="files",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="Compose file (repeat to merge overrides, like docker compose); "
-        "default: compose.yaml and compose.override.yaml in this folder",
-    )
-    common.add_argument("-p", "--project-name", metavar="NAME", help="project name (default: `name:` or the folder)")
-    common.add_argument("--project-directory", metavar="DIR", help="folder relative paths and .env are read from")
-    common.add_argument(
-        "--profile",
-        dest="profiles",
-        action="append",
-        default=[],
-        metavar="PROFILE",
-        help="enable services of this profile (repeatable)",
-    )
-    common.add_argument(
-        "--env-file",
-        dest="env_files",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="read interpolation variables from FILE instead of .env (repeatable)",
-    )
-    common.add_argument(
-        "--stack",
-        metavar="NAME|FILE",
-        help="stack settings: Pulumi.NAME.yaml (in Pulumi.yaml's stackConfigDir), or a path to such a file",
-    )
-    common.add_argument("--region", help="AWS region for the stack (overrides the stack's aws:region)")
+# The options every command takes (docker compose's global flags), as (flags, keyword arguments).
+_GLOBAL: list[tuple[tuple[str, ...], dict]] = [
+    (
+        ("-f", "--file"),
+        dict(
+            dest="files",
+            action="append",
+            metavar="FILE",
+            help="Compose file (repeat to merge overrides, like docker compose); "
+            "default: compose.yaml and compose.override.yaml in this folder",
+        ),
+    ),
+    (
+        ("-p", "--project-name"),
+        dict(metavar="NAME", help="project name (default: `name:`, else the Pulumi project's name)"),
+    ),
+    (("--project-directory",), dict(metavar="DIR", help="folder relative paths and .env are read from")),
+    (
+        ("--profile",),
+        dict(dest="profiles", action="append", metavar="PROFILE", help="enable services of this profile (repeatable)"),
+    ),
+    (
+        ("--env-file",),
+        dict(
+            dest="env_files",
+            action="append",
+            metavar="FILE",
+            help="read interpolation variables from FILE instead of .env (repeatable)",
+        ),
+    ),
+    (
+        ("--stack",),
+        dict(
+            metavar="NAME|FILE",
+            help="stack settings: Pulumi.NAME.yaml (in Pulumi.yaml's stackConfigDir), or a path to such a file",
+        ),
+    ),
+    (("--region",), dict(help="AWS region for the stack (overrides the stack's aws:region)")),
+]
+LISTS = ("files", "profiles", "env_files")
+GLOBAL = "global_"  # options given before the command land under this prefix, then are merged
 
+
+def _common(short_file: bool = True) -> argparse.ArgumentParser:
+    """The options as a command takes them after its name; `logs` keeps -f for --follow, as docker compose."""
+    common = argparse.ArgumentParser(add_help=False)
+    for flags, kwargs in _GLOBAL:
+        if not short_file and flags[0] == "-f":
+            flags = flags[1:]
+        common.add_argument(*flags, **kwargs)
+    return common
+
+
+def merge_global_options(args: argparse.Namespace) -> argparse.Namespace:
+    """`compose-cloud -f a.yaml -p x logs -f` as docker compose reads it: options before the command,
+    then the command's own (lists: both, in that order; single values: the command's wins)."""
+    for name in [n for n in vars(args) if n.startswith(GLOBAL)]:
+        key, before = name.removeprefix(GLOBAL), getattr(args, name)
+        after = getattr(args, key, None)
+        if key in LISTS:
+            setattr(args, key, [*(before or []), *(after or [])])
+        elif after is None:
+            setattr(args, key, before)
+        delattr(args, name)
+    for key in LISTS:
+        if getattr(args, key, None) is None:
+            setattr(args, key, [])
+    return args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
     parser = argparse.ArgumentParser(
         prog="compose-cloud",
         description=_DESCRIPTION,
@@ -124,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"compose-cloud {package_version()}")
+    for flags, kwargs in _GLOBAL:  # before the command, as docker compose takes them
+        parser.add_argument(
+            *flags, **{**kwargs, "dest": GLOBAL + kwargs.get("dest", flags[-1].lstrip("-").replace("-", "_"))}
+        )
     commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
     check = commands.add_parser(
         "check",
@@ -191,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     logs = commands.add_parser(
         "logs",
-        parents=[common],
+        parents=[_common(short_file=False)],
         help="CloudWatch Logs of a deployed stack, interleaved",
         description="Print the CloudWatch Logs of a deployed stack's services, ECS model servers, gateway and "
         "SageMaker endpoints, oldest first, each line prefixed with its service as `docker compose "
@@ -199,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     logs.add_argument("services", nargs="*", metavar="SERVICE", help="only these services or models")
     logs.add_argument("--since", default="1h", metavar="DURATION", help="how far back: 30s, 10m, 2h, 1d (default 1h)")
-    logs.add_argument("--follow", action="store_true", help="keep printing new lines until Ctrl-C")
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines until Ctrl-C")
     logs.add_argument("-t", "--timestamps", action="store_true", help="show each line's time (UTC)")
     commands.add_parser(
         "init",
