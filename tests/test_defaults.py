@@ -65,3 +65,68 @@ def test_unpriced_is_null_never_zero(initialised):
     code, out, _ = _run(initialised, "plan")
     assert "$0.00" not in out
     assert "unpriced in eu-west-1 (run `compose-cloud preflight --refresh-prices`)" in out
+
+
+CONFIG = """\
+name: shop
+services:
+  web: {image: "nginx:1.27", profiles: [web]}
+  api: {build: ., models: [llm]}
+  admin: {image: adminer, profiles: [debug]}
+models:
+  llm: {model: ai/smollm2}
+volumes:
+  data: {}
+"""
+
+
+@pytest.mark.parametrize(
+    "flag, expected",
+    [
+        ("--services", "api\n"),  # the active ones (no profile given)
+        ("--volumes", "data\n"),
+        ("--profiles", "debug\nweb\n"),  # every profile a service names
+        ("--images", "shop-api\n"),
+        ("--models", "llm\n"),
+        ("-q", ""),
+    ],
+)
+def test_config_lists_as_docker_compose_does(tmp_path, monkeypatch, flag, expected):
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    (tmp_path / "compose.yaml").write_text(CONFIG)
+    (tmp_path / "Dockerfile").write_text("FROM nginx\n")
+    code, out, err = _run(tmp_path, "config", flag)
+    assert code == 0, err
+    assert out == expected
+
+
+def test_config_output_loads_again_to_the_same_project(tmp_path, monkeypatch):
+    """`config | config -f -`, and `-o FILE`."""
+    import subprocess
+    import sys
+
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    (tmp_path / "compose.yaml").write_text(CONFIG)
+    (tmp_path / "Dockerfile").write_text("FROM nginx\n")
+    code, first, err = _run(tmp_path, "config", "--profile", "web", "-o", "out.yaml")
+    assert code == 0 and first == "", err
+    text = (tmp_path / "out.yaml").read_text()
+    again = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", "config", "-f", "-", "--profile", "web"],
+        input=text,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == text
+
+
+def test_masked_config_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("API_TOKEN", "tok-1234567890")
+    (tmp_path / "compose.yaml").write_text("services:\n  web: {image: nginx, environment: [API_TOKEN]}\n")
+    code, out, _ = _run(tmp_path, "config")
+    assert out.startswith("# values from the runner's environment or credential-named variables are masked\n")
+    assert "tok-1234567890" not in out

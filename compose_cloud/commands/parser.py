@@ -178,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
         "what `docker compose config` prints, in compose-cloud's reading. Secret and config contents "
         "and credential-like values are never printed.",
     )
+    for flag, what in (
+        ("--services", "the service names"),
+        ("--volumes", "the volume names"),
+        ("--profiles", "the profile names services use"),
+        ("--images", "each service's image"),
+        ("--models", "the model names"),
+    ):
+        config.add_argument(flag, dest="list_" + flag[2:], action="store_true", help=f"print {what}, one per line")
+    config.add_argument("-q", "--quiet", action="store_true", help="only validate: print nothing")
+    config.add_argument("-o", "--output", metavar="FILE", help="write the project to FILE instead of stdout")
     plan = commands.add_parser(
         "plan",
         parents=[common],

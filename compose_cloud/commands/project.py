@@ -17,7 +17,7 @@ from compose_cloud.pulumi_project import find_project_name, stack_file
 from compose_cloud.render import warnings_text
 from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan
 from compose_translate.load import find_default_files, normalize_name
-from compose_translate.sensitive import mask
+from compose_translate.sensitive import REDACTED, mask
 
 
 def cmd_config(args: argparse.Namespace, settings: StackSettings) -> int:
@@ -28,7 +28,18 @@ def cmd_config(args: argparse.Namespace, settings: StackSettings) -> int:
     default_name = find_project_name(Path.cwd(), *(f.parent for f in files[:1]))
     project, warnings, sensitive = load_project(load_options(args, settings, files, default_name))
     sys.stderr.write(warnings_text(list(warnings), Path(project.project_dir)))
-    sys.stdout.write(mask(config.render(config.project_dict(project, sensitive), args.format), sensitive))
+    if args.quiet:
+        return EXIT_OK
+    listed = config.listing(project, args)
+    text = mask(
+        listed if listed is not None else config.render(config.project_dict(project, sensitive), args.format), sensitive
+    )
+    if listed is None and args.format != "json" and (REDACTED in text or "${" in text and sensitive):
+        text = "# values from the runner's environment or credential-named variables are masked\n" + text
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 

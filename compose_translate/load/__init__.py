@@ -18,7 +18,7 @@ from compose_translate.load.envfiles import project_environment
 from compose_translate.load.file import load_file
 from compose_translate.load.legacy import convert_provider_services
 from compose_translate.load.name import early_name, normalize_name, project_name
-from compose_translate.load.profiles import active_profiles, apply_profiles
+from compose_translate.load.profiles import active_profiles, apply_profiles, declared_profiles
 from compose_translate.load.yaml_source import YMap
 from compose_translate.merge import merge_files
 from compose_translate.sensitive import SECRET_NAME
@@ -62,6 +62,7 @@ class LoadedDocument:
     environment: dict[str, str]
     profiles: tuple[str, ...]
     report: Report = field(default_factory=Report)
+    declared_profiles: tuple[str, ...] = ()  # every profile a service names, active or not
 
 
 def find_default_files(directory: Path) -> list[Path]:
@@ -115,6 +116,7 @@ def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
     document = merge_files(documents)
     convert_provider_services(document, report)
     profiles = active_profiles(options.profiles, env)
+    declared = declared_profiles(document)
     apply_profiles(document, profiles)
     name = project_name(options.project_name, named, document, project_dir, options.default_name, report)
-    return LoadedDocument(document, name, project_dir, files, env, profiles, report)
+    return LoadedDocument(document, name, project_dir, files, env, profiles, report, declared)

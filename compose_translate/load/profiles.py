@@ -42,3 +42,15 @@ def apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
                 )
     if problems:
         raise ComposeError([d for p in problems for d in p.diagnostics])
+
+
+def declared_profiles(document: YMap) -> tuple[str, ...]:
+    """Every profile a service names (what `config --profiles` lists), before any is applied."""
+    services = document.get("services")
+    found: set[str] = set()
+    if isinstance(services, dict):
+        for service in services.values():
+            profiles = service.get("profiles") if isinstance(service, dict) else None
+            if isinstance(profiles, list):
+                found |= {str(p) for p in profiles}
+    return tuple(sorted(found))

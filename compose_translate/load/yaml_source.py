@@ -9,6 +9,7 @@ the merge stage.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import yaml
 
 from compose_translate.errors import Loc, fail
-from compose_translate.values import read_bounded
+from compose_translate.values import MAX_FILE_BYTES, read_bounded
 
 if TYPE_CHECKING:
     _BaseLoader = yaml.SafeLoader
@@ -255,6 +256,8 @@ def read_yaml(path: Path) -> YMap:
 
 
 def read_yaml_all(path: Path) -> list[YMap]:
+    if path.name == "-" and not path.exists():  # `-f -`: the Compose file on standard input, as docker compose
+        return parse_yaml_all(_stdin(), str(path))
     try:
         text = read_bounded(path, "Compose file")
     except ValueError as exc:  # not a regular file, or too large
@@ -268,6 +271,23 @@ def read_yaml_all(path: Path) -> list[YMap]:
     except OSError as exc:
         raise fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_yaml_all(text, str(path))
+
+
+def _stdin() -> str:
+    """Standard input, bounded like a file; read once even when `-f -` is parsed twice."""
+    global _STDIN
+    if _STDIN is None:
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise fail(f"standard input is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", hint="pass a file")
+        try:
+            _STDIN = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise fail(f"standard input is not UTF-8 text ({exc.reason})") from None
+    return _STDIN
+
+
+_STDIN: str | None = None
 
 
 def plain(value: Any) -> Any:

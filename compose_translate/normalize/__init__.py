@@ -69,5 +69,6 @@ def normalize(loaded: LoadedDocument) -> Project:
         services=dict(sorted(services.items())),
         models=dict(sorted(models.items())),
         profiles=loaded.profiles,
+        declared_profiles=loaded.declared_profiles,
         **{k: dict(sorted(v.items())) for k, v in resources.items()},
     )

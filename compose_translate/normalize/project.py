@@ -220,4 +220,5 @@ class Project(_Frozen):
     configs: dict[str, Resource] = {}
     volumes: dict[str, Resource] = {}
     networks: dict[str, Resource] = {}
-    profiles: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()  # active
+    declared_profiles: tuple[str, ...] = ()  # every profile a service names
