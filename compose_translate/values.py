@@ -98,16 +98,42 @@ MAX_FILE_BYTES = 4 * 1024 * 1024  # a Compose, .env, secret or config file; AWS 
 
 # The folders a plan may read files from (None: unconfined, as for a library caller that opts out).
 _ROOTS: ContextVar[list[Path] | None] = ContextVar("compose_cloud_read_roots", default=None)
+# Files the user named themselves (-f, COMPOSE_FILE, --env-file, a stack's files in their checkout): read
+# wherever they are, as docker compose reads them; what those files reference stays confined.
+_CHOSEN: ContextVar[frozenset[Path]] = ContextVar("compose_cloud_chosen_files", default=frozenset())
+# Set while previewing trees a pull request controls (`diff`): its stack's file list is not the user's choice.
+_REVIEWING: ContextVar[bool] = ContextVar("compose_cloud_reviewing", default=False)
+
+
+@contextmanager
+def reviewing() -> Iterator[None]:
+    """Plans made inside read trees a pull request controls: no file is read from outside them."""
+    token = _REVIEWING.set(True)
+    try:
+        yield
+    finally:
+        _REVIEWING.reset(token)
+
+
+def under_review() -> bool:
+    return _REVIEWING.get()
+
+
+def allow_files(paths: list[Path]) -> None:
+    """The user's own choice of files (never while reviewing a pull request)."""
+    if not _REVIEWING.get():
+        _CHOSEN.set(_CHOSEN.get() | {p.resolve() for p in paths})
 
 
 @contextmanager
 def confined_reads() -> Iterator[None]:
     """Within this block, files are read only under the folders `allow_reads_under` names."""
-    token = _ROOTS.set([])
+    token, chosen = _ROOTS.set([]), _CHOSEN.set(frozenset())
     try:
         yield
     finally:
         _ROOTS.reset(token)
+        _CHOSEN.reset(chosen)
 
 
 def allow_reads_under(folder: Path) -> None:
@@ -130,6 +156,8 @@ def _check_confined(path: Path, what: str) -> None:
     if roots is None:
         return
     resolved = path.resolve()  # symbolic links are followed: a link inside pointing outside is outside
+    if resolved in _CHOSEN.get():
+        return
     if ".git" in resolved.parts or not any(resolved.is_relative_to(root) for root in roots):
         raise ValueError(
             f"{what} {path} is outside the project and its git repository (or inside .git); "

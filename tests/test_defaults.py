@@ -130,3 +130,42 @@ def test_masked_config_says_so(tmp_path, monkeypatch):
     code, out, _ = _run(tmp_path, "config")
     assert out.startswith("# values from the runner's environment or credential-named variables are masked\n")
     assert "tok-1234567890" not in out
+
+
+def test_files_named_on_the_command_line_are_the_users_choice(tmp_path, monkeypatch):
+    """docker compose reads `-f ../shared/compose.yaml -f compose.yaml`; what the files reference stays
+    confined to the project (include, extends, env_file, secrets, configs, build contexts)."""
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "shared" / "compose.yaml").write_text("services:\n  web: {image: nginx}\n")
+    (tmp_path / "app" / "compose.yaml").write_text("services:\n  web: {environment: {A: '1'}}\n")
+    code, out, err = _run(
+        tmp_path / "app", "plan", "-f", "../shared/compose.yaml", "-f", "compose.yaml", "--format", "json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["services"]["web"]["environment"] == {"A": "1"}
+    (tmp_path / "app" / "compose.yaml").write_text(
+        "include: [../../outside.yaml]\nservices:\n  web: {environment: {A: '1'}}\n"
+    )
+    (tmp_path.parent / "outside.yaml").write_text("services:\n  x: {image: nginx}\n")
+    code, _, err = _run(tmp_path / "app", "plan", "-f", "../shared/compose.yaml", "-f", "compose.yaml")
+    assert code == 1 and "outside the project" in err
+
+
+def test_a_pull_requests_stack_cannot_name_files_outside_its_tree(tmp_path, monkeypatch):
+    import subprocess
+
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "compose.yaml").write_text("services:\n  web: {image: nginx}\n")
+    (repo / "Pulumi.dev.yaml").write_text("config:\n  compose-cloud:files: [compose.yaml]\n")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "base"]):
+        subprocess.run(["git", "-c", "user.email=t@e", "-c", "user.name=t", *args], cwd=repo, check=True)
+    (tmp_path / "secret.yaml").write_text("services:\n  leak: {image: 'hunter2-from-outside'}\n")
+    (repo / "Pulumi.dev.yaml").write_text("config:\n  compose-cloud:files: [compose.yaml, ../secret.yaml]\n")
+    code, out, err = _run(repo, "diff", "--base", "HEAD", "--stack", "dev")
+    assert code == 1 and "outside the project" in err and "hunter2" not in out + err
+    code, out, err = _run(repo, "plan", "--stack", "dev", "--format", "json")  # the user's own checkout
+    assert code == 0 and "leak" in json.loads(out)["services"], err

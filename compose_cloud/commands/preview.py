@@ -55,6 +55,7 @@ def cmd_diff(
     from compose_cloud.preview import run_preview
     from compose_cloud.revisions import scratch_dir
     from compose_translate.plan.pricing import PRICES_FILE, priced_from
+    from compose_translate.values import reviewing
 
     stack = stack_name_of(args.stack)
     cwd = Path.cwd()
@@ -76,7 +77,8 @@ def cmd_diff(
             return EXIT_INVALID
         base_prices = _on_base_or_none(root, cwd, side.tree)
         try:
-            with progress("previewing the working tree"), priced_from(base_prices):
+            # both trees are the pull request's or the base's: files outside them are not read (reviewing)
+            with progress("previewing the working tree"), priced_from(base_prices), reviewing():
                 head = run_preview(preview_settings(args, settings, files), stack=stack, project=project)
         except ComposeError as exc:
             sys.stderr.write(error_text(exc.diagnostics, root))
@@ -89,7 +91,7 @@ def cmd_diff(
                 # from the base's copy of the working directory, as `pulumi up` runs the program from the
                 # project folder: paths the program makes relative (build contexts) are then the same
                 # on both sides for the same tree
-                with progress(f"previewing {label}"), contextlib.chdir(side.cwd), priced_from(base_prices):
+                with progress(f"previewing {label}"), contextlib.chdir(side.cwd), priced_from(base_prices), reviewing():
                     base = run_preview(
                         preview_settings(args, side.settings, side.files, map(str, side.env_files)),
                         stack=stack,

@@ -22,7 +22,7 @@ from compose_translate.load.profiles import active_profiles, apply_profiles, dec
 from compose_translate.load.yaml_source import YMap
 from compose_translate.merge import merge_files
 from compose_translate.sensitive import SECRET_NAME
-from compose_translate.values import allow_reads_under, confined_reads, is_file, repository_root
+from compose_translate.values import allow_files, allow_reads_under, confined_reads, is_file, repository_root
 
 __all__ = ["LoadOptions", "LoadedDocument", "find_default_files", "load", "normalize_name", "probe_name"]
 
@@ -81,6 +81,7 @@ def _environment(options: LoadOptions, report: Report) -> tuple[list[Path], Path
     files = [(cwd / f).resolve() for f in options.files] or find_default_files(explicit_dir or cwd)
     project_dir = explicit_dir or files[0].parent
     allow_reads_under(repository_root(project_dir))
+    allow_files([*files, *((cwd / f).resolve() for f in options.env_files)])  # the user's own choice
     environ = dict(os.environ if options.environ is None else options.environ)
     merged = project_environment(project_dir, [(cwd / f).resolve() for f in options.env_files], environ, report)
     return files, project_dir, environ, merged
