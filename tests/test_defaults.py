@@ -169,3 +169,38 @@ def test_a_pull_requests_stack_cannot_name_files_outside_its_tree(tmp_path, monk
     assert code == 1 and "outside the project" in err and "hunter2" not in out + err
     code, out, err = _run(repo, "plan", "--stack", "dev", "--format", "json")  # the user's own checkout
     assert code == 0 and "leak" in json.loads(out)["services"], err
+
+
+@pytest.mark.parametrize(
+    "compose, setup, expected",
+    [
+        ("services:\n  a: {image: nginx, env_file: d.env}\n", "dir", "env file d.env is a folder"),
+        ("services:\n  a: {image: nginx, env_file: bad.env}\n", "latin1", "env file bad.env is not UTF-8 text"),
+        ("services:\n  a: {image: nginx, environment: ['DEBUG = true']}\n", None, "services.a.environment[0]"),
+    ],
+)
+def test_env_file_problems_are_plain_messages(tmp_path, monkeypatch, compose, setup, expected):
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    (tmp_path / "compose.yaml").write_text(compose)
+    if setup == "dir":
+        (tmp_path / "d.env").mkdir()
+    elif setup == "latin1":
+        (tmp_path / "bad.env").write_bytes(b"A=caf\xe9\n")
+    code, _, err = _run(tmp_path, "check")
+    assert code == 1 and expected in err and "codec" not in err and "Errno" not in err
+
+
+def test_a_missing_env_file_on_the_command_line_gets_its_own_hint(tmp_path, monkeypatch):
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    (tmp_path / "compose.yaml").write_text("services:\n  a: {image: nginx}\n")
+    code, _, err = _run(tmp_path, "check", "--env-file", "nope.env")
+    assert code == 1 and "check the --env-file path" in err and "required: false" not in err
+
+
+def test_a_model_without_model_is_one_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  a: {image: nginx, models: [m]}\nmodels:\n  m: {context_size: 10}\n"
+    )
+    code, _, err = _run(tmp_path, "check")
+    assert code == 1 and err.count("error:") == 1 and "a model needs `model:`" in err

@@ -31,17 +31,26 @@ def read_env_file(
     """Parse one env file; a bare `KEY` takes its value from `lookup` (or stays unset: None)."""
     try:
         text = read_bounded(path, "env file", MAX_ENV_BYTES)
+    except UnicodeDecodeError as exc:
+        raise fail(
+            f"env file {path} is not UTF-8 text (byte {exc.start}: {exc.reason})",
+            ref_path,
+            ref_loc,
+            hint="save it as UTF-8",
+        ) from None
     except ValueError as exc:
         raise fail(str(exc), ref_path, ref_loc, hint="env files hold KEY=VALUE lines") from None
     except FileNotFoundError:
-        raise fail(
-            f"env file not found: {path}",
-            ref_path,
-            ref_loc,
-            hint="create the file, or mark it optional with the long form `required: false`",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(f"cannot read env file {path}: {exc}", ref_path, ref_loc) from None
+        hint = (
+            "create the file, or mark it optional with the long form `required: false`"
+            if ref_path
+            else "check the --env-file path (or the stack's envFile)"  # named on the command line
+        )
+        raise fail(f"env file not found: {path}", ref_path, ref_loc, hint=hint) from None
+    except IsADirectoryError:
+        raise fail(f"env file {path} is a folder", ref_path, ref_loc, hint="name the file inside it") from None
+    except OSError as exc:
+        raise fail(f"cannot read env file {path}: {getattr(exc, 'strerror', None) or exc}", ref_path, ref_loc) from None
     try:
         entries = parse(text.removeprefix("\ufeff"))
     except DotenvError as exc:

@@ -49,7 +49,7 @@ def _build(ctx: _Ctx, raw: Any, where: KeyPath) -> Build | None:
         dockerfile=raw.get("dockerfile"),
         dockerfile_inline=raw.get("dockerfile_inline"),
         target=raw.get("target"),
-        args={str(k): env_value(v) for k, v in sorted(_to_map(args).items())},
+        args={str(k): env_value(v) for k, v in sorted(_to_map(args, where.key("args").path).items())},
         platforms=tuple(platforms) if isinstance(platforms, list) else (),
         extra={
             **{
@@ -68,7 +68,12 @@ def _build(ctx: _Ctx, raw: Any, where: KeyPath) -> Build | None:
             },
             # named build contexts, as a mapping whichever form was written (the builder's `named`)
             **(
-                {"additional_contexts": {str(k): str(v) for k, v in sorted(_to_map(contexts).items())}}
+                {
+                    "additional_contexts": {
+                        str(k): str(v)
+                        for k, v in sorted(_to_map(contexts, where.key("additional_contexts").path).items())
+                    }
+                }
                 if contexts
                 else {}
             ),

@@ -216,8 +216,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _to_map(value: Any) -> dict[str, Any]:
-    """list_or_dict -> dict, keeping YMap locations."""
+def _to_map(value: Any, where: str = "") -> dict[str, Any]:
+    """list_or_dict -> dict, keeping YMap locations; `where` is the key path an error names."""
     if isinstance(value, dict):
         return value
     result = YMap(loc=_loc(value))
@@ -228,7 +228,7 @@ def _to_map(value: Any) -> dict[str, Any]:
                 [
                     Diagnostic(
                         f'"{key.strip()}" is declared with a space before "="',
-                        "",
+                        f"{where}[{i}]" if where else f"[{i}]",
                         _loc(value, i),
                         f"write {key.strip()}={val.strip()}",
                     )

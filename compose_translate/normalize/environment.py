@@ -31,6 +31,9 @@ def _environment(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> dict[str, st
             ctx.error("an env_file entry needs a path", entry_where)
             continue
         file = Path(entry)
+        if file.is_dir():
+            ctx.error(f"env file {file} is a folder", entry_where, hint="name the file inside it")
+            continue
         if not is_file(file):
             if required:
                 ctx.error(
@@ -49,7 +52,7 @@ def _environment(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> dict[str, st
         result.update({k: v for k, v in values.items() if v is not None})
     environment = raw.get("environment")
     if environment is not None:
-        as_map = _to_map(environment)
+        as_map = _to_map(environment, where.key("environment").path)
         for key, value in as_map.items():
             value = env_value(value)
             if value is None:

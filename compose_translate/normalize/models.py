@@ -94,7 +94,7 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec 
     labels: dict[str, str] = {}
     label_locs: dict[str, Loc | None] = {}
     if _check(ctx, "list_or_dict", labels_raw, where.key("labels", raw)):
-        as_map = _to_map(labels_raw)
+        as_map = _to_map(labels_raw, where.key("labels").path)
         for name, value in as_map.items():
             labels[str(name)] = env_value(value) or ""
             label_locs[str(name)] = _loc(as_map, name)

@@ -60,7 +60,9 @@ def _service(
         value = raw.get(key)
         fields[key] = tuple(value) if isinstance(value, list) else value
     fields["environment"] = _environment(ctx, raw, where)
-    fields["bindings"] = _bindings(ctx, raw.get("models"), where.key("models", raw), models)
+    section = sections.get("models")
+    declared = {str(k) for k in section} if isinstance(section, dict) else set()
+    fields["bindings"] = _bindings(ctx, raw.get("models"), where.key("models", raw), models, declared)
     fields["ports"] = _ports(ctx, raw.get("ports") or [], where.key("ports", raw))
     fields["expose"] = _expose(ctx, raw.get("expose") or [], where.key("expose", raw))
     if isinstance(raw.get("deploy"), dict):
@@ -78,7 +80,7 @@ def _service(
     fields["networks"] = _networks(ctx, raw.get("networks"), where.key("networks", raw), sections["networks"])
     labels = {
         **_label_files(ctx, raw, where),
-        **{str(k): env_value(v) or "" for k, v in _to_map(raw.get("labels") or {}).items()},
+        **{str(k): env_value(v) or "" for k, v in _to_map(raw.get("labels") or {}, where.key("labels").path).items()},
     }
     fields["labels"] = dict(sorted(labels.items()))
     fields["settings"], fields["unmapped"] = _settings(ctx, raw, where)
@@ -125,7 +127,8 @@ def _pull_credentials(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> str | N
     return value
 
 
-def _bindings(ctx: _Ctx, raw: Any, where: KeyPath, models: dict[str, Any]) -> tuple[Binding, ...]:
+def _bindings(ctx: _Ctx, raw: Any, where: KeyPath, models: dict[str, Any], declared: set[str]) -> tuple[Binding, ...]:
+    """A model declared but in error has its own message: binding it is not a second error."""
     if raw is None:
         return ()
     if isinstance(raw, list):
@@ -145,6 +148,8 @@ def _bindings(ctx: _Ctx, raw: Any, where: KeyPath, models: dict[str, Any]) -> tu
     for key, spec in entries.items():
         key = str(key)
         binding = where.key(key).at(_loc(entries, key))
+        if key not in models and key in declared:
+            continue
         if key not in models:
             ctx.error(
                 f'model "{key}" is not defined (defined: {", ".join(defined) or "none"})',
