@@ -70,14 +70,18 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(mask(_check_json(plan), plan.sources))
         else:
             sys.stdout.write(
-                f"ok: {len(plan.services)} services, {len(plan.models)} models to deploy, "
-                f"{len(plan.warnings)} warnings\n"
+                f"ok: {_count(len(plan.services), 'service')}, {_count(len(plan.models), 'model')} to deploy, "
+                f"{_count(len(plan.warnings), 'warning')}\n"
             )
     elif args.format == "json":
         sys.stdout.write(mask(plan_json(plan), plan.sources))
     else:
         sys.stdout.write(mask(plan_text(plan), plan.sources))
     return EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _check_json(plan) -> str:

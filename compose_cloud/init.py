@@ -63,6 +63,17 @@ def files_for(folder: Path, name: str, stack: str, region: str, compose_files: l
     }
 
 
+def ignore_virtualenv(folder: Path) -> bool:
+    """Add `.venv/` (where Pulumi installs the program's packages) to the folder's .gitignore, once;
+    True when it was added."""
+    path = folder / ".gitignore"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if any(line.strip().strip("/") == ".venv" for line in text.splitlines()):
+        return False
+    path.write_text(text + ("" if not text or text.endswith("\n") else "\n") + ".venv/\n", encoding="utf-8")
+    return True
+
+
 def write(files: dict[Path, str]) -> list[Written]:
     """Create each file that does not exist yet (exclusively: a file appearing meanwhile is kept)."""
     written = []

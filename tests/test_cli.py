@@ -23,7 +23,7 @@ def test_plan_json(capsys):
 
 def test_check_ok_and_invalid(tmp_path, capsys):
     assert main(["check", "-f", str(SEED)]) == 0
-    assert capsys.readouterr().out.startswith("ok: 1 services, 1 models")
+    assert capsys.readouterr().out.startswith("ok: 1 service, 1 model to deploy")
     write(tmp_path, {"compose.yaml": "services:\n  app:\n    image: a\n    models: [nope]\n"})
     assert main(["check", "-f", str(tmp_path / "compose.yaml")]) == 1
     note, err = _defaults_note(capsys.readouterr().err)
@@ -191,9 +191,11 @@ def test_compose_file_variable_like_docker_compose(tmp_path, monkeypatch):
 
 def test_preview_name_probe_reads_only_what_the_load_may_read(tmp_path, monkeypatch):
     """Without a Pulumi project, preview names its mock project after the Compose project before the
-    program runs; that probe keeps the load's confinement: an env file outside the project is not read."""
-    from compose_translate import ComposeError, LoadOptions
+    program runs; that probe keeps the load's confinement: an --env-file outside the project is the user's
+    choice (read by both), but not while previewing a pull request's tree (refused by both)."""
+    from compose_translate import ComposeError, LoadOptions, load_project
     from compose_translate.load import probe_name
+    from compose_translate.values import reviewing
 
     write(
         tmp_path,
@@ -203,6 +205,10 @@ def test_preview_name_probe_reads_only_what_the_load_may_read(tmp_path, monkeypa
     options = LoadOptions(
         files=(tmp_path / "proj" / "compose.yaml",), env_files=(tmp_path / "outside.env",), environ={}
     )
-    with pytest.raises(ComposeError, match="outside the project"):
-        probe_name(options)
+    assert probe_name(options) == "fromoutside" == load_project(options)[0].name
+    with reviewing():
+        with pytest.raises(ComposeError, match="outside the project"):
+            probe_name(options)
+        with pytest.raises(ComposeError, match="outside the project"):
+            load_project(options)
     assert probe_name(LoadOptions(files=options.files, environ={"COMPOSE_PROJECT_NAME": "shop"})) == "shop"

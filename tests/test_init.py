@@ -160,3 +160,23 @@ def test_init_never_writes_outside_its_folder(tmp_path, config_dir):
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
     assert sorted(p for p in tmp_path.rglob("*")) == before
     assert not Path("/tmp/compose-cloud-init-abs").exists()
+
+
+def test_init_ignores_the_virtualenv_once_and_warns_about_a_local_requirement(tmp_path):
+    from compose_cloud import init
+
+    (tmp_path / "compose.yaml").write_text("services:\n  app: {image: nginx}\n")
+    (tmp_path / ".gitignore").write_text("node_modules")
+    result = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli", "init", "--stack", "dev"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / ".gitignore").read_text() == "node_modules\n.venv/\n"
+    assert init.ignore_virtualenv(tmp_path) is False  # once
+    local = "file://" in (tmp_path / "requirements.txt").read_text()  # an editable checkout names itself so
+    assert local == ("a CI runner or another clone cannot install it" in result.stderr)

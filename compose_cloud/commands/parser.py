@@ -7,15 +7,6 @@ import argparse
 _DESCRIPTION = """\
 Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
 
-  check      validate the Compose files and the stack settings; print warnings
-  config     print the merged, interpolated, normalized Compose project (like docker compose config)
-  plan       print the deployment plan: where each model runs, what each service gets
-  preview    run the Pulumi program offline (mocked) and print the resources it creates
-  diff       compare the preview of a base revision with the working tree (for pull requests)
-  preflight  check quotas, regions and instance types in your AWS account before deploying
-  status     state of a deployed stack: endpoints, services, load balancer targets
-  logs       CloudWatch Logs of a deployed stack's services, model servers and gateway
-  init       make this Compose project's folder a Pulumi project that deploys it
 
 Exit codes: 0 ok, 1 invalid input (or a failed check), 2 usage error, 3 changes (diff --exit-code).
 """
@@ -117,7 +108,7 @@ _GLOBAL: list[tuple[tuple[str, ...], dict]] = [
             help="stack settings: Pulumi.NAME.yaml (in Pulumi.yaml's stackConfigDir), or a path to such a file",
         ),
     ),
-    (("--region",), dict(help="AWS region for the stack (overrides the stack's aws:region)")),
+    (("--region",), dict(metavar="REGION", help="AWS region for the stack (overrides the stack's aws:region)")),
 ]
 LISTS = ("files", "profiles", "env_files")
 GLOBAL = "global_"  # options given before the command land under this prefix, then are merged

@@ -90,6 +90,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     for written in init.write(wanted):
         shown = written.path.relative_to(folder)
         sys.stdout.write(f"created {shown}\n" if written.created else f"skipped {shown} (it exists; not changed)\n")
+    if init.ignore_virtualenv(folder):
+        sys.stdout.write("added .venv/ to .gitignore (Pulumi's virtualenv)\n")
+    requirement = init.requirement()
+    if "file://" in requirement:
+        sys.stderr.write(
+            f"warning: requirements.txt names this machine's copy ({requirement.split(' @ ', 1)[1]}); a CI "
+            "runner or another clone cannot install it: replace it with a version or a git URL\n"
+        )
     sys.stdout.write(
         f"next: compose-cloud preview --stack {stack}, then `pulumi stack init {stack}` and "
         "`pulumi up` (AWS credentials and the Pulumi CLI needed)\n"
