@@ -98,7 +98,15 @@ def costs_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the generated pages; `--help` explains, anything else is refused (it never rewrites by accident)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m compose_cloud.docs",
+        description=f"Regenerate {DOC.name} and {COSTS.name} from the compatibility table and the examples.",
+    )
+    parser.parse_args(argv)
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(compatibility_markdown())
     COSTS.write_text(costs_markdown())

@@ -106,6 +106,7 @@ SECRET_REFERENCE = rf"^(?:{SECRET_ARN}|[A-Za-z0-9/_+=.@-]{{1,512}})$"
 # `compose-cloud:secrets.<name>` / `compose-cloud:configs.<name>`: a Compose secret's value from the stack
 STACK_VALUE_KINDS = ("secrets", "configs")
 STACK_VALUE_PLACEHOLDER = "[secret]"  # what the offline preview knows of such a value
+PLAINTEXT = "[plaintext]"  # a value written without --secret: readable by anyone who reads the stack file
 _RESOURCE_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
@@ -146,6 +147,7 @@ class StackSettings(BaseModel):
     # Compose secrets/configs whose value the stack supplies as Pulumi secret config
     # (`compose-cloud:secrets.<name>`, `compose-cloud:configs.<name>`): store keys only, never values
     stack_values: tuple[str, ...] = ()
+    plaintext: tuple[str, ...] = ()  # of those, the keys written without --secret (warned about)
     stack_name: str = "preview"  # set by the Pulumi program; names per-stack resources such as endpoints
 
     @classmethod
@@ -157,6 +159,7 @@ class StackSettings(BaseModel):
         values: dict[str, Any] = {}
         aws: dict[str, str] = {}
         stack_values: list[str] = []
+        plaintext: list[str] = []
         problems: list[Diagnostic] = []
         for key, raw in sorted(config.items()):
             namespace, _, name = key.partition(":")
@@ -170,6 +173,27 @@ class StackSettings(BaseModel):
             if namespace != NAMESPACE and key != "aws:region":
                 continue
             kind, dot, resource = name.partition(".")
+            if not dot and kind in STACK_VALUE_KINDS:  # `pulumi config set --path`: {name: value, ...}
+                nested = decode(key, raw, "map", locs.get(key) or Loc(file, 1))
+                if isinstance(nested, Diagnostic):
+                    problems.append(nested)
+                    continue
+                for item in nested:
+                    config_key = f"{key}.{item}"
+                    if _RESOURCE_NAME.fullmatch(str(item)):
+                        stack_values.append(f"{kind[:-1]}:{item}")
+                        if nested[item] == PLAINTEXT:
+                            plaintext.append(config_key)
+                    else:
+                        problems.append(
+                            Diagnostic(
+                                f'"{config_key[:80]}" does not name a Compose {kind[:-1]}',
+                                f"config.{key}",
+                                locs.get(key) or Loc(file, 1),
+                                f"write compose-cloud:{kind}.<name>, <name> as in the Compose file",
+                            )
+                        )
+                continue
             if dot and kind in STACK_VALUE_KINDS:  # a secret's value: the program reads it as a Pulumi secret
                 if not _RESOURCE_NAME.fullmatch(resource):
                     problems.append(
@@ -182,6 +206,8 @@ class StackSettings(BaseModel):
                     )
                 else:
                     stack_values.append(f"{kind[:-1]}:{resource}")
+                    if raw == PLAINTEXT:
+                        plaintext.append(key)
                 continue
             value = decode(key, raw, CONFIG_KINDS.get(name, "text"), locs.get(key) or Loc(file, 1))
             if isinstance(value, Diagnostic):
@@ -191,7 +217,9 @@ class StackSettings(BaseModel):
         if problems:
             raise ComposeError(problems)
         settings = cls.from_config(values, file=file, locs=locs)
-        return settings.model_copy(update={"aws": aws, "stack_values": tuple(sorted(stack_values))})
+        return settings.model_copy(
+            update={"aws": aws, "stack_values": tuple(sorted(stack_values)), "plaintext": tuple(sorted(plaintext))}
+        )
 
     def cli_config(self) -> dict[str, str]:
         """The config `pulumi up` would pass for these settings (non-default values only)."""
@@ -199,7 +227,8 @@ class StackSettings(BaseModel):
         config = {"aws:region": self.region, **{f"aws:{k}": v for k, v in sorted(self.aws.items())}}
         for store_key in self.stack_values:  # set in the stack (encrypted): the value is not known here
             kind, _, resource = store_key.partition(":")
-            config[f"{NAMESPACE}:{kind}s.{resource}"] = STACK_VALUE_PLACEHOLDER
+            key = f"{NAMESPACE}:{kind}s.{resource}"
+            config[key] = PLAINTEXT if key in self.plaintext else STACK_VALUE_PLACEHOLDER
         for key, attribute in CONFIG_KEYS.items():
             value = getattr(self, attribute)
             if value != getattr(defaults, attribute):
@@ -342,10 +371,21 @@ def cli_encoded(config: dict[str, Any]) -> dict[str, str]:
     except that a secret's value set for a Compose secret or config is known to exist."""
     encoded: dict[str, str] = {}
     for key, value in config.items():
+        namespace, _, name = str(key).partition(":")
+        if namespace == NAMESPACE and name in STACK_VALUE_KINDS and isinstance(value, dict) and "secure" not in value:
+            # `pulumi config set --path compose-cloud:secrets.api_key`: one map of name -> value
+            for item, inner in value.items():
+                if isinstance(inner, dict) and "secure" in inner:
+                    encoded[f"{key}.{item}"] = STACK_VALUE_PLACEHOLDER
+                elif inner is not None:
+                    encoded[f"{key}.{item}"] = PLAINTEXT
+            continue
         if isinstance(value, dict) and "secure" in value:
-            namespace, _, name = str(key).partition(":")
             if namespace == NAMESPACE and name.partition(".")[0] in STACK_VALUE_KINDS:
                 encoded[str(key)] = STACK_VALUE_PLACEHOLDER
+            continue
+        if namespace == NAMESPACE and name.partition(".")[0] in STACK_VALUE_KINDS and "." in name:
+            encoded[str(key)] = PLAINTEXT  # its value is never carried; the plan warns that it is not encrypted
             continue
         if isinstance(value, dict) and "value" in value:  # Pulumi's long form {value: ...}
             value = value["value"]

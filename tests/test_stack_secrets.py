@@ -103,3 +103,49 @@ def test_recovery_window_is_a_stack_setting(tmp_path):
         with pytest.raises(ComposeError) as err:
             StackSettings.from_cli_config({"compose-cloud:secretRecoveryDays": str(days)}, file="Pulumi.dev.yaml")
         assert err.value.first.path == "config.compose-cloud:secretRecoveryDays"
+
+
+def test_the_nested_shape_pulumi_config_set_path_writes_is_accepted(tmp_path):
+    """`pulumi config set --path --secret compose-cloud:secrets.api_key` writes one map (issue 24)."""
+    write(
+        tmp_path,
+        {
+            "compose.yaml": COMPOSE,
+            "Pulumi.ci.yaml": "config:\n  compose-cloud:secrets:\n    api_key:\n      secure: AAABAJx2cipher\n",
+        },
+    )
+    settings = read_stack_file(tmp_path / "Pulumi.ci.yaml")
+    assert settings.stack_values == ("secret:api_key",) and settings.plaintext == ()
+    program = StackSettings.from_cli_config({"compose-cloud:secrets": json.dumps({"api_key": VALUE})})
+    assert program.stack_values == ("secret:api_key",) and VALUE not in repr(program)
+
+
+def test_pulumi_up_reads_a_value_from_the_nested_shape(tmp_path):
+    write(tmp_path, {"compose.yaml": COMPOSE})
+    (tmp_path / "__main__.py").write_text("from compose_cloud.program import run\n\nrun()\n")
+    config = {
+        "aws:region": "us-east-1",
+        "compose-cloud:files": '["compose.yaml"]',
+        "compose-cloud:secrets": json.dumps({"api_key": VALUE}),
+    }
+    result = run_entry("ci", config, "up", cwd=tmp_path, program=(tmp_path, "shop"))
+    assert result["exit"] == 0, result["errors"]
+    assert result["secret_strings"] == [VALUE]
+    assert VALUE not in json.dumps(result["inputs"])
+
+
+@pytest.mark.parametrize(
+    "stack",
+    [
+        "config:\n  compose-cloud:secrets.api_key: hunter2-plain\n",
+        "config:\n  compose-cloud:secrets:\n    api_key: hunter2-plain\n",
+    ],
+)
+def test_a_plaintext_stack_secret_is_warned_about(tmp_path, stack):
+    write(tmp_path, {"compose.yaml": COMPOSE, "Pulumi.ci.yaml": stack})
+    settings = read_stack_file(tmp_path / "Pulumi.ci.yaml")
+    assert settings.plaintext == ("compose-cloud:secrets.api_key",)
+    result = preview([tmp_path / "compose.yaml"], stack_values=settings.stack_values, plaintext=settings.plaintext)
+    [warning] = [w for w in result.plan.warnings if "plain text" in w.message]
+    assert "pulumi config set --secret compose-cloud:secrets.api_key" in warning.hint
+    assert "hunter2" not in repr(settings) and "hunter2" not in json.dumps(settings.cli_config())

@@ -39,6 +39,13 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
     gateway_name = free_name(settings.gateway_name, taken)
     taken.add(gateway_name)
     prices = pricing.PriceBook(pricing.load(Path(project.project_dir)))
+    for key in settings.plaintext:
+        report.warn(
+            f"{key} is stored in the stack file as plain text: anyone who can read the repository can read it",
+            f"config.{key}",
+            None,
+            hint=f'set it encrypted: pulumi config set --secret {key} "..."',
+        )
     models, unbound = plan_models(project, settings, taken, report, prices)
     gateway_url = f"http://{gateway_name}:{settings.gateway_port}/v1/" if models else None
     certificate = settings.certificate_arn is not None or settings.domain is not None

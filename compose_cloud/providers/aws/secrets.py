@@ -81,7 +81,13 @@ def _value(stored: StoredValue) -> pulumi.Input[str]:
     if stored.value is not None:
         return stored.value.get_secret_value()
     if stored.source == "stack":  # `pulumi config set --secret compose-cloud:secrets.<name>`: stays a secret
-        return pulumi.Config(NAMESPACE).require_secret(f"{stored.kind}s.{stored.name}")
+        config = pulumi.Config(NAMESPACE)
+        flat = config.get_secret(f"{stored.kind}s.{stored.name}")
+        if flat is not None:
+            return flat
+        # `pulumi config set --path --secret compose-cloud:secrets.<name>` writes one map of every value
+        name = stored.name
+        return config.require_secret_object(f"{stored.kind}s").apply(lambda values: str(values[name]))
     if pulumi.runtime.is_dry_run():
         return PLACEHOLDER
     raise pulumi.RunError(
