@@ -204,3 +204,17 @@ def test_a_model_without_model_is_one_error(tmp_path, monkeypatch):
     )
     code, _, err = _run(tmp_path, "check")
     assert code == 1 and err.count("error:") == 1 and "a model needs `model:`" in err
+
+
+def test_the_readme_lists_every_stack_setting():
+    """The README's list of stack settings is the settings model's, no more and no fewer."""
+    import re
+
+    from conftest import ROOT
+
+    from compose_translate.settings import CONFIG_KEYS
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("<!-- stack settings:")
+    listed = re.findall(r"`([A-Za-z]+)`", text[start : text.index("Unknown keys are errors.", start)])
+    assert listed == list(CONFIG_KEYS)
