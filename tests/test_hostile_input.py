@@ -194,7 +194,7 @@ def test_more_services_than_an_ecs_cluster_holds_are_refused_before_any_resource
 
 
 def test_more_roles_than_an_account_holds_by_default_is_warned_about(tmp_path):
-    services = "".join(f"  s{i}: {{image: nginx}}\n" for i in range(600))
+    services = "".join(f"  s{i}: {{image: nginx}}\n" for i in range(1_001))
     write(tmp_path, {"compose.yaml": "services:\n" + services})
     plan = _plan(tmp_path)
     assert any('1,000 by default (IAM quota "Roles in an AWS account")' in w.message for w in plan.warnings)

@@ -98,9 +98,9 @@ def test_services_run_on_fargate_in_private_subnets(agent):
     assert network["assignPublicIp"] is False
     assert network["subnets"] == [ident(agent, f"agent-app-network-private-{i}", SUBNET) for i in (0, 1)]
     assert network["securityGroups"] == [
-        ident(agent, n, SG)
-        for n in ("agent-app-agent-sg", "agent-app-cluster-net-compose-cloud-models", "agent-app-cluster-net-default")
-    ]  # it binds models
+        ident(agent, n, SG) for n in ("agent-app-cluster-net-compose-cloud-models", "agent-app-cluster-net-default")
+    ]  # it binds models; it has no group of its own: it carries no rule (no published port, nothing it admits)
+    assert "agent-app-agent-sg" not in by_type(agent, "aws:ec2/securityGroup:SecurityGroup")
 
 
 def test_services_reach_each_other_by_compose_name_without_proxy_timeouts(agent):
@@ -215,7 +215,7 @@ def test_credential_like_variables_come_from_secrets_manager(agent):
     ]
 
 
-def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(agent):
+def test_execution_role_reads_exactly_its_own_secrets_and_there_is_no_task_role(agent):
     policies = by_type(agent, "aws:iam/rolePolicy:RolePolicy")
     assert {n for n in policies if n.startswith(("agent-app-agent-", "agent-app-ui-", "agent-app-vectors-"))} == {
         "agent-app-agent-execution",
@@ -238,6 +238,11 @@ def test_execution_role_reads_exactly_its_own_secrets_and_task_role_has_nothing(
     assert [s["Action"] for s in ui["Statement"]] == [["logs:CreateLogStream", "logs:PutLogEvents"]]
     attachments = by_type(agent, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert attachments == {}
+    tasks = by_type(agent, "aws:ecs/taskDefinition:TaskDefinition")
+    assert "taskRoleArn" not in tasks["agent-app-agent-task"].inputs  # no AWS credentials in the task at all
+    assert tasks["agent-app-model-gateway-proxy-task"].inputs["taskRoleArn"]  # the gateway invokes its models
+    roles = by_type(agent, "aws:iam/role:Role")
+    assert "agent-app-agent-task" not in roles and "agent-app-model-gateway-proxy-task" in roles
 
 
 def test_named_volume_is_efs_mounted_only_by_its_users(agent):
@@ -344,11 +349,11 @@ def test_services_on_different_networks_share_no_group(tmp_path):
     )
     result = preview([tmp_path / "compose.yaml"])
     groups = {
-        name.removesuffix("-service"): s.inputs["networkConfiguration"]["securityGroups"][1:]
+        name.removesuffix("-service"): s.inputs["networkConfiguration"]["securityGroups"]
         for name, s in by_type(result, "aws:ecs/service:Service").items()
     }
     front, back = (ident(result, f"app-cluster-net-{n}", SG) for n in ("front", "back"))
-    assert groups == {"app-web": [front], "app-api": [back, front], "app-db": [back]}
+    assert groups == {"app-web": [front], "app-api": [back, front], "app-db": [back]}  # no rule: no own group
 
 
 def test_https_listener_with_a_certificate_and_a_redirect(tmp_path):

@@ -15,7 +15,7 @@ from compose_translate.plan.planned_service import PlannedService
 SERVICES_PER_CLUSTER = 5_000
 ROLES_DEFAULT, ROLES_MAXIMUM = 1_000, 5_000
 SECURITY_GROUPS_DEFAULT = 2_500
-ROLES_PER_ECS_SERVICE = 2  # its execution role (secrets, image pull, logs) and its task role
+ROLES_PER_ECS_SERVICE = 1  # its execution role (secrets, image pull, logs); only the gateway has a task role
 STACK_SECURITY_GROUPS = 4  # the network's groups: load balancers, gateway, model servers, GPU instances
 
 
@@ -30,22 +30,23 @@ def check_quotas(everything: list[PlannedService], sagemaker_models: int, gpu_in
             hint="split the project into several stacks",
         )
         return  # the other counts follow from this one
-    roles = services * ROLES_PER_ECS_SERVICE + sagemaker_models + int(gpu_instances)
+    # + the gateway's task role (it invokes SageMaker models), each SageMaker model's role, the GPU instances'
+    roles = services * ROLES_PER_ECS_SERVICE + int(sagemaker_models > 0) + sagemaker_models + int(gpu_instances)
     if roles > ROLES_MAXIMUM:
         report.error(
-            f"{roles} IAM roles ({ROLES_PER_ECS_SERVICE} per ECS service); an AWS account holds at most "
+            f"{roles} IAM roles (one per ECS service); an AWS account holds at most "
             f'{ROLES_MAXIMUM:,} even after an increase (IAM quota "Roles in an AWS account")',
             "services",
             hint="split the project into several stacks in separate accounts",
         )
     elif roles > ROLES_DEFAULT:
         report.warn(
-            f"{roles} IAM roles ({ROLES_PER_ECS_SERVICE} per ECS service); an account holds {ROLES_DEFAULT:,} by "
+            f"{roles} IAM roles (one per ECS service); an account holds {ROLES_DEFAULT:,} by "
             'default (IAM quota "Roles in an AWS account")',
             "services",
             hint="request an increase in Service Quotas before `pulumi up`, or split the project",
         )
-    groups = services + STACK_SECURITY_GROUPS
+    groups = services + STACK_SECURITY_GROUPS  # at most: a service has its own group only when it carries a rule
     if groups > SECURITY_GROUPS_DEFAULT:
         report.warn(
             f"about {groups} security groups; a region holds {SECURITY_GROUPS_DEFAULT:,} by default (Amazon VPC "

@@ -64,7 +64,7 @@ class ComposeServiceArgs:
 class ComposeService(pulumi.ComponentResource):
     service_name: pulumi.Output[str]
     task_definition_arn: pulumi.Output[str]
-    security_group_id: pulumi.Output[str]
+    security_group_ids: list[pulumi.Input[str]]
 
     def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:ComposeService", name, None, opts)
@@ -102,21 +102,28 @@ class ComposeService(pulumi.ComponentResource):
             ),
             child,
         )
-        group = self._security_group(name, args)
+        # its own security group only when it carries a rule (load balancer ports, client networks it admits,
+        # an EFS file system that admits it) or it is on no network: else its networks' groups are all it
+        # needs, with the same egress, and one resource per service less
+        group = (
+            self._security_group(name, args)
+            if args.targets or service.admits or efs_mounts or not args.network_group_ids
+            else None
+        )
+        group_ids: list[pulumi.Input[str]] = [*([group.id] if group else []), *args.network_group_ids]
         for mount in efs_mounts:
+            assert group is not None
             args.volumes[mount.volume].allow(service.name, group.id)
         self.ecs_service: aws.ecs.Service | None = None
         self.ready: pulumi.Resource  # what services that depend on this one wait for
         if service.job is not None:  # it finishes: run once per change, not restarted without end
-            self.ready = self._run_once(name, args, task.arn, group.id)
+            self.ready = self._run_once(name, args, task.arn, group_ids)
             self.log_group_name, self.task_definition_arn = log_group.name, task.arn
-            self.service_name, self.security_group_id = (
-                pulumi.Output.from_input(f"{service.name} (runs once)"),
-                group.id,
-            )
+            self.service_name = pulumi.Output.from_input(f"{service.name} (runs once)")
+            self.security_group_ids = group_ids
             self.register_outputs({"taskDefinitionArn": task.arn})
             return
-        self.ecs_service = self._ecs_service(name, args, task.arn, group.id)
+        self.ecs_service = self._ecs_service(name, args, task.arn, group_ids)
         self.ready = self.ecs_service
         if service.runtime.scaling:
             autoscale(
@@ -130,11 +137,11 @@ class ComposeService(pulumi.ComponentResource):
             )
         self.log_group_name = log_group.name
         self.service_name, self.task_definition_arn = self.ecs_service.name, task.arn
-        self.security_group_id = group.id
+        self.security_group_ids = group_ids
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
 
     def _run_once(
-        self, name: str, args: ComposeServiceArgs, task_arn: pulumi.Output[str], group_id: pulumi.Output[str]
+        self, name: str, args: ComposeServiceArgs, task_arn: pulumi.Output[str], group_ids: list[pulumi.Input[str]]
     ) -> TaskRun:
         """The job's task, run by `pulumi up` after what it depends on, retried up to its attempts."""
         service = args.service
@@ -145,7 +152,7 @@ class ComposeService(pulumi.ComponentResource):
                 "cluster": args.cluster_arn,
                 "task_definition": task_arn,
                 "subnets": args.subnet_ids,
-                "security_groups": [group_id, *args.network_group_ids],
+                "security_groups": group_ids,
                 "public_ip": args.public_ip,
                 "capacity_provider": args.capacity_provider,
                 "region": args.region,
@@ -192,7 +199,7 @@ class ComposeService(pulumi.ComponentResource):
         return group
 
     def _ecs_service(
-        self, name: str, args: ComposeServiceArgs, task_arn: pulumi.Output[str], group_id: pulumi.Output[str]
+        self, name: str, args: ComposeServiceArgs, task_arn: pulumi.Output[str], group_ids: list[pulumi.Input[str]]
     ) -> aws.ecs.Service:
         service = args.service
         return aws.ecs.Service(
@@ -210,7 +217,7 @@ class ComposeService(pulumi.ComponentResource):
             network_configuration={
                 "subnets": args.subnet_ids,
                 "assign_public_ip": args.public_ip,
-                "security_groups": [group_id, *args.network_group_ids],
+                "security_groups": group_ids,
             },
             service_connect_configuration=self._service_connect(service, args.namespace_arn),
             load_balancers=[

@@ -74,7 +74,7 @@ class TaskDefinition(pulumi.ComponentResource):
             memory=None if on_ec2 else str(service.runtime.memory),
             runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": service.runtime.architecture},
             execution_role_arn=execution_role.arn,
-            task_role_arn=task_role.arn,
+            task_role_arn=task_role.arn if task_role is not None else None,
             container_definitions=definitions,
             volumes=container.task_volumes(service, args.efs),
             opts=child,
@@ -83,7 +83,9 @@ class TaskDefinition(pulumi.ComponentResource):
         self.register_outputs({"arn": self.arn})
 
     @staticmethod
-    def _roles(name: str, args: TaskDefinitionArgs, child: pulumi.ResourceOptions) -> tuple[aws.iam.Role, aws.iam.Role]:
+    def _roles(
+        name: str, args: TaskDefinitionArgs, child: pulumi.ResourceOptions
+    ) -> tuple[aws.iam.Role, aws.iam.Role | None]:
         """The ECS agent's role reads only this service's secrets; the application's has only its policy."""
         service = args.service
         secret_arns: list[pulumi.Input[str]] = [ref.arn for ref in args.files.values() if ref.store == "secretsmanager"]
@@ -104,12 +106,10 @@ class TaskDefinition(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        task_role = iam.role(
-            f"{name}-task",
-            iam.ECS_TASKS,
-            f"the {service.name} application" + ("" if args.task_policy else ": no AWS permissions"),
-            child,
-        )
+        # the application's own AWS permissions: none for almost every service, so no role at all (a task
+        # without a task role gets no AWS credentials); the gateway's invokes its models
+        task_role = None
         if args.task_policy is not None:
+            task_role = iam.role(f"{name}-task", iam.ECS_TASKS, f"the {service.name} application", child)
             aws.iam.RolePolicy(f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child)
         return execution_role, task_role
