@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 changes (diff --exit-code), 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -112,7 +113,9 @@ def run() -> None:
     """Console-script entry: never a traceback for bad input; internal faults say so briefly."""
     signal.signal(signal.SIGINT, _interrupted)
     try:
-        code = main()
+        with paused_gc():  # a program's choice (the library keeps normal collection): no cycles worth it
+            code = main()
+        gc.freeze()  # nor at exit: what the run built is left to the process's end, not scanned once more
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user

@@ -699,3 +699,16 @@ def test_a_secret_at_the_root_is_refused(tmp_path):
     with pytest.raises(ComposeError) as err:
         preview([tmp_path / "compose.yaml"])
     assert "not baked into an image" in err.value.first.message
+
+
+def test_the_stack_trace_seam_is_only_inside_the_offline_preview():
+    """Issue 25: the SDK's per-resource stack capture is skipped by the mock preview only, and restored."""
+    from pulumi.runtime import resource as sdk
+
+    from compose_cloud.preview import without_stack_traces
+
+    original = sdk._get_stack_trace
+    with without_stack_traces():
+        assert sdk._get_stack_trace is not original
+        assert len(sdk._get_stack_trace().frames) == 0
+    assert sdk._get_stack_trace is original
