@@ -51,7 +51,7 @@ def _resolve_extends(
         if base_file not in cache:
             doc = interpolate_tree(read_yaml(base_file), env, report)
             resolve_paths(doc, base_file.parent)
-            cache[base_file] = merge_files([doc])
+            cache[base_file] = doc  # its !override and !reset still apply to its own extends
         pool = cache[base_file].get("services")
         pool = pool if isinstance(pool, YMap) else YMap()
     else:
