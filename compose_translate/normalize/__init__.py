@@ -58,6 +58,13 @@ def normalize(loaded: LoadedDocument) -> Project:
     }
     services = {}
     for name, raw in sections["services"].items():
+        if not isinstance(name, str):  # `123:` is a number to YAML; compose-go refuses it
+            ctx.error(
+                f"service name {name!r} is not a string",
+                top.key("services").key(name, sections["services"]),
+                hint=f'quote it: "{name}":',
+            )
+            continue
         service = _service(ctx, str(name), raw, sections, models, top.key("services").key(name, sections["services"]))
         if service is not None:
             services[str(name)] = service

@@ -31,6 +31,8 @@ def _build(ctx: _Ctx, raw: Any, where: KeyPath) -> Build | None:
     for key in ("dockerfile", "dockerfile_inline", "target"):
         if key in raw:
             _check(ctx, "string", raw[key], where.key(key, raw))
+    if "ssh" in raw and raw["ssh"] is None:
+        ctx.error("build.ssh is empty", where.key("ssh", raw), hint="list the SSH agents or keys, or remove it")
     if "dockerfile" in raw and "dockerfile_inline" in raw:
         ctx.error("build has both dockerfile and dockerfile_inline", where, hint="keep one of them")
     platforms = raw.get("platforms") or []

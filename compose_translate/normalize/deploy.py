@@ -112,6 +112,9 @@ def _device(ctx: _Ctx, raw: Any, where: KeyPath) -> DeviceRequest | None:
         if not _check(ctx, "list_of_strings", value, where.key(key, raw)):
             return None
         lists[key] = tuple(value)
+    if not lists["capabilities"]:  # compose-go refuses a device request without them
+        ctx.error("a device request needs capabilities", where, hint="e.g. capabilities: [gpu]")
+        return None
     if raw.get("driver") is not None and not _check(ctx, "string", raw["driver"], where.key("driver", raw)):
         return None
     options = raw.get("options") or {}

@@ -53,6 +53,13 @@ def _environment(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> dict[str, st
     environment = raw.get("environment")
     if environment is not None:
         as_map = _to_map(environment, where.key("environment").path)
+        for key in [k for k in as_map if not isinstance(k, str)]:
+            ctx.error(
+                f"environment variable name {key!r} is not a string",
+                where.key("environment", raw).key(key, as_map),
+                hint=f'quote it: "{key}":',
+            )
+            as_map = {k: v for k, v in as_map.items() if k != key}
         for key, value in as_map.items():
             value = env_value(value)
             if value is None:

@@ -123,6 +123,14 @@ def _mounts(ctx: _Ctx, raw: list[Any], where: KeyPath, volumes: dict[str, Any]) 
         item_where = where.item(i, raw)
         if isinstance(item, str):
             parts = item.split(":")
+            if len(parts) > 3 or (len(parts) > 1 and "" in parts):
+                problem = "too many colons" if len(parts) > 3 else "an empty section between colons"
+                ctx.error(
+                    f'invalid volume "{item[:80]}": {problem}',
+                    item_where,
+                    hint="write SOURCE:TARGET[:MODE], e.g. data:/var/lib/data or ./src:/src:ro",
+                )
+                continue
             if len(parts) == 1:
                 mounts.append(Mount(type="volume", target=parts[0]))
                 continue
@@ -143,6 +151,17 @@ def _mounts(ctx: _Ctx, raw: list[Any], where: KeyPath, volumes: dict[str, Any]) 
                 if value is not None
             ):
                 continue
+            if item["type"] == "bind" and not item.get("source"):
+                ctx.error("a bind mount needs a source", item_where, hint="give `source:` the host path")
+                continue
+            size = (item.get("tmpfs") or {}).get("size") if isinstance(item.get("tmpfs"), dict) else None
+            if isinstance(size, (int, float)) and not isinstance(size, bool) and (size < 0 or size != int(size)):
+                ctx.error(
+                    f"tmpfs size {size} is not a whole, positive number of bytes",
+                    item_where.key("tmpfs", item),
+                    hint="write a size in bytes or with a unit, e.g. 64m",
+                )
+                continue
             mount = Mount(
                 type=item["type"],
                 source=item.get("source"),
@@ -161,6 +180,15 @@ def _mounts(ctx: _Ctx, raw: list[Any], where: KeyPath, volumes: dict[str, Any]) 
             )
             continue
         mounts.append(mount)
+    seen: dict[str, int] = {}
+    for i, mount in enumerate(mounts):
+        if mount.target in seen:
+            ctx.error(
+                f"two mounts at {mount.target}",
+                where,
+                hint="give each volume, bind and tmpfs its own target",
+            )
+        seen.setdefault(mount.target, i)
     return tuple(mounts)
 
 

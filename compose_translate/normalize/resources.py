@@ -38,6 +38,14 @@ def _resources(ctx: _Ctx, section: str, entries: dict[str, Any]) -> dict[str, Re
                     )
         if section in ("secrets", "configs"):
             ctx.unknown_keys(raw, _SECRET_KEYS, where, f"a top-level {section[:-1]}")
+            external = raw.get("external")
+            if isinstance(external, dict) and external.get("name") and raw.get("name"):
+                ctx.error(
+                    f"an external {section[:-1]} named both by `name` and by `external.name`",
+                    where.key("external", raw),
+                    hint="keep `name:` (external.name is its old spelling)",
+                )
+                continue
             sources = [
                 k for k in ("file", "environment", "content", "external") if k in raw and raw[k] not in (None, False)
             ]

@@ -60,6 +60,15 @@ def _service(
         value = raw.get(key)
         fields[key] = tuple(value) if isinstance(value, list) else value
     fields["environment"] = _environment(ctx, raw, where)
+    develop = raw.get("develop")
+    watch = develop.get("watch") if isinstance(develop, dict) else None
+    for i, entry in enumerate(watch if isinstance(watch, list) else []):
+        if isinstance(entry, dict) and not entry.get("action"):
+            ctx.error(
+                "a develop.watch entry needs an action",
+                where.key("develop", raw).key("watch").item(i),
+                hint="action: sync, rebuild, restart, sync+restart or sync+exec",
+            )
     section = sections.get("models")
     declared = {str(k) for k in section} if isinstance(section, dict) else set()
     fields["bindings"] = _bindings(ctx, raw.get("models"), where.key("models", raw), models, declared)
@@ -77,6 +86,14 @@ def _service(
     )
     fields["configs"] = _file_refs(ctx, raw.get("configs") or [], where.key("configs", raw), sections["configs"], "/")
     fields["volumes"] = _mounts(ctx, raw.get("volumes") or [], where.key("volumes", raw), sections["volumes"])
+    tmpfs = raw.get("tmpfs")
+    tmpfs_targets = [str(t).split(":")[0] for t in (tmpfs if isinstance(tmpfs, list) else [tmpfs] if tmpfs else [])]
+    for target in sorted({m.target for m in fields["volumes"]} & set(tmpfs_targets)):
+        ctx.error(
+            f"{target} is both a tmpfs and a volume or bind mount",
+            where.key("tmpfs", raw),
+            hint="give each its own target",
+        )
     fields["networks"] = _networks(ctx, raw.get("networks"), where.key("networks", raw), sections["networks"])
     labels = {
         **_label_files(ctx, raw, where),
