@@ -16,7 +16,7 @@ from compose_translate.normalize.context import (
     _short,
 )
 from compose_translate.normalize.project import Dependency, FileRef, Mount
-from compose_translate.values import env_value
+from compose_translate.values import env_value, parse_bool
 
 
 def _depends_on(ctx: _Ctx, raw: Any, where: KeyPath, services: dict[str, Any]) -> dict[str, Dependency]:
@@ -54,10 +54,17 @@ def _depends_on(ctx: _Ctx, raw: Any, where: KeyPath, services: dict[str, Any]) -
                 hint="use service_started, service_healthy or service_completed_successfully",
             )
             continue
+        flags: dict[str, bool | None] = {}
+        for flag, default in (("required", True), ("restart", None)):
+            value = spec.get(flag, default)
+            try:  # cast after interpolation, as compose-go does: `required: ${REQ}` with REQ=false is false
+                flags[flag] = parse_bool(value) if value is not None else None
+            except ValueError:
+                ctx.error(f"{flag} must be true or false, got {_short(value)}", entry.key(flag, spec))
+        if len(flags) < 2:
+            continue
         result[str(name)] = Dependency(
-            condition=condition,
-            required=spec.get("required", True) is not False,
-            restart=spec["restart"] in (True, "true") if "restart" in spec else None,
+            condition=condition, required=flags["required"] is not False, restart=flags["restart"]
         )
     return dict(sorted(result.items()))
 
