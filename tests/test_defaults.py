@@ -218,3 +218,10 @@ def test_the_readme_lists_every_stack_setting():
     start = text.index("<!-- stack settings:")
     listed = re.findall(r"`([A-Za-z]+)`", text[start : text.index("Unknown keys are errors.", start)])
     assert listed == list(CONFIG_KEYS)
+
+
+def test_a_duplicate_key_names_its_key_path(tmp_path, monkeypatch):
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    image: a\n    image: b\n")
+    code, _, err = _run(tmp_path, "check")
+    assert code == 1 and 'compose.yaml:4: services.app.image: duplicate key "image" (first defined on line 3)' in err

@@ -74,6 +74,7 @@ class _Loader(_BaseLoader):
 
     file: str = "<unknown>"
     locs: dict[int, Loc]
+    root: yaml.Node | None = None  # the document being constructed: where a key's path is found
 
 
 # go-yaml v3 (Compose) reads yes/no/on/off as strings: keep only true/false as booleans.
@@ -112,6 +113,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         if key in seen:
             raise fail(
                 f'duplicate key "{key}" (first defined on line {seen[key].start_mark.line + 1})',
+                _key_path(loader.root, key_node) or "",
                 loc=_loc(loader, key_node),
                 hint="remove one of the two entries",
             )
@@ -125,6 +127,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_locs[key] = _loc(loader, key_node)
     return result
+
+
+def _key_path(root: yaml.Node | None, target: yaml.Node) -> str | None:
+    """`services.app.image` for a key node of the document: errors found while building it name the path."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    visited: set[int] = set()  # an alias shares its node: each node is walked once
+    while stack:
+        node, path = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                here = f"{path}.{key_node.value}" if path else str(key_node.value)
+                if key_node is target:
+                    return here
+                stack.append((value_node, here))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(node.value))
+    return None
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode, deep: bool = False) -> YList:
@@ -221,6 +243,7 @@ def parse_yaml_all(text: str, file: str) -> list[YMap]:
             if node is None:
                 continue
             _check_aliases(node, file)
+            loader.root = node
             data = loader.construct_document(node)
             if data is None:
                 continue
