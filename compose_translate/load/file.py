@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from compose_translate.errors import Loc, Report, fail
 from compose_translate.interpolate import interpolate_tree
-from compose_translate.load.envfiles import project_environment
+from compose_translate.load.envfiles import project_environment, read_env_file
 from compose_translate.load.extends import apply_extends
 from compose_translate.load.paths import REMOTE, absolute, resolve_paths
 from compose_translate.load.yaml_source import YList, YMap, read_yaml_all
@@ -23,9 +23,15 @@ MAX_INCLUDE_DEPTH, MAX_FILES_LOADED = 10, 100
 
 
 def load_file(
-    path: Path, env: Mapping[str, str], report: Report, seen: tuple[Path, ...], parsed: list[YMap] | None = None
+    path: Path,
+    env: Mapping[str, str],
+    report: Report,
+    seen: tuple[Path, ...],
+    parsed: list[YMap] | None = None,
+    base: Path | None = None,
 ) -> YMap:
-    """`parsed`: the file's documents when they were read already (never interpolated or merged)."""
+    """`parsed`: the file's documents when they were read already (never interpolated or merged); `base`:
+    the folder its relative paths start from (an include's project_directory), else its own folder."""
     if path in seen:
         raise fail(f"include cycle: {' -> '.join(p.name for p in seen + (path,))}", loc=Loc(str(path), 1))
     if len(seen) > MAX_INCLUDE_DEPTH:
@@ -53,7 +59,7 @@ def load_file(
     # several documents in one file (`---`) merge in order, as compose-go merges them
     raw = raws[0] if len(raws) == 1 else merge_files(raws)
     document = interpolate_tree(raw, env, report)
-    resolve_paths(document, path.parent)
+    resolve_paths(document, base or path.parent)
     # extends within this file first, with its !reset / !override, then the files merge (compose-go's order)
     apply_extends(document, env, report, path)
     return _apply_includes(document, path, env, report, seen + (path,))
@@ -93,10 +99,54 @@ def _apply_includes(document: YMap, path: Path, env: Mapping[str, str], report: 
         sub_report = Report()
         sub_env = {**project_environment(sub_dir, sub_env_files, {}, sub_report), **env}
         report.warnings.extend(sub_report.warnings)
-        sub_docs = [load_file(f, sub_env, report, seen) for f in included_files]
+        base = sub_dir if project_directory else None
+        sub_docs = [load_file(f, sub_env, report, seen, base=base) for f in included_files]
         included = merge_files(sub_docs)
+        _scope_environment(included, sub_env, env, report)
         _import_resources(document, included, entry_path, entry_loc)
     return document
+
+
+def _scope_environment(included: YMap, sub_env: Mapping[str, str], env: Mapping[str, str], report: Report) -> None:
+    """What an include's env_file defines is seen by the included services only (compose-go reads their
+    `environment` and env files in the included project's environment): their bare `VAR` entries take
+    its values, and their env files are read with it, now, into `environment`."""
+    own = {k: v for k, v in sub_env.items() if k not in env}
+    services = included.get("services")
+    for service in services.values() if isinstance(services, dict) else ():
+        if not isinstance(service, YMap):
+            continue
+        environment = service.get("environment")
+        if isinstance(environment, YList):
+            service["environment"] = YList(
+                [f"{e}={own[e]}" if isinstance(e, str) and "=" not in e and e in own else e for e in environment],
+                loc=environment.loc,
+                item_locs=environment.item_locs,
+            )
+        elif isinstance(environment, YMap):
+            for key, value in list(environment.items()):
+                if value is None and key in own:
+                    environment[key] = own[key]
+        files = service.get("env_file")
+        entries = [files] if isinstance(files, str) else files if isinstance(files, list) else None
+        if not own or entries is None or not all(isinstance(e, str) for e in entries):
+            continue  # the long form ({path, required, format}) is read later, in the project's environment
+        values: dict[str, str] = {}
+        for entry in entries:
+            file = Path(entry)
+            if is_file(file):
+                read = read_env_file(file, sub_env, report, ref_path="env_file")
+                values.update({k: v for k, v in read.items() if v is not None})
+        written = service.get("environment")
+        listed: dict[str, Any] = {}
+        if isinstance(written, list):
+            for item in map(str, written):
+                key, sep, value = item.partition("=")
+                listed[key] = value if sep else None  # a bare name still comes from the environment
+        elif isinstance(written, dict):
+            listed = dict(written)
+        service["environment"] = YMap({**values, **listed}, loc=service.loc)
+        service.pop("env_file")
 
 
 def _include_entry(entry: Any, path: str, loc: Loc | None) -> tuple[list[str], str | None, list[str]]:
