@@ -231,7 +231,26 @@ DIFFERENCES = (
         "a message never shows a value taken from the runner's environment (a pull request is "
         "untrusted): `${X:?need ${Y}}` says `need [secret]` where compose-go prints Y's value",
     ),
-    ("`compose-cloud config`", "values from the environment and credential-like values print as [secret]"),
+    (
+        "`compose-cloud config`",
+        "values from the runner's environment print as `${NAME}`, credential-like values as [secret] (a comment "
+        "line says so); `--no-interpolate` is not offered: the normalized project needs interpolated values",
+    ),
+    (
+        "network aliases",
+        "not carried: ECS Service Connect names each service by its Compose name only, so `config` lists a "
+        "service's networks without aliases",
+    ),
+    (
+        "numeric keys",
+        '`services: {123: ...}` and `environment: {1: FOO}` are read as the strings "123" and "1" where '
+        "compose-go refuses non-string keys",
+    ),
+    (
+        "services that finish",
+        '`restart: "no"` and `on-failure[:N]` run once per deploy that changes them (an ECS task), where '
+        "docker compose runs them once per `up`",
+    ),
     (
         "ports without a host port",
         '`ports: ["8000"]` on two services is valid Compose (random host ports): '
