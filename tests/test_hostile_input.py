@@ -198,3 +198,19 @@ def test_more_roles_than_an_account_holds_by_default_is_warned_about(tmp_path):
     write(tmp_path, {"compose.yaml": "services:\n" + services})
     plan = _plan(tmp_path)
     assert any('1,000 by default (IAM quota "Roles in an AWS account")' in w.message for w in plan.warnings)
+
+
+def test_a_recursive_alias_is_refused_not_looped_on(tmp_path):
+    """`x: &a [1, *a]` made the alias check loop for ever."""
+    write(tmp_path, {"compose.yaml": "x: &a [1, *a]\nservices:\n  app: {image: nginx}\n"})
+    with pytest.raises(ComposeError) as err:
+        _plan(tmp_path)
+    assert "recursive alias" in err.value.render() and err.value.first.loc.line == 1
+
+
+def test_shared_anchors_are_counted_once_per_use(tmp_path):
+    write(
+        tmp_path,
+        {"compose.yaml": "x: &a {k: [1, 2]}\ny: [*a, *a, *a]\nservices:\n  app: {image: nginx, labels: {a: '*'}}\n"},
+    )
+    assert _plan(tmp_path).services["app"].image == "nginx"

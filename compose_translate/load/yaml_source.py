@@ -198,31 +198,45 @@ MAX_EXPANDED_NODES = 1_000_000
 
 
 def _check_aliases(root: yaml.Node, file: str) -> None:
-    """Count the nodes the document expands to (an alias counts as what it stands for), iteratively."""
+    """Count the nodes the document expands to (an alias counts as what it stands for), iteratively: each
+    node once (a shared node's size is reused), scalars without a visit of their own."""
     sizes: dict[int, int] = {}
+    pending: set[int] = set()  # on the way from the root to here: met again, an alias contains itself
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
-        if id(node) in sizes:
+        key = id(node)
+        if key in sizes:
             continue
-        children = (
-            [n for pair in node.value for n in pair]
-            if isinstance(node, yaml.MappingNode)
-            else list(node.value)
-            if isinstance(node, yaml.SequenceNode)
-            else []
-        )
+        if not done and key in pending:
+            raise fail(
+                "recursive alias: an anchored value contains an alias to itself",
+                loc=Loc(file, node.start_mark.line + 1),
+                hint="write the value out instead of referring to it from inside itself",
+            )
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value
         if done:
-            sizes[id(node)] = 1 + sum(sizes.get(id(child), 0) for child in children)
-            if sizes[id(node)] > MAX_EXPANDED_NODES:
+            pending.discard(key)
+            size = 1 + sum(sizes[id(child)] for child in children)
+            sizes[key] = size
+            if size > MAX_EXPANDED_NODES:
                 raise fail(
                     f"excessive aliasing: the document expands to more than {MAX_EXPANDED_NODES:,} values",
                     loc=Loc(file, node.start_mark.line + 1),
                     hint="write the repeated parts out, or use fewer nested anchors",
                 )
             continue
+        pending.add(key)
         stack.append((node, True))
-        stack.extend((child, False) for child in children if id(child) not in sizes)
+        for child in children:
+            if id(child) not in sizes:
+                if isinstance(child, yaml.ScalarNode):
+                    sizes[id(child)] = 1
+                else:
+                    stack.append((child, False))
 
 
 def parse_yaml(text: str, file: str) -> YMap:
@@ -242,7 +256,8 @@ def parse_yaml_all(text: str, file: str) -> list[YMap]:
             node = loader.get_node()
             if node is None:
                 continue
-            _check_aliases(node, file)
+            if "*" in text:  # without an alias the document is as large as its text, which is bounded
+                _check_aliases(node, file)
             loader.root = node
             data = loader.construct_document(node)
             if data is None:
