@@ -211,6 +211,9 @@ def test_a_recursive_alias_is_refused_not_looped_on(tmp_path):
 def test_shared_anchors_are_counted_once_per_use(tmp_path):
     write(
         tmp_path,
-        {"compose.yaml": "x: &a {k: [1, 2]}\ny: [*a, *a, *a]\nservices:\n  app: {image: nginx, labels: {a: '*'}}\n"},
+        {
+            "compose.yaml": "x-a: &a {k: [1, 2]}\nx-y: [*a, *a, *a]\n"
+            "services:\n  app: {image: nginx, labels: {a: '*'}}\n"
+        },
     )
     assert _plan(tmp_path).services["app"].image == "nginx"
