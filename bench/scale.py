@@ -59,9 +59,49 @@ def generate(folder: Path, services: int) -> list[Path]:
     return [path]
 
 
+FLOOR_RESOURCES = 5_000  # the SDK floor: a bare program registering this many resources
+
+
+def floor(count: int) -> dict:
+    """The Pulumi SDK's own floor, in this (fresh) process: a bare program registering `count` security groups
+    under the same SDK's mocks, with the collector off, as the preview runs (no stack traces either)."""
+    import gc
+
+    import pulumi
+    import pulumi_aws as aws
+    from pulumi.runtime import mocks
+    from pulumi.runtime.sync_await import _sync_await
+
+    from compose_cloud.preview import without_stack_traces
+
+    class Echo(pulumi.runtime.Mocks):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+            return f"{args.name}-id", dict(args.inputs)
+
+        def call(self, args: pulumi.runtime.MockCallArgs):
+            return {}
+
+    mocks.set_mocks(Echo(), project="floor", stack="bench", preview=True)
+    gc.disable()
+    start = time.perf_counter()
+    with without_stack_traces():
+        for i in range(count):
+            aws.ec2.SecurityGroup(f"sg-{i}", description=f"group {i}")
+        _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "resources": count,
+    }
+
+
 def measure(stage: str, services: int) -> dict:
     """One stage, in this (fresh) process."""
     import yaml
+
+    if stage == "floor":
+        return floor(services)
 
     from compose_translate import LoadOptions, StackSettings, make_plan, paused_gc
 
@@ -106,13 +146,17 @@ def run(stage: str, services: int) -> dict:
 
 def report(sizes: list[int]) -> str:
     rows, previous = [], None
+    sdk = run("floor", FLOOR_RESOURCES)
+    sdk_ms = sdk["seconds"] * 1000 / sdk["resources"]
     lines = [
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}",
+        f"SDK floor: {FLOOR_RESOURCES:,} bare aws.ec2.SecurityGroup under the same mocks, collector off: "
+        f"{sdk_ms:.2f} ms per resource",
         "",
-        "| services | parse (floor) | plan | plan / floor | preview | preview / floor | resources | "
-        "ms / resource | preview growth x2 | peak MiB (plan / preview) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| services | parse (floor) | plan | plan / floor | preview | resources | resources / service | "
+        "ms / resource | ms / resource vs SDK floor | preview growth x2 | peak MiB (plan / preview) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n in sizes:
         parse, plan, preview = run("parse", n), run("plan", n), run("preview", n)
@@ -121,11 +165,11 @@ def report(sizes: list[int]) -> str:
             growth = f"{preview['seconds'] / previous[1]:.2f}x"
         previous = (n, preview["seconds"])
         rows.append((n, parse, plan, preview))
+        per_resource = preview["seconds"] * 1000 / max(preview["resources"], 1)
         lines.append(
             f"| {n} | {parse['seconds'] * 1000:.1f} ms | {plan['seconds'] * 1000:.0f} ms | "
-            f"{plan['seconds'] / parse['seconds']:.1f}x | {preview['seconds']:.2f} s | "
-            f"{preview['seconds'] / parse['seconds']:.0f}x | {preview['resources']} | "
-            f"{preview['seconds'] * 1000 / max(preview['resources'], 1):.2f} | {growth} | "
+            f"{plan['seconds'] / parse['seconds']:.1f}x | {preview['seconds']:.2f} s | {preview['resources']} | "
+            f"{preview['resources'] / n:.1f} | {per_resource:.2f} | {per_resource / sdk_ms:.1f}x | {growth} | "
             f"{plan['peak_mib']:.0f} / {preview['peak_mib']:.0f} |"
         )
         print(lines[-1], flush=True)
