@@ -242,11 +242,6 @@ DIFFERENCES = (
         "service's networks without aliases",
     ),
     (
-        "numeric keys",
-        '`services: {123: ...}` and `environment: {1: FOO}` are read as the strings "123" and "1" where '
-        "compose-go refuses non-string keys",
-    ),
-    (
         "services that finish",
         '`restart: "no"` and `on-failure[:N]` run once per deploy that changes them (an ECS task), where '
         "docker compose runs them once per `up`",

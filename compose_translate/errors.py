@@ -21,6 +21,12 @@ class Loc:
     line: int
 
 
+@dataclass(frozen=True, order=True)
+class NumericKeyLoc(Loc):
+    """Where a mapping key was written that YAML reads as a number (`123:`): it is kept as a string, and
+    where compose-go refuses such keys (service names, environment variables) the location says so."""
+
+
 @dataclass(frozen=True)
 class KeyPath:
     """A key path and where it was written, carried together (compose-go's tree.Path, located), so a

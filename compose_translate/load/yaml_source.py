@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 
-from compose_translate.errors import Loc, fail
+from compose_translate.errors import Loc, NumericKeyLoc, fail
 from compose_translate.values import MAX_FILE_BYTES, read_bounded
 
 if TYPE_CHECKING:
@@ -122,10 +122,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     result = YMap(loc=_loc(loader, node))
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        loc = _loc(loader, key_node)
         if not isinstance(key, str):
+            if isinstance(key, (int, float)) and not isinstance(key, bool):
+                loc = NumericKeyLoc(loc.file, loc.line)
             key = str(key).lower() if isinstance(key, bool) else str(key)
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_locs[key] = _loc(loader, key_node)
+        result.key_locs[key] = loc
     return result
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compose_translate.errors import KeyPath
+from compose_translate.errors import KeyPath, NumericKeyLoc
 from compose_translate.load import LoadedDocument
 from compose_translate.load.yaml_source import YMap
 from compose_translate.normalize.context import _RESOURCE_NAME, TOP_LEVEL, _Ctx, _short
@@ -58,12 +58,9 @@ def normalize(loaded: LoadedDocument) -> Project:
     }
     services = {}
     for name, raw in sections["services"].items():
-        if not isinstance(name, str):  # `123:` is a number to YAML; compose-go refuses it
-            ctx.error(
-                f"service name {name!r} is not a string",
-                top.key("services").key(name, sections["services"]),
-                hint=f'quote it: "{name}":',
-            )
+        where_name = top.key("services").key(name, sections["services"])
+        if not isinstance(name, str) or isinstance(where_name.loc, NumericKeyLoc):  # `123:`: compose-go refuses it
+            ctx.error(f"service name {name} is a number, not a string", where_name, hint=f'quote it: "{name}":')
             continue
         service = _service(ctx, str(name), raw, sections, models, top.key("services").key(name, sections["services"]))
         if service is not None:

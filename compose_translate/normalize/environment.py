@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from compose_translate.errors import ComposeError, KeyPath
+from compose_translate.errors import ComposeError, KeyPath, NumericKeyLoc
 from compose_translate.load.envfiles import read_env_file
 from compose_translate.normalize.context import (
     _bool_or_error,
@@ -53,13 +53,18 @@ def _environment(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> dict[str, st
     environment = raw.get("environment")
     if environment is not None:
         as_map = _to_map(environment, where.key("environment").path)
-        for key in [k for k in as_map if not isinstance(k, str)]:
+        numeric = [
+            k
+            for k in as_map
+            if not isinstance(k, str) or isinstance(getattr(as_map, "key_locs", {}).get(k), NumericKeyLoc)
+        ]
+        for key in numeric:  # `environment: {1: FOO}`: compose-go refuses a key that is a number
             ctx.error(
-                f"environment variable name {key!r} is not a string",
+                f"environment variable name {key} is a number, not a string",
                 where.key("environment", raw).key(key, as_map),
                 hint=f'quote it: "{key}":',
             )
-            as_map = {k: v for k, v in as_map.items() if k != key}
+        as_map = {k: v for k, v in as_map.items() if k not in numeric}
         for key, value in as_map.items():
             value = env_value(value)
             if value is None:
