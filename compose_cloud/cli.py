@@ -32,6 +32,7 @@ from compose_cloud.pulumi_project import find_project_name
 from compose_cloud.render import error_text, plan_json, plan_text, warnings_text
 from compose_translate import ComposeError, make_plan, paused_gc
 from compose_translate.load import probe_name
+from compose_translate.plan import DeploymentPlan
 from compose_translate.sensitive import mask
 
 
@@ -85,7 +86,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _check_json(plan) -> str:
+def _check_json(plan: DeploymentPlan) -> str:
     data = plan.to_dict()
     return (
         json.dumps(

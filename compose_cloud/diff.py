@@ -36,14 +36,14 @@ class Diff:
     changed: list[ResourceChange] = field(default_factory=list)
     environment: dict[str, list[tuple[str, str | None, str | None]]] = field(default_factory=dict)
     bindings: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # service -> (before, after)
-    models: dict[str, tuple[dict | None, dict | None]] = field(default_factory=dict)
+    models: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = field(default_factory=dict[str, Any])
     secrets_changed: list[str] = field(default_factory=list)  # secrets and configs whose content changed
     cost: tuple[float | None, float | None] = (0.0, 0.0)  # None: unpriced (never $0.00)
     prices: str = ""  # which tables the head's figures come from (region and date)
     unpriced: tuple[str, ...] = ()  # what neither total includes: a delta is not a saving there
     idle: tuple[float | None, float | None] = (None, None)  # totals while models that scale to zero are idle
-    new_warnings: list[dict] = field(default_factory=list)
-    resolved_warnings: list[dict] = field(default_factory=list)
+    new_warnings: list[dict[str, Any]] = field(default_factory=list)
+    resolved_warnings: list[dict[str, Any]] = field(default_factory=list)
     note: str | None = None  # why the base side is empty, when it is
     price_file_changed: bool = False  # the head edits the price tables (both sides are priced with the base's)
     diagram: str | None = None  # Mermaid diagram of the working tree's deployment
@@ -98,7 +98,7 @@ def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
     return diff
 
 
-def _resources(before: list[dict], after: list[dict], diff: Diff) -> None:
+def _resources(before: list[dict[str, Any]], after: list[dict[str, Any]], diff: Diff) -> None:
     old = {(r["type"], r["name"]): r for r in before}
     new = {(r["type"], r["name"]): r for r in after}
     diff.added = sorted(set(new) - set(old))
@@ -162,7 +162,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
-def _services(before: dict, after: dict, diff: Diff) -> None:
+def _services(before: dict[str, Any], after: dict[str, Any], diff: Diff) -> None:
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name) or {}, after.get(name) or {}
         old_env = {
@@ -202,5 +202,5 @@ def _secret_changes(base: PreviewResult, head: PreviewResult) -> list[str]:
     return changed
 
 
-def _value(secret) -> str | None:
+def _value(secret: Any) -> str | None:
     return secret.get_secret_value() if secret is not None else None

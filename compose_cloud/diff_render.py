@@ -51,7 +51,7 @@ def summary(diff: Diff, value: Callable[[str], str] = str) -> str:
     return "; ".join(parts) + "."
 
 
-def _model(value: dict | None) -> str:
+def _model(value: dict[str, Any] | None) -> str:
     if value is None:
         return "(none)"
     where = f"{value['instances']} x {value['instance_type']} in {value['region']}"

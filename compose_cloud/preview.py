@@ -74,7 +74,7 @@ class _Mocks(pulumi.runtime.Mocks):
         self.provider_regions: dict[str, str] = {}
         self.stack_outputs: dict[str, Any] = {}
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         provider = args.provider.split("::")[-2] if args.provider else None
         if args.typ.startswith("pulumi:providers:"):
             self.provider_regions[args.name] = args.inputs.get("region", self.region)
@@ -94,7 +94,7 @@ class _Mocks(pulumi.runtime.Mocks):
             return "", {**{k: rpc.UNKNOWN for k in computed if k not in args.inputs}, **args.inputs}
         return resource_id, {**args.inputs, **computed}
 
-    def call(self, args: pulumi.runtime.MockCallArgs):
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:  # a dict of outputs, as the SDK accepts
         region = self.region
         if self.unknowns and args.token in ("aws:ecr/getAuthorizationToken:getAuthorizationToken",):
             return {"userName": rpc.UNKNOWN, "password": rpc.UNKNOWN, "proxyEndpoint": rpc.UNKNOWN}
@@ -137,12 +137,12 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}
 
 
-def _alias(alias) -> str:
+def _alias(alias: Any) -> str:  # the engine's Alias message
     """An alias as the engine receives it: a former name, a former parent (`parent <urn>`), or a URN."""
     if alias.urn:
-        return alias.urn
+        return str(alias.urn)
     if alias.spec.name:
-        return alias.spec.name
+        return str(alias.spec.name)
     return f"parent {alias.spec.parentUrn}" if alias.spec.parentUrn else ""
 
 
@@ -153,16 +153,16 @@ class _Monitor(mocks.MockMonitor):
         super().__init__(recorder)
         self.recorder = recorder
 
-    def RegisterResourceOutputs(self, request):
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         """The stack's exported outputs, as the engine receives them: secrets still marked, then redacted."""
         if request.urn.endswith("::pulumi:pulumi:Stack::" + request.urn.split("::")[-1]):
             from google.protobuf import json_format
 
             self.recorder.stack_outputs = redact(json_format.MessageToDict(request.outputs))
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
-    def RegisterResource(self, request):
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         record = self.recorder.records.get((request.type, request.name))
         if record is not None:
             record.urn, record.parent_urn = response.urn, request.parent

@@ -8,6 +8,7 @@ the same Pulumi.yaml so that `plan`, `preview` and `diff` name things as `pulumi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -58,7 +59,7 @@ def stack_file(stack: str, folder: Path | None = None) -> Path:
     )
 
 
-def _document(path: Path) -> dict:
+def _document(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             document = yaml.safe_load(handle.read(MAX_BYTES))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from compose_translate.errors import Diagnostic
 from compose_translate.plan import DeploymentPlan
@@ -13,7 +15,7 @@ def plan_json(plan: DeploymentPlan) -> str:
     return json.dumps(plan.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def warnings_text(warnings, root: Path) -> str:
+def warnings_text(warnings: Iterable[Diagnostic], root: Path) -> str:
     return "".join(f"warning: {w.render(root)}\n" for w in warnings)
 
 
@@ -63,7 +65,7 @@ def plan_text(plan: DeploymentPlan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cost_line(cost: dict) -> str:
+def cost_line(cost: dict[str, Any]) -> str:
     """The plan's cost estimate in one line: what it covers, each region's table and its date, and what it
     could not price. Nothing unpriced is ever shown as $0.00."""
     unpriced = f"; not included: {', '.join(cost['unpriced'])}" if cost["unpriced"] else ""

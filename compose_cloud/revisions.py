@@ -80,5 +80,5 @@ def on_base(path: Path, cwd: Path, root: Path) -> Path:
     return root / absolute.resolve().relative_to(cwd.resolve())
 
 
-def scratch_dir() -> tempfile.TemporaryDirectory:
+def scratch_dir() -> tempfile.TemporaryDirectory[str]:
     return tempfile.TemporaryDirectory(prefix="compose-cloud-base-")

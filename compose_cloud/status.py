@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import botocore.exceptions
 
@@ -99,7 +100,9 @@ def _endpoint(aws: Aws, region: str, name: str) -> Row:
     return Row("endpoint", name, region, state, state == "InService", endpoint.get("FailureReason", ""))
 
 
-def _tagged(tags: list[dict], plan: DeploymentPlan, stack: str, key: str = "key", value: str = "value") -> bool:
+def _tagged(
+    tags: list[dict[str, Any]], plan: DeploymentPlan, stack: str, key: str = "key", value: str = "value"
+) -> bool:
     found = {t[key]: t[value] for t in tags}
     return found.get(PROJECT_TAG) == plan.name and found.get(STACK_TAG) == stack
 
@@ -140,7 +143,7 @@ def _services(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
         return [Row("cluster", f"{plan.name} ({stack})", plan.region, "Unknown", False, failure_text(exc))]
 
 
-def _service_row(service: dict, region: str) -> Row:
+def _service_row(service: dict[str, Any], region: str) -> Row:
     running, desired = service.get("runningCount", 0), service.get("desiredCount", 0)
     events = [e["message"] for e in service.get("events", [])[:2]]
     healthy = service.get("status") == "ACTIVE" and running >= desired

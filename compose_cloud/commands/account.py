@@ -6,18 +6,22 @@ import argparse
 import sys
 from pathlib import Path
 
+from compose_cloud.aws import Aws
 from compose_cloud.commands.common import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
     stack_name_of,
 )
+from compose_cloud.preflight import Check
 from compose_cloud.progress import progress
 from compose_cloud.render import error_text
 from compose_translate import ComposeError
+from compose_translate.plan import DeploymentPlan
+from compose_translate.plan.pricing import Prices
 
 
-def cmd_account(args: argparse.Namespace, plan) -> int:
+def cmd_account(args: argparse.Namespace, plan: DeploymentPlan) -> int:
     """preflight / status: the plan against the AWS account."""
     from compose_cloud import preflight, status
     from compose_cloud.aws import Aws
@@ -46,7 +50,7 @@ def cmd_account(args: argparse.Namespace, plan) -> int:
     return EXIT_OK if all(r.healthy for r in rows) else EXIT_INVALID
 
 
-def cmd_logs(args: argparse.Namespace, plan, aws) -> int:
+def cmd_logs(args: argparse.Namespace, plan: DeploymentPlan, aws: Aws) -> int:
     import time
 
     from compose_cloud import logs
@@ -75,7 +79,7 @@ def cmd_logs(args: argparse.Namespace, plan, aws) -> int:
     return EXIT_OK
 
 
-def refresh_prices(plan, aws):
+def refresh_prices(plan: DeploymentPlan, aws: Aws) -> Check:
     import time
 
     from compose_cloud import prices
@@ -105,7 +109,7 @@ def refresh_prices(plan, aws):
     )
 
 
-def _unpriced(plan, tables) -> dict[str, list[str]]:
+def _unpriced(plan: DeploymentPlan, tables: dict[str, Prices]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for region, table in tables.items():
         gaps = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from compose_cloud.pulumi_project import stack_file
@@ -57,7 +58,12 @@ def stack_settings(args: argparse.Namespace, path: Path | None) -> StackSettings
     return settings
 
 
-def preview_settings(args: argparse.Namespace, settings: StackSettings, files, env_files=None) -> StackSettings:
+def preview_settings(
+    args: argparse.Namespace,
+    settings: StackSettings,
+    files: Iterable[Path | str],
+    env_files: Iterable[str] | None = None,
+) -> StackSettings:
     """The stack settings the program runs with: command-line options over the stack file's."""
     return settings.model_copy(
         update={

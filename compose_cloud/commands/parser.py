@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 _DESCRIPTION = """\
 Deploy a Docker Compose application that declares AI models (`models:`) to AWS.
@@ -52,14 +53,15 @@ class _ExamplesFormatter(argparse.HelpFormatter):
 class _Commands:
     """Sub-commands whose --help ends with real examples."""
 
-    def __init__(self, actions):
+    def __init__(self, actions: Any) -> None:  # argparse's _SubParsersAction
         self.actions = actions
 
-    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         examples = "\n".join(f"  {line}" for line in EXAMPLES.get(name, []))
-        return self.actions.add_parser(
+        parser: argparse.ArgumentParser = self.actions.add_parser(
             name, epilog=f"examples:\n{examples}" if examples else None, formatter_class=_ExamplesFormatter, **kwargs
         )
+        return parser
 
 
 def package_version() -> str:
@@ -72,7 +74,7 @@ def package_version() -> str:
 
 
 # The options every command takes (docker compose's global flags), as (flags, keyword arguments).
-_GLOBAL: list[tuple[tuple[str, ...], dict]] = [
+_GLOBAL: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (
         ("-f", "--file"),
         dict(

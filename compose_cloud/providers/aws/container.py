@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import shlex
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compose_translate.plan.files import ServiceFile
 from compose_translate.plan.planned_service import PlannedService
@@ -58,7 +58,7 @@ def file_volume(directory: str, directories: tuple[str, ...]) -> str:
     return f"files-{directories.index(directory)}"
 
 
-def container_definitions(service: PlannedService, resolved: Resolved) -> list[dict]:
+def container_definitions(service: PlannedService, resolved: Resolved) -> list[dict[str, Any]]:
     app = {
         "name": service.name,
         "image": resolved.image,
@@ -108,7 +108,7 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
         app["cpu"] = EC2_CPU_RESERVATION  # what ECS measures the service's CPU utilization against
     if runtime.read_only:
         app["readonlyRootFilesystem"] = True
-    linux: dict = {}
+    linux: dict[str, Any] = {}
     if runtime.init:
         linux["initProcessEnabled"] = True
     if runtime.cap_drop:
@@ -134,7 +134,7 @@ def container_definitions(service: PlannedService, resolved: Resolved) -> list[d
     return [files_init(service, resolved), app]
 
 
-def files_init(service: PlannedService, resolved: Resolved) -> dict:
+def files_init(service: PlannedService, resolved: Resolved) -> dict[str, Any]:
     """A container that receives each value through ECS `secrets` and writes it as a file, then exits."""
     script, secrets = ["set -e"], []
     for index, file in enumerate(service.files):
@@ -164,7 +164,7 @@ def _write_file(file: ServiceFile, variable: str) -> list[str]:
     return lines
 
 
-def _mount_points(service: PlannedService) -> list[dict]:
+def _mount_points(service: PlannedService) -> list[dict[str, Any]]:
     points = [
         {"sourceVolume": _volume_name(m.kind, m.volume), "containerPath": m.target, "readOnly": m.read_only}
         for m in service.mounts
@@ -205,7 +205,7 @@ def task_volumes(
     return [unique[name] for name in sorted(unique)]
 
 
-def _logs(resolved: Resolved, prefix: str) -> dict:
+def _logs(resolved: Resolved, prefix: str) -> dict[str, Any]:
     return {
         "logDriver": "awslogs",
         "options": {

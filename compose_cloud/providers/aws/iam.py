@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -14,7 +15,7 @@ from .naming import fitted, fixed_name
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 
 
-def document(statements: list[dict]) -> str:
+def document(statements: list[dict[str, Any]]) -> str:
     """An IAM policy document, serialised the same way every time (sorted keys: stable diffs)."""
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
@@ -43,7 +44,7 @@ def execution_policy(
 ) -> pulumi.Output[str]:
     """Pull the image, write logs, read exactly this service's secrets and parameters."""
 
-    def build(args: list) -> str:
+    def build(args: list[Any]) -> str:
         log_group, repository, n_secrets = args[0], args[1], args[2]
         secrets, parameters = args[3 : 3 + n_secrets], args[3 + n_secrets :]
         statements = [
