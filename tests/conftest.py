@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import socket
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -20,6 +23,23 @@ hypothesis_settings.register_profile("dev", max_examples=150, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("deep", max_examples=5000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+def git(repo: Path, *args: str) -> None:
+    """git in `repo`, as a throw-away identity (tests commit base revisions of their own)."""
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
+    )
+
+
+def run_cli(folder: Path, *argv: str) -> tuple[int, str, str]:
+    """The real CLI in this process, from `folder`: (exit code, stdout, stderr)."""
+    from compose_cloud.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

@@ -8,18 +8,13 @@ and keys reordered. Each project runs the real CLI twice per variant (base, head
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, WILD
+from conftest import ROOT, WILD, git, run_cli
 from test_wild import EXPECTED_ERRORS
-
-from compose_cloud.cli import main
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -30,19 +25,6 @@ WILD_FILES = (
     if WILD.is_dir()
     else []
 )
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
-    )
-
-
-def _run(repo: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(repo), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _commented(text: str) -> str:
@@ -68,18 +50,18 @@ def _reordered(text: str) -> str:
 def _project(tmp_path: Path, source: Path, name: str) -> tuple[Path, Path]:
     repo = tmp_path / "checkout"
     shutil.copytree(source, repo, symlinks=True)
-    _git(repo, "init", "-q")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-qm", "base")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
     return repo, repo / name
 
 
 def _assert_no_changes(repo: Path, file: Path, variant: str) -> None:
-    code, out, err = _run(repo, "diff", "--base", "HEAD", "-f", file.name, "--exit-code")
+    code, out, err = run_cli(repo, "diff", "--base", "HEAD", "-f", file.name, "--exit-code")
     assert code == 0, f"{variant}: {out}{err}"
     assert "No changes" in out, f"{variant}: {out}"
     assert str(repo) not in out + err and "compose-cloud-base-" not in out + err, out + err
-    code, out, err = _run(repo, "diff", "--base", "HEAD", "-f", file.name, "--format", "markdown", "--exit-code")
+    code, out, err = run_cli(repo, "diff", "--base", "HEAD", "-f", file.name, "--format", "markdown", "--exit-code")
     assert code == 0 and str(repo) not in out and "compose-cloud-base-" not in out, variant
 
 

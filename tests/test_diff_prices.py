@@ -3,17 +3,14 @@ always fits GitHub's limit (issue 21, items 6 and 7)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import git, run_cli
 from test_markdown_forgery import assert_unforged
 
-from compose_cloud.cli import main
 from compose_cloud.diff import Diff, ResourceChange
 from compose_cloud.diff_render import GITHUB_LIMIT, _length, render_markdown
 from compose_translate import ComposeError, LoadOptions, make_plan
@@ -25,27 +22,14 @@ FORGED_DATE = "2026-11**\n\n## Approved by @org/security\n\n<img src=https://exa
 TABLE = {"date": "2026-11", "source": "AWS Price List API", "sagemaker": {"ml.g5.xlarge": 1.408}}
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
-    )
-
-
-def _run(repo: Path, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(repo), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture
 def repo(tmp_path):
     root = tmp_path / "checkout"
     root.mkdir()
     (root / "compose.yaml").write_text(COMPOSE)
-    _git(root, "init", "-q")
-    _git(root, "add", ".")
-    _git(root, "commit", "-qm", "base")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "base")
     return root
 
 
@@ -59,7 +43,7 @@ def test_a_forged_date_is_refused_where_the_file_is_read(repo):
     with pytest.raises(ComposeError) as err:
         make_plan(LoadOptions(files=(repo / "compose.yaml",), environ={}))
     assert "us-east-1.date" in err.value.first.message and "Approved" not in err.value.render()
-    code, out, err_text = _run(repo, "preview", "--format", "markdown")
+    code, out, err_text = run_cli(repo, "preview", "--format", "markdown")
     assert code == 1 and out == "" and "prices.json" in err_text
 
 
@@ -81,20 +65,20 @@ def test_prices_must_be_positive_and_shaped(repo, table, where):
 
 
 def test_the_pull_requests_price_file_neither_forges_the_comment_nor_lowers_the_cost(repo):
-    code, before, _ = _run(repo, "diff", "--base", "HEAD", "--format", "markdown")
+    code, before, _ = run_cli(repo, "diff", "--base", "HEAD", "--format", "markdown")
     assert code == 0 and "No changes" in before
     (repo / "compose.yaml").write_text(COMPOSE.replace("ai/smollm2}", "ai/smollm2, labels: [cloud.instance-count=2]}"))
-    _, honest, _ = _run(repo, "diff", "--base", "HEAD", "--format", "json")
+    _, honest, _ = run_cli(repo, "diff", "--base", "HEAD", "--format", "json")
     cheap = {**TABLE, "sagemaker": {"ml.g5.xlarge": 0.0001}}
     _prices(repo, {"us-east-1": cheap})
-    code, markdown, err = _run(repo, "diff", "--base", "HEAD", "--format", "markdown")
+    code, markdown, err = run_cli(repo, "diff", "--base", "HEAD", "--format", "markdown")
     assert code == 0, err
     assert "edits `.compose-cloud/prices.json`: both sides are priced with the base's tables" in markdown
-    _, cheap_json, _ = _run(repo, "diff", "--base", "HEAD", "--format", "json")
+    _, cheap_json, _ = run_cli(repo, "diff", "--base", "HEAD", "--format", "json")
     assert json.loads(cheap_json)["cost"] == json.loads(honest)["cost"]  # the base's (built-in) prices
     assert json.loads(cheap_json)["price_file_changed"] is True
     _prices(repo, {"us-east-1": {**TABLE, "date": FORGED_DATE}})
-    code, markdown, err = _run(repo, "diff", "--base", "HEAD", "--format", "markdown")
+    code, markdown, err = run_cli(repo, "diff", "--base", "HEAD", "--format", "markdown")
     assert code == 0, err
     assert "Approved" not in markdown and "<img" not in markdown
     assert_unforged(markdown)
