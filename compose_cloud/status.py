@@ -49,13 +49,7 @@ def _jobs(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
     ecs = aws.client("ecs", plan.region)
     rows = []
     try:
-        arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]]
-        clusters = [
-            c["clusterArn"]
-            for i in range(0, len(arns), 100)
-            for c in ecs.describe_clusters(clusters=arns[i : i + 100], include=["TAGS"])["clusters"]
-            if _tagged(c.get("tags", []), plan, stack)
-        ]
+        clusters = _stack_clusters(ecs, plan, stack)
         tasks = []
         for cluster in clusters:
             for desired in ("RUNNING", "STOPPED"):
@@ -107,16 +101,21 @@ def _tagged(
     return found.get(PROJECT_TAG) == plan.name and found.get(STACK_TAG) == stack
 
 
+def _stack_clusters(ecs: Any, plan: DeploymentPlan, stack: str) -> list[str]:
+    """The ARNs of the ECS clusters tagged for this project and stack."""
+    arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]]
+    return [
+        c["clusterArn"]
+        for i in range(0, len(arns), 100)
+        for c in ecs.describe_clusters(clusters=arns[i : i + 100], include=["TAGS"])["clusters"]
+        if _tagged(c.get("tags", []), plan, stack)
+    ]
+
+
 def _services(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
     ecs = aws.client("ecs", plan.region)
     try:
-        arns = [a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]]
-        clusters = [
-            c
-            for i in range(0, len(arns), 100)
-            for c in ecs.describe_clusters(clusters=arns[i : i + 100], include=["TAGS"])["clusters"]
-            if _tagged(c.get("tags", []), plan, stack)
-        ]
+        clusters = _stack_clusters(ecs, plan, stack)
         if not clusters:
             return [
                 Row(
@@ -131,12 +130,10 @@ def _services(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
         rows = []
         for cluster in clusters:
             services = [
-                a
-                for page in ecs.get_paginator("list_services").paginate(cluster=cluster["clusterArn"])
-                for a in page["serviceArns"]
+                a for page in ecs.get_paginator("list_services").paginate(cluster=cluster) for a in page["serviceArns"]
             ]
             for i in range(0, len(services), 10):
-                described = ecs.describe_services(cluster=cluster["clusterArn"], services=services[i : i + 10])
+                described = ecs.describe_services(cluster=cluster, services=services[i : i + 10])
                 rows += [_service_row(s, plan.region) for s in described["services"]]
         return sorted(rows, key=lambda r: r.name)
     except AWS_ERRORS as exc:
