@@ -33,15 +33,15 @@ def find_project_name(*starts: Path, stop: Path | None = None) -> str | None:
     return None
 
 
-def stack_file(stack: str, folder: Path | None = None) -> Path:
-    """Where `pulumi` keeps the stack's settings: Pulumi.<stack>.yaml in the project's stackConfigDir."""
+def stack_folder(folder: Path | None = None) -> Path | None:
+    """The project's stackConfigDir, relative to `folder` (Path(".") when it names none); None without a
+    Pulumi project. A stackConfigDir outside the project is refused (it would read or write elsewhere)."""
     folder = folder or Path.cwd()
-    name = f"Pulumi.{stack}.yaml"
     for candidate in (folder / "Pulumi.yaml", folder / "Pulumi.yml"):
         if candidate.is_file():
             config_dir = _document(candidate).get("stackConfigDir")
             if not (isinstance(config_dir, str) and config_dir):
-                return Path(name)
+                return Path(".")
             inside = (folder / config_dir).resolve()
             if Path(config_dir).is_absolute() or not inside.is_relative_to(folder.resolve()):
                 raise ComposeError(
@@ -52,7 +52,17 @@ def stack_file(stack: str, folder: Path | None = None) -> Path:
                         hint="name a folder inside the project, e.g. stackConfigDir: stacks",
                     )
                 )
-            return Path(config_dir) / name
+            return Path(config_dir)
+    return None
+
+
+def stack_file(stack: str, folder: Path | None = None) -> Path:
+    """Where `pulumi` keeps the stack's settings: Pulumi.<stack>.yaml in the project's stackConfigDir."""
+    folder = folder or Path.cwd()
+    name = f"Pulumi.{stack}.yaml"
+    config_dir = stack_folder(folder)
+    if config_dir is not None:
+        return Path(name) if config_dir == Path(".") else config_dir / name
     # no Pulumi project here (yet): this repository's layout, stacks/, when that is what exists
     return (
         Path("stacks") / name if not (folder / name).is_file() and (folder / "stacks" / name).is_file() else Path(name)

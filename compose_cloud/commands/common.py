@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from compose_cloud.pulumi_project import stack_file
+from compose_cloud.pulumi_project import stack_file, stack_folder
 from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings
 from compose_translate.load import find_default_files
 from compose_translate.settings import read_stack_file
@@ -26,7 +26,9 @@ def resolve_stack(args: argparse.Namespace) -> None:
     if chosen:
         args.stack = chosen
         return
-    folder = stack_file("x").parent
+    folder = stack_folder()
+    if folder is None:  # no Pulumi project yet: its stack files here, or in this repository's stacks/ layout
+        folder = Path("stacks") if not list(Path(".").glob("Pulumi.*.yaml")) else Path(".")
     found = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
     if len(found) == 1:
         args.stack = found[0]
