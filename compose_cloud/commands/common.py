@@ -26,9 +26,7 @@ def resolve_stack(args: argparse.Namespace) -> None:
     if chosen:
         args.stack = chosen
         return
-    folder = stack_folder()
-    if folder is None:  # no Pulumi project yet: its stack files here, or in this repository's stacks/ layout
-        folder = Path("stacks") if not list(Path(".").glob("Pulumi.*.yaml")) else Path(".")
+    folder = stack_folder() or Path(".")  # no Pulumi project yet: the stack files beside the Compose files
     found = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in folder.glob("Pulumi.*.yaml"))
     if len(found) == 1:
         args.stack = found[0]
