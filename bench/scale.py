@@ -72,7 +72,7 @@ def floor(count: int) -> dict:
     from pulumi.runtime import mocks
     from pulumi.runtime.sync_await import _sync_await
 
-    from compose_cloud.preview import without_stack_traces
+    from compose_cloud.preview.engine import without_stack_traces
 
     class Echo(pulumi.runtime.Mocks):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs):
@@ -103,11 +103,12 @@ def measure(stage: str, services: int) -> dict:
     if stage == "floor":
         return floor(services)
 
-    from compose_translate import LoadOptions, StackSettings, make_plan, paused_gc
+    from compose_cloud import collector
+    from compose_translate import LoadOptions, StackSettings, make_plan
 
     with tempfile.TemporaryDirectory() as tmp:
         if stage == "preview":  # import and warm the Pulumi SDKs outside the timed part
-            from compose_cloud.preview import run_preview
+            from compose_cloud.preview.engine import run_preview
 
             warm = Path(tmp) / "warm"
             warm.mkdir()
@@ -119,7 +120,7 @@ def measure(stage: str, services: int) -> dict:
             for f in files:
                 yaml.load(f.read_text(), Loader=yaml.CSafeLoader)
         elif stage == "plan":
-            with paused_gc():  # as the CLI plans
+            with collector.paused():  # as the CLI plans
                 make_plan(LoadOptions(files=tuple(files), environ={}))
         else:
             result = run_preview(StackSettings(files=tuple(map(str, files))))

@@ -6,9 +6,6 @@ The pipeline (see PIPELINE.md), a package per stage: `load` (with `interpolate` 
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from compose_translate.errors import ComposeError, Diagnostic, Loc, Report
 from compose_translate.load import LoadOptions, load
@@ -48,7 +45,8 @@ def load_project(options: LoadOptions) -> tuple[Project, tuple[Diagnostic, ...],
 def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> DeploymentPlan:
     """Run the whole pipeline; raises `ComposeError` (and only that) for bad input.
 
-    It changes nothing process-wide; a program planning large projects may wrap it in `paused_gc()`.
+    It changes nothing process-wide; a program planning large projects may pause the cyclic collector
+    around it (compose_cloud/collector.py says why).
     """
     report = Report()
     try:
@@ -64,20 +62,6 @@ def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> De
             "sources": dict(report.sensitive_values),
         }
     )
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """For programs (the CLI, benchmarks), not the library: the pipeline builds many small acyclic
-    containers, which the cyclic collector would scan again and again (a third of the time for 1,000
-    services); pausing it while planning is a process-wide choice only a program should make."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _scrubbed(diagnostic: Diagnostic, sensitive_values: dict[str, str]) -> Diagnostic:

@@ -19,7 +19,7 @@ from typing import Any
 
 import botocore.session
 
-from compose_cloud.preview import PreviewResult, Recorded
+from compose_cloud.preview.engine import PreviewResult, Recorded
 
 
 @cache
@@ -1022,9 +1022,9 @@ NOT_AWS = ("pulumi:providers:", "compose-cloud:", "docker-build:")
 
 @translates("pulumi-python:dynamic:Resource")
 def _task_run(r, i, ctx, found):
-    """A job's run (compose_cloud/providers/aws/oneshot.py): the ECS RunTask its provider sends, built by
+    """A job's run (compose_cloud/program/aws/oneshot.py): the ECS RunTask its provider sends, built by
     the same function; the other inputs are the provider's own (where to wait, how often to try)."""
-    from compose_cloud.providers.aws.oneshot import run_task_request
+    from compose_cloud.program.aws.oneshot import run_task_request
 
     props = {k: i.pop(k, None) for k in list(i)}
     request = run_task_request(props)

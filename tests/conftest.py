@@ -34,7 +34,7 @@ def git(repo: Path, *args: str) -> None:
 
 def run_cli(folder: Path, *argv: str) -> tuple[int, str, str]:
     """The real CLI in this process, from `folder`: (exit code, stdout, stderr)."""
-    from compose_cloud.cli import main
+    from compose_cloud.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.chdir(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

@@ -14,7 +14,7 @@ import pulumi
 from pulumi.runtime import mocks
 from pulumi.runtime.sync_await import _sync_await
 
-from compose_cloud.preview import _Mocks, _Monitor
+from compose_cloud.preview.engine import _Mocks, _Monitor
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,10 +15,10 @@ import boto3
 from botocore.stub import Stubber
 from conftest import write
 
-from compose_cloud.aws import Aws
-from compose_cloud.cli import main
-from compose_cloud.preflight import needs, preflight
-from compose_cloud.status import status
+from compose_cloud.account.clients import Aws
+from compose_cloud.account.preflight import needs, preflight
+from compose_cloud.account.status import status
+from compose_cloud.cli.main import main
 from compose_translate import LoadOptions, StackSettings, make_plan
 
 SAGEMAKER_G5 = "L-ML-G5-XL"  # a made-up code: SageMaker's are found by quota name
@@ -195,7 +195,7 @@ def test_missing_credentials(account, monkeypatch, tmp_path, capsys):
 def test_cli_json_and_exit_code_and_no_secret(account, tmp_path, capsys, monkeypatch):
     plan_for(tmp_path)
     factory = quotas(healthy_quotas(sagemaker_value=0.0))
-    monkeypatch.setattr("compose_cloud.aws.Aws.__init__", _with_overrides(factory))
+    monkeypatch.setattr("compose_cloud.account.clients.Aws.__init__", _with_overrides(factory))
     assert main(["preflight", "-f", str(tmp_path / "compose.yaml"), "--format", "json"]) == 1
     out = capsys.readouterr().out
     data = json.loads(out)
@@ -285,7 +285,7 @@ def test_clients_retry_with_backoff_and_time_out(account):
 
 
 def test_report_text_shows_each_fix(account, tmp_path):
-    from compose_cloud.preflight import render_text
+    from compose_cloud.account.preflight import render_text
 
     checks = preflight(
         plan_for(tmp_path), Aws(overrides={"service-quotas": quotas(healthy_quotas(sagemaker_value=0.0))})
@@ -297,7 +297,7 @@ def test_report_text_shows_each_fix(account, tmp_path):
 
 
 def test_status_renders_text_and_json():
-    from compose_cloud.status import Row, render_json, render_text
+    from compose_cloud.account.status import Row, render_json, render_text
 
     rows = [
         Row("endpoint", "shop-dev-chat", "us-west-2", "Failed", False, "CUDA out of memory"),

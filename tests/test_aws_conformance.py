@@ -22,7 +22,7 @@ from aws_rules import rule_findings
 from conftest import ROOT, WILD
 from test_wild import EXPECTED_ERRORS, FILES
 
-from compose_cloud.preview import PreviewResult, run_preview
+from compose_cloud.preview.engine import PreviewResult, run_preview
 from compose_translate import StackSettings
 
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/compose.yaml"))

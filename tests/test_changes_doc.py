@@ -1,7 +1,7 @@
 """docs/changes.md: what a second `pulumi up` does for each kind of Compose change (issue 22, item 4).
 
 Generated here from before/after offline previews of one project, compared as `compose-cloud diff`
-compares them, with the replace-on-change table of compose_cloud/replacement.py. Regenerate with
+compares them, with the replace-on-change table of compose_cloud/preview/replacement.py. Regenerate with
 UPDATE_GOLDEN=1 and review the page.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, write
 from test_preview import preview
 
-from compose_cloud.diff import compare
+from compose_cloud.preview.compare import compare
 
 DOC = ROOT / "docs" / "changes.md"
 BASE = """\
@@ -106,7 +106,7 @@ def render(sides) -> str:
         "`compose-cloud diff` does. **Updated** resources change in place; **replaced** ones are created anew "
         "before the old one is deleted; **replaced, delete first** ones have a fixed physical name (an ECS "
         "service, a SageMaker endpoint), so the old one is deleted before the new one is created, and what it "
-        "served is unavailable in between. Which inputs replace a resource: `compose_cloud/replacement.py`.",
+        "served is unavailable in between. Which inputs replace a resource: `compose_cloud/preview/replacement.py`.",
         "",
         "| change | updated in place | replaced | replaced, delete first | added | removed | what you see |",
         "| --- | --- | --- | --- | --- | --- | --- |",

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from conftest import ROOT, write
 
-from compose_cloud.cli import main
+from compose_cloud.cli.main import main
 
 SEED = ROOT / "examples" / "seed-06-cloud" / "compose.yaml"
 
@@ -60,7 +60,7 @@ def test_unknown_stack_setting_is_an_error(tmp_path, capsys):
 
 def test_usage_error_exit_code_and_no_traceback(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", "plan", "--format", "yaml"],
+        [sys.executable, "-m", "compose_cloud.cli.main", "plan", "--format", "yaml"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -68,7 +68,7 @@ def test_usage_error_exit_code_and_no_traceback(tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr
     write(tmp_path, {"compose.yaml": "services: {a: {image: [x]}}\n"})
     run = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", "plan", "-f", str(tmp_path / "compose.yaml")],
+        [sys.executable, "-m", "compose_cloud.cli.main", "plan", "-f", str(tmp_path / "compose.yaml")],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -148,7 +148,7 @@ def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path):
     services = "".join(f"  s{i}: {{image: nginx, environment: {{N: '{i}'}}}}\n" for i in range(400))
     (tmp_path / "compose.yaml").write_text("name: big\nservices:\n" + services)
     process = subprocess.Popen(
-        [sys.executable, "-m", "compose_cloud.cli", "preview"],
+        [sys.executable, "-m", "compose_cloud.cli.main", "preview"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -162,8 +162,8 @@ def test_ctrl_c_ends_with_130_and_no_traceback(tmp_path):
 
 
 def test_version_and_examples_in_every_command_help(capsys):
-    from compose_cloud.cli import main
-    from compose_cloud.commands.parser import EXAMPLES
+    from compose_cloud.cli.main import main
+    from compose_cloud.cli.parser import EXAMPLES
 
     with pytest.raises(SystemExit) as done:
         main(["--version"])
@@ -176,7 +176,7 @@ def test_version_and_examples_in_every_command_help(capsys):
 
 
 def test_compose_file_variable_like_docker_compose(tmp_path, monkeypatch):
-    from compose_cloud.cli import main
+    from compose_cloud.cli.main import main
 
     (tmp_path / "base.yaml").write_text("services:\n  web: {image: nginx}\n")
     (tmp_path / "extra.yaml").write_text("services:\n  api: {image: nginx}\n")

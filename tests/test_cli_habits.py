@@ -11,7 +11,7 @@ import time
 
 from conftest import ROOT
 
-from compose_cloud.progress import progress
+from compose_cloud.cli.progress import progress
 
 
 class _Terminal(io.StringIO):
@@ -32,7 +32,12 @@ def _complete(line: str, tmp_path) -> list[str]:
         "COMP_TYPE": "9",
     }
     subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli"], env=env, cwd=ROOT, capture_output=True, timeout=60, check=False
+        [sys.executable, "-m", "compose_cloud.cli.main"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     return sorted(out.read_text().split("\n")) if out.exists() else []
 
@@ -63,7 +68,7 @@ def test_no_progress_when_quick_or_not_a_terminal():
 
 def test_global_options_before_the_command_as_docker_compose_takes_them(tmp_path, capsys, monkeypatch):
     """`compose-cloud -f a.yaml -p x plan`, and both places at once (lists add up, the command's value wins)."""
-    from compose_cloud.cli import main
+    from compose_cloud.cli.main import main
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.yaml").write_text("services:\n  web: {image: nginx}\n")
@@ -76,8 +81,8 @@ def test_global_options_before_the_command_as_docker_compose_takes_them(tmp_path
 
 
 def test_logs_dash_f_follows_as_in_docker_compose():
-    from compose_cloud.cli import merge_global_options
-    from compose_cloud.commands.parser import build_parser
+    from compose_cloud.cli.main import merge_global_options
+    from compose_cloud.cli.parser import build_parser
 
     args = merge_global_options(build_parser().parse_args(["-f", "compose.yaml", "logs", "-f", "web"]))
     assert args.follow is True and args.services == ["web"] and args.files == ["compose.yaml"]

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from compose_cloud.docs import COSTS, DOC, compatibility_markdown, costs_markdown
 from compose_translate.compat import SERVICE_ATTRIBUTES
+from tools.docs import COSTS, DOC, compatibility_markdown, costs_markdown
 
 SPEC_KEYS = Path(__file__).parent / "data" / "compose_spec_service_keys.txt"
 
@@ -27,7 +27,7 @@ def test_every_entry_has_a_status_and_a_reason():
 
 
 def test_generated_document_is_up_to_date():
-    assert DOC.read_text() == compatibility_markdown(), "run: python -m compose_cloud.docs"
+    assert DOC.read_text() == compatibility_markdown(), "run: python -m tools.docs"
 
 
 def test_document_lists_every_attribute():
@@ -37,4 +37,4 @@ def test_document_lists_every_attribute():
 
 
 def test_the_cost_table_is_generated_from_the_examples():
-    assert COSTS.read_text() == costs_markdown(), "run: python -m compose_cloud.docs"
+    assert COSTS.read_text() == costs_markdown(), "run: python -m tools.docs"

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import yaml
 
-from compose_cloud.config import project_dict
+from compose_cloud.render.compose import project_dict
 from compose_translate import ComposeError, LoadOptions, Report, load_project
 from compose_translate.load import load as load_document
 from compose_translate.load.yaml_source import plain

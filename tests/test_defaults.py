@@ -102,7 +102,7 @@ def test_config_output_loads_again_to_the_same_project(tmp_path, monkeypatch):
     assert code == 0 and first == "", err
     text = (tmp_path / "out.yaml").read_text()
     again = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", "config", "-f", "-", "--profile", "web"],
+        [sys.executable, "-m", "compose_cloud.cli.main", "config", "-f", "-", "--profile", "web"],
         input=text,
         cwd=tmp_path,
         capture_output=True,

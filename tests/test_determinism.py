@@ -13,14 +13,14 @@ import yaml
 from conftest import ROOT
 from test_golden import EXAMPLES
 
-from compose_cloud.preview import run_preview
-from compose_cloud.preview_render import RENDERERS, to_data
+from compose_cloud.preview.engine import run_preview
+from compose_cloud.render.preview import RENDERERS, to_data
 from compose_translate import LoadOptions, StackSettings, make_plan
 
 RENDER_ALL = """
 import json, sys
-from compose_cloud.preview import run_preview
-from compose_cloud.preview_render import RENDERERS, to_data
+from compose_cloud.preview.engine import run_preview
+from compose_cloud.render.preview import RENDERERS, to_data
 from compose_translate import StackSettings
 for folder, files in json.loads(sys.argv[1]):
     result = run_preview(StackSettings(files=tuple(folder + "/" + f for f in files)))

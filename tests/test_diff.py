@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from compose_cloud.cli import main
-from compose_cloud.diff import flatten
-from compose_cloud.diff_render import COMMENT_LIMIT, MARKER
+from compose_cloud.cli.main import main
+from compose_cloud.preview.compare import flatten
+from compose_cloud.render.diff import COMMENT_LIMIT, MARKER
 
 CASES = Path(__file__).parent / "diff_cases"
 GOLDEN = Path(__file__).parent / "golden" / "diff"

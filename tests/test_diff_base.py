@@ -43,7 +43,7 @@ def repo(tmp_path):
 def diff(repo, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     return subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", "diff", *args],
+        [sys.executable, "-m", "compose_cloud.cli.main", "diff", *args],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -130,7 +130,7 @@ def test_a_pulumi_yaml_above_the_scratch_folder_does_not_name_the_base(repo, tmp
     (scratch_parent / "Pulumi.yaml").write_text("name: intruder\nruntime: python\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     result = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", "diff", "--base", "HEAD", "--stack", "dev", "--exit-code"],
+        [sys.executable, "-m", "compose_cloud.cli.main", "diff", "--base", "HEAD", "--stack", "dev", "--exit-code"],
         cwd=repo,
         env={**env, "TMPDIR": str(scratch_parent)},
         capture_output=True,

@@ -11,8 +11,8 @@ import pytest
 from conftest import git, run_cli
 from test_markdown_forgery import assert_unforged
 
-from compose_cloud.diff import Diff, ResourceChange
-from compose_cloud.diff_render import GITHUB_LIMIT, _length, render_markdown
+from compose_cloud.preview.compare import Diff, ResourceChange
+from compose_cloud.render.diff import GITHUB_LIMIT, _length, render_markdown
 from compose_translate import ComposeError, LoadOptions, make_plan
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import write
 
-from compose_cloud.preview import run_preview
+from compose_cloud.preview.engine import run_preview
 from compose_translate import StackSettings
 from compose_translate.plan.zones import choose_zones, gpu_zones
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from compose_cloud.render import plan_json
+from compose_cloud.render.plan import plan_json
 from compose_translate import LoadOptions, make_plan
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -57,8 +57,8 @@ def test_seed_variable_names(example, variables):
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
 def test_example_preview_matches_golden(example, monkeypatch):
     """The offline preview (text) of each example; review the resource tree line by line when it changes."""
-    from compose_cloud.preview import run_preview
-    from compose_cloud.preview_render import render_text
+    from compose_cloud.preview.engine import run_preview
+    from compose_cloud.render.preview import render_text
     from compose_translate import StackSettings
 
     for name in [n for n in os.environ if n.startswith(("COMPOSE_", "LOG_LEVEL", "SEARCH_API_KEY"))]:

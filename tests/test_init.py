@@ -14,7 +14,7 @@ import pytest
 import yaml
 from test_pulumi_cli import cli_encoding, run_entry
 
-from compose_cloud.cli import main
+from compose_cloud.cli.main import main
 
 COMPOSE = """\
 services:
@@ -148,7 +148,7 @@ def test_init_never_writes_outside_its_folder(tmp_path, config_dir):
     (folder / "Pulumi.yaml").write_text(f"name: app\nruntime: python\nstackConfigDir: {config_dir}\n")
     before = sorted(p for p in tmp_path.rglob("*"))
     result = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", "init", "--stack", "dev"],
+        [sys.executable, "-m", "compose_cloud.cli.main", "init", "--stack", "dev"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -163,12 +163,12 @@ def test_init_never_writes_outside_its_folder(tmp_path, config_dir):
 
 
 def test_init_ignores_the_virtualenv_once_and_warns_about_a_local_requirement(tmp_path):
-    from compose_cloud import init
+    from compose_cloud.program import scaffold as init
 
     (tmp_path / "compose.yaml").write_text("services:\n  app: {image: nginx}\n")
     (tmp_path / ".gitignore").write_text("node_modules")
     result = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", "init", "--stack", "dev"],
+        [sys.executable, "-m", "compose_cloud.cli.main", "init", "--stack", "dev"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -1,5 +1,5 @@
 """Services that finish run once (issue 22, item 5): `restart: "no"` and `on-failure[:N]` become an ECS task
-run by `pulumi up` (compose_cloud/providers/aws/oneshot.py), in dependency order, retried up to N, its
+run by `pulumi up` (compose_cloud/program/aws/oneshot.py), in dependency order, retried up to N, its
 exit code recorded and shown by `status`; the task is started only when its definition changes."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from botocore.stub import Stubber
 from conftest import write
 from test_preview import by_type, preview
 
-from compose_cloud.aws import Aws
-from compose_cloud.providers.aws.oneshot import STARTED_BY, _Provider, run_once, run_task_request
-from compose_cloud.status import _jobs
+from compose_cloud.account.clients import Aws
+from compose_cloud.account.status import _jobs
+from compose_cloud.program.aws.oneshot import STARTED_BY, _Provider, run_once, run_task_request
 from compose_translate import ComposeError, LoadOptions, make_plan
 
 CREW = """\

@@ -48,7 +48,7 @@ def test_nothing_sensitive_is_printed(tmp_path, fmt):
     command, _, form = fmt.partition("-")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}, **RUNNER}
     done = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", command, "--format", form],
+        [sys.executable, "-m", "compose_cloud.cli.main", command, "--format", form],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -79,8 +79,8 @@ def test_error_messages_never_echo_a_sensitive_value(tmp_path, compose):
 
 
 def test_credential_like_build_arguments_stay_secret(tmp_path):
-    from compose_cloud.preview import run_preview
-    from compose_cloud.render import plan_json
+    from compose_cloud.preview.engine import run_preview
+    from compose_cloud.render.plan import plan_json
     from compose_translate import StackSettings
 
     write(
@@ -99,8 +99,8 @@ def test_credential_like_build_arguments_stay_secret(tmp_path):
 
 
 def test_the_comment_shows_where_a_hidden_value_came_from(tmp_path):
-    from compose_cloud.preview import run_preview
-    from compose_cloud.preview_render import render_markdown
+    from compose_cloud.preview.engine import run_preview
+    from compose_cloud.render.preview import render_markdown
     from compose_translate import StackSettings
 
     write(tmp_path, {"compose.yaml": COMPOSE})
@@ -157,7 +157,7 @@ COMMANDS = [
 def _cli(folder, argv, extra_env):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}, **extra_env}
     return subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", *argv],
+        [sys.executable, "-m", "compose_cloud.cli.main", *argv],
         cwd=folder,
         env=env,
         capture_output=True,

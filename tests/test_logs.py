@@ -9,9 +9,9 @@ import boto3
 import pytest
 from conftest import write
 
-from compose_cloud import logs
-from compose_cloud.aws import Aws
-from compose_cloud.cli import main
+from compose_cloud.account import logs
+from compose_cloud.account.clients import Aws
+from compose_cloud.cli.main import main
 
 COMPOSE = """\
 name: shop

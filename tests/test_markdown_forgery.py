@@ -7,11 +7,11 @@ import re
 from conftest import write
 from markdown_it import MarkdownIt
 
-from compose_cloud.diff import compare
-from compose_cloud.diff_render import render_markdown as diff_markdown
-from compose_cloud.markdown import block, cell, code
-from compose_cloud.preview import run_preview
-from compose_cloud.preview_render import render_markdown as preview_markdown
+from compose_cloud.preview.compare import compare
+from compose_cloud.preview.engine import run_preview
+from compose_cloud.render.diff import render_markdown as diff_markdown
+from compose_cloud.render.markdown import block, cell, code
+from compose_cloud.render.preview import render_markdown as preview_markdown
 from compose_translate import StackSettings
 
 HOSTILE = "x```\n</details>\n\n# Pwned\n@octocat [click](https://evil.example) <img src=x onerror=alert(1)> | a |"

@@ -293,7 +293,7 @@ def test_three_regions_three_providers_and_autoscaling(multi):
 
 
 def test_cost_estimate_is_in_the_plan_and_the_preview(multi):
-    from compose_cloud.preview_render import render_text
+    from compose_cloud.render.preview import render_text
 
     cost = multi.plan.cost
     # eu-west-1 has no built-in table: its model is named unpriced, never priced with us-east-1's numbers

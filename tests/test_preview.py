@@ -8,8 +8,8 @@ import os
 import pytest
 from conftest import ROOT, arn_of, ident, write
 
-from compose_cloud.preview import run_preview
-from compose_cloud.preview_render import RENDERERS
+from compose_cloud.preview.engine import run_preview
+from compose_cloud.render.preview import RENDERERS
 from compose_translate import ComposeError, StackSettings
 
 AGENT = ROOT / "examples" / "agent-app"
@@ -492,7 +492,7 @@ def test_pulumi_entry_point_runs_the_same_program(monkeypatch, tmp_path):
     from pulumi.runtime import mocks
     from pulumi.runtime.sync_await import _sync_await
 
-    from compose_cloud.preview import _Mocks, _Monitor
+    from compose_cloud.preview.engine import _Mocks, _Monitor
 
     def run(config: dict) -> _Mocks:
         recorder = _Mocks("us-east-1")
@@ -676,7 +676,7 @@ def test_configs_at_the_root_are_baked_into_a_derived_image(tmp_path):
     assert [f.target for f in plan.baked_files] == ["/mcp_config", "/tools.yaml"] and plan.files == ()
     app = containers(result, "app-gateway-task")["gateway"]
     assert app["image"] == image.inputs.get("ref", app["image"]) and "docker/mcp-gateway" not in app["image"]
-    from compose_cloud.providers.aws.container import baked_dockerfile
+    from compose_cloud.program.aws.container import baked_dockerfile
 
     text = baked_dockerfile(
         "docker/mcp-gateway", [(plan.baked_files[0], "servers: [duckduckgo]\n"), (plan.baked_files[1], "a: 1")]
@@ -705,7 +705,7 @@ def test_the_stack_trace_seam_is_only_inside_the_offline_preview():
     """Issue 25: the SDK's per-resource stack capture is skipped by the mock preview only, and restored."""
     from pulumi.runtime import resource as sdk
 
-    from compose_cloud.preview import without_stack_traces
+    from compose_cloud.preview.engine import without_stack_traces
 
     original = sdk._get_stack_trace
     with without_stack_traces():

@@ -11,9 +11,9 @@ import pytest
 from botocore.validate import validate_parameters
 from conftest import write
 
-from compose_cloud import prices
-from compose_cloud.aws import Aws
-from compose_cloud.render import cost_line
+from compose_cloud.account import prices
+from compose_cloud.account.clients import Aws
+from compose_cloud.render.plan import cost_line
 from compose_translate import ComposeError
 
 COMPOSE = """\

@@ -73,7 +73,7 @@ def test_every_stack_runs_through_main_with_cli_config(stack_file, mode):
 
 def test_the_preview_registers_what_pulumi_up_registers():
     """The offline preview feeds config the way the CLI does: same resources as __main__.py."""
-    from compose_cloud.preview import run_preview
+    from compose_cloud.preview.engine import run_preview
     from compose_translate.settings import read_stack_file
 
     stack_file = ROOT / "stacks" / "Pulumi.dev.yaml"
@@ -158,7 +158,7 @@ def test_explicit_providers_take_the_stacks_aws_settings():
 @pytest.mark.parametrize("example", sorted(p.parent.name for p in (ROOT / "examples").glob("*/compose.yaml")))
 def test_a_real_preview_with_unknown_ids_registers_the_same_resources(example):
     """`pulumi preview` knows no ids, ARNs or DNS names of resources to create; the program must not need them."""
-    from compose_cloud.preview import run_preview
+    from compose_cloud.preview.engine import run_preview
     from compose_translate.settings import StackSettings
 
     folder = ROOT / "examples" / example

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, write
 from test_preview import preview
 
-from compose_cloud.mock_aws import AUTONAMED
+from compose_cloud.preview.mock_aws import AUTONAMED
 
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "examples").glob("*/compose.yaml"))
 # named so that a replacement gets another name (create-before-delete then works, and a listener keeps

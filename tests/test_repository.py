@@ -5,7 +5,7 @@ import shlex
 
 from conftest import ROOT
 
-from compose_cloud.cli import main
+from compose_cloud.cli.main import main
 
 
 def readme_commands() -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compose_cloud.cli import main
+from compose_cloud.cli.main import main
 
 FILE_SECRET = "file-secret-5b8e41c2d7"
 ENV_SECRET = "env-secret-93af07e6b1"
@@ -86,7 +86,7 @@ def test_stack_outputs_keep_environment_values_secret(tmp_path):
     """Outputs are printed by `pulumi up` and CI logs: a password inside a URL must not be."""
     from conftest import write
 
-    from compose_cloud.preview import run_preview
+    from compose_cloud.preview.engine import run_preview
     from compose_translate import StackSettings
 
     write(

@@ -8,8 +8,8 @@ import sys
 
 from conftest import ROOT, write
 
-from compose_cloud.diff import compare
-from compose_cloud.preview import run_preview
+from compose_cloud.preview.compare import compare
+from compose_cloud.preview.engine import run_preview
 from compose_translate import StackSettings
 
 COMPOSE = """\
@@ -76,7 +76,7 @@ def test_build_context_is_relative_so_every_checkout_sends_the_same_inputs(tmp_p
 
 def _cli(*args, cwd):
     return subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli", *args],
+        [sys.executable, "-m", "compose_cloud.cli.main", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -1,0 +1,234 @@
+"""The offline preview: the real Pulumi program under `pulumi.runtime.set_mocks`.
+
+No Pulumi CLI, plugin or AWS account is involved. The mock answers deterministically (ids
+and ARNs derived from resource names), so the same input gives the same bytes. Values the
+program marked secret are recorded as `[secret]` and never leave this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks, rpc
+from pulumi.runtime.sync_await import _sync_await
+
+from compose_cloud import collector
+from compose_cloud.preview.mock_aws import ACCOUNT, AUTONAMED, created_state
+from compose_cloud.program.project import DEFAULT as DEFAULT_PROJECT
+from compose_translate.errors import ComposeError, Diagnostic
+from compose_translate.plan import DeploymentPlan
+from compose_translate.sensitive import REDACTED
+from compose_translate.settings import StackSettings
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # Pulumi's marker for a secret value on the wire
+PROJECT = DEFAULT_PROJECT  # the Pulumi project when none is given: this repository's
+
+
+@dataclass
+class Recorded:
+    type: str
+    name: str
+    provider: str | None
+    inputs: dict[str, Any]
+    custom: bool
+    urn: str = ""
+    parent_urn: str = ""
+    id: str = ""  # what the mock answered: the id, ARN and physical name a real resource would get
+    arn: str = ""
+    physical_name: str = ""
+    aliases: tuple[str, ...] = ()  # former names (alias specs) the resource answers to
+    retain_on_delete: bool = False
+    protect: bool = False
+    delete_before_replace: bool = False
+    dependencies: tuple[str, ...] = ()  # URNs it waits for (depends_on and input references)
+
+    @property
+    def parent(self) -> str | None:
+        """The parent's name (the last part of its URN); None for the stack's direct children."""
+        if not self.parent_urn or self.parent_urn.split("::")[2].endswith("pulumi:pulumi:Stack"):
+            return None
+        return self.parent_urn.split("::")[-1]
+
+
+@dataclass
+class PreviewResult:
+    stack: str
+    plan: DeploymentPlan
+    resources: list[Recorded]
+    outputs: dict[str, Any]
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    """Answers like the engine: inputs echoed, computed values (ids, ARNs, DNS names) derived from
+    names, or, with `unknowns`, unknown as in a real `pulumi preview` of resources to create."""
+
+    def __init__(self, region: str, unknowns: bool = False, offerings: dict[str, list[str]] | None = None):
+        self.region = region
+        self.unknowns = unknowns
+        self.offerings = offerings  # instance type -> zone letters offering it; None: every zone
+        self.records: dict[tuple[str, str], Recorded] = {}
+        self.provider_regions: dict[str, str] = {}
+        self.stack_outputs: dict[str, Any] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        provider = args.provider.split("::")[-2] if args.provider else None
+        if args.typ.startswith("pulumi:providers:"):
+            self.provider_regions[args.name] = args.inputs.get("region", self.region)
+        region = args.inputs.get("region") or self.provider_regions.get(provider or "", self.region)
+        resource_id, computed = created_state(args.typ, args.name, args.inputs, region)
+        self.records[(args.typ, args.name)] = Recorded(
+            args.typ,
+            args.name,
+            provider,
+            redact(args.inputs),
+            bool(args.custom),
+            id=resource_id,
+            arn=computed["arn"],
+            physical_name=str(computed.get(AUTONAMED.get(args.typ, "name"), "")),
+        )
+        if self.unknowns and args.typ != "pulumi:providers:aws":
+            return "", {**{k: rpc.UNKNOWN for k in computed if k not in args.inputs}, **args.inputs}
+        return resource_id, {**args.inputs, **computed}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:  # a dict of outputs, as the SDK accepts
+        region = self.region
+        if self.unknowns and args.token in ("aws:ecr/getAuthorizationToken:getAuthorizationToken",):
+            return {"userName": rpc.UNKNOWN, "password": rpc.UNKNOWN, "proxyEndpoint": rpc.UNKNOWN}
+        if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            # a region also has Local Zones (opted in or not): only a zone-type filter keeps them out
+            standard = any(
+                f.get("name") == "zone-type" and f.get("values") == ["availability-zone"]
+                for f in args.args.get("filters") or []
+            )
+            names = [f"{region}-bos-1a"] * (not standard) + [f"{region}{z}" for z in "abc"]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(len(names))]}
+        if args.token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+            types = [v for f in args.args.get("filters") or [] for v in f.get("values", [])]
+            pairs = [(t, f"{region}{z}") for t in types for z in (self.offerings or {}).get(t, "abc")]
+            return {
+                "locations": [z for _, z in pairs],
+                "locationTypes": ["availability-zone"] * len(pairs),
+                "instanceTypes": [t for t, _ in pairs],
+                "id": region,
+            }
+        if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {
+                "userName": "AWS",
+                "password": "mock-ecr-password",
+                "authorizationToken": "mock",
+                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{region}.amazonaws.com",
+            }
+        if args.token == "aws:secretsmanager/getSecret:getSecret":
+            return {
+                "arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{args.args.get('name')}",
+                "name": args.args.get("name"),
+            }
+        if args.token == "aws:ssm/getParameter:getParameter":
+            return {
+                "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{str(args.args.get('name')).lstrip('/')}",
+                "name": args.args.get("name"),
+                "value": "ami-0123456789abcdef0",
+                "type": "String",
+            }
+        return {}
+
+
+def _alias(alias: Any) -> str:  # the engine's Alias message
+    """An alias as the engine receives it: a former name, a former parent (`parent <urn>`), or a URN."""
+    if alias.urn:
+        return str(alias.urn)
+    if alias.spec.name:
+        return str(alias.spec.name)
+    return f"parent {alias.spec.parentUrn}" if alias.spec.parentUrn else ""
+
+
+class _Monitor(mocks.MockMonitor):
+    """Also records each resource's parent, which the mock's `new_resource` is not told."""
+
+    def __init__(self, recorder: _Mocks):
+        super().__init__(recorder)
+        self.recorder = recorder
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        """The stack's exported outputs, as the engine receives them: secrets still marked, then redacted."""
+        if request.urn.endswith("::pulumi:pulumi:Stack::" + request.urn.split("::")[-1]):
+            from google.protobuf import json_format
+
+            self.recorder.stack_outputs = redact(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        record = self.recorder.records.get((request.type, request.name))
+        if record is not None:
+            record.urn, record.parent_urn = response.urn, request.parent
+            record.aliases = tuple(_alias(a) for a in request.aliases)
+            record.retain_on_delete, record.protect = bool(request.retainOnDelete), bool(request.protect)
+            record.delete_before_replace = bool(request.deleteBeforeReplace)
+            record.dependencies = tuple(request.dependencies)
+        return response
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        if SECRET_SIG in value:
+            return REDACTED
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+# The program's own log lines (warnings) are printed from the plan; the mock engine's copies are dropped.
+_LOGGER = logging.getLogger("compose-cloud.preview")
+_LOGGER.addHandler(logging.NullHandler())
+_LOGGER.propagate = False
+
+
+@contextmanager
+def without_stack_traces() -> Iterator[None]:
+    """The one seam into the SDK's internals: while the offline preview runs, resources are registered
+    without the stack trace the SDK captures for each (`traceback.extract_stack`, about a tenth of a
+    1,000-service preview), which only a real engine records as source positions; the mock drops them."""
+    from pulumi.runtime import resource as sdk
+    from pulumi.runtime.proto import source_pb2
+
+    original = sdk._get_stack_trace
+    sdk._get_stack_trace = source_pb2.StackTrace  # an empty trace
+    try:
+        yield
+    finally:
+        sdk._get_stack_trace = original
+
+
+def run_preview(
+    settings: StackSettings,
+    stack: str = "preview",
+    project: str = PROJECT,
+    offerings: dict[str, list[str]] | None = None,
+) -> PreviewResult:
+    """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
+    from compose_cloud.program.main import main  # imported late: it imports pulumi_aws, which is slow
+
+    recorder = _Mocks(settings.region, offerings=offerings)
+    mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER, monitor=_Monitor(recorder))
+    pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
+    try:
+        with collector.relaxed(), without_stack_traces():
+            plan, _ = main()
+            _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+            root = pulumi.runtime.settings.get_root_resource()  # register the exports as the engine does
+            if not isinstance(root, pulumi.runtime.stack.Stack):
+                raise pulumi.RunError("the mock runtime has no root stack")
+            root.register_outputs(pulumi.runtime.stack.massage(root.outputs, []))
+            _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+    except pulumi.RunError as exc:
+        raise ComposeError(Diagnostic(str(exc))) from None
+    return PreviewResult(
+        stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=recorder.stack_outputs
+    )

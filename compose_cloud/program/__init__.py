@@ -1,0 +1,55 @@
+"""The library entry point: deploy Compose files from any Pulumi program.
+
+`__main__.py` of this repository, the program `compose-cloud init` writes, and a user's own
+Pulumi program all call `deploy` (or `run`, which reports bad input and exits): one code path.
+Settings come from the stack's config exactly as the Pulumi CLI passes it (strings, lists and
+maps as JSON); keyword settings given here are encoded the same way and win over the stack's.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from compose_cloud import collector
+from compose_translate.cli_config import encode
+from compose_translate.errors import ComposeError
+from compose_translate.settings import NAMESPACE
+
+__all__ = ["deploy", "run"]
+
+
+def deploy(
+    files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None, export: bool = True
+) -> dict[str, Any]:
+    """Create the stack's resources for the Compose `files`; returns the outputs (URLs, endpoints).
+
+    `settings` takes the stack settings' keys (`defaultInstanceType`, `logRetentionDays`, or
+    `aws:region`); they are applied over the stack's config. Raises ComposeError on bad input,
+    before any resource exists.
+    """
+    from compose_cloud.program.main import main  # imported late: pulumi_aws takes a while to import
+
+    overrides: dict[str, str] = {}
+    for key, value in {**({"files": list(files)} if files is not None else {}), **(settings or {})}.items():
+        text = encode(list(value) if isinstance(value, tuple) else value)
+        if text is not None:
+            overrides[key if ":" in key else f"{NAMESPACE}:{key}"] = text
+    _, outputs = main(overrides, export=export)
+    return outputs
+
+
+def run(files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None) -> None:
+    """`deploy` for a program's top level: bad input is logged once, without a traceback, exit 1.
+
+    Also tunes the garbage collector for this process, which ends with the program (collector.py).
+    """
+    import pulumi
+
+    collector.for_program()
+    try:
+        deploy(files, settings=settings)
+    except ComposeError as exc:
+        pulumi.log.error(exc.render())
+        sys.exit(1)

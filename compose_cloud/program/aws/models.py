@@ -1,0 +1,81 @@
+"""EcsModel and ModelGateway: the ECS-side parts of serving models.
+
+EcsModel runs llama.cpp's server for one model (Fargate for CPU aliases, EC2 GPU capacity
+otherwise), reachable by name from the gateway only. ModelGateway runs the LiteLLM proxy that
+serves every model at one URL; its task role may invoke exactly the stack's SageMaker
+endpoints and inference components (streaming included) and nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pulumi
+import pulumi_aws as aws
+
+from compose_cloud.program.aws import iam
+from compose_cloud.program.aws.ecs_scaling import requests_namespace
+from compose_cloud.program.aws.service import ComposeService, ComposeServiceArgs
+from compose_translate.serving import ASLEEP_EVENT, REQUEST_EVENT
+
+REQUESTS_METRIC = "ModelRequests"  # requests per waking model: keeps it awake
+ASLEEP_METRIC = "ModelAsleep"  # attempts that found an ECS model with no task: wakes it
+
+
+def invoke_policy(endpoint_arns: list[str]) -> str:
+    """Invoke (streaming included) exactly the stack's endpoints and inference components."""
+    return iam.document(
+        [
+            {
+                "Effect": "Allow",
+                "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
+                "Resource": sorted(endpoint_arns),
+            }
+        ]
+    )
+
+
+class EcsModel(pulumi.ComponentResource):
+    service: ComposeService
+
+    def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("compose-cloud:aws:EcsModel", name, None, opts)
+        self.service = ComposeService(f"{name}-server", args, pulumi.ResourceOptions(parent=self))
+        self.register_outputs({"serviceName": self.service.service_name})
+
+
+class ModelGateway(pulumi.ComponentResource):
+    service: ComposeService
+
+    def __init__(
+        self,
+        name: str,
+        args: ComposeServiceArgs,
+        endpoint_arns: list[pulumi.Output[str]],
+        opts: pulumi.ResourceOptions | None = None,
+        count_requests: bool = False,
+    ):
+        super().__init__("compose-cloud:aws:ModelGateway", name, None, opts)
+        policy = pulumi.Output.all(*endpoint_arns).apply(invoke_policy) if endpoint_arns else None
+        self.service = ComposeService(
+            f"{name}-proxy", dataclasses.replace(args, task_policy=policy), pulumi.ResourceOptions(parent=self)
+        )
+        if count_requests:  # the gateway logs a line per request (and per asleep answer) of a waking model
+            for suffix, event, metric in (
+                ("requests", REQUEST_EVENT, REQUESTS_METRIC),
+                ("asleep", ASLEEP_EVENT, ASLEEP_METRIC),
+            ):
+                aws.cloudwatch.LogMetricFilter(
+                    f"{name}-{suffix}",
+                    log_group_name=self.service.log_group_name,
+                    pattern=f'{{ $.event = "{event}" }}',
+                    metric_transformation={
+                        "name": metric,
+                        "namespace": requests_namespace(args.project),
+                        "value": "1",
+                        "unit": "Count",
+                        "dimensions": {"Model": "$.model"},
+                    },
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+        self.register_outputs({"serviceName": self.service.service_name})

@@ -1,0 +1,306 @@
+"""Realise a DeploymentPlan on AWS: wire the components together, in the plan's deploy order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from compose_cloud.program.aws.capacity import GpuCapacity, GpuCapacityArgs
+from compose_cloud.program.aws.cluster import Cluster, ClusterArgs
+from compose_cloud.program.aws.domain import CustomDomain
+from compose_cloud.program.aws.ingress import LoadBalancers, LoadBalancersArgs
+from compose_cloud.program.aws.models import EcsModel, ModelGateway
+from compose_cloud.program.aws.native import native_provider
+from compose_cloud.program.aws.network import Network, NetworkArgs
+from compose_cloud.program.aws.sagemaker import SageMakerModel
+from compose_cloud.program.aws.secrets import SecretStore, SecretStoreArgs, stored_value
+from compose_cloud.program.aws.service import ComposeService, ComposeServiceArgs
+from compose_cloud.program.aws.storage import SharedVolume, SharedVolumeArgs
+from compose_translate.plan import DeploymentPlan
+from compose_translate.plan.planned_service import PlannedService
+from compose_translate.plan.zones import ZONES
+from compose_translate.settings import StackSettings
+
+
+def deploy(
+    plan: DeploymentPlan,
+    settings: StackSettings,
+    former_name: str | None = None,
+    provider_args: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Create every resource of the plan; returns the stack outputs.
+
+    `provider_args`: what the default AWS provider would take from `aws:` config (profile,
+    assumeRoles, ...); explicit providers ignore that config unless it is passed on.
+    `former_name`: the project name earlier versions took from the folder; every top-level component
+    gets an alias from it (its children follow by name prefix), so existing stacks are not replaced.
+    """
+    program = _Program(plan, settings, former_name, dict(provider_args or {}))
+    balancers = program.ingress()
+    endpoints = program.models()
+    services = program.services(balancers)
+    return _outputs(plan, services, endpoints, balancers)
+
+
+class _Program:
+    """One run: the plan's providers and naming, then its components in order, foundation first
+    (network, cluster, GPU capacity, secrets, volumes), so later ones can be wired to them."""
+
+    def __init__(
+        self, plan: DeploymentPlan, settings: StackSettings, former_name: str | None, credentials: dict[str, Any]
+    ):
+        self.plan, self.settings, self.former_name = plan, settings, former_name
+        user_tags = (credentials.pop("default_tags", None) or {}).get("tags") or {}
+        tags = {**user_tags, "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}
+        self.providers = {
+            region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": tags}, **credentials)
+            for region in plan.regions
+        }
+        self.opts = pulumi.ResourceOptions(providers=[self.providers[plan.region]])
+        zero_regions = sorted(
+            {m.placement.region for m in plan.models.values() if m.sagemaker and m.sagemaker.inference_component}
+        )
+        self.natives = {region: native_provider(region, tags, credentials) for region in zero_regions}
+        self._foundation()
+
+    def _foundation(self) -> None:
+        """What everything else is wired to: network, cluster, GPU capacity, secrets and volumes."""
+        plan, settings = self.plan, self.settings
+        self.network = Network(
+            f"{plan.name}-network",
+            NetworkArgs(
+                zones=ZONES,
+                vpc_id=settings.vpc_id,
+                gpu_types=tuple(sorted(plan.gpu_capacity)),
+                public_subnet_ids=settings.public_subnet_ids,
+                private_subnet_ids=settings.private_subnet_ids,
+                nat_gateway=not plan.public_tasks,
+            ),
+            self.named(f"{plan.name}-network"),
+        )
+        self.cluster = Cluster(
+            f"{plan.name}-cluster",
+            ClusterArgs(project=plan.name, vpc_id=self.network.vpc_id, networks=plan.networks),
+            self.named(f"{plan.name}-cluster"),
+        )
+        self.capacity = _gpu_capacity(plan, self.cluster, self.network, self.named)
+        self.store = (
+            SecretStore(
+                f"{plan.name}-store",
+                SecretStoreArgs(
+                    secrets=tuple(plan.secrets.values()),
+                    configs=tuple(plan.configs.values()),
+                    recovery_days=settings.secret_recovery_days,
+                ),
+                self.named(f"{plan.name}-store"),
+            )
+            if plan.secrets or plan.configs
+            else None
+        )
+        self.volumes = {
+            name: SharedVolume(
+                f"{plan.name}-volume-{name}",
+                SharedVolumeArgs(
+                    vpc_id=self.network.vpc_id,
+                    subnet_ids=self.network.private_subnet_ids,
+                    zones=ZONES,
+                    file_system_id=volume.file_system_id,
+                    retain=settings.retain_data and not volume.cache,
+                ),
+                self.named(f"{plan.name}-volume-{name}"),
+            )
+            for name, volume in plan.volumes.items()
+        }
+
+    def named(self, name: str, base: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+        """A top-level component's options, with the alias of its folder-derived former name."""
+        base = base or self.opts
+        if not self.former_name or self.former_name == self.plan.name:
+            return base
+        alias = pulumi.Alias(name=self.former_name + name[len(self.plan.name) :])
+        return pulumi.ResourceOptions.merge(base, pulumi.ResourceOptions(aliases=[alias]))
+
+    def ingress(self) -> LoadBalancers | None:
+        """The load balancers of the published ports, and the custom domain pointed at the ALB."""
+        plan = self.plan
+        listeners = tuple(x for s in plan.services.values() for x in s.listeners)
+        domain = (
+            CustomDomain(f"{plan.name}-domain", plan.domain, self.named(f"{plan.name}-domain"))
+            if plan.domain and any(x.balancer == "alb" for x in listeners)
+            else None
+        )
+        balancers = (
+            LoadBalancers(
+                f"{plan.name}-ingress",
+                LoadBalancersArgs(
+                    vpc_id=self.network.vpc_id,
+                    subnet_ids=self.network.public_subnet_ids,
+                    listeners=listeners,
+                    certificate_arn=plan.certificate_arn or (domain.certificate_arn if domain else None),
+                    domain=plan.domain.name if domain and plan.domain else None,
+                ),
+                self.named(f"{plan.name}-ingress"),
+            )
+            if listeners
+            else None
+        )
+        if domain and balancers and balancers.alb:
+            domain.point_at(balancers.alb)
+        return balancers
+
+    def service_args(self, service: PlannedService | None, **extra: Any) -> ComposeServiceArgs:
+        if service is None:  # the plan gives the gateway its service whenever it has one
+            raise pulumi.RunError("the model gateway has no ECS service in the plan")
+        plan, cluster, network = self.plan, self.cluster, self.network
+        runtime, ready = service.runtime, cluster.capacity_association
+        return ComposeServiceArgs(
+            service=service,
+            project=plan.name,
+            region=plan.region,
+            cluster_arn=cluster.arn,
+            namespace_arn=cluster.namespace_arn,
+            vpc_id=network.vpc_id,
+            subnet_ids=network.private_subnet_ids,
+            public_ip=plan.public_tasks,
+            network_group_ids=[cluster.network_groups[n].id for n in service.networks],
+            admitted_group_ids={n: cluster.network_groups[n].id for n, _ in service.admits},
+            log_retention_days=self.settings.log_retention_days,
+            secret_recovery_days=self.settings.secret_recovery_days,
+            stored=self.store.refs if self.store else {},
+            volumes=self.volumes,
+            baked={f.source: pulumi.Output.secret(stored_value(plan.configs[f.source])) for f in service.baked_files},
+            capacity_provider=self.capacity[runtime.capacity] if runtime.capacity != "fargate" else None,
+            # a first deployment must not start GPU tasks before the cluster may use the capacity provider
+            capacity_ready=[ready] if ready is not None and runtime.capacity != "fargate" else [],
+            **extra,
+        )
+
+    def models(self) -> dict[str, SageMakerModel]:
+        """SageMaker endpoints (through their region's providers), ECS model servers and the gateway."""
+        plan = self.plan
+        endpoints = {
+            key: SageMakerModel(
+                f"{plan.name}-model-{key}",
+                model,
+                self.named(
+                    f"{plan.name}-model-{key}", pulumi.ResourceOptions(provider=self.providers[model.placement.region])
+                ),
+                native_provider=self.natives.get(model.placement.region),
+            )
+            for key, model in plan.models.items()
+            if model.sagemaker
+        }
+        for model in plan.models.values():
+            if model.server:
+                EcsModel(
+                    f"{plan.name}-{model.server.name}",
+                    self.service_args(model.server, wake_model=model.model if model.placement.scale_to_zero else None),
+                    self.named(f"{plan.name}-{model.server.name}"),
+                )
+        # No ordering between services, gateway and model servers: creating one before another does not
+        # make it ready sooner (clients retry), and every such edge makes Pulumi's cycle check quadratic.
+        if plan.gateway:
+            ModelGateway(
+                f"{plan.name}-{plan.gateway.name}",
+                self.service_args(plan.gateway.service),
+                [arn for _, e in sorted(endpoints.items()) for arn in e.invoke_arns],
+                self.named(f"{plan.name}-{plan.gateway.name}"),
+                count_requests=any(r.wakes for r in plan.gateway.routes),
+            )
+        return endpoints
+
+    def services(self, balancers: LoadBalancers | None) -> dict[str, ComposeService]:
+        """The Compose services in deploy order, each after the services it depends on."""
+        plan = self.plan
+        awaited_healthy = {
+            dep
+            for s in plan.services.values()
+            for dep, spec in s.depends_on.items()
+            if spec.condition == "service_healthy"
+        }
+        services: dict[str, ComposeService] = {}
+        for name in plan.deploy_order:
+            service = plan.services[name]
+            after = [services[d].ready for d in sorted(service.depends_on)]
+            services[name] = ComposeService(
+                f"{plan.name}-{name}",
+                self.service_args(
+                    service,
+                    targets=balancers.targets.get(name, []) if balancers else [],
+                    wait_for_steady_state=name in awaited_healthy,
+                    depends_on=after,
+                ),
+                self.named(f"{plan.name}-{name}"),
+            )
+        return services
+
+
+def _gpu_capacity(
+    plan: DeploymentPlan, cluster: Cluster, network: Network, named: Callable[[str], pulumi.ResourceOptions]
+) -> dict[str, pulumi.Output[str]]:
+    """One capacity provider per GPU instance type the plan needs; room for twice the tasks (rolling deploys)."""
+    capacity = {
+        instance_type: GpuCapacity(
+            f"{plan.name}-gpu-{instance_type.replace('.', '-')}",
+            GpuCapacityArgs(
+                instance_type=instance_type,
+                cluster_name=cluster.name,
+                vpc_id=network.vpc_id,
+                subnet_ids=network.private_subnets_for(instance_type),
+                max_instances=2 * tasks,
+            ),
+            named(f"{plan.name}-gpu-{instance_type.replace('.', '-')}"),
+        ).capacity_provider_name
+        for instance_type, tasks in plan.gpu_capacity.items()
+    }
+    if capacity:
+        cluster.use_capacity([capacity[t] for t in sorted(capacity)])
+    return capacity
+
+
+def _outputs(
+    plan: DeploymentPlan,
+    services: dict[str, ComposeService],
+    endpoints: dict[str, SageMakerModel],
+    balancers: LoadBalancers | None,
+) -> dict[str, Any]:
+    urls = balancers.urls if balancers else {}
+    models = {}
+    for key, model in plan.models.items():
+        place, serving = model.placement, plan.models[model.served_by or key]
+        endpoint = endpoints.get(serving.key)
+        models[key] = {
+            "model": model.model,
+            "backend": place.backend,
+            "region": place.region,
+            "instanceType": place.instance_type,
+            "url": plan.gateway.url if plan.gateway else None,
+            "endpointName": endpoint.endpoint_name if endpoint else None,
+            "endpointArn": endpoint.endpoint_arn if endpoint else None,
+            "server": serving.server.name if serving.server else None,
+            "servedBy": model.served_by,
+            "estimatedHourlyUsd": model.hourly_usd,
+        }
+    return {
+        "services": {
+            name: {
+                "ecsService": services[name].service_name,
+                "urls": pulumi.Output.all(*urls.get(name, [])),
+                # values may hold credentials (a password inside a URL): readable with
+                # `pulumi stack output --show-secrets`, never in logs or PR comments
+                "environment": pulumi.Output.secret(dict(plan.services[name].environment)),
+            }
+            for name in sorted(services)
+        },
+        "urls": {name: pulumi.Output.all(*u) for name, u in sorted(urls.items())},
+        "models": models,
+        "modelGatewayUrl": plan.gateway.url if plan.gateway else None,
+        "estimatedHourlyUsd": {
+            "total": plan.cost.total,
+            "pricesDate": plan.cost.prices_date,
+            "note": "on-demand estimate; see docs",
+        },
+    }

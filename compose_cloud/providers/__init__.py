@@ -1,1 +1,0 @@
-"""Realisers of a DeploymentPlan, one folder per cloud. They make no decisions the plan could make."""

@@ -1,0 +1,232 @@
+"""A preview -> text, JSON or Markdown (for pull-request comments). Deterministic: the resource
+tree is ordered by type and name, never by registration order."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from compose_cloud.preview.engine import PreviewResult, Recorded
+from compose_cloud.render.markdown import block, cell, code
+from compose_cloud.render.plan import cost_line
+
+NOTICE = "offline preview: the Pulumi program ran against a mock; nothing was created"
+
+
+def ordered(resources: list[Recorded]) -> list[tuple[int, Recorded]]:
+    """(depth, resource) in tree order: parents before children, siblings by (type, name)."""
+    urns = {r.urn for r in resources}
+    children: dict[str | None, list[Recorded]] = {}
+    for r in resources:
+        children.setdefault(r.parent_urn if r.parent_urn in urns else None, []).append(r)
+    result: list[tuple[int, Recorded]] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for child in sorted(children.get(parent, []), key=lambda r: (r.type, r.name)):
+            result.append((depth, child))
+            walk(child.urn, depth + 1)
+
+    walk(None, 0)
+    return result
+
+
+def to_data(result: PreviewResult) -> dict[str, Any]:
+    plan = result.plan
+    resources = [
+        {"type": r.type, "name": r.name, "parent": r.parent, "provider": r.provider, "inputs": r.inputs}
+        for _, r in ordered(result.resources)
+    ]
+    services = {}
+    for name, service in plan.services.items():
+        out = (result.outputs.get("services") or {}).get(name, {})
+        services[name] = {
+            "environment": service.environment,
+            "models": {k: b.model_dump() for k, b in service.models.items()},
+            "secret_environment": sorted(service.secret_environment),
+            "secret_shown": dict(service.secret_shown),
+            "files": [f.target for f in service.files],
+            "tasks": service.runtime.replicas,
+            "cpu": service.runtime.cpu,
+            "memory": service.runtime.memory,
+            "urls": out.get("urls", []),
+        }
+    models = {}
+    for key, m in plan.models.items():
+        serving = plan.models[m.served_by or key]
+        models[key] = {
+            "model": m.model,
+            "backend": m.placement.backend,
+            "region": m.placement.region,
+            "instance_type": m.placement.instance_type,
+            "instances": m.placement.instance_count,
+            "endpoint_name": serving.sagemaker.endpoint_name if serving.sagemaker else None,
+            "server": serving.server.name if serving.server else None,
+            "served_by": m.served_by,
+            "hourly_usd": m.hourly_usd,
+        }
+    return {
+        "notice": NOTICE,
+        "stack": result.stack,
+        "project": plan.name,
+        "region": plan.region,
+        "gateway_url": plan.gateway.url if plan.gateway else None,
+        "models": models,
+        "cost": plan.cost.model_dump(mode="json"),
+        "resources": resources,
+        "services": services,
+        "outputs": result.outputs,
+        "summary": {
+            "total": len(resources),
+            "by_type": dict(sorted(Counter(r.type for r in result.resources).items())),
+        },
+        "warnings": [w.as_dict(Path(plan.project_dir)) for w in plan.warnings],
+    }
+
+
+def render_json(result: PreviewResult) -> str:
+    return json.dumps(to_data(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_text(result: PreviewResult) -> str:
+    data = to_data(result)
+    lines = [f"{data['project']} on stack {data['stack']} in {data['region']} ({NOTICE})", "", "resources:"]
+    for depth, r in ordered(result.resources):
+        lines.append(f"  {'  ' * depth}{r.type}  {r.name}")
+    if data["models"]:
+        lines += ["", f"models (one OpenAI-compatible URL for all: {data['gateway_url']}):"]
+        for key, m in data["models"].items():
+            if m["served_by"]:
+                lines.append(f"  {key}: {m['model']} -> served by {m['served_by']} (same model and settings)")
+                continue
+            where = m["endpoint_name"] and f"endpoint {m['endpoint_name']}" or f"server {m['server']}:8080"
+            lines.append(
+                f"  {key}: {m['model']} -> {m['backend']} {m['instances']} x {m['instance_type']} in "
+                f"{m['region']}, {where}, {_usd(m['hourly_usd'])}"
+            )
+    lines += ["", "services:"]
+    for name, service in data["services"].items():
+        lines.append(f"  {name}: {service['tasks']} task(s), {service['cpu'] / 1024:g} vCPU / {service['memory']} MiB")
+        for url in service["urls"]:
+            lines.append(f"    url: {url}")
+        for key, value in service["environment"].items():
+            lines.append(f"    {key}={value}")
+        for key in service["secret_environment"]:
+            lines.append(f"    {key}={service['secret_shown'].get(key, '[secret]')} (Secrets Manager)")
+        for target in service["files"]:
+            lines.append(f"    file: {target}")
+    if data["warnings"]:
+        lines += ["", "warnings:"]
+        lines += [f"  {w['file']}:{w['line']}: {w['path']}: {w['message']}" for w in data["warnings"]]
+    lines += ["", f"{data['summary']['total']} resources", cost_line(data["cost"])]
+    return "\n".join(lines) + "\n"
+
+
+def _usd(value: float | None) -> str:
+    return "price unknown" if value is None else f"~${value:,.2f}/h"
+
+
+def render_markdown(result: PreviewResult) -> str:
+    """For a pull-request comment: every value from the Compose files is code (compose_cloud/render/markdown.py)."""
+    data = to_data(result)
+    lines = [
+        f"### compose-cloud preview: {code(data['project'])} (stack {code(data['stack'])}, {code(data['region'])})",
+        "",
+        f"_{NOTICE}._",
+        "",
+        f"**{cost_line(data['cost'])}**",
+        "",
+    ]
+    if data["models"]:
+        lines += [
+            f"Models, all at {code(data['gateway_url'])}:",
+            "",
+            "| model | reference | backend | instances | region | est. $/h |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {cell(k)} | {cell(m['model'])} | {cell(m['backend'])} | {m['instances']} x "
+            f"{cell(m['instance_type'])} | {cell(m['region'])} | {_usd(m['hourly_usd'])} |"
+            for k, m in data["models"].items()
+        ]
+        lines.append("")
+    lines += ["| service | tasks | size | public URL |", "|---|---|---|---|"]
+    for name, s in data["services"].items():
+        urls = "<br>".join(cell(u) for u in s["urls"]) or "–"
+        lines.append(f"| {cell(name)} | {s['tasks']} | {s['cpu'] / 1024:g} vCPU / {s['memory']} MiB | {urls} |")
+    if data["warnings"]:
+        lines += ["", f"**Warnings ({len(data['warnings'])})**", ""]
+        lines += [
+            f"- {code(str(w['file']) + ':' + str(w['line']))} {code(w['path'])}: {code(w['message'])}"
+            for w in data["warnings"]
+        ]
+    lines += ["", "<details><summary>Environment</summary>", ""]
+    for name, s in data["services"].items():
+        env = [f"{k}={v}" for k, v in s["environment"].items()] + [
+            f"{k}={s['secret_shown'].get(k, '[secret]')}" for k in s["secret_environment"]
+        ]
+        lines += [f"**{code(name)}**", "", *(block(env) if env else ["(none)"]), ""]
+    lines += ["</details>", ""]
+    lines += [
+        "<details><summary>Diagram</summary>",
+        "",
+        *block(render_mermaid(result).rstrip().split("\n"), "mermaid"),
+        "",
+        "</details>",
+        "",
+    ]
+    lines += [f"<details><summary>{data['summary']['total']} resources</summary>", "", "| type | count |", "|---|---|"]
+    lines += [f"| {cell(t)} | {n} |" for t, n in data["summary"]["by_type"].items()]
+    lines += [
+        "",
+        *block([f"{'  ' * depth}{r.type}  {r.name}" for depth, r in ordered(result.resources)]),
+        "",
+        "</details>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_mermaid(result: PreviewResult) -> str:
+    """Services -> gateway -> models -> where they run; the internet -> published services."""
+    plan = result.plan
+    lines = ["flowchart LR"]
+    published = [name for name, s in plan.services.items() if s.listeners]
+    if published:
+        lines.append('  internet(("internet"))')
+    lines.append(f'  subgraph ecs["ECS in {plan.region}"]')
+    for name in plan.services:
+        lines.append(f'    {_node("svc", name)}["{name}"]')
+    if plan.gateway:
+        lines.append(f'    gateway{{{{"{plan.gateway.name}<br/>{plan.gateway.url}"}}}}')
+    for key, model in plan.models.items():
+        if model.server:
+            where = "Fargate" if model.placement.instance_type == "fargate" else model.placement.instance_type
+            lines.append(f'    {_node("srv", key)}[("llama.cpp {model.server.name}<br/>{where}")]')
+    lines.append("  end")
+    for key, model in plan.models.items():
+        lines.append(f'  {_node("model", key)}["{key}: {model.model}"]')
+        if model.sagemaker:
+            place = model.placement
+            lines.append(
+                f'  {_node("sm", key)}[("SageMaker {place.instance_count} x {place.instance_type}<br/>{place.region}")]'
+            )
+    for name in published:
+        lines.append(f"  internet --> {_node('svc', name)}")
+    for name, service in plan.services.items():
+        for dependency in service.depends_on:
+            lines.append(f"  {_node('svc', name)} -.-> {_node('svc', dependency)}")
+        if service.models:
+            lines.append(f"  {_node('svc', name)} --> gateway")
+    for key, model in plan.models.items():
+        serving = plan.models[model.served_by or key]
+        lines.append(f"  gateway --> {_node('model', key)}")
+        lines.append(f"  {_node('model', key)} --> {_node('sm' if serving.sagemaker else 'srv', serving.key)}")
+    return "\n".join(lines) + "\n"
+
+
+def _node(kind: str, name: str) -> str:
+    return f"{kind}_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "mermaid": render_mermaid}

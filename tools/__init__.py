@@ -1,0 +1,1 @@
+"""Repository tools that are not part of the wheel (the generated docs)."""
