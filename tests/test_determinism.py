@@ -14,13 +14,15 @@ from conftest import ROOT
 from test_golden import EXAMPLES
 
 from compose_cloud.preview.engine import run_preview
-from compose_cloud.render.preview import RENDERERS, to_data
+from compose_cloud.preview.snapshot import to_data
+from compose_cloud.render.preview import RENDERERS
 from compose_translate import LoadOptions, StackSettings, make_plan
 
 RENDER_ALL = """
 import json, sys
 from compose_cloud.preview.engine import run_preview
-from compose_cloud.render.preview import RENDERERS, to_data
+from compose_cloud.preview.snapshot import to_data
+from compose_cloud.render.preview import RENDERERS
 from compose_translate import StackSettings
 for folder, files in json.loads(sys.argv[1]):
     result = run_preview(StackSettings(files=tuple(folder + "/" + f for f in files)))

@@ -12,6 +12,7 @@ from compose_cloud.preview.engine import run_preview
 from compose_cloud.render.diff import render_markdown as diff_markdown
 from compose_cloud.render.markdown import block, cell, code
 from compose_cloud.render.preview import render_markdown as preview_markdown
+from compose_cloud.render.preview import render_mermaid
 from compose_translate import StackSettings
 
 HOSTILE = "x```\n</details>\n\n# Pwned\n@octocat [click](https://evil.example) <img src=x onerror=alert(1)> | a |"
@@ -60,6 +61,8 @@ def test_diff_comment_cannot_be_forged(tmp_path):
     write(tmp_path / "a", {"compose.yaml": _compose("hello")})
     write(tmp_path / "b", {"compose.yaml": _compose(HOSTILE)})
     before, after = (run_preview(StackSettings(files=(str(tmp_path / side / "compose.yaml"),))) for side in "ab")
-    markdown = diff_markdown(compare(before, after))
+    diff = compare(before, after)
+    diff.diagram = render_mermaid(after)  # as the command sets it: crafted names in the diagram too
+    markdown = diff_markdown(diff)
     assert "Pwned" in markdown
     assert_unforged(markdown)

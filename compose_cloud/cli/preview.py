@@ -54,6 +54,7 @@ def cmd_diff(
     from compose_cloud.preview.engine import run_preview
     from compose_cloud.preview.revisions import scratch_dir
     from compose_cloud.render import diff as diff_render
+    from compose_cloud.render.preview import render_mermaid
     from compose_translate.plan.pricing import PRICES_FILE, priced_from
     from compose_translate.values import reviewing
 
@@ -105,6 +106,7 @@ def cmd_diff(
             _read_or_none(base_prices / PRICES_FILE) if base_prices else None
         )
     result = compare(base, head)
+    result.diagram = render_mermaid(head)
     result.note = note
     result.price_file_changed = price_file_changed
     sources = {**(base.plan.sources if base else {}), **head.plan.sources}

@@ -13,7 +13,7 @@ from typing import Any
 
 from compose_cloud.preview.engine import PreviewResult
 from compose_cloud.preview.replacement import replaces
-from compose_cloud.render.preview import render_mermaid, to_data
+from compose_cloud.preview.snapshot import to_data
 from compose_translate.plan.gateway import GATEWAY_CONFIG
 from compose_translate.sensitive import REDACTED
 
@@ -45,7 +45,7 @@ class Diff:
     resolved_warnings: list[dict[str, Any]] = field(default_factory=list)
     note: str | None = None  # why the base side is empty, when it is
     price_file_changed: bool = False  # the head edits the price tables (both sides are priced with the base's)
-    diagram: str | None = None  # Mermaid diagram of the working tree's deployment
+    diagram: str | None = None  # Mermaid diagram of the working tree's deployment (set by the command)
 
     @property
     def empty(self) -> bool:
@@ -76,7 +76,6 @@ def compare(base: PreviewResult | None, head: PreviewResult) -> Diff:
         project=after["project"],
         stack=after["stack"],
         cost=(before["cost"]["total"], after["cost"]["total"]),
-        diagram=render_mermaid(head),
         prices=", ".join(after["cost"].get("prices", {}).values()),
         unpriced=tuple(sorted(set(before["cost"].get("unpriced", [])) | set(after["cost"].get("unpriced", [])))),
         idle=(before["cost"].get("idle_total"), after["cost"].get("idle_total")),
