@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from conftest import ROOT
 
@@ -81,10 +82,11 @@ def test_global_options_before_the_command_as_docker_compose_takes_them(tmp_path
 
 
 def test_logs_dash_f_follows_as_in_docker_compose():
-    from compose_cloud.cli.main import merge_global_options
-    from compose_cloud.cli.parser import build_parser
+    from compose_cloud.cli.parser import parse_command_line
+    from compose_cloud.cli.request import Request
 
-    args = merge_global_options(build_parser().parse_args(["-f", "compose.yaml", "logs", "-f", "web"]))
-    assert args.follow is True and args.services == ["web"] and args.files == ["compose.yaml"]
-    args = merge_global_options(build_parser().parse_args(["logs", "--file", "c.yaml", "--follow"]))
-    assert args.follow is True and args.files == ["c.yaml"]
+    request = Request.from_args(parse_command_line(["-f", "compose.yaml", "logs", "-f", "web", "--stack", "dev"]))
+    assert request.account.follow is True and request.account.services == ("web",)
+    assert request.files == (Path("compose.yaml"),)
+    request = Request.from_args(parse_command_line(["logs", "--file", "c.yaml", "--follow", "--stack", "dev"]))
+    assert request.account.follow is True and request.files == (Path("c.yaml"),)

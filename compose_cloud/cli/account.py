@@ -2,73 +2,69 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from compose_cloud.account.clients import Aws
 from compose_cloud.account.preflight import Check
-from compose_cloud.cli.common import (
-    EXIT_INVALID,
-    EXIT_OK,
-    EXIT_USAGE,
-    stack_name_of,
-)
 from compose_cloud.cli.progress import progress
+from compose_cloud.cli.request import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Request
 from compose_cloud.render.plan import error_text
 from compose_translate import ComposeError
 from compose_translate.plan import DeploymentPlan
 from compose_translate.plan.pricing import Prices
 
 
-def cmd_account(args: argparse.Namespace, plan: DeploymentPlan) -> int:
+def cmd_account(request: Request, plan: DeploymentPlan) -> int:
     """preflight / status: the plan against the AWS account."""
     from compose_cloud.account import preflight, status
     from compose_cloud.account.clients import Aws
 
-    if args.command in ("status", "logs") and not args.stack:
-        sys.stderr.write(f"error: {args.command} needs --stack NAME (the deployed stack to read)\n")
+    if request.command in ("status", "logs") and not request.stack:
+        sys.stderr.write(f"error: {request.command} needs --stack NAME (the deployed stack to read)\n")
         return EXIT_USAGE
     try:
-        aws = Aws(args.aws_profile)
+        aws = Aws(request.account.aws_profile)
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, None))
         return EXIT_INVALID
-    if args.command == "logs":
-        return cmd_logs(args, plan, aws)
-    if args.command == "preflight":
+    if request.command == "logs":
+        return cmd_logs(request, plan, aws)
+    if request.command == "preflight":
         with progress("checking the AWS account"):
             checks = preflight.preflight(plan, aws)
-        if args.refresh_prices:
+        if request.account.refresh_prices:
             with progress("reading the AWS Price List API"):
                 checks.append(refresh_prices(plan, aws))
-        sys.stdout.write((preflight.render_json if args.format == "json" else preflight.render_text)(checks))
+        sys.stdout.write((preflight.render_json if request.format == "json" else preflight.render_text)(checks))
         return EXIT_INVALID if any(c.status == "fail" for c in checks) else EXIT_OK
     with progress("reading the stack's state from AWS"):
-        rows = status.status(plan, aws, stack_name_of(args.stack))
-    sys.stdout.write((status.render_json if args.format == "json" else status.render_text)(rows))
+        rows = status.status(plan, aws, request.stack_name)
+    sys.stdout.write((status.render_json if request.format == "json" else status.render_text)(rows))
     return EXIT_OK if all(r.healthy for r in rows) else EXIT_INVALID
 
 
-def cmd_logs(args: argparse.Namespace, plan: DeploymentPlan, aws: Aws) -> int:
+def cmd_logs(request: Request, plan: DeploymentPlan, aws: Aws) -> int:
+    """`logs [-f] [SERVICE...]`: the stack's log groups, read once or followed until Ctrl-C."""
     import time
 
     from compose_cloud.account import logs
     from compose_cloud.account.clients import AWS_ERRORS, NO_CREDENTIALS_FIX, failure_text
 
     try:
-        start = logs.since_millis(args.since, time.time())
-        groups = logs.sources(plan, aws, stack_name_of(args.stack), args.services)
+        flags = request.account
+        start = logs.since_millis(flags.since, time.time())
+        groups = logs.sources(plan, aws, request.stack_name, flags.services)
         if not groups:
             sys.stderr.write(
-                f"no log groups for {plan.name} ({stack_name_of(args.stack)}) in {plan.region}: "
+                f"no log groups for {plan.name} ({request.stack_name}) in {plan.region}: "
                 "deploy it with `pulumi up` first\n"
             )
             return EXIT_INVALID
         width = max(len(g.name) for g in groups)
-        batches = logs.follow(aws, groups, start) if args.follow else iter([logs.read(aws, groups, start)])
+        batches = logs.follow(aws, groups, start) if flags.follow else iter([logs.read(aws, groups, start)])
         for batch in batches:
-            sys.stdout.write(logs.render(batch, width, args.timestamps))
+            sys.stdout.write(logs.render(batch, width, flags.timestamps))
             sys.stdout.flush()
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, None))

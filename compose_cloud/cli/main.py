@@ -12,70 +12,65 @@ import signal
 import sys
 from pathlib import Path
 
-import argcomplete
-
 from compose_cloud import collector
 from compose_cloud.cli.account import cmd_account
-from compose_cloud.cli.common import (
-    EXIT_INVALID,
-    EXIT_OK,
-    command_settings,
-    compose_files,
-    load_options,
-    resolve_stack,
-    stack_file_path,
-)
-from compose_cloud.cli.parser import build_parser, merge_global_options
+from compose_cloud.cli.parser import parse_command_line
 from compose_cloud.cli.preview import cmd_diff, cmd_preview
 from compose_cloud.cli.project import cmd_config, cmd_init
-from compose_cloud.program.project import find_project_name
+from compose_cloud.cli.request import EXIT_INVALID, EXIT_OK, Request
 from compose_cloud.render.plan import error_text, plan_json, plan_text, warnings_text
 from compose_translate import ComposeError, make_plan
 from compose_translate.load import probe_name
 from compose_translate.plan import DeploymentPlan
 from compose_translate.sensitive import mask
 
+# What a command needs before it runs: nothing but the request, the stack's settings, or the plan.
+_ON_REQUEST = {"init": cmd_init}
+_ON_SETTINGS = {"config": cmd_config}
+_ON_PREVIEW = {"preview": cmd_preview, "diff": cmd_diff}
+_ON_ACCOUNT = ("preflight", "status", "logs")
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    argcomplete.autocomplete(parser)  # answers the shell's completion request and exits; else nothing
-    args = merge_global_options(parser.parse_args(argv))
+    """Parse once, then run the command; bad input is one message on stderr and exit 1."""
+    args = parse_command_line(argv)
     root = Path(args.project_directory or (Path(args.files[0]).parent if args.files else ".")).resolve()
     try:
-        if args.command == "init":
-            return cmd_init(args)
-        resolve_stack(args)
-        settings = command_settings(args)
-        if args.command == "config":
-            return cmd_config(args, settings)
-        files = compose_files(args, settings)
-        pulumi_project = find_project_name(
-            *([stack_file_path(args.stack).parent] if args.stack else []), Path.cwd(), *(f.parent for f in files[:1])
-        )
-        options = load_options(args, settings, files, pulumi_project)
-        if args.command in ("preview", "diff"):
+        request = Request.from_args(args)
+        if request.command in _ON_REQUEST:
+            return _ON_REQUEST[request.command](request)
+        settings = request.settings()
+        if request.command in _ON_SETTINGS:
+            return _ON_SETTINGS[request.command](request, settings)
+        files = request.compose_files(settings)
+        pulumi_project = request.pulumi_project(files)
+        options = request.load_options(settings, files, pulumi_project)
+        if request.command in _ON_PREVIEW:
             # the Pulumi program makes the plan, once, from the stack config as `pulumi preview` would;
             # without a Pulumi project the preview's is named after the Compose project
-            command = cmd_preview if args.command == "preview" else cmd_diff
-            return command(args, settings, files, pulumi_project or probe_name(options), root)
+            return _ON_PREVIEW[request.command](request, settings, files, pulumi_project or probe_name(options))
         with collector.paused():
             plan = make_plan(options, settings)
     except ComposeError as exc:
         sys.stderr.write(error_text(exc.diagnostics, root))
         return EXIT_INVALID
-    root = Path(plan.project_dir)
-    if args.command in ("preflight", "status", "logs"):
-        return cmd_account(args, plan)
-    sys.stderr.write(warnings_text(plan.warnings, root))
-    if args.command == "check":
-        if args.format == "json":
+    if request.command in _ON_ACCOUNT:
+        return cmd_account(request, plan)
+    return _print_plan(request, plan)
+
+
+def _print_plan(request: Request, plan: DeploymentPlan) -> int:
+    """`check` and `plan`: warnings on stderr, the plan (or a one-line verdict) on stdout."""
+    sys.stderr.write(warnings_text(plan.warnings, Path(plan.project_dir)))
+    if request.command == "check":
+        if request.format == "json":
             sys.stdout.write(mask(_check_json(plan), plan.sources))
         else:
             sys.stdout.write(
                 f"ok: {_count(len(plan.services), 'service')}, {_count(len(plan.models), 'model')} to deploy, "
                 f"{_count(len(plan.warnings), 'warning')}\n"
             )
-    elif args.format == "json":
+    elif request.format == "json":
         sys.stdout.write(mask(plan_json(plan), plan.sources))
     else:
         sys.stdout.write(mask(plan_text(plan), plan.sources))

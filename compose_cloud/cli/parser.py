@@ -275,3 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sub.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default: {formats[0]})")
     return parser
+
+
+def parse_command_line(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line parsed, global options merged; `Request.from_args` makes it typed, at once."""
+    import argcomplete
+
+    parser = build_parser()
+    argcomplete.autocomplete(parser)  # answers the shell's completion request and exits; else nothing
+    return merge_global_options(parser.parse_args(argv))

@@ -2,50 +2,36 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from compose_cloud.cli.common import (
-    EXIT_CHANGED,
-    EXIT_INVALID,
-    EXIT_OK,
-    preview_settings,
-    stack_name_of,
-    stack_settings,
-)
 from compose_cloud.cli.progress import progress
+from compose_cloud.cli.request import EXIT_CHANGED, EXIT_INVALID, EXIT_OK, Request
 from compose_cloud.program.project import find_project_name
 from compose_cloud.render.plan import error_text
 from compose_translate import ComposeError, Diagnostic, StackSettings
 from compose_translate.sensitive import mask
 
 
-def cmd_preview(
-    args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...], project: str, root: Path
-) -> int:
+def cmd_preview(request: Request, settings: StackSettings, files: tuple[Path, ...], project: str) -> int:
     """The program makes the plan from the stack config: bad input is reported from there, under `root`."""
     from compose_cloud.preview.engine import run_preview
     from compose_cloud.render.preview import RENDERERS
 
     try:
         with progress("previewing: running the Pulumi program against the mock"):
-            result = run_preview(
-                preview_settings(args, settings, files), stack=stack_name_of(args.stack), project=project
-            )
+            result = run_preview(request.program_settings(settings, files), stack=request.stack_name, project=project)
     except ComposeError as exc:
-        sys.stderr.write(error_text(exc.diagnostics, root))
+        sys.stderr.write(error_text(exc.diagnostics, request.root))
         return EXIT_INVALID
-    sys.stdout.write(mask(RENDERERS[args.format](result), result.plan.sources))
+    sys.stdout.write(mask(RENDERERS[request.format](result), result.plan.sources))
     return EXIT_OK
 
 
-def cmd_diff(
-    args: argparse.Namespace, settings: StackSettings, files: tuple[Path, ...], project: str, root: Path
-) -> int:
+def cmd_diff(request: Request, settings: StackSettings, files: tuple[Path, ...], project: str) -> int:
     """The working tree's preview against the base revision's; bad input in the working tree is an error.
 
     Both sides are priced with the base's price tables (a pull request's own file cannot lower the cost
@@ -58,12 +44,11 @@ def cmd_diff(
     from compose_translate.plan.pricing import PRICES_FILE, priced_from
     from compose_translate.values import reviewing
 
-    stack = stack_name_of(args.stack)
-    cwd = Path.cwd()
-    label = args.base or args.base_dir
+    stack, root, cwd = request.stack_name, request.root, Path.cwd()
+    label = request.diff.base or str(request.diff.base_dir)
     with scratch_dir() as scratch:
         try:
-            side = _base_side(args, files, project, cwd, Path(scratch))
+            side = _base_side(request, files, project, cwd, Path(scratch))
         except (ComposeError, ValueError) as exc:
             diagnostics = (
                 exc.diagnostics
@@ -80,7 +65,7 @@ def cmd_diff(
         try:
             # both trees are the pull request's or the base's: files outside them are not read (reviewing)
             with progress("previewing the working tree"), priced_from(base_prices), reviewing():
-                head = run_preview(preview_settings(args, settings, files), stack=stack, project=project)
+                head = run_preview(request.program_settings(settings, files), stack=stack, project=project)
         except ComposeError as exc:
             sys.stderr.write(error_text(exc.diagnostics, root))
             return EXIT_INVALID
@@ -94,7 +79,7 @@ def cmd_diff(
                 # on both sides for the same tree
                 with progress(f"previewing {label}"), contextlib.chdir(side.cwd), priced_from(base_prices), reviewing():
                     base = run_preview(
-                        preview_settings(args, side.settings, side.files, map(str, side.env_files)),
+                        request.program_settings(side.settings, side.files, side.env_files),
                         stack=stack,
                         project=side.project,
                     )
@@ -110,8 +95,8 @@ def cmd_diff(
     result.note = note
     result.price_file_changed = price_file_changed
     sources = {**(base.plan.sources if base else {}), **head.plan.sources}
-    sys.stdout.write(mask(diff_render.RENDERERS[args.format](result), sources))
-    return EXIT_CHANGED if args.exit_code and not result.empty else EXIT_OK
+    sys.stdout.write(mask(diff_render.RENDERERS[request.format](result), sources))
+    return EXIT_CHANGED if request.diff.exit_code and not result.empty else EXIT_OK
 
 
 @dataclass(frozen=True)
@@ -127,16 +112,18 @@ class _BaseSide:
     missing_stack: str | None  # the stack file its Pulumi.yaml names, when the base lacks it
 
 
-def _base_side(args: argparse.Namespace, files: tuple[Path, ...], project: str, cwd: Path, scratch: Path) -> _BaseSide:
+def _base_side(request: Request, files: tuple[Path, ...], project: str, cwd: Path, scratch: Path) -> _BaseSide:
+    """The base tree, exported or given, and how it deploys by its own files."""
     from compose_cloud.preview.revisions import base_dir, base_root, on_base
 
-    tree = base_root(args.base, cwd, scratch) if args.base else base_dir(args.base_dir)
+    wanted_base = request.diff
+    tree = base_root(wanted_base.base, cwd, scratch) if wanted_base.base else base_dir(str(wanted_base.base_dir))
     base_cwd = on_base(cwd, cwd, tree)
-    stack_path = _base_stack_file(args.stack, cwd, base_cwd, tree) if args.stack else None
+    stack_path = _base_stack_file(request.stack, cwd, base_cwd, tree) if request.stack else None
     missing = os.path.relpath(stack_path, base_cwd) if stack_path and not stack_path.is_file() else None
-    settings = stack_settings(args, None if missing else stack_path)
-    wanted = files if args.files or not settings.files else tuple(Path(f) for f in settings.files)
-    env_files = (on_base(Path(f), cwd, tree) for f in (tuple(args.env_files) or settings.env_files))
+    settings = request.settings_from(None if missing else stack_path)
+    wanted = files if request.files or not settings.files else tuple(Path(f) for f in settings.files)
+    env_files = (on_base(Path(f), cwd, tree) for f in (request.env_files or settings.env_files))
     return _BaseSide(
         tree=tree,
         cwd=base_cwd,

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
 
-from compose_cloud.cli.common import (
-    EXIT_OK,
-    compose_file_variable,
-    compose_files,
-    load_options,
-)
+from compose_cloud.cli.request import EXIT_OK, Request, compose_file_variable
 from compose_cloud.program.project import find_project_name, stack_file
 from compose_cloud.render.plan import warnings_text
 from compose_translate import ComposeError, Diagnostic, LoadOptions, StackSettings, make_plan
@@ -20,35 +14,37 @@ from compose_translate.load import find_default_files, normalize_name
 from compose_translate.sensitive import REDACTED, mask
 
 
-def cmd_config(args: argparse.Namespace, settings: StackSettings) -> int:
+def cmd_config(request: Request, settings: StackSettings) -> int:
+    """The project as loaded (or one of its lists), masked where values came from the runner or credentials."""
     from compose_cloud.render import compose as config
     from compose_translate import load_project
 
-    files = compose_files(args, settings)
-    default_name = find_project_name(Path.cwd(), *(f.parent for f in files[:1]))
-    project, warnings, sensitive = load_project(load_options(args, settings, files, default_name))
+    files = request.compose_files(settings)
+    project, warnings, sensitive = load_project(request.load_options(settings, files, request.pulumi_project(files)))
     sys.stderr.write(warnings_text(list(warnings), Path(project.project_dir)))
-    if args.quiet:
+    flags = request.config
+    if flags.quiet:
         return EXIT_OK
-    listed = config.listing(project, args)
+    listed = config.listing(project, flags.listing) if flags.listing else None
     text = mask(
-        listed if listed is not None else config.render(config.project_dict(project, sensitive), args.format), sensitive
+        listed if listed is not None else config.render(config.project_dict(project, sensitive), request.format),
+        sensitive,
     )
-    if listed is None and args.format != "json" and (REDACTED in text or "${" in text and sensitive):
+    if listed is None and request.format != "json" and (REDACTED in text or "${" in text and sensitive):
         text = "# values from the runner's environment or credential-named variables are masked\n" + text
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if flags.output:
+        flags.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return EXIT_OK
 
 
-def cmd_init(args: argparse.Namespace) -> int:
+def cmd_init(request: Request) -> int:
     """Check the Compose project loads, then write the Pulumi project beside it."""
     from compose_cloud.program import scaffold as init
 
-    folder = Path(args.project_directory or ".").resolve()
-    files = tuple(Path(f) for f in args.files) or compose_file_variable() or tuple(find_default_files(folder))
+    folder = (request.project_directory or Path(".")).resolve()
+    files = request.files or compose_file_variable() or tuple(find_default_files(folder))
     relative = []
     for file in files:
         try:
@@ -61,21 +57,21 @@ def cmd_init(args: argparse.Namespace) -> int:
                     hint="run init in the folder that holds the Compose files",
                 )
             ) from None
-    settings = StackSettings(region=args.region) if args.region else StackSettings()
+    settings = StackSettings(region=request.region) if request.region else StackSettings()
     settings.validate_choices("--region")
     pulumi_project = find_project_name(folder)
     plan = make_plan(
         LoadOptions(
             files=tuple(folder / f for f in relative),
-            project_name=args.project_name,
+            project_name=request.project_name,
             default_name=pulumi_project or normalize_name(folder.name),
-            profiles=tuple(args.profiles),
-            env_files=tuple(Path(f) for f in args.env_files),
+            profiles=request.profiles,
+            env_files=request.env_files,
         ),
         settings,
     )
     sys.stderr.write(warnings_text(plan.warnings, folder))
-    stack = args.stack or "dev"
+    stack = request.init_stack or "dev"
     if not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", stack):
         raise ComposeError(
             Diagnostic(

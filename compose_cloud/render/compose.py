@@ -19,20 +19,19 @@ from compose_translate.normalize.project import Deploy, Project, Resource, Servi
 from compose_translate.sensitive import REDACTED, is_sensitive
 
 
-def listing(project: Project, args: Any) -> str | None:
-    """`config --services` and its siblings, as docker compose prints them; None when none was asked."""
-    if args.list_services:
+def listing(project: Project, kind: str) -> str:
+    """`config --services` and its siblings (`kind`: services, volumes, profiles, images, models), one
+    name per line as docker compose prints them."""
+    if kind == "services":
         names = sorted(project.services)
-    elif args.list_volumes:
+    elif kind == "volumes":
         names = sorted(project.volumes)
-    elif args.list_profiles:
+    elif kind == "profiles":
         names = list(project.declared_profiles)
-    elif args.list_images:  # a built service's default image name, as docker compose names it
+    elif kind == "images":  # a built service's default image name, as docker compose names it
         names = [s.image or f"{project.name}-{name}" for name, s in sorted(project.services.items())]
-    elif args.list_models:
-        names = sorted(project.models)
     else:
-        return None
+        names = sorted(project.models)
     return "".join(f"{n}\n" for n in names)
 
 
