@@ -49,12 +49,13 @@ def test_efs_is_kept_on_destroy_unless_the_stack_says_otherwise(tmp_path):
 
 
 def test_stacks_named_after_the_folder_keep_their_resources(tmp_path):
-    """Earlier versions named resources after the folder: each top-level component answers to that name."""
+    """Earlier versions named resources after the folder, at the stack's root: each top-level component
+    answers to that name and place."""
     folder = tmp_path / "my-shop"
     write(folder, {"compose.yaml": COMPOSE})
     result = _preview(folder)
     network = next(r for r in result.resources if r.name == "shop-network")
-    assert network.aliases == ("my-shop-network",)
+    assert network.aliases == ("(root)", "my-shop-network (root)")
     # children follow their parent's alias by name prefix; they need none of their own
     assert next(r for r in result.resources if r.name == "shop-network-vpc").aliases == ()
 

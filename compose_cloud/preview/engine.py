@@ -8,7 +8,7 @@ program marked secret are recorded as `[secret]` and never leave this module.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -139,12 +139,14 @@ class _Mocks(pulumi.runtime.Mocks):
 
 
 def _alias(alias: Any) -> str:  # the engine's Alias message
-    """An alias as the engine receives it: a former name, a former parent (`parent <urn>`), or a URN."""
+    """An alias as the engine receives it: a URN, or a former type, name and/or place: `parent <urn>`,
+    or `(root)` for the stack's root (where top-level components were before ComposeProject)."""
     if alias.urn:
         return str(alias.urn)
-    if alias.spec.name:
-        return str(alias.spec.name)
-    return f"parent {alias.spec.parentUrn}" if alias.spec.parentUrn else ""
+    spec = alias.spec
+    place = f"parent {spec.parentUrn}" if spec.parentUrn else "(root)" if spec.noParent else ""
+    kind = f"type {spec.type}" if spec.type else ""  # pulumi-aws's own, for types it renamed
+    return " ".join(part for part in (kind, str(spec.name), place) if part)
 
 
 class _Monitor(mocks.MockMonitor):
@@ -211,8 +213,12 @@ def run_preview(
     stack: str = "preview",
     project: str = PROJECT,
     offerings: dict[str, list[str]] | None = None,
+    root_options: Callable[[], pulumi.ResourceOptions] | None = None,
 ) -> PreviewResult:
-    """Run the program; ComposeError (bad input) propagates before any resource is recorded."""
+    """Run the program; ComposeError (bad input) propagates before any resource is recorded.
+
+    `root_options` makes the root ComposeProject's options once the mocks are in place, as a user's
+    program would (a parent, providers, transforms), for `deploy(opts=...)`."""
     from compose_cloud.program.main import main  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region, offerings=offerings)
@@ -220,7 +226,7 @@ def run_preview(
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
     try:
         with collector.relaxed(), without_stack_traces():
-            plan, _ = main()
+            plan, _ = main(opts=root_options() if root_options else None)
             _sync_await(pulumi.runtime.stack.wait_for_rpcs())
             root = pulumi.runtime.settings.get_root_resource()  # register the exports as the engine does
             if not isinstance(root, pulumi.runtime.stack.Stack):

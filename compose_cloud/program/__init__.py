@@ -4,30 +4,52 @@
 Pulumi program all call `deploy` (or `run`, which reports bad input and exits): one code path.
 Settings come from the stack's config exactly as the Pulumi CLI passes it (strings, lists and
 maps as JSON); keyword settings given here are encoded the same way and win over the stack's.
+
+Everything is created under one `ComposeProject` component: `deploy(opts=...)` gives it a parent,
+protection, transforms or providers, as a user's program would give any component. This module stays
+light (the CLI imports its siblings); `ComposeProject` is imported from pulumi-aws's side on first use.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compose_cloud import collector
 from compose_translate.cli_config import encode
 from compose_translate.errors import ComposeError
 from compose_translate.settings import NAMESPACE
 
-__all__ = ["deploy", "run"]
+if TYPE_CHECKING:
+    import pulumi
+
+    from compose_cloud.program.aws.compose_project import ComposeProject, ComposeProjectArgs
+
+__all__ = ["ComposeProject", "ComposeProjectArgs", "deploy", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    """`ComposeProject` and its args on first use: pulumi-aws takes seconds to import."""
+    if name in ("ComposeProject", "ComposeProjectArgs"):
+        from compose_cloud.program.aws import compose_project
+
+        return getattr(compose_project, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def deploy(
-    files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None, export: bool = True
+    files: Sequence[str] | None = None,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    export: bool = True,
+    opts: pulumi.ResourceOptions | None = None,
 ) -> dict[str, Any]:
     """Create the stack's resources for the Compose `files`; returns the outputs (URLs, endpoints).
 
     `settings` takes the stack settings' keys (`defaultInstanceType`, `logRetentionDays`, or
-    `aws:region`); they are applied over the stack's config. Raises ComposeError on bad input,
-    before any resource exists.
+    `aws:region`); they are applied over the stack's config. `opts` are the root ComposeProject's.
+    Raises ComposeError on bad input, before any resource exists.
     """
     from compose_cloud.program.main import main  # imported late: pulumi_aws takes a while to import
 
@@ -36,7 +58,7 @@ def deploy(
         text = encode(list(value) if isinstance(value, tuple) else value)
         if text is not None:
             overrides[key if ":" in key else f"{NAMESPACE}:{key}"] = text
-    _, outputs = main(overrides, export=export)
+    _, outputs = main(overrides, export=export, opts=opts)
     return outputs
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from compose_cloud.program.aws.program import deploy
+from compose_cloud.program.aws.compose_project import deploy
 from compose_cloud.program.project import stack_file
 from compose_cloud.program.stack_config import provider_args, settings_from_stack
 from compose_translate import LoadOptions, make_plan
@@ -16,10 +16,12 @@ from compose_translate.load import normalize_name
 from compose_translate.plan import DeploymentPlan
 
 
-def main(overrides: dict[str, str] | None = None, export: bool = True) -> tuple[DeploymentPlan, dict[str, Any]]:
+def main(
+    overrides: dict[str, str] | None = None, export: bool = True, opts: pulumi.ResourceOptions | None = None
+) -> tuple[DeploymentPlan, dict[str, Any]]:
     """Stack config (with `overrides`, in the CLI's string form) -> plan -> resources and outputs.
 
-    Raises ComposeError, before any resource exists, on bad input.
+    `opts` are the root ComposeProject's. Raises ComposeError, before any resource exists, on bad input.
     """
     settings = settings_from_stack(overrides or {})
     if not settings.files:
@@ -44,7 +46,11 @@ def main(overrides: dict[str, str] | None = None, export: bool = True) -> tuple[
     for warning in plan.warnings:
         pulumi.log.warn(warning.render(Path(plan.project_dir)))
     outputs = deploy(
-        plan, settings, former_name=normalize_name(Path(plan.project_dir).name), provider_args=provider_args(settings)
+        plan,
+        settings,
+        former_name=normalize_name(Path(plan.project_dir).name),
+        provider_args=provider_args(settings),
+        opts=opts,
     )
     if export:
         for key, value in outputs.items():

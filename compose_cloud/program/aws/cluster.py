@@ -29,7 +29,6 @@ class Cluster(pulumi.ComponentResource):
     name: pulumi.Output[str]
     namespace_arn: pulumi.Output[str]
     network_groups: dict[str, aws.ec2.SecurityGroup]
-    capacity_association: aws.ecs.ClusterCapacityProviders | None = None  # set by use_capacity
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:Cluster", name, None, opts)
@@ -70,15 +69,21 @@ class Cluster(pulumi.ComponentResource):
                 )
             self.network_groups[network] = group
         self.arn, self.name, self.namespace_arn = cluster.arn, cluster.name, namespace.arn
-        self._prefix = name
+        self.prefix = name  # its children's names start with it
         self.register_outputs({"arn": self.arn, "name": self.name, "namespaceArn": self.namespace_arn})
 
-    def use_capacity(self, providers: list[pulumi.Output[str]]) -> None:
-        """Attach GPU capacity providers; Fargate stays the default for everything else."""
-        self.capacity_association = aws.ecs.ClusterCapacityProviders(
-            f"{self._prefix}-capacity",
-            cluster_name=self.name,
-            capacity_providers=["FARGATE", *providers],
-            default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+
+def capacity_association(
+    cluster: Cluster, providers: list[pulumi.Output[str]], opts: pulumi.ResourceOptions
+) -> aws.ecs.ClusterCapacityProviders:
+    """Attach GPU capacity providers to the cluster; Fargate stays the default for everything else.
+
+    Made after the cluster and the capacity (each needs the other's name), beside them rather than inside
+    the registered Cluster; it answers to its former place under the cluster."""
+    return aws.ecs.ClusterCapacityProviders(
+        f"{cluster.prefix}-capacity",
+        cluster_name=cluster.name,
+        capacity_providers=["FARGATE", *providers],
+        default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=cluster)])),
+    )

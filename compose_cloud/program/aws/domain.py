@@ -18,8 +18,6 @@ class CustomDomain(pulumi.ComponentResource):
 
     def __init__(self, name: str, domain: Domain, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:CustomDomain", name, None, opts)
-        self._domain = domain
-        self._name = name
         child = pulumi.ResourceOptions(parent=self)
         certificate = aws.acm.Certificate(
             f"{name}-certificate", domain_name=domain.name, validation_method="DNS", opts=child
@@ -39,16 +37,20 @@ class CustomDomain(pulumi.ComponentResource):
         validation = aws.acm.CertificateValidation(
             f"{name}-validation", certificate_arn=certificate.arn, validation_record_fqdns=[record.fqdn], opts=child
         )
-        self.certificate_arn = validation.certificate_arn
+        self.certificate_arn, self.domain, self.prefix = validation.certificate_arn, domain, name
+        self.register_outputs({"certificateArn": self.certificate_arn, "domain": domain.name})
 
-    def point_at(self, balancer: aws.lb.LoadBalancer) -> None:
-        """The alias record: the domain answers with the load balancer's addresses."""
-        aws.route53.Record(
-            f"{self._name}-alias",
-            zone_id=self._domain.hosted_zone_id,
-            name=self._domain.name,
-            type="A",
-            aliases=[{"name": balancer.dns_name, "zone_id": balancer.zone_id, "evaluate_target_health": True}],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.register_outputs({"certificateArn": self.certificate_arn, "domain": self._domain.name})
+
+def alias_record(
+    domain: CustomDomain, balancer: aws.lb.LoadBalancer, opts: pulumi.ResourceOptions
+) -> aws.route53.Record:
+    """The domain answers with the load balancer's addresses. Made after both (the balancer needs the
+    certificate first), beside them; it answers to its former place under the CustomDomain."""
+    return aws.route53.Record(
+        f"{domain.prefix}-alias",
+        zone_id=domain.domain.hosted_zone_id,
+        name=domain.domain.name,
+        type="A",
+        aliases=[{"name": balancer.dns_name, "zone_id": balancer.zone_id, "evaluate_target_health": True}],
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=domain)])),
+    )

@@ -50,7 +50,10 @@ def native_args(credentials: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
     return args, dropped
 
 
-def native_provider(region: str, tags: dict[str, str], credentials: dict[str, Any]) -> aws_native.Provider:
+def native_provider(
+    region: str, tags: dict[str, str], credentials: dict[str, Any], opts: pulumi.ResourceOptions | None = None
+) -> aws_native.Provider:
+    """The region's pulumi-aws-native provider, with the pulumi-aws provider's tags and credentials."""
     args, dropped = native_args(credentials)
     if dropped:
         pulumi.log.warn(
@@ -59,4 +62,4 @@ def native_provider(region: str, tags: dict[str, str], credentials: dict[str, An
         )
     # a map here (the provider's declaration), unlike a resource's own `tags`, a list of {key, value}
     default_tags: aws_native.ProviderDefaultTagsArgsDict = {"tags": dict(sorted(tags.items()))}
-    return aws_native.Provider(f"aws-native-{region}", region=region, default_tags=default_tags, **args)
+    return aws_native.Provider(f"aws-native-{region}", region=region, default_tags=default_tags, **args, opts=opts)

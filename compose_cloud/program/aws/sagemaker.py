@@ -63,7 +63,6 @@ class SageMakerModel(pulumi.ComponentResource):
         name: str,
         model: PlannedModel,
         opts: pulumi.ResourceOptions | None = None,
-        native_provider: pulumi.ProviderResource | None = None,
     ):
         super().__init__("compose-cloud:aws:SageMakerModel", name, None, opts)
         serving, place = model.sagemaker, model.placement
@@ -101,7 +100,7 @@ class SageMakerModel(pulumi.ComponentResource):
         # InvokeEndpoint authorizes both resource types, per the Service Authorization Reference)
         self.invoke_arns: list[pulumi.Output[str]] = [endpoint.arn]
         if serving.inference_component:
-            component_name, component_arn = self._scale_to_zero(name, model, endpoint, sm_model, native_provider)
+            component_name, component_arn = self._scale_to_zero(name, model, endpoint, sm_model)
             outputs["inferenceComponentName"] = component_name
             self.invoke_arns.append(component_arn)
         elif place.min_instances != place.max_instances:
@@ -169,10 +168,10 @@ class SageMakerModel(pulumi.ComponentResource):
         model: PlannedModel,
         endpoint: aws.sagemaker.Endpoint,
         sm_model: aws.sagemaker.Model,
-        native_provider: pulumi.ProviderResource | None,
     ) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """The inference component on the endpoint, scaled in to zero copies after the idle period and
-        woken by a request that finds none; returns the component's name and ARN."""
+        woken by a request that finds none; returns the component's name and ARN. Its pulumi-aws-native
+        provider comes from this component's `providers`, as any child's would."""
         serving, place = model.sagemaker, model.placement
         assert serving is not None and serving.inference_component is not None
         child = pulumi.ResourceOptions(parent=self)
@@ -194,7 +193,7 @@ class SageMakerModel(pulumi.ComponentResource):
             },
             runtime_config={"copy_count": place.instance_count},
             tags=[{"key": k, "value": v} for k, v in sorted(model.tags.items())],
-            opts=fixed_name(pulumi.ResourceOptions(parent=self, provider=native_provider, depends_on=[endpoint]), True),
+            opts=fixed_name(pulumi.ResourceOptions(parent=self, depends_on=[endpoint]), True),
         )
         # set from a string above, so never None (aws-native declares every output optional)
         name_of_component = cast(pulumi.Output[str], component.inference_component_name)

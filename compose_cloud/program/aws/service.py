@@ -112,7 +112,7 @@ class ComposeService(pulumi.ComponentResource):
         group_ids: list[pulumi.Input[str]] = [*([group.id] if group else []), *args.network_group_ids]
         for mount in efs_mounts:
             assert group is not None
-            args.volumes[mount.volume].allow(service.name, group.id)
+            args.volumes[mount.volume].admit(service.name, group.id, child)
         self.ecs_service: aws.ecs.Service | None = None
         self.ready: pulumi.Resource  # what services that depend on this one wait for
         if service.job is not None:  # it finishes: run once per change, not restarted without end

@@ -71,8 +71,10 @@ class SharedVolume(pulumi.ComponentResource):
         self.file_system_id, self.access_point_id = file_system_id, access_point.id
         self.register_outputs({"fileSystemId": self.file_system_id, "accessPointId": self.access_point_id})
 
-    def allow(self, client: str, group_id: pulumi.Input[str]) -> None:
-        """Let one service's tasks mount the volume."""
+    def admit(self, client: str, group_id: pulumi.Input[str], opts: pulumi.ResourceOptions) -> None:
+        """Let one service's tasks mount the volume: a rule the client service creates among its own
+        children (this component is complete before any service exists); it answers to its former place
+        under the volume."""
         aws.vpc.SecurityGroupIngressRule(
             f"{self._volume}-nfs-{client}",
             security_group_id=self.security_group.id,
@@ -81,5 +83,5 @@ class SharedVolume(pulumi.ComponentResource):
             from_port=NFS_PORT,
             to_port=NFS_PORT,
             description=f"NFS from {client}",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=self)])),
         )

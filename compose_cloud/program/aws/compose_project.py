@@ -1,16 +1,23 @@
-"""Realise a DeploymentPlan on AWS: wire the components together, in the plan's deploy order."""
+"""ComposeProject: the whole Compose project on AWS as one component, the root of everything a stack
+creates. A user's program can parent it, protect it, transform it and hand it providers, as with any
+Pulumi component; `deploy()` (and `compose_cloud.program.deploy`) wrap it.
+
+Earlier versions registered the top-level components at the stack's root: each answers to that
+former place (and to its folder-derived former name) through aliases, so existing stacks keep them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from compose_cloud.program.aws.capacity import GpuCapacity, GpuCapacityArgs
-from compose_cloud.program.aws.cluster import Cluster, ClusterArgs
-from compose_cloud.program.aws.domain import CustomDomain
+from compose_cloud.program.aws.cluster import Cluster, ClusterArgs, capacity_association
+from compose_cloud.program.aws.domain import CustomDomain, alias_record
 from compose_cloud.program.aws.ingress import LoadBalancers, LoadBalancersArgs
 from compose_cloud.program.aws.models import EcsModel, ModelGateway
 from compose_cloud.program.aws.native import native_provider
@@ -24,47 +31,78 @@ from compose_translate.plan.planned_service import PlannedService
 from compose_translate.plan.zones import ZONES
 from compose_translate.settings import StackSettings
 
+TYPE = "compose-cloud:index:ComposeProject"
+
+
+@dataclass(frozen=True)
+class ComposeProjectArgs:
+    """What the component realises: a plan made by compose_translate, and how to reach AWS."""
+
+    plan: DeploymentPlan
+    settings: StackSettings
+    # what the default AWS provider would take from `aws:` config (profile, assumeRoles, ...): explicit
+    # providers ignore that config unless it is passed on
+    provider_args: dict[str, Any] = field(default_factory=dict)
+    # the project name earlier versions took from the folder: top-level components answer to it
+    former_name: str | None = None
+
 
 def deploy(
     plan: DeploymentPlan,
     settings: StackSettings,
     former_name: str | None = None,
     provider_args: dict[str, Any] | None = None,
+    opts: pulumi.ResourceOptions | None = None,
 ) -> dict[str, Any]:
-    """Create every resource of the plan; returns the stack outputs.
+    """Create every resource of the plan under one ComposeProject; returns the stack outputs."""
+    args = ComposeProjectArgs(plan, settings, dict(provider_args or {}), former_name)
+    return ComposeProject(plan.name, args, opts).outputs
 
-    `provider_args`: what the default AWS provider would take from `aws:` config (profile,
-    assumeRoles, ...); explicit providers ignore that config unless it is passed on.
-    `former_name`: the project name earlier versions took from the folder; every top-level component
-    gets an alias from it (its children follow by name prefix), so existing stacks are not replaced.
+
+class ComposeProject(pulumi.ComponentResource):
+    """The plan's providers, then its components in order, foundation first (network, cluster, GPU
+    capacity, secrets, volumes), so later ones can be wired to them; outputs registered once all exist.
+
+    Providers: a pulumi-aws provider given through `opts.providers` (or inherited) serves the plan's home
+    region instead of the one made here, and so does a pulumi-aws-native one for inference components;
+    other regions get their own. A provider given here should carry the `compose-cloud:project` and
+    `compose-cloud:stack` default tags, by which `status` and `logs` find the stack.
     """
-    program = _Program(plan, settings, former_name, dict(provider_args or {}))
-    balancers = program.ingress()
-    endpoints = program.models()
-    services = program.services(balancers)
-    return _outputs(plan, services, endpoints, balancers)
 
+    outputs: dict[str, Any]
 
-class _Program:
-    """One run: the plan's providers and naming, then its components in order, foundation first
-    (network, cluster, GPU capacity, secrets, volumes), so later ones can be wired to them."""
-
-    def __init__(
-        self, plan: DeploymentPlan, settings: StackSettings, former_name: str | None, credentials: dict[str, Any]
-    ):
-        self.plan, self.settings, self.former_name = plan, settings, former_name
+    def __init__(self, name: str, args: ComposeProjectArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        plan = self.plan = args.plan
+        self.settings, self.former_name = args.settings, args.former_name
+        credentials = dict(args.provider_args)
         user_tags = (credentials.pop("default_tags", None) or {}).get("tags") or {}
         tags = {**user_tags, "compose-cloud:project": plan.name, "compose-cloud:stack": pulumi.get_stack()}
+        at_root = pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)])
+        given = self.get_provider("aws::")
         self.providers = {
-            region: aws.Provider(f"aws-{region}", region=region, default_tags={"tags": tags}, **credentials)
+            region: given
+            if given is not None and region == plan.region
+            else aws.Provider(f"aws-{region}", region=region, default_tags={"tags": tags}, **credentials, opts=at_root)
             for region in plan.regions
         }
-        self.opts = pulumi.ResourceOptions(providers=[self.providers[plan.region]])
+        self.opts = pulumi.ResourceOptions(parent=self, providers=[self.providers[plan.region]])
         zero_regions = sorted(
             {m.placement.region for m in plan.models.values() if m.sagemaker and m.sagemaker.inference_component}
         )
-        self.natives = {region: native_provider(region, tags, credentials) for region in zero_regions}
+        given_native = self.get_provider("aws-native::")
+        self.natives = {
+            region: given_native
+            if given_native is not None and region == plan.region
+            else native_provider(region, tags, credentials, at_root)
+            for region in zero_regions
+        }
         self._foundation()
+        balancers = self.ingress()
+        endpoints = self.models()
+        services = self.services(balancers)
+        self.outputs = _outputs(plan, services, endpoints, balancers)
+        self.register_outputs(self.outputs)
 
     def _foundation(self) -> None:
         """What everything else is wired to: network, cluster, GPU capacity, secrets and volumes."""
@@ -87,6 +125,11 @@ class _Program:
             self.named(f"{plan.name}-cluster"),
         )
         self.capacity = _gpu_capacity(plan, self.cluster, self.network, self.named)
+        self.capacity_ready = (
+            capacity_association(self.cluster, [self.capacity[t] for t in sorted(self.capacity)], self.opts)
+            if self.capacity
+            else None
+        )
         self.store = (
             SecretStore(
                 f"{plan.name}-store",
@@ -116,12 +159,18 @@ class _Program:
         }
 
     def named(self, name: str, base: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
-        """A top-level component's options, with the alias of its folder-derived former name."""
-        base = base or self.opts
-        if not self.former_name or self.former_name == self.plan.name:
-            return base
-        alias = pulumi.Alias(name=self.former_name + name[len(self.plan.name) :])
-        return pulumi.ResourceOptions.merge(base, pulumi.ResourceOptions(aliases=[alias]))
+        """A top-level component's options: under this one, answering to its former place at the stack's
+        root, and to its folder-derived former name there."""
+        aliases = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
+        if self.former_name and self.former_name != self.plan.name:
+            former = self.former_name + name[len(self.plan.name) :]
+            aliases.append(pulumi.Alias(name=former, parent=pulumi.ROOT_STACK_RESOURCE))
+        return pulumi.ResourceOptions.merge(base or self.opts, pulumi.ResourceOptions(parent=self, aliases=aliases))
+
+    def _region_options(self, region: str) -> pulumi.ResourceOptions:
+        """A model's region: its pulumi-aws provider, and pulumi-aws-native's when it scales to zero."""
+        native = self.natives.get(region)
+        return pulumi.ResourceOptions(parent=self, providers=[self.providers[region], *([native] if native else [])])
 
     def ingress(self) -> LoadBalancers | None:
         """The load balancers of the published ports, and the custom domain pointed at the ALB."""
@@ -148,14 +197,15 @@ class _Program:
             else None
         )
         if domain and balancers and balancers.alb:
-            domain.point_at(balancers.alb)
+            alias_record(domain, balancers.alb, self.opts)
         return balancers
 
     def service_args(self, service: PlannedService | None, **extra: Any) -> ComposeServiceArgs:
+        """What every ECS service of the stack is wired to: cluster, network, secrets, volumes, capacity."""
         if service is None:  # the plan gives the gateway its service whenever it has one
             raise pulumi.RunError("the model gateway has no ECS service in the plan")
         plan, cluster, network = self.plan, self.cluster, self.network
-        runtime, ready = service.runtime, cluster.capacity_association
+        runtime, ready = service.runtime, self.capacity_ready
         return ComposeServiceArgs(
             service=service,
             project=plan.name,
@@ -185,10 +235,7 @@ class _Program:
             key: SageMakerModel(
                 f"{plan.name}-model-{key}",
                 model,
-                self.named(
-                    f"{plan.name}-model-{key}", pulumi.ResourceOptions(provider=self.providers[model.placement.region])
-                ),
-                native_provider=self.natives.get(model.placement.region),
+                self.named(f"{plan.name}-model-{key}", self._region_options(model.placement.region)),
             )
             for key, model in plan.models.items()
             if model.sagemaker
@@ -256,8 +303,6 @@ def _gpu_capacity(
         ).capacity_provider_name
         for instance_type, tasks in plan.gpu_capacity.items()
     }
-    if capacity:
-        cluster.use_capacity([capacity[t] for t in sorted(capacity)])
     return capacity
 
 
