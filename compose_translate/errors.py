@@ -40,6 +40,7 @@ class KeyPath:
     loc: Loc | None = None
 
     def key(self, name: object, container: object = None) -> KeyPath:
+        """The path one key deeper, located at that key's line when the container knows it."""
         return KeyPath(f"{self.path}.{name}" if self.path else str(name), self._loc_in(container, name))
 
     def item(self, index: int, container: object = None) -> KeyPath:
@@ -76,12 +77,14 @@ class Diagnostic:
     hint: str = ""
 
     def render(self, root: Path | None = None) -> str:
+        """`file:line: key.path: message`, paths shown relative to `root`, and the hint on its own line."""
         where = _display_file(self.loc.file, root) + f":{self.loc.line}" if self.loc else "<input>"
         message, hint = _relative_text(self.message, root), _relative_text(self.hint, root)
         text = f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
         return f"{text}\n  hint: {hint}" if hint else text
 
     def as_dict(self, root: Path | None = None) -> dict[str, Any]:
+        """The diagnostic for JSON output, paths relative to `root`."""
         return {
             "file": _display_file(self.loc.file, root) if self.loc else None,
             "line": self.loc.line if self.loc else None,
@@ -91,6 +94,7 @@ class Diagnostic:
         }
 
     def sort_key(self) -> tuple[Any, ...]:
+        """File, line, key path and message: diagnostics print in the order of the files."""
         return (self.loc.file if self.loc else "", self.loc.line if self.loc else 0, self.path, self.message)
 
 
@@ -125,13 +129,16 @@ class ComposeError(Exception):
 
     @property
     def first(self) -> Diagnostic:
+        """The first problem, for one-line summaries."""
         return self.diagnostics[0]
 
     def render(self, root: Path | None = None) -> str:
+        """Every diagnostic, one `error:` line each."""
         return "\n".join("error: " + d.render(root) for d in self.diagnostics)
 
 
 def fail(message: str, path: Where = "", loc: Loc | None = None, hint: str = "") -> ComposeError:
+    """A ComposeError of one diagnostic, to raise where reading cannot go on."""
     return ComposeError(Diagnostic(message, *_split(path, loc), hint))
 
 
@@ -147,21 +154,26 @@ class Report:
     sensitive_values: dict[str, str] = field(default_factory=dict)  # value -> the variable it came from
 
     def warn(self, message: str, path: Where = "", loc: Loc | None = None, hint: str = "") -> None:
+        """Record a warning once: the same problem reached twice (an extended service) is said once."""
         diag = Diagnostic(message, *_split(path, loc), hint)
         if diag not in self.warnings:
             self.warnings.append(diag)
 
     def error(self, message: str, path: Where = "", loc: Loc | None = None, hint: str = "") -> None:
+        """Record an error; reading goes on so that all errors are reported together."""
         self.errors.append(Diagnostic(message, *_split(path, loc), hint))
 
     def add(self, err: ComposeError) -> None:
+        """Record every diagnostic of a ComposeError raised by a stage that stops at its first."""
         self.errors.extend(err.diagnostics)
 
     def raise_if_errors(self) -> None:
+        """End the stage if anything was wrong, with every error at once."""
         if self.errors:
             raise ComposeError(self.errors)
 
     def sorted_warnings(self) -> list[Diagnostic]:
+        """Warnings in file and line order, as they print."""
         return sorted(self.warnings, key=Diagnostic.sort_key)
 
 

@@ -46,12 +46,14 @@ def _session() -> botocore.session.Session:
 
 @lru_cache(maxsize=None)
 def sagemaker_instance_types() -> frozenset[str]:
+    """Every SageMaker hosting instance type, from botocore's API model, so a new type needs no release of ours."""
     shape = _session().get_service_model("sagemaker").shape_for("ProductionVariantInstanceType")
     return frozenset(shape.enum)
 
 
 @lru_cache(maxsize=None)
 def ec2_instance_types() -> frozenset[str]:
+    """Every EC2 instance type, from botocore's API model."""
     return frozenset(_session().get_service_model("ec2").shape_for("InstanceType").enum)
 
 
@@ -90,6 +92,7 @@ def regions_for(service: str) -> frozenset[str]:
 
 
 def all_regions() -> frozenset[str]:
+    """Every AWS region botocore knows, for checking a stack's region."""
     return regions_for("ec2")
 
 
@@ -115,6 +118,7 @@ GPU_FAMILIES = (
 
 
 def is_gpu_ec2_type(instance_type: str) -> bool:
+    """Whether an EC2 type has NVIDIA GPUs (by family), so that its tasks need the ECS GPU AMI."""
     return instance_type.split(".", 1)[0] in GPU_FAMILIES
 
 

@@ -56,10 +56,13 @@ class ModelRef(BaseModel):
 
     @property
     def looks_like_embedding(self) -> bool:
+        """Whether the name says embedding model, which the gateway then routes as embeddings."""
         return bool(_EMBEDDING_HINTS.search(self.repository.split("/", 1)[-1]))
 
 
 def parse_model_ref(text: str) -> ModelRef:
+    """A Compose `model:` reference (Docker Hub `ai/...`, another OCI registry, or `hf.co/...`) split and
+    normalised, or a ModelRefError saying which form is supported."""
     written = text
     if not text or text != text.strip() or any(c.isspace() for c in text):
         raise ModelRefError("a model reference cannot be empty or contain spaces")

@@ -100,6 +100,7 @@ class Images(Frozen):
 
 
 def sagemaker_image(region: str, images: Images) -> str:
+    """AWS's llama.cpp container for SageMaker in the region (its account and domain), unless the stack names one."""
     if images.sagemaker:
         return images.sagemaker
     account = SAGEMAKER_ACCOUNTS.get(region, SAGEMAKER_DEFAULT_ACCOUNT)

@@ -284,6 +284,9 @@ class StackSettings(BaseModel):
         return settings
 
     def validate_choices(self, file: str = "<stack config>", locs: dict[str, Loc | None] | None = None) -> None:
+        """Region, instance types, ids and the other closed choices checked against AWS's own lists, each error at
+        its key's line."""
+
         def at(key: str) -> Loc:
             return (locs or {}).get(key) or Loc(file, 1)
 
@@ -358,6 +361,8 @@ class StackSettings(BaseModel):
 
 
 def read_stack_file(path: Path) -> StackSettings:
+    """A Pulumi.<stack>.yaml's settings, encoded as the Pulumi CLI would pass them, with each key's line for
+    errors."""
     document = read_yaml(path)
     config = document.get("config") or YMap()
     if not isinstance(config, dict):

@@ -39,6 +39,7 @@ def parse_duration(value: Any) -> float:
 
 
 def parse_bytes(value: Any) -> int:
+    """A Compose size (`512m`, `2g`, bytes) as a number of bytes."""
     if isinstance(value, bool):
         raise ValueError("expected a size such as 512m or 2g")
     if isinstance(value, (int, float)):
@@ -73,6 +74,7 @@ def env_value(value: Any) -> str | None:
 
 
 def parse_port_range(text: str) -> list[int]:
+    """`80` or `8000-8010` as the ports it covers, each between 1 and 65535."""
     if not re.fullmatch(r"\d{1,5}(?:-\d{1,5})?", text.strip()):
         raise ValueError(f'"{text[:40]}" is not a port or port range between 1 and 65535')
     start, sep, end = text.strip().partition("-")
@@ -116,6 +118,7 @@ def reviewing() -> Iterator[None]:
 
 
 def under_review() -> bool:
+    """Whether files outside the trees being compared must not be read (a pull request's diff)."""
     return _REVIEWING.get()
 
 
@@ -137,6 +140,7 @@ def confined_reads() -> Iterator[None]:
 
 
 def allow_reads_under(folder: Path) -> None:
+    """Let this run read files under `folder` too (a diff's base tree)."""
     roots = _ROOTS.get()
     if roots is not None:
         roots.append(folder.resolve())

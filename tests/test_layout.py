@@ -107,3 +107,39 @@ def test_layers_cover_every_folder():
     folders = {p.name for p in (ROOT / "compose_cloud").iterdir() if p.is_dir() and p.name != "__pycache__"}
     modules = {p.stem for p in (ROOT / "compose_cloud").glob("*.py")} - {"__init__"}
     assert folders | modules == set(LAYERS)
+
+
+def _functions() -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """(where, function, public) for every function of both packages; nested ones are not public."""
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "gateway_files" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(), str(path))
+            parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    parent = parents.get(node)
+                    public = not node.name.startswith("_") and not isinstance(
+                        parent, (ast.FunctionDef, ast.AsyncFunctionDef)
+                    )
+                    if isinstance(parent, ast.ClassDef) and parent.name.startswith("_"):
+                        public = False
+                    found.append((f"{path.relative_to(ROOT)}:{node.lineno} {node.name}", node, public))
+    return found
+
+
+def _length(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    return (node.end_lineno or node.lineno) - node.lineno + 1
+
+
+def test_no_function_is_longer_than_80_lines():
+    assert not [f"{where} ({_length(node)} lines)" for where, node, _ in _functions() if _length(node) > 80]
+
+
+def test_public_and_long_functions_say_why_in_a_docstring():
+    missing = [
+        where for where, node, public in _functions() if (public or _length(node) > 30) and not ast.get_docstring(node)
+    ]
+    assert not missing, "\n".join(missing)

@@ -41,6 +41,7 @@ class Aws:
         self._clients: dict[tuple[str, str], Any] = {}
 
     def client(self, service: str, region: str) -> Any:
+        """One boto3 client per (service, region), made once: tests put a moto-backed factory in `overrides`."""
         key = (service, region)
         if key not in self._clients:
             factory = self.overrides.get(service)

@@ -108,6 +108,8 @@ def read(aws: Aws, groups: Sequence[Source], start: int, seen: set[str] | None =
 
 
 def render(lines: Sequence[Line], width: int, timestamps: bool = False) -> str:
+    """Lines as `docker compose logs` prints them: the source padded to `width`, control characters replaced so a
+    log line cannot move the terminal's cursor."""
     out = []
     for line in lines:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ ", time.gmtime(line.timestamp / 1000)) if timestamps else ""

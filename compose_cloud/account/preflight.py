@@ -46,6 +46,8 @@ class Needs:
 
 
 def needs(plan: DeploymentPlan) -> Needs:
+    """What the plan asks of the account: SageMaker instances per (region, type) and vCPUs per quota, at the
+    scaling maximum, since that is what the quotas must allow."""
     sagemaker: dict[tuple[str, str], int] = {}
     for model in plan.models.values():
         if model.sagemaker:
@@ -63,6 +65,8 @@ def needs(plan: DeploymentPlan) -> Needs:
 
 
 def preflight(plan: DeploymentPlan, aws: Aws) -> list[Check]:
+    """Every check, in the order a failure would stop `pulumi up`; without working credentials nothing else is
+    tried."""
     checks: list[Check] = []
     if not _caller(aws, plan.region, checks):
         return checks
@@ -95,6 +99,8 @@ def _caller(aws: Aws, region: str, checks: list[Check]) -> bool:
 
 
 def _regions(aws: Aws, plan: DeploymentPlan, checks: list[Check]) -> set[str]:
+    """The plan's regions that the account has enabled; an opt-in region not enabled fails with the command that
+    enables it."""
     try:
         regions = {
             r["RegionName"]: r.get("OptInStatus", "opt-in-not-required")
@@ -211,6 +217,8 @@ def _quota(aws: Aws, region: str, service: str, code: str | None, name: str) -> 
 def _quota_check(
     aws: Aws, region: str, service: str, code: str | None, name: str, needed: float, unit: str, checks: list[Check]
 ) -> None:
+    """One Service Quotas value against what the plan needs; an unreadable quota is a warning, since the deploy may
+    still succeed."""
     label = f"quota {name} in {region}"
     try:
         found = _quota(aws, region, service, code, name)
@@ -304,6 +312,7 @@ def _ecr(aws: Aws, region: str, checks: list[Check]) -> None:
 
 
 def render_text(checks: list[Check]) -> str:
+    """The checks one per line, with the fix under each that did not pass."""
     width = max(len(c.name) for c in checks)
     lines = []
     for check in checks:
@@ -317,5 +326,6 @@ def render_text(checks: list[Check]) -> str:
 
 
 def render_json(checks: list[Check]) -> str:
+    """The checks for a pipeline: `ok` is false when any check failed."""
     data: dict[str, Any] = {"ok": not any(c.status == "fail" for c in checks), "checks": [asdict(c) for c in checks]}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"

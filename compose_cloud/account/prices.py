@@ -71,6 +71,8 @@ def _hosting(attributes: dict[str, str]) -> bool:
 
 
 def region_prices(aws: Aws, region: str, sagemaker_types: list[str], ec2_types: list[str], date: str) -> Prices:
+    """One region's table from the Price List API: on-demand Linux prices for the plan's SageMaker and EC2 types
+    and the shared items; what the API does not answer stays unpriced."""
     sagemaker = {
         t: _first(aws, "AmazonSageMaker", _match(regionCode=region, instanceName=t), _hosting) for t in sagemaker_types
     }

@@ -30,6 +30,7 @@ class Row:
 
 
 def status(plan: DeploymentPlan, aws: Aws, stack: str) -> list[Row]:
+    """One row per endpoint, ECS service, job and load balancer target of the deployed stack, read from AWS."""
     rows: list[Row] = []
     for model in plan.models.values():
         if model.sagemaker:
@@ -147,6 +148,7 @@ def _service_row(service: dict[str, Any], region: str) -> Row:
 
 
 def _targets(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
+    """Target health of the stack's load balancers (found by its tags): an unhealthy target is why a URL fails."""
     elb = aws.client("elbv2", plan.region)
     try:
         balancers = [
@@ -182,6 +184,7 @@ def _targets(aws: Aws, plan: DeploymentPlan, stack: str) -> list[Row]:
 
 
 def render_text(rows: list[Row]) -> str:
+    """The rows as a table, `!!` in front of every unhealthy one."""
     width = max((len(r.name) for r in rows), default=0)
     lines = [
         f"{'ok' if r.healthy else '!!':2} {r.kind:8} {r.name:{width}}  {r.region:14} {r.state}"
@@ -194,6 +197,7 @@ def render_text(rows: list[Row]) -> str:
 
 
 def render_json(rows: list[Row]) -> str:
+    """The rows for a pipeline: `healthy` is false when any row is not."""
     return (
         json.dumps(
             {"healthy": all(r.healthy for r in rows), "rows": [asdict(r) for r in rows]}, indent=2, sort_keys=True

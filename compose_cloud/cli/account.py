@@ -76,6 +76,8 @@ def cmd_logs(request: Request, plan: DeploymentPlan, aws: Aws) -> int:
 
 
 def refresh_prices(plan: DeploymentPlan, aws: Aws) -> Check:
+    """`preflight --refresh-prices`: the plan's regions priced into .compose-cloud/prices.json, with what stayed
+    unpriced named, since a missing price is never shown as zero."""
     import time
 
     from compose_cloud.account import prices

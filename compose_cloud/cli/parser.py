@@ -65,6 +65,7 @@ class _Commands:
 
 
 def package_version() -> str:
+    """The installed distribution's version, for `--version` and the requirement `init` writes."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -144,6 +145,7 @@ def merge_global_options(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command, in the order `--help` lists them, each with docker compose's global options."""
     common = _common()
     parser = argparse.ArgumentParser(
         prog="compose-cloud",
@@ -157,6 +159,32 @@ def build_parser() -> argparse.ArgumentParser:
             *flags, **{**kwargs, "dest": GLOBAL + kwargs.get("dest", flags[-1].lstrip("-").replace("-", "_"))}
         )
     commands = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
+    made = {**_project_commands(commands, common), **_preview_commands(commands, common)}
+    made |= _account_commands(commands, common)
+    commands.add_parser(
+        "init",
+        parents=[common],
+        help="write Pulumi.yaml, __main__.py and a stack file for this Compose project",
+        description="Make the folder of a Compose project a Pulumi project that deploys it: Pulumi.yaml (Python, "
+        "its own virtualenv), requirements.txt naming compose-cloud, a few-line __main__.py that calls "
+        "the library, and Pulumi.<stack>.yaml with the Compose files and region. Existing files are "
+        "never overwritten. Then: `pulumi stack init <stack>` and `pulumi up`.",
+    )
+    for sub, formats in (
+        (made["config"], ("yaml", "json")),
+        (made["check"], ("text", "json")),
+        (made["plan"], ("text", "json")),
+        (made["preflight"], ("text", "json")),
+        (made["status"], ("text", "json")),
+        (made["preview"], ("text", "json", "markdown", "mermaid")),
+        (made["diff"], ("text", "markdown", "json")),
+    ):
+        sub.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default: {formats[0]})")
+    return parser
+
+
+def _project_commands(commands: _Commands, common: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """check, config and plan: the project read, validated and planned; nothing deployed."""
     check = commands.add_parser(
         "check",
         parents=[common],
@@ -187,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the deployment plan",
         description="Print the deployment plan (JSON on stdout with --format json; warnings on stderr).",
     )
+    return {"check": check, "config": config, "plan": plan}
+
+
+def _preview_commands(commands: _Commands, common: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """preview and diff: the Pulumi program run offline, alone or against a base revision."""
     preview = commands.add_parser(
         "preview",
         parents=[common],
@@ -214,6 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     base.add_argument("--base-dir", metavar="DIR", help="a folder holding the base version of this directory")
     diff.add_argument("--exit-code", action="store_true", help="exit 3 when there are changes (for pipelines)")
+    return {"preview": preview, "diff": diff}
+
+
+def _account_commands(commands: _Commands, common: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """preflight, status and logs: the plan against an AWS account, and a deployed stack."""
     preflight = commands.add_parser(
         "preflight",
         parents=[common],
@@ -243,15 +281,6 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--since", default="1h", metavar="DURATION", help="how far back: 30s, 10m, 2h, 1d (default 1h)")
     logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines until Ctrl-C")
     logs.add_argument("-t", "--timestamps", action="store_true", help="show each line's time (UTC)")
-    commands.add_parser(
-        "init",
-        parents=[common],
-        help="write Pulumi.yaml, __main__.py and a stack file for this Compose project",
-        description="Make the folder of a Compose project a Pulumi project that deploys it: Pulumi.yaml (Python, "
-        "its own virtualenv), requirements.txt naming compose-cloud, a few-line __main__.py that calls "
-        "the library, and Pulumi.<stack>.yaml with the Compose files and region. Existing files are "
-        "never overwritten. Then: `pulumi stack init <stack>` and `pulumi up`.",
-    )
     preflight.add_argument(
         "--refresh-prices",
         action="store_true",
@@ -264,17 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="NAME",
             help="AWS profile (default: AWS_PROFILE or the default chain); --profile is Compose's",
         )
-    for sub, formats in (
-        (config, ("yaml", "json")),
-        (check, ("text", "json")),
-        (plan, ("text", "json")),
-        (preflight, ("text", "json")),
-        (status, ("text", "json")),
-        (preview, ("text", "json", "markdown", "mermaid")),
-        (diff, ("text", "markdown", "json")),
-    ):
-        sub.add_argument("--format", choices=formats, default=formats[0], help=f"output format (default: {formats[0]})")
-    return parser
+    return {"preflight": preflight, "status": status, "logs": logs}
 
 
 def parse_command_line(argv: list[str] | None = None) -> argparse.Namespace:

@@ -20,6 +20,8 @@ INTERVAL_SECONDS = 0.2
 
 @contextmanager
 def progress(message: str, stream: TextIO | None = None, delay: float = DELAY_SECONDS) -> Iterator[None]:
+    """A spinner on stderr while the block runs, only on a terminal and only after `delay`, so pipes and quick
+    commands print nothing extra."""
     stream = stream or sys.stderr
     if not stream.isatty():
         yield

@@ -49,6 +49,7 @@ class Diff:
 
     @property
     def empty(self) -> bool:
+        """True when the change does nothing in the cloud (the diff then says so, and `--exit-code` exits 0)."""
         return not (
             self.added
             or self.removed
@@ -63,6 +64,7 @@ class Diff:
         )
 
     def counts(self) -> dict[str, int]:
+        """Resources to add, change and remove, as `pulumi preview` summarises them."""
         return {"add": len(self.added), "change": len(self.changed), "remove": len(self.removed)}
 
 

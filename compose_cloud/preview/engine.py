@@ -96,6 +96,8 @@ class _Mocks(pulumi.runtime.Mocks):
         return resource_id, {**args.inputs, **computed}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:  # a dict of outputs, as the SDK accepts
+        """What the data-source calls the program makes answer in a real account (zones, AMIs, caller identity, ECR
+        token, secrets), deterministically."""
         region = self.region
         if self.unknowns and args.token in ("aws:ecr/getAuthorizationToken:getAuthorizationToken",):
             return {"userName": rpc.UNKNOWN, "password": rpc.UNKNOWN, "proxyEndpoint": rpc.UNKNOWN}
@@ -177,6 +179,7 @@ class _Monitor(mocks.MockMonitor):
 
 
 def redact(value: Any) -> Any:
+    """Pulumi's secret-marked values replaced by [secret], wherever they sit in the outputs."""
     if isinstance(value, dict):
         if SECRET_SIG in value:
             return REDACTED

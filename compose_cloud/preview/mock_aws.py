@@ -94,6 +94,8 @@ def _uuid(digest: str) -> str:
 
 
 def _arn(typ: str, name: str, region: str, digest: str, inputs: dict[str, Any]) -> str:
+    """The ARN AWS would give a resource of this type and name, so that policies built from ARNs preview as they
+    deploy."""
     service = typ.split(":")[1].split("/")[0]
     base = f"arn:aws:{{}}:{region}:{ACCOUNT}:"
     formats = {

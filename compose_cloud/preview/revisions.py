@@ -53,6 +53,7 @@ def _inside_only(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
 
 
 def base_dir(folder: str) -> Path:
+    """`--base-dir`: an existing folder holding the base version, resolved."""
     path = Path(folder)
     if not path.is_dir():
         raise fail(f"--base-dir {folder!r} is not a folder", hint="pass the folder holding the base version")
@@ -81,4 +82,5 @@ def on_base(path: Path, cwd: Path, root: Path) -> Path:
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder for the exported base revision, removed when the diff ends."""
     return tempfile.TemporaryDirectory(prefix="compose-cloud-base-")

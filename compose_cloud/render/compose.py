@@ -64,6 +64,8 @@ def project_dict(
 
 
 def _service(service: Service, root: Path, hidden: tuple[str, ...] | None) -> dict[str, Any]:
+    """One service as `docker compose config` prints it, with paths relative to the project and sensitive values
+    hidden."""
     out: dict[str, Any] = {"image": service.image}
     if service.build:
         build = service.build
@@ -162,6 +164,7 @@ def _drop_empty(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def render(data: dict[str, Any], fmt: str) -> str:
+    """YAML in the order the project keeps, or JSON."""
     if fmt == "json":
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True)

@@ -113,6 +113,7 @@ def _resource_lines(diff: Diff) -> list[str]:
 
 
 def render_text(diff: Diff) -> str:
+    """The diff for a terminal: the summary, notes, sections and the resource changes."""
     lines = [f"{diff.project} on stack {diff.stack}: {summary(diff)}"] + ([f"note: {diff.note}"] if diff.note else [])
     if diff.price_file_changed:
         lines.append(f"note: this change edits {PRICES_FILE}: both sides are priced with the base's tables")
@@ -166,6 +167,8 @@ def _markdown_head(diff: Diff) -> list[str]:
 
 
 def _markdown(diff: Diff, budget: int) -> str:
+    """The comment within `budget` characters: the summary and notes always, then sections by importance, the least
+    important cut first."""
     head = _markdown_head(diff)
     titled = dict(_sections(diff))
     parts: list[tuple[str, list[str], bool]] = []  # (summary line, content lines, open), most important first
@@ -218,6 +221,7 @@ def _fit(content: list[str], budget: int) -> list[str]:
 
 
 def render_json(diff: Diff) -> str:
+    """The diff for a pipeline, without the diagram."""
     data = dataclasses.asdict(diff)
     del data["diagram"]
     data["summary"] = summary(diff)

@@ -12,14 +12,18 @@ from compose_translate.plan import DeploymentPlan
 
 
 def plan_json(plan: DeploymentPlan) -> str:
+    """The plan as sorted JSON, byte-for-byte the same for the same input."""
     return json.dumps(plan.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def warnings_text(warnings: Iterable[Diagnostic], root: Path) -> str:
+    """Warnings one per line on stderr, paths relative to the project."""
     return "".join(f"warning: {w.render(root)}\n" for w in warnings)
 
 
 def plan_text(plan: DeploymentPlan) -> str:
+    """The plan for a person: the gateway, models and where they run, services with their injected variables and
+    ports, and the cost."""
     data = plan.to_dict()
     lines = [f"project {data['name']} (region {data['region']})"]
     if data["gateway"]:
@@ -87,4 +91,5 @@ def cost_line(cost: dict[str, Any]) -> str:
 
 
 def error_text(diagnostics: list[Diagnostic], root: Path | None) -> str:
+    """Errors as `error: file:line: key.path: message`, with the hint under each."""
     return "".join(f"error: {d.render(root)}\n" for d in diagnostics)

@@ -12,10 +12,13 @@ from compose_cloud.render.plan import cost_line
 
 
 def render_json(result: PreviewResult) -> str:
+    """The preview's data as sorted JSON."""
     return json.dumps(to_data(result), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render_text(result: PreviewResult) -> str:
+    """The resource tree, models, services' environments and URLs, warnings and the count, as a terminal shows
+    them."""
     data = to_data(result)
     lines = [f"{data['project']} on stack {data['stack']} in {data['region']} ({NOTICE})", "", "resources:"]
     for depth, r in ordered(result.resources):

@@ -24,6 +24,8 @@ from compose_translate.load.yaml_source import Override, Reset, YList, YMap
 def interpolate_string(
     text: str, env: Mapping[str, str], *, path: str = "", loc: Loc | None = None, report: Report | None = None
 ) -> str:
+    """`${VAR}`, `${VAR:-default}`, `${VAR?error}` and their kin, as compose-go substitutes them; unset variables
+    are warned about once with their key path."""
     if "$" not in text:
         return text
 

@@ -38,9 +38,12 @@ class Template:
             raise ValueTooLong()
 
     def render(self) -> str:
+        """The whole text, substituted."""
         return self._until(0, stop_at_brace=False)[0]
 
     def _until(self, pos: int, stop_at_brace: bool) -> tuple[str, int]:
+        """Substitute from `pos` to the end, or to the brace closing the current `${`, returning the text and where
+        it stopped; nesting is bounded."""
         text, parts = self.text, list[str]()
         depth = 0  # literal braces inside a default (`${JSON:-{"a":1}}`) pair up before the closing one
         while pos < len(text):

@@ -66,6 +66,7 @@ class LoadedDocument:
 
 
 def find_default_files(directory: Path) -> list[Path]:
+    """compose.yaml (or its older names) and its override in `directory`, as docker compose finds them without -f."""
     for name in DEFAULT_FILES:
         if is_file(directory / name):
             files = [directory / name]
@@ -101,6 +102,8 @@ def probe_name(options: LoadOptions) -> str:
 
 
 def load(options: LoadOptions, report: Report | None = None) -> LoadedDocument:
+    """Files read, interpolated, included, extended and merged into one document, with the environment and project
+    name docker compose would use."""
     report = report or Report()
     files, project_dir, environ, merged = _environment(options, report)
     named = {k: merged[k] for k in ("COMPOSE_PROJECT_NAME",) if k in merged}  # as the user set it

@@ -13,6 +13,7 @@ from compose_translate.merge import merge_values, strip_tags
 
 
 def apply_extends(document: YMap, env: Mapping[str, str], report: Report, file: Path | None = None) -> None:
+    """Replace every service that `extends` another by the merge of the two, in place."""
     services = document.get("services")
     if not isinstance(services, YMap):
         return
@@ -32,6 +33,8 @@ def _resolve_extends(
     resolved: dict[tuple[str, str], YMap],
     chain: tuple[tuple[str, str], ...],
 ) -> Any:
+    """One service with its `extends` chain resolved (from this file or another, cycles refused), cached per (file,
+    service)."""
     key = (str(file), name)
     if key in resolved:
         return resolved[key]

@@ -66,6 +66,9 @@ def load_file(
 
 
 def _apply_includes(document: YMap, path: Path, env: Mapping[str, str], report: Report, seen: tuple[Path, ...]) -> YMap:
+    """`include:` entries loaded as projects of their own (their folder, env_file and project_directory) and
+    imported; where the including file defines the same resource, its definition is merged over the included
+    one, as in compose-go."""
     includes = document.pop("include", None)
     if includes is None:
         return document

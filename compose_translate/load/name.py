@@ -21,6 +21,8 @@ def project_name(
     default: str | None = None,
     report: Report | None = None,
 ) -> str:
+    """The project name by docker compose's precedence: -p, COMPOSE_PROJECT_NAME, `name:`, then the default (the
+    Pulumi project) or the folder, with a warning for the folder."""
     for source, value, loc in (
         ("-p", explicit, None),
         ("COMPOSE_PROJECT_NAME", env.get("COMPOSE_PROJECT_NAME"), None),

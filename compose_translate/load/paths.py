@@ -13,6 +13,8 @@ REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 
 
 def absolute(base: Path, value: Any) -> Any:
+    """A relative path made absolute against `base` (`~` expanded); remote references and non-strings are left
+    alone."""
     if not isinstance(value, str) or not value or REMOTE.match(value):
         return value
     try:

@@ -9,6 +9,7 @@ from compose_translate.load.yaml_source import YList, YMap
 
 
 def active_profiles(requested: tuple[str, ...], env: Mapping[str, str]) -> tuple[str, ...]:
+    """--profile, else COMPOSE_PROFILES, as docker compose chooses."""
     if requested:
         return tuple(sorted(set(requested)))
     from_env = env.get("COMPOSE_PROFILES", "")
@@ -16,6 +17,8 @@ def active_profiles(requested: tuple[str, ...], env: Mapping[str, str]) -> tuple
 
 
 def apply_profiles(document: YMap, active: tuple[str, ...]) -> None:
+    """Drop services whose profiles are all inactive; an active service that depends on a dropped one is an
+    error naming the profile that would enable it (docker compose refuses it too)."""
     services = document.get("services")
     if not isinstance(services, YMap):
         return

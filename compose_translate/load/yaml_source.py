@@ -36,6 +36,7 @@ class YMap(dict[Any, Any]):
         self.key_locs: dict[Any, Loc | None] = dict(key_locs or {})
 
     def loc_of(self, key: Any) -> Loc | None:
+        """Where a key was written, else where the mapping starts."""
         return self.key_locs.get(key, self.loc)
 
 
@@ -50,6 +51,7 @@ class YList(list[Any]):
         self.item_locs: list[Loc | None] = list(item_locs) if item_locs is not None else [loc] * len(self)
 
     def loc_of(self, index: int) -> Loc | None:
+        """Where an item was written, else where the list starts."""
         return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
 
 
@@ -99,6 +101,8 @@ def _loc(loader: _Loader, node: yaml.Node) -> Loc:
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> YMap:
+    """A mapping with its keys' lines kept; duplicate and non-string keys are errors naming the key path, since
+    PyYAML would keep the last silently."""
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:  # duplicates among the keys written here, before merge keys add theirs
         if key_node.tag == "tag:yaml.org,2002:merge":
@@ -292,11 +296,14 @@ def parse_yaml_all(text: str, file: str) -> list[YMap]:
 
 
 def read_yaml(path: Path) -> YMap:
+    """The first document of a YAML file (an empty mapping for an empty file)."""
     documents = read_yaml_all(path)
     return documents[0] if documents else YMap(loc=Loc(str(path), 1))
 
 
 def read_yaml_all(path: Path) -> list[YMap]:
+    """Every document of a Compose file (or standard input for `-f -`), size-bounded, with errors that name the
+    file."""
     if path.name == "-" and not path.exists():  # `-f -`: the Compose file on standard input, as docker compose
         return parse_yaml_all(_stdin(), str(path))
     try:

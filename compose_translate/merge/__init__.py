@@ -54,6 +54,8 @@ def strip_tags(value: Any) -> Any:
 
 
 def merge_files(documents: list[YMap]) -> YMap:
+    """Later files over earlier ones by docker compose's merge rules; `!reset`/`!override` honoured, then lists
+    that must be unique checked."""
     result = strip_tags(documents[0])
     if result is _DELETE:  # pragma: no cover - a top-level document is never tagged
         result = YMap()
@@ -77,6 +79,8 @@ def _enforce_unique(document: YMap) -> None:
 
 
 def merge_values(base: Any, over: Any, path: Path) -> Any:
+    """One value over another at `path`: the key's own rule (unique lists, mappings by key), else mappings merge
+    and anything else is replaced."""
     if isinstance(over, Reset):
         return _DELETE
     if isinstance(over, Override):

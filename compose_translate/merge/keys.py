@@ -10,6 +10,7 @@ from compose_translate.load.yaml_source import YList, YMap
 
 
 def locations(items: list[Any]) -> list[Any]:
+    """The source line of each list item, or the list's own for all."""
     return list(getattr(items, "item_locs", [getattr(items, "loc", None)] * len(items)))
 
 
@@ -28,6 +29,8 @@ def list_to_map(value: Any, *, separator: str = "=", default: Any = None) -> Any
 
 
 def unique(items: YList, key_of: Callable[[Any], Any]) -> YList:
+    """A list with later items replacing earlier ones of the same key, in first-seen order, as compose-go merges
+    ports, volumes and the like."""
     positions: dict[Any, int] = {}
     values: list[Any] = []
     locs: list[Loc | None] = []
@@ -52,10 +55,12 @@ def _safe_key(key_of: Callable[[Any], Any], item: Any) -> Any:
 
 
 def identity(item: Any) -> Any:
+    """An item as its own merge key."""
     return repr(item) if isinstance(item, (dict, list)) else str(item)
 
 
 def volume_target(item: Any) -> Any:
+    """A mount's merge key: its target path, in short or long syntax."""
     if isinstance(item, dict):
         return item.get("target")
     parts = str(item).split(":")
@@ -74,10 +79,12 @@ def mount_target(default_dir: str) -> Callable[[Any], Any]:
 
 
 def key_before_equals(item: Any) -> Any:
+    """`KEY=value` items merge by KEY."""
     return str(item).split("=", 1)[0]
 
 
 def port_key(item: Any) -> Any:
+    """A port's merge key: host IP, published and target port, protocol."""
     if isinstance(item, dict):
         return (
             f"{item.get('host_ip', '0.0.0.0')}:{item.get('published')}:{item.get('target')}/"
@@ -87,6 +94,7 @@ def port_key(item: Any) -> Any:
 
 
 def device_target(item: Any) -> Any:
+    """A device's merge key: its path in the container."""
     if isinstance(item, dict):
         return item.get("target")
     parts = str(item).split(":")
@@ -111,4 +119,5 @@ def as_sequence(value: Any) -> Any:
 
 
 def as_text(value: Any) -> str:
+    """A scalar as Compose writes it (booleans lower case)."""
     return ("true" if value else "false") if isinstance(value, bool) else str(value)

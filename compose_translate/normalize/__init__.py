@@ -23,6 +23,8 @@ __all__ = ["PULL_CREDENTIALS", "binding_prefix", "normalize"]
 
 
 def normalize(loaded: LoadedDocument) -> Project:
+    """The merged document as a typed Project: every section checked against the Compose spec, all errors reported
+    together."""
     ctx = _Ctx(loaded)
     doc = loaded.document
     top = KeyPath()

@@ -22,6 +22,8 @@ _BUILD_NOT_SENT = {
 
 
 def _build(ctx: _Ctx, raw: Any, where: KeyPath) -> Build | None:
+    """`build:` in short or long syntax, with args, secrets, ssh and the rest checked as docker compose checks
+    them."""
     if isinstance(raw, str):
         return Build(context=raw)
     ctx.unknown_keys(raw, _BUILD_KEYS, where, "build")

@@ -121,6 +121,7 @@ _KIND_HINTS = {
 
 
 def _type_ok(kind: str, value: Any) -> bool:
+    """Whether a value has the Compose schema's type `kind`, with the string forms YAML allows (`yes`, `"42"`)."""
     if kind == "string":
         return isinstance(value, str)
     if kind == "boolean":

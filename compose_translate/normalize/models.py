@@ -7,7 +7,7 @@ from typing import Any
 from compose_translate.compat import MODEL_ATTRIBUTES
 from compose_translate.errors import KeyPath, Loc
 from compose_translate.load.yaml_source import plain
-from compose_translate.model_ref import SUPPORTED_FORMS, ModelRefError, parse_model_ref
+from compose_translate.model_ref import SUPPORTED_FORMS, ModelRef, ModelRefError, parse_model_ref
 from compose_translate.normalize.context import (
     _check,
     _Ctx,
@@ -20,8 +20,9 @@ from compose_translate.values import env_value
 
 
 def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec | None:
+    """One `models:` entry, checked as Docker Compose reads it; None (with errors reported) when it has no
+    usable reference, so that one bad model yields its own errors and no follow-on ones."""
     where = KeyPath("models").key(key, section)
-    loc = where.loc
     if not isinstance(raw, dict):
         ctx.error(
             f"a model must be a mapping with at least `model:`, got {_short(raw)}",
@@ -30,6 +31,35 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec 
         )
         return None
     ctx.unknown_keys(raw, MODEL_ATTRIBUTES, where, "a model")
+    found = _reference(ctx, raw, where)
+    if found is None:
+        return None
+    reference, ref = found
+    context_size, flags = _context_size(ctx, raw, where), _runtime_flags(ctx, raw, where)
+    labels_raw = raw.get("labels") or {}
+    labels: dict[str, str] = {}
+    label_locs: dict[str, Loc | None] = {}
+    if _check(ctx, "list_or_dict", labels_raw, where.key("labels", raw)):
+        as_map = _to_map(labels_raw, where.key("labels").path)
+        for name, value in as_map.items():
+            labels[str(name)] = env_value(value) or ""
+            label_locs[str(name)] = _loc(as_map, name)
+    return ModelSpec(
+        key=key,
+        model=reference,
+        ref=ref,
+        context_size=context_size,
+        runtime_flags=flags,
+        labels=labels,
+        extensions={k: plain(v) for k, v in raw.items() if str(k).startswith("x-")},
+        loc=where.loc,
+        label_locs=label_locs,
+        key_locs=dict(getattr(raw, "key_locs", {})),
+    )
+
+
+def _reference(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> tuple[str, ModelRef] | None:
+    """`model:` (or its legacy spelling `image:`) as text and parsed; None after reporting why not."""
     reference = raw.get("model")
     if "image" in raw:
         if reference is None:
@@ -53,7 +83,7 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec 
         ctx.error(f"expected a model reference string, got {_short(reference)}", where.key(ref_key, raw))
         return None
     try:
-        ref = parse_model_ref(reference)
+        return reference, parse_model_ref(reference)
     except ModelRefError as exc:
         ctx.error(
             f"unsupported model reference: {exc}",
@@ -61,28 +91,38 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec 
             hint="supported forms: " + "; ".join(SUPPORTED_FORMS),
         )
         return None
+
+
+def _context_size(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> int | None:
+    """`context_size`: a whole, non-negative number of tokens (0: the model's own); None when absent or wrong."""
     context_size = raw.get("context_size")
-    if context_size is not None:
-        if isinstance(context_size, bool) or not isinstance(context_size, int):
-            ctx.error(
-                f"context_size must be a whole number of tokens, got {_short(context_size)}",
-                where.key("context_size", raw),
-            )
-            context_size = None
-        elif context_size < 0:
-            ctx.error(
-                f"context_size cannot be negative ({context_size})",
-                where.key("context_size", raw),
-                hint="use 0 to take the model's own context size, or omit it",
-            )
-            context_size = None
+    if context_size is None:
+        return None
+    if isinstance(context_size, bool) or not isinstance(context_size, int):
+        ctx.error(
+            f"context_size must be a whole number of tokens, got {_short(context_size)}",
+            where.key("context_size", raw),
+        )
+        return None
+    if context_size < 0:
+        ctx.error(
+            f"context_size cannot be negative ({context_size})",
+            where.key("context_size", raw),
+            hint="use 0 to take the model's own context size, or omit it",
+        )
+        return None
+    return int(context_size)
+
+
+def _runtime_flags(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> tuple[str, ...]:
+    """`runtime_flags`: a list of strings; each wrong item is reported where it is, and left out."""
     flags = raw.get("runtime_flags") or []
     if not isinstance(flags, list):
         ctx.error(
             f"runtime_flags must be a list of strings, got {_short(flags)}",
             where.key("runtime_flags", raw),
         )
-        flags = []
+        return ()
     for i, flag in enumerate(flags):
         if not isinstance(flag, str):
             ctx.error(
@@ -90,26 +130,7 @@ def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec 
                 where.key("runtime_flags", raw).item(i, flags),
                 hint='quote it: "--flag=42"',
             )
-    labels_raw = raw.get("labels") or {}
-    labels: dict[str, str] = {}
-    label_locs: dict[str, Loc | None] = {}
-    if _check(ctx, "list_or_dict", labels_raw, where.key("labels", raw)):
-        as_map = _to_map(labels_raw, where.key("labels").path)
-        for name, value in as_map.items():
-            labels[str(name)] = env_value(value) or ""
-            label_locs[str(name)] = _loc(as_map, name)
-    return ModelSpec(
-        key=key,
-        model=reference,
-        ref=ref,
-        context_size=context_size,
-        runtime_flags=tuple(f for f in flags if isinstance(f, str)),
-        labels=labels,
-        extensions={k: plain(v) for k, v in raw.items() if str(k).startswith("x-")},
-        loc=loc,
-        label_locs=label_locs,
-        key_locs=dict(getattr(raw, "key_locs", {})),
-    )
+    return tuple(f for f in flags if isinstance(f, str))
 
 
 # -- services ------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from compose_translate.values import env_value, parse_bool
 
 
 def _depends_on(ctx: _Ctx, raw: Any, where: KeyPath, services: dict[str, Any]) -> dict[str, Dependency]:
+    """`depends_on` as a list or mapping, each dependency a known service with a known condition; `required` cast
+    after interpolation."""
     if raw is None:
         return {}
     entries = (
@@ -72,6 +74,7 @@ def _depends_on(ctx: _Ctx, raw: Any, where: KeyPath, services: dict[str, Any]) -
 def _file_refs(
     ctx: _Ctx, raw: list[Any], where: KeyPath, defined: dict[str, Any], target_base: str
 ) -> tuple[FileRef, ...]:
+    """A service's `secrets:` or `configs:`, short or long syntax, each naming a defined one."""
     what = where.path.rsplit(".", 1)[-1]
     refs = []
     for i, item in enumerate(raw):
@@ -125,6 +128,8 @@ def _file_mode(ctx: _Ctx, mode: Any, where: KeyPath) -> int | None:
 
 
 def _mounts(ctx: _Ctx, raw: list[Any], where: KeyPath, volumes: dict[str, Any]) -> tuple[Mount, ...]:
+    """`volumes:` of a service in short or long syntax, checked as compose-go checks them (sources, targets,
+    colons, tmpfs sizes)."""
     mounts = []
     for i, item in enumerate(raw):
         item_where = where.item(i, raw)

@@ -19,6 +19,7 @@ from compose_translate.values import is_file, read_bounded
 
 
 def _resources(ctx: _Ctx, section: str, entries: dict[str, Any]) -> dict[str, Resource]:
+    """Top-level `volumes:`, `networks:`, `secrets:` or `configs:` entries, external or defined here."""
     result = {}
     for name, raw in entries.items():
         where = KeyPath(section).key(name, entries)

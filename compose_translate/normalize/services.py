@@ -33,6 +33,7 @@ from compose_translate.values import env_value, parse_bool
 def _service(
     ctx: _Ctx, name: str, raw: Any, sections: dict[str, Any], models: dict[str, Any], where: KeyPath
 ) -> Service | None:
+    """One service, every attribute checked and typed; None (errors reported) when it is not a mapping."""
     path, loc = where.path, where.loc
     if raw is None:
         raw = YMap(loc=loc)

@@ -18,6 +18,7 @@ from compose_translate.plan.compose_services import plan_service
 from compose_translate.plan.cost import estimate_cost
 from compose_translate.plan.deployment import Cost, CustomDomain, DeploymentPlan, ecs_services
 from compose_translate.plan.exposure import (
+    Listener,
     assign_ephemeral,
     check_conflicts,
     check_limits,
@@ -28,6 +29,7 @@ from compose_translate.plan.files import stored_values
 from compose_translate.plan.gateway import plan_gateway
 from compose_translate.plan.limits import check_quotas
 from compose_translate.plan.models import PlannedModel, plan_models
+from compose_translate.plan.planned_service import PlannedService
 from compose_translate.plan.storage import MODEL_CACHE, MODEL_CACHE_PATH, PlannedMount, PlannedVolume, planned_volumes
 from compose_translate.settings import StackSettings
 
@@ -35,17 +37,13 @@ __all__ = ["Cost", "CustomDomain", "DeploymentPlan", "build_plan", "ecs_services
 
 
 def build_plan(project: Project, settings: StackSettings, report: Report) -> DeploymentPlan:
+    """Every cloud decision for a normalized project: models placed, services sized and exposed, the
+    gateway, storage and cost. All errors are reported together, then raised, before a plan exists."""
     taken = set(project.services)
     gateway_name = free_name(settings.gateway_name, taken)
     taken.add(gateway_name)
     prices = pricing.PriceBook(pricing.load(Path(project.project_dir)))
-    for key in settings.plaintext:
-        report.warn(
-            f"{key} is stored in the stack file as plain text: anyone who can read the repository can read it",
-            f"config.{key}",
-            None,
-            hint=f'set it encrypted: pulumi config set --secret {key} "..."',
-        )
+    _plaintext_warnings(settings, report)
     models, unbound = plan_models(project, settings, taken, report, prices)
     gateway_url = f"http://{gateway_name}:{settings.gateway_port}/v1/" if models else None
     certificate = settings.certificate_arn is not None or settings.domain is not None
@@ -61,14 +59,7 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         n: s if s.listeners == moved[n] else s.model_copy(update={"listeners": moved[n]}) for n, s in services.items()
     }
     published = [listener for s in services.values() for listener in s.listeners]
-    if settings.domain and not any(x.balancer == "alb" for x in published):
-        report.warn(
-            f"compose-cloud:domain {settings.domain} is set, but no service publishes an HTTP port, so there "
-            "is no load balancer to give it",
-            "config.compose-cloud:domain",
-            None,
-            hint='publish the web service\'s port (`ports: ["80:8080"]`), or remove the setting',
-        )
+    _domain_warning(settings, published, report)
     check_conflicts(published, project.services, report)
     check_limits(published, project.services, report)
     order = _deploy_order(project, report)
@@ -86,22 +77,8 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         any(s.runtime.capacity != "fargate" for s in everything),
         report,
     )
-    on_ec2 = sorted(s.name for s in everything if s.runtime.capacity != "fargate")
-    if not settings.nat_gateway and on_ec2:
-        report.error(
-            f"without a NAT gateway, {', '.join(on_ec2)} cannot reach the internet: ECS tasks on EC2 GPU "
-            "instances get no public IP (only Fargate tasks can)",
-            "config.compose-cloud:natGateway",
-            None,
-            hint="keep the NAT gateway (remove compose-cloud:natGateway: false), or serve the model on "
-            "SageMaker (cloud.backend=sagemaker)",
-        )
+    _nat_check(everything, settings, report)
     report.raise_if_errors()
-    gpu_tasks: dict[str, int] = {}
-    for service in everything:
-        if service.runtime.capacity != "fargate":
-            tasks = service.runtime.scaling.maximum if service.runtime.scaling else service.runtime.replicas
-            gpu_tasks[service.runtime.capacity] = gpu_tasks.get(service.runtime.capacity, 0) + tasks
     return DeploymentPlan(
         name=project.name,
         project_dir=project.project_dir,
@@ -111,7 +88,7 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         unbound_models=unbound,
         services=services,
         deploy_order=order,
-        gpu_capacity=dict(sorted(gpu_tasks.items())),
+        gpu_capacity=_gpu_tasks(everything),
         regions=(settings.region, *sorted({m.placement.region for m in models.values()} - {settings.region})),
         secrets=stored["secrets"],
         configs=dict(sorted(stored["configs"].items())),
@@ -125,6 +102,53 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         else None,
         warnings=tuple(report.sorted_warnings()),
     )
+
+
+def _plaintext_warnings(settings: StackSettings, report: Report) -> None:
+    """Credentials a stack file holds in plain text are readable by anyone who can read the repository."""
+    for key in settings.plaintext:
+        report.warn(
+            f"{key} is stored in the stack file as plain text: anyone who can read the repository can read it",
+            f"config.{key}",
+            None,
+            hint=f'set it encrypted: pulumi config set --secret {key} "..."',
+        )
+
+
+def _domain_warning(settings: StackSettings, published: list[Listener], report: Report) -> None:
+    """A custom domain needs an Application Load Balancer, which only a published HTTP port makes."""
+    if settings.domain and not any(x.balancer == "alb" for x in published):
+        report.warn(
+            f"compose-cloud:domain {settings.domain} is set, but no service publishes an HTTP port, so there "
+            "is no load balancer to give it",
+            "config.compose-cloud:domain",
+            None,
+            hint='publish the web service\'s port (`ports: ["80:8080"]`), or remove the setting',
+        )
+
+
+def _nat_check(everything: list[PlannedService], settings: StackSettings, report: Report) -> None:
+    """Tasks on EC2 GPU instances get no public IP: without a NAT gateway they could not pull or download."""
+    on_ec2 = sorted(s.name for s in everything if s.runtime.capacity != "fargate")
+    if not settings.nat_gateway and on_ec2:
+        report.error(
+            f"without a NAT gateway, {', '.join(on_ec2)} cannot reach the internet: ECS tasks on EC2 GPU "
+            "instances get no public IP (only Fargate tasks can)",
+            "config.compose-cloud:natGateway",
+            None,
+            hint="keep the NAT gateway (remove compose-cloud:natGateway: false), or serve the model on "
+            "SageMaker (cloud.backend=sagemaker)",
+        )
+
+
+def _gpu_tasks(everything: list[PlannedService]) -> dict[str, int]:
+    """Tasks per GPU instance type at their most (scaling maximum), which sizes each capacity provider."""
+    gpu_tasks: dict[str, int] = {}
+    for service in everything:
+        if service.runtime.capacity != "fargate":
+            tasks = service.runtime.scaling.maximum if service.runtime.scaling else service.runtime.replicas
+            gpu_tasks[service.runtime.capacity] = gpu_tasks.get(service.runtime.capacity, 0) + tasks
+    return dict(sorted(gpu_tasks.items()))
 
 
 def _model_cache(

@@ -34,6 +34,8 @@ def plan_service(
     addressed: set[int],
     report: Report,
 ) -> PlannedService:
+    """One Compose service as an ECS service: environment with the model variables injected, ports, listeners,
+    mounts, files, runtime and the notes on what the cloud does differently."""
     _attribute_notes(service, report)
     environment = _environment(service, project, gateway_url, report)
     _volume_and_dependency_notes(service, project, report)

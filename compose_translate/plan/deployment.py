@@ -68,6 +68,7 @@ class DeploymentPlan(Frozen):
     sources: dict[str, str] = Field(default_factory=dict, exclude=True, repr=False)
 
     def ecs_services(self) -> list[PlannedService]:
+        """Every ECS service of the plan, the model servers and gateway included."""
         return ecs_services(self.services, self.models, self.gateway)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +83,7 @@ class DeploymentPlan(Frozen):
 
 
 def relative_path(path: str, root: Path) -> str:
+    """A path relative to the project, as printed; a path outside it stays absolute."""
     try:
         return Path(path).relative_to(root).as_posix() or "."
     except ValueError:

@@ -116,6 +116,8 @@ def app_protocols(service: Service, published: tuple[Listener, ...], addressed: 
 
 
 def listeners(service: Service, certificate: bool, report: Report) -> tuple[Listener, ...]:
+    """A service's published ports as load balancer listeners: HTTP behind the ALB (HTTPS with a certificate),
+    others on the NLB; loopback-only ports stay private."""
     result = []
     where = service.where("ports")
     for port in service.ports:

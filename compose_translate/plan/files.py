@@ -57,6 +57,7 @@ class ServiceFile(Frozen):
 
     @property
     def store_key(self) -> str:
+        """Where the file's content is stored (its secret or parameter)."""
         return store_key(self.kind, self.source)
 
 

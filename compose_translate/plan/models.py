@@ -93,6 +93,8 @@ def component_name(endpoint: str) -> str:
 def plan_models(
     project: Project, settings: StackSettings, taken: set[str], report: Report, prices: pricing.PriceBook | None = None
 ) -> tuple[dict[str, PlannedModel], tuple[str, ...]]:
+    """Every bound model placed (backend, region, instance) from its labels and the stack's defaults, with its
+    server, and the unbound ones named."""
     prices = prices or pricing.PriceBook()
     bound_by: dict[str, list[str]] = {}
     for service in project.services.values():
@@ -196,6 +198,8 @@ def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple
 
 
 def _server(name: str, model: ModelSpec, placement: Placement, settings: StackSettings) -> PlannedService:
+    """A model's llama.cpp server as an ECS service on its GPU (or Fargate) capacity, with its scaling and health
+    check."""
     gpu = placement.instance_type != "fargate"
     environment = llama_server_environment(
         model.ref.pull_reference, model.ref.source, model.model, model.context_size, placement.embeddings, gpu

@@ -62,6 +62,7 @@ class Placement(BaseModel):
 
     @property
     def scale_to_zero(self) -> bool:
+        """Whether the model sleeps when idle and wakes on a request."""
         return self.min_instances == 0
 
 
@@ -217,6 +218,7 @@ def _instance(
 
 
 def _counts(model: ModelSpec, label_error: LabelError) -> dict[str, int]:
+    """The count labels (instance count, min/max, idle minutes) as whole numbers, checked against each other."""
     values: dict[str, Any] = {}
     for name, default in (
         ("cloud.instance-count", 1),

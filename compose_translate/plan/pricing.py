@@ -94,9 +94,11 @@ class PriceBook:
         self.tables = {**BUILT_IN, **(refreshed or {})}
 
     def region(self, region: str) -> Prices | None:
+        """The region's table, or None when it is not priced."""
         return self.tables.get(region)
 
     def label(self, region: str) -> str:
+        """Which table priced a region, for the cost line."""
         table = self.tables.get(region)
         return f"{region} prices of {table.date}" if table else f"{region}: no price table"
 
@@ -168,11 +170,13 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 def fargate(table: Prices | None, cpu_units: int, memory_mib: int, tasks: int = 1) -> float | None:
+    """Fargate's hourly price for `tasks` tasks of this size; None when the table lacks it."""
     if table is None or table.fargate_vcpu is None or table.fargate_gb is None:
         return None
     return round(tasks * (cpu_units / 1024 * table.fargate_vcpu + memory_mib / 1024 * table.fargate_gb), 4)
 
 
 def instance(table: Prices | None, backend: str, instance_type: str, count: int) -> float | None:
+    """`count` instances of a type per hour on SageMaker or EC2; None when unpriced."""
     price = None if table is None else (table.sagemaker if backend == "sagemaker" else table.ec2).get(instance_type)
     return None if price is None else round(price * count, 4)

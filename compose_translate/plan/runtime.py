@@ -71,6 +71,7 @@ class Runtime(Frozen):
 
 
 def plan_runtime(service: Service, report: Report) -> Runtime:
+    """How a service's tasks run: size, GPUs, replicas, scaling, user, init and the rest of its runtime settings."""
     settings = service.settings
     cpu, memory = _size(service, report)
     _deploy_notes(service, report)
@@ -97,6 +98,8 @@ def plan_runtime(service: Service, report: Report) -> Runtime:
 
 
 def _size(service: Service, report: Report) -> tuple[int, int]:
+    """CPU units and MiB from limits, `cpus`/`mem_limit` or reservations, fitted to a Fargate size (said in a note
+    when rounded up)."""
     settings = service.settings
     resources = service.deploy.resources if service.deploy else Resources()
     limits, reservations = resources.limits, resources.reservations
@@ -144,6 +147,7 @@ _DEPLOY_IGNORED = {
 
 
 def _deploy_notes(service: Service, report: Report) -> None:
+    """`deploy:` settings ECS does not have, each named with what happens instead."""
     deploy = service.deploy
     if deploy is None:
         return

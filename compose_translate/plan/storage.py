@@ -35,6 +35,8 @@ class PlannedMount(Frozen):
 
 
 def planned_volumes(project: Project, report: Report) -> dict[str, PlannedVolume]:
+    """Named volumes used by services as EFS volumes; an external one reuses its file system (its name must be an
+    EFS id), and driver options, which EFS has no use for, are said to be ignored."""
     used: dict[str, set[str]] = {}
     for service in project.services.values():
         for mount in service.volumes:
@@ -66,6 +68,8 @@ def planned_volumes(project: Project, report: Report) -> dict[str, PlannedVolume
 
 
 def service_mounts(service: Service, tmpfs: tuple[str, ...], report: Report) -> tuple[PlannedMount, ...]:
+    """A service's mounts: named volumes on EFS (a subpath is said to be ignored, not dropped silently), anonymous
+    volumes and tmpfs on the task's own storage."""
     mounts = []
     for index, mount in enumerate(service.volumes):
         if mount.type == "volume" and mount.source:

@@ -23,6 +23,7 @@ CLIENT_NETWORKS = (MODELS_NETWORK, SERVERS_NETWORK)
 
 
 def synthetic_runtime(**values: Any) -> Runtime:
+    """A runtime for a service compose-cloud adds (model server, gateway): defaults with the given values."""
     defaults = dict(
         memory_reservation=None,
         architecture="X86_64",
@@ -51,6 +52,7 @@ def synthetic_service(
     file_dirs: tuple[str, ...] = (),
     admits: tuple[tuple[str, int], ...] = (),
 ) -> PlannedService:
+    """A service compose-cloud adds, with the same shape as the Compose ones so it is realised by the same code."""
     return PlannedService(
         name=name,
         image=image,

@@ -31,6 +31,7 @@ class GpuCapacityArgs:
 
 
 def user_data(cluster_name: str) -> str:
+    """The GPU instances' boot script: join the cluster with GPU support on, as the ECS GPU AMI expects."""
     script = "\n".join(
         [
             "#!/bin/bash",
@@ -46,6 +47,8 @@ class GpuCapacity(pulumi.ComponentResource):
     capacity_provider_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: GpuCapacityArgs, opts: pulumi.ResourceOptions | None = None):
+        """An instance role, launch template (ECS GPU AMI), Auto Scaling group and ECS capacity provider with
+        managed scaling, so GPU tasks get instances only while they run."""
         super().__init__("compose-cloud:aws:GpuCapacity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         role = iam.role(

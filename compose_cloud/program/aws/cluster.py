@@ -31,6 +31,7 @@ class Cluster(pulumi.ComponentResource):
     network_groups: dict[str, aws.ec2.SecurityGroup]
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        """The Service Connect namespace, the ECS cluster using it, and one security group per Compose network."""
         super().__init__("compose-cloud:aws:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # Service Connect names services in a Cloud Map namespace; clients use the short alias (`api`).

@@ -72,6 +72,8 @@ class ComposeProject(pulumi.ComponentResource):
     outputs: dict[str, Any]
 
     def __init__(self, name: str, args: ComposeProjectArgs, opts: pulumi.ResourceOptions | None = None):
+        """Providers first, then every component in the plan's order; outputs registered last, once everything
+        exists."""
         super().__init__(TYPE, name, None, opts)
         plan = self.plan = args.plan
         self.settings, self.former_name = args.settings, args.former_name
@@ -312,6 +314,8 @@ def _outputs(
     endpoints: dict[str, SageMakerModel],
     balancers: LoadBalancers | None,
 ) -> dict[str, Any]:
+    """The stack outputs: URLs, services, models and the cost estimate; service environments are secrets, since
+    they may hold credentials."""
     urls = balancers.urls if balancers else {}
     models = {}
     for key, model in plan.models.items():

@@ -51,14 +51,18 @@ def baked_dockerfile(base: str, files: list[tuple[ServiceFile, str]]) -> str:
 
 
 def port_name(port: int, protocol: str) -> str:
+    """A port mapping's name, which Service Connect and load balancer targets refer to."""
     return f"{protocol}-{port}"
 
 
 def file_volume(directory: str, directories: tuple[str, ...]) -> str:
+    """The task volume holding the files of one target directory (configs and secrets as files)."""
     return f"files-{directories.index(directory)}"
 
 
 def container_definitions(service: PlannedService, resolved: Resolved) -> list[dict[str, Any]]:
+    """The task's containers: the service's own, plus a sidecar that writes its configs and secrets as files before
+    it starts, since ECS has no file mounts of its own."""
     app = {
         "name": service.name,
         "image": resolved.image,

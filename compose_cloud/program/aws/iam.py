@@ -20,6 +20,7 @@ def document(statements: list[dict[str, Any]]) -> str:
 
 
 def assume_role(service: str) -> str:
+    """The trust policy letting one AWS service assume a role."""
     return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
 
 

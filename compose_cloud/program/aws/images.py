@@ -85,6 +85,7 @@ def _bake(
 def _image(
     parent: pulumi.Resource, name: str, service: PlannedService
 ) -> tuple[pulumi.Output[str], aws.ecr.Repository | None]:
+    """The service's image: as written, or built from `build:` into its own ECR repository (by `pulumi up` only)."""
     if service.build is None:
         if service.image is None:  # the plan gives every service without `build:` an image
             raise pulumi.RunError(f"service {service.name} has neither an image nor a build")

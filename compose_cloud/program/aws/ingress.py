@@ -58,6 +58,31 @@ class LoadBalancers(pulumi.ComponentResource):
         self.register_outputs({"urls": {k: pulumi.Output.all(*v) for k, v in sorted(self.urls.items())}})
 
     def _balancer(self, name: str, kind: str, listeners: list[Listener], args: LoadBalancersArgs) -> None:
+        """One public load balancer (`alb` or `nlb`) with its security group open on the listeners' ports,
+        and per published port a target group and a listener (plus an HTTP->HTTPS redirect)."""
+        group = self._public_group(name, kind, listeners, args)
+        balancer = aws.lb.LoadBalancer(
+            f"{name}",
+            name=fitted(name, 32),  # the type (which AWS cannot change in place) is part of the name
+            load_balancer_type="application" if kind == "alb" else "network",
+            internal=False,
+            subnets=args.subnet_ids,
+            security_groups=[group.id],
+            ip_address_type="ipv4",
+            idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if kind == "alb":
+            self.alb = balancer
+        host = pulumi.Output.from_input(args.domain) if kind == "alb" and args.domain else balancer.dns_name
+        for x in listeners:
+            self.targets.setdefault(x.service, []).append(self._listen(name, kind, x, balancer, group, args))
+            self.urls.setdefault(x.service, []).append(host.apply(partial(_url, listener=x)))
+
+    def _public_group(
+        self, name: str, kind: str, listeners: list[Listener], args: LoadBalancersArgs
+    ) -> aws.ec2.SecurityGroup:
+        """The balancer's security group: open to the internet (IPv4 and IPv6) on the listeners' ports only."""
         child = pulumi.ResourceOptions(parent=self)
         group = aws.ec2.SecurityGroup(
             f"{name}-sg",
@@ -83,78 +108,74 @@ class LoadBalancers(pulumi.ComponentResource):
                     cidr_ipv6=v6,
                     opts=child,
                 )
-        balancer = aws.lb.LoadBalancer(
-            f"{name}",
-            name=fitted(name, 32),  # the type (which AWS cannot change in place) is part of the name
-            load_balancer_type="application" if kind == "alb" else "network",
-            internal=False,
-            subnets=args.subnet_ids,
-            security_groups=[group.id],
-            ip_address_type="ipv4",
-            idle_timeout=ALB_IDLE_TIMEOUT if kind == "alb" else None,
+        return group
+
+    def _listen(
+        self,
+        name: str,
+        kind: str,
+        x: Listener,
+        balancer: aws.lb.LoadBalancer,
+        group: aws.ec2.SecurityGroup,
+        args: LoadBalancersArgs,
+    ) -> Target:
+        """One published port: its target group, its listener, and the redirect to it from HTTP."""
+        child = pulumi.ResourceOptions(parent=self)
+        target_protocol = "HTTP" if kind == "alb" else x.protocol
+        group_name = f"{name}-{x.service}-{x.target}"
+        target_group = aws.lb.TargetGroup(
+            group_name,
+            # port, protocol and target type cannot change in place: a replacement gets another name
+            # and is created before the old one is deleted (a listener still uses the old one)
+            name=fitted(group_name, 32, salt=f"{x.target}/{target_protocol}/ip"),
+            vpc_id=args.vpc_id,
+            target_type="ip",
+            port=x.target,
+            protocol=target_protocol,
+            deregistration_delay=30,
+            health_check=(
+                {"path": "/", "matcher": HEALTHY_HTTP_CODES, "protocol": "HTTP"}
+                if kind == "alb"
+                else {"protocol": "TCP"}
+            ),
             opts=child,
         )
-        if kind == "alb":
-            self.alb = balancer
-        host = pulumi.Output.from_input(args.domain) if kind == "alb" and args.domain else balancer.dns_name
-        for x in listeners:
-            target_protocol = "HTTP" if kind == "alb" else x.protocol
-            group_name = f"{name}-{x.service}-{x.target}"
-            target_group = aws.lb.TargetGroup(
-                group_name,
-                # port, protocol and target type cannot change in place: a replacement gets another name
-                # and is created before the old one is deleted (a listener still uses the old one)
-                name=fitted(group_name, 32, salt=f"{x.target}/{target_protocol}/ip"),
-                vpc_id=args.vpc_id,
-                target_type="ip",
-                port=x.target,
-                protocol=target_protocol,
-                deregistration_delay=30,
-                health_check=(
-                    {"path": "/", "matcher": HEALTHY_HTTP_CODES, "protocol": "HTTP"}
-                    if kind == "alb"
-                    else {"protocol": "TCP"}
-                ),
-                opts=child,
-            )
-            https = x.protocol == "HTTPS"
-            listener = aws.lb.Listener(
-                f"{name}-{x.port}",
+        https = x.protocol == "HTTPS"
+        listener = aws.lb.Listener(
+            f"{name}-{x.port}",
+            load_balancer_arn=balancer.arn,
+            port=x.port,
+            protocol=x.protocol,
+            default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
+            certificate_arn=args.certificate_arn if https else None,
+            ssl_policy=TLS_POLICY if https else None,
+            opts=child,
+        )
+        if x.redirect_from:
+            aws.lb.Listener(
+                f"{name}-{x.redirect_from}",
                 load_balancer_arn=balancer.arn,
-                port=x.port,
-                protocol=x.protocol,
-                default_actions=[{"type": "forward", "target_group_arn": target_group.arn}],
-                certificate_arn=args.certificate_arn if https else None,
-                ssl_policy=TLS_POLICY if https else None,
+                port=x.redirect_from,
+                protocol="HTTP",
+                default_actions=[
+                    {
+                        "type": "redirect",
+                        "redirect": {"port": str(x.port), "protocol": "HTTPS", "status_code": "HTTP_301"},
+                    }
+                ],
                 opts=child,
             )
-            if x.redirect_from:
-                aws.lb.Listener(
-                    f"{name}-{x.redirect_from}",
-                    load_balancer_arn=balancer.arn,
-                    port=x.redirect_from,
-                    protocol="HTTP",
-                    default_actions=[
-                        {
-                            "type": "redirect",
-                            "redirect": {"port": str(x.port), "protocol": "HTTPS", "status_code": "HTTP_301"},
-                        }
-                    ],
-                    opts=child,
-                )
-            self.targets.setdefault(x.service, []).append(
-                Target(
-                    target_group_arn=target_group.arn,
-                    container_port=x.target,
-                    transports=transports(x.protocol),
-                    balancer_group_id=group.id,
-                    listener=listener,
-                )
-            )
-            self.urls.setdefault(x.service, []).append(host.apply(partial(_url, listener=x)))
+        return Target(
+            target_group_arn=target_group.arn,
+            container_port=x.target,
+            transports=transports(x.protocol),
+            balancer_group_id=group.id,
+            listener=listener,
+        )
 
 
 def transports(protocol: str) -> tuple[str, ...]:
+    """The IP protocols a listener's protocol carries, for security group rules."""
     return {"UDP": ("udp",), "TCP_UDP": ("tcp", "udp")}.get(protocol, ("tcp",))
 
 

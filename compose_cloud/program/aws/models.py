@@ -55,6 +55,8 @@ class ModelGateway(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         count_requests: bool = False,
     ):
+        """The LiteLLM gateway as an ECS service allowed to invoke exactly the stack's endpoints, and, for models
+        that wake from zero, the log metrics that count its requests."""
         super().__init__("compose-cloud:aws:ModelGateway", name, None, opts)
         policy = pulumi.Output.all(*endpoint_arns).apply(invoke_policy) if endpoint_arns else None
         self.service = ComposeService(

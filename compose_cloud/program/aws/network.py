@@ -65,6 +65,8 @@ class Network(pulumi.ComponentResource):
         return pulumi.Output.all(*[self._private_by_zone[z] for z in zones])
 
     def _create(self, name: str, args: NetworkArgs) -> None:
+        """A new VPC over the zones the plan's GPU types are offered in: public and private subnets per zone, and a
+        NAT gateway unless the stack turns it off."""
         child, invoke = pulumi.ResourceOptions(parent=self), pulumi.InvokeOptions(parent=self)
         zones = args.zones
         standard = aws.get_availability_zones(state="available", filters=STANDARD_ZONES, opts=invoke).names

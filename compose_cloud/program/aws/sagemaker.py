@@ -29,6 +29,7 @@ COPY_MEMORY_MB = 1024  # what a copy reserves on its instance besides the GPU
 
 
 def execution_policy(image: str, region: str, endpoint_name: str) -> str:
+    """Least privilege for the endpoint's role: pull its one image and write its own logs, nothing else."""
     account, _, rest = image.partition(".dkr.ecr.")
     repository = rest.split("/", 1)[1].split(":", 1)[0] if "/" in rest else ""
     partition = "aws-cn" if region.startswith("cn-") else "aws"
@@ -64,6 +65,8 @@ class SageMakerModel(pulumi.ComponentResource):
         model: PlannedModel,
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """Role, model, endpoint configuration and endpoint (or an inference component that scales to zero), with
+        autoscaling between the plan's bounds."""
         super().__init__("compose-cloud:aws:SageMakerModel", name, None, opts)
         serving, place = model.sagemaker, model.placement
         if serving is None:

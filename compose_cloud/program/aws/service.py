@@ -66,6 +66,8 @@ class ComposeService(pulumi.ComponentResource):
     security_group_ids: list[pulumi.Input[str]]
 
     def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        """Log group, task definition, security group when it carries a rule, then an ECS service, or a one-off
+        task run for a service that finishes."""
         super().__init__("compose-cloud:aws:ComposeService", name, None, opts)
         service, child = args.service, pulumi.ResourceOptions(parent=self)
         if service.runtime.capacity != "fargate" and args.capacity_provider is None:
@@ -200,6 +202,8 @@ class ComposeService(pulumi.ComponentResource):
     def _ecs_service(
         self, name: str, args: ComposeServiceArgs, task_arn: pulumi.Output[str], group_ids: list[pulumi.Input[str]]
     ) -> aws.ecs.Service:
+        """The ECS service: Service Connect name and aliases, load balancer targets, capacity, and a circuit
+        breaker that rolls back a deployment whose tasks do not start."""
         service = args.service
         return aws.ecs.Service(
             f"{name}-service",

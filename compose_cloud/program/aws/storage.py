@@ -34,6 +34,8 @@ class SharedVolume(pulumi.ComponentResource):
     mount_targets: list[aws.efs.MountTarget]  # tasks mount only once these exist (none for an external one)
 
     def __init__(self, name: str, args: SharedVolumeArgs, opts: pulumi.ResourceOptions | None = None):
+        """An encrypted EFS file system (retained on destroy unless told otherwise) or the stack's own, its mount
+        targets and one access point; clients are admitted by their services."""
         super().__init__("compose-cloud:aws:SharedVolume", name, None, opts)
         self._volume = name
         self.mount_targets = []

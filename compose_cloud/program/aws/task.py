@@ -38,6 +38,8 @@ class TaskDefinition(pulumi.ComponentResource):
     arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: TaskDefinitionArgs, opts: pulumi.ResourceOptions):
+        """The execution role (only this service's secrets), the task role when the service needs AWS permissions,
+        and the task definition itself."""
         super().__init__("compose-cloud:aws:TaskDefinition", f"{name}-taskdef", None, opts)
         # the children's URNs as they were under the ComposeService (`opts.parent`)
         child = pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=opts.parent)])
