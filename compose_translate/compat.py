@@ -224,7 +224,7 @@ def status_of(key: str, value: Any) -> Attribute | None:
 
 
 # Where compose-cloud deliberately reads or delivers Compose differently from Docker Compose, and why
-# (tests/conformance/ asserts each one; `compose-cloud config` shows the result).
+# (tests/translate/conformance/ asserts each one; `compose-cloud config` shows the result).
 DIFFERENCES = (
     (
         "error messages",

@@ -1,21 +1,14 @@
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import socket
-import subprocess
-import textwrap
-from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 from moto.server import ThreadedMotoServer
+from support.common import WILD, write
 
 from compose_translate import LoadOptions, StackSettings, make_plan
-
-ROOT = Path(__file__).resolve().parent.parent
-WILD = ROOT.parent / "shared" / "corpus" / "wild"
 
 # Locally each run explores new examples; CI replays a fixed sequence so a red build is
 # reproducible; `HYPOTHESIS_PROFILE=deep` searches much longer before a release.
@@ -23,31 +16,6 @@ hypothesis_settings.register_profile("dev", max_examples=150, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("deep", max_examples=5000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
-
-
-def git(repo: Path, *args: str) -> None:
-    """git in `repo`, as a throw-away identity (tests commit base revisions of their own)."""
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
-    )
-
-
-def run_cli(folder: Path, *argv: str) -> tuple[int, str, str]:
-    """The real CLI in this process, from `folder`: (exit code, stdout, stderr)."""
-    from compose_cloud.cli.main import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(folder), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
-
-
-def write(folder: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return folder
 
 
 @pytest.fixture
@@ -62,17 +30,6 @@ def project(tmp_path):
 
     make.dir = tmp_path
     return make
-
-
-def ident(result, name: str, type_: str | None = None) -> str:
-    """The id the mock gave resource `name` (as AWS would: `sg-...`, a role's name, an ARN)."""
-    [record] = [r for r in result.resources if r.name == name and (type_ is None or r.type == type_)]
-    return record.id
-
-
-def arn_of(result, name: str, type_: str | None = None) -> str:
-    [record] = [r for r in result.resources if r.name == name and (type_ is None or r.type == type_)]
-    return record.arn
 
 
 @pytest.fixture(scope="module")

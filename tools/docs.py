@@ -45,7 +45,7 @@ def compatibility_markdown() -> str:
         "",
         "## Deliberate differences from Docker Compose",
         "",
-        "compose-cloud reads Compose files as compose-go does (tests/conformance/ holds cases from "
+        "compose-cloud reads Compose files as compose-go does (tests/translate/conformance/ holds cases from "
         "compose-go's own tests); where it differs on purpose:",
         "",
     ]

@@ -225,6 +225,9 @@ def run_preview(
     from compose_cloud.program.main import main  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region, offerings=offerings)
+    # a fresh root stack for this project and stack: set_mocks keeps the one an earlier run in this process
+    # left (a diff previews twice), and every top-level resource would be registered under its URN
+    pulumi.runtime.settings.reset_options(project=project, stack=stack, preview=True)
     mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER, monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
     try:

@@ -1,7 +1,7 @@
 """`compose-cloud config`: the merged, interpolated, normalized project, like `docker compose config`.
 
 It is what compose-cloud understood from the files, before any cloud decision: the interface the
-Compose conformance suite (tests/conformance/) is measured through. Secret and config contents are
+Compose conformance suite (tests/translate/conformance/) is measured through. Secret and config contents are
 never printed, nor environment values that look like credentials or came from sensitive sources.
 """
 

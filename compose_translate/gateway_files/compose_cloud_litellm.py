@@ -1,6 +1,6 @@
 """compose-cloud's fixes to LiteLLM's `sagemaker_chat` route, applied when the gateway imports this
 file (`litellm_settings.callbacks` in the config.yaml beside it); tested against the pinned release
-with a fake SageMaker runtime (tests/test_gateway_litellm.py).
+with a fake SageMaker runtime (tests/program/test_gateway_litellm.py).
 
 1. Streams are parsed by server-sent event: AWS may end a PayloadPart inside an event or pack
    several into one; LiteLLM parses the joined parts as one JSON document, so a packed part left

@@ -1,0 +1,148 @@
+"""ComposeProject: the root of everything a stack creates, a component a user's program can parent,
+protect, transform and give providers; every component is complete before it registers its outputs,
+and everything answers to where earlier versions registered it (the stack's root)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+import pulumi.resource
+import pytest
+from support.common import ROOT, write
+
+from compose_cloud.preview.engine import run_preview
+from compose_translate import StackSettings
+
+COMPOSE = """\
+services:
+  web:
+    image: nginx
+    ports: ["80:8080"]
+    models: [llm]
+    volumes: [data:/data]
+  worker: {image: busybox, models: [embedder]}
+models:
+  llm: {model: ai/smollm2, labels: [cloud.min-instances=0]}
+  embedder: {model: ai/mxbai-embed-large, labels: [cloud.backend=ecs]}
+volumes:
+  data: {}
+"""
+DOMAIN = {"domain": "chat.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ"}
+ROOT_TYPE = "compose-cloud:index:ComposeProject"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return write(tmp_path_factory.mktemp("shop") / "my-shop", {"compose.yaml": COMPOSE})
+
+
+def _settings(folder: Path) -> StackSettings:
+    return StackSettings(files=(str(folder / "compose.yaml"),), **DOMAIN)
+
+
+def test_everything_descends_from_one_compose_project(folder):
+    result = run_preview(_settings(folder), stack="dev", project="shop")
+    [root] = [r for r in result.resources if r.type == ROOT_TYPE]
+    assert root.name == "shop" and root.parent_urn.endswith("::pulumi:pulumi:Stack::shop-dev")
+    by_urn = {r.urn: r for r in result.resources}
+    for resource in result.resources:
+        if resource is root:
+            continue
+        ancestor = resource
+        while ancestor.parent_urn in by_urn and ancestor is not root:
+            ancestor = by_urn[ancestor.parent_urn]
+        assert ancestor is root, f"{resource.type} {resource.name} is outside the ComposeProject"
+
+
+def test_top_level_components_and_providers_answer_to_the_stack_root(folder):
+    """A stack deployed before ComposeProject existed keeps its resources: each direct child of the root
+    answers to its former place, and to its former folder-derived name there."""
+    result = run_preview(_settings(folder), stack="dev", project="shop")
+    [root] = [r for r in result.resources if r.type == ROOT_TYPE]
+    children = [r for r in result.resources if r.parent_urn == root.urn]
+    assert {r.type for r in children} >= {
+        "pulumi:providers:aws",
+        "pulumi:providers:aws-native",
+        "compose-cloud:aws:Network",
+        "compose-cloud:aws:Cluster",
+        "compose-cloud:aws:SharedVolume",
+        "compose-cloud:aws:CustomDomain",
+        "compose-cloud:aws:SageMakerModel",
+        "compose-cloud:aws:ComposeService",
+    }
+    for child in children:
+        if child.type.startswith("pulumi:providers:"):
+            assert child.aliases == ("(root)",), child.name
+        elif child.type.startswith("compose-cloud:"):
+            former = child.name.replace("shop-", "my-shop-", 1)
+            assert child.aliases == ("(root)", f"{former} (root)"), child.name
+    # made beside the component they belonged to, so that it is complete: they answer to that parent
+    moved = {r.name: r for r in result.resources if r.name in ("shop-domain-alias", "shop-volume-data-nfs-web")}
+    components = {r.name: r.urn for r in result.resources if r.type.startswith("compose-cloud:aws:")}
+    assert moved["shop-domain-alias"].aliases == (f"parent {components['shop-domain']}",)
+    assert moved["shop-volume-data-nfs-web"].aliases == (f"parent {components['shop-volume-data']}",)
+
+
+@pytest.mark.parametrize("example", ["scale-to-zero", "agent-app", "multi-region", "jobs"])
+def test_no_component_gains_children_after_registering_its_outputs(example, monkeypatch):
+    """awsx's rule: a component registers its outputs once it is complete. Checked in program order,
+    where the mock's asynchronous messages could hide it."""
+    completed: set[int] = set()
+    late: list[str] = []
+    register, init = pulumi.ComponentResource.register_outputs, pulumi.resource.Resource.__init__
+
+    def registering(self, outputs):  # type: ignore[no-untyped-def]
+        completed.add(id(self))
+        return register(self, outputs)
+
+    def creating(self, t, name, custom=False, props=None, opts=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if opts is not None and opts.parent is not None and id(opts.parent) in completed:
+            late.append(f"{t} {name} under {opts.parent._name}")
+        return init(self, t, name, custom, props, opts, *args, **kwargs)
+
+    monkeypatch.setattr(pulumi.ComponentResource, "register_outputs", registering)
+    monkeypatch.setattr(pulumi.resource.Resource, "__init__", creating)
+    files = tuple(str(p) for p in sorted((ROOT / "examples" / example).glob("compose*.yaml")))
+    result = run_preview(StackSettings(files=files, **DOMAIN), stack="dev", project=example)
+    assert len(result.resources) > 20 and completed
+    assert late == []
+
+
+def test_a_users_program_parents_protects_transforms_and_provides(folder):
+    """`deploy(opts=...)` as a user's program calls it: under the user's own component, protected, with a
+    transformation and the user's pulumi-aws provider for the home region."""
+    import pulumi_aws as aws
+
+    seen: list[str] = []
+
+    def tag(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        seen.append(args.name)
+        return None
+
+    def options() -> pulumi.ResourceOptions:
+        mine = pulumi.ComponentResource("acme:platform:Apps", "apps")
+        provider = aws.Provider("acme-aws", region="us-east-1", opts=pulumi.ResourceOptions(parent=mine))
+        return pulumi.ResourceOptions(parent=mine, protect=True, providers=[provider], transformations=[tag])
+
+    result = run_preview(_settings(folder), stack="dev", project="shop", root_options=options)
+    [root] = [r for r in result.resources if r.type == ROOT_TYPE]
+    [mine] = [r for r in result.resources if r.type == "acme:platform:Apps"]
+    assert root.parent_urn == mine.urn
+    providers = {r.name for r in result.resources if r.type == "pulumi:providers:aws"}
+    assert providers == {"acme-aws"}  # the user's, not one of ours, for the home region
+    custom = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    aws_resources = [r for r in custom if r.type.startswith("aws:")]
+    assert aws_resources and {r.provider for r in aws_resources} == {"acme-aws"}
+    assert all(r.protect for r in custom), [r.name for r in custom if not r.protect]
+    assert {r.name for r in custom} <= set(seen)
+
+
+def test_each_run_has_its_own_stack_root(folder):
+    """A diff previews twice in one process: the second run's resources are under its own stack, not the
+    first one's (the SDK's mocks keep an existing root stack)."""
+    first = run_preview(_settings(folder), stack="base", project="before")
+    second = run_preview(_settings(folder), stack="dev", project="shop")
+    for result, stack in ((first, "before-base"), (second, "shop-dev")):
+        [root] = [r for r in result.resources if r.type == ROOT_TYPE]
+        assert root.parent_urn.endswith(f"::pulumi:pulumi:Stack::{stack}")
