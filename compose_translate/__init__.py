@@ -6,15 +6,17 @@ The pipeline (see PIPELINE.md), a package per stage: `load` (with `interpolate` 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from compose_translate.errors import ComposeError, Diagnostic, Loc, Report
 from compose_translate.load import LoadOptions, load
+from compose_translate.load.yaml_source import plain
 from compose_translate.normalize import normalize
 from compose_translate.normalize.project import Project
 from compose_translate.plan import DeploymentPlan, build_plan
 from compose_translate.sensitive import scrub
 from compose_translate.settings import StackSettings
-from compose_translate.values import confined_reads
+from compose_translate.values import as_written, confined_reads
 
 __all__ = [
     "ComposeError",
@@ -24,6 +26,7 @@ __all__ = [
     "Loc",
     "Report",
     "StackSettings",
+    "load_document",
     "load_project",
     "make_plan",
 ]
@@ -40,6 +43,17 @@ def load_project(options: LoadOptions) -> tuple[Project, tuple[Diagnostic, ...],
         raise ComposeError([_scrubbed(d, report.sensitive_values) for d in exc.diagnostics]) from None
     warnings = tuple(_scrubbed(w, report.sensitive_values) for w in report.sorted_warnings())
     return project, warnings, dict(report.sensitive_values)
+
+
+def load_document(options: LoadOptions) -> tuple[Any, str, tuple[Diagnostic, ...]]:
+    """`config --no-interpolate`: the merged document (includes, extends and profiles applied) with every
+    variable as written, as plain data, with the project's folder and the warnings; no value is read from
+    the environment, so none is sensitive. Not normalized: types cannot be checked before interpolation."""
+    report = Report()
+    with confined_reads(), as_written():
+        loaded = load(options, report)
+    data = {"name": loaded.name, **{k: v for k, v in plain(loaded.document).items() if k != "name"}}
+    return data, str(loaded.project_dir), tuple(report.sorted_warnings())
 
 
 def make_plan(options: LoadOptions, settings: StackSettings | None = None) -> DeploymentPlan:

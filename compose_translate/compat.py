@@ -234,7 +234,8 @@ DIFFERENCES = (
     (
         "`compose-cloud config`",
         "values from the runner's environment print as `${NAME}`, credential-like values as [secret] (a comment "
-        "line says so); `--no-interpolate` is not offered: the normalized project needs interpolated values",
+        "line says so); `--no-interpolate` prints the merged files with variables as written but not "
+        "normalized (short syntax stays short): types are checked once values are known",
     ),
     (
         "network aliases",

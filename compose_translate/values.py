@@ -184,3 +184,22 @@ def read_bounded(path: str | Path, what: str, limit: int = MAX_FILE_BYTES) -> st
     if len(data) > limit:
         raise ValueError(f"{what} {path} is larger than {limit // (1024 * 1024)} MiB")
     return data.decode("utf-8")
+
+
+_AS_WRITTEN: ContextVar[bool] = ContextVar("compose_translate_as_written", default=False)
+
+
+@contextmanager
+def as_written() -> Iterator[None]:
+    """`config --no-interpolate`: the files are loaded with every `${...}` and `$$` kept as written (the
+    project name alone is still worked out, as docker compose does)."""
+    token = _AS_WRITTEN.set(True)
+    try:
+        yield
+    finally:
+        _AS_WRITTEN.reset(token)
+
+
+def kept_as_written() -> bool:
+    """Whether variables are left as written in this run (`as_written`)."""
+    return _AS_WRITTEN.get()

@@ -208,6 +208,12 @@ def _project_commands(commands: _Commands, common: argparse.ArgumentParser) -> d
     ):
         config.add_argument(flag, dest="list_" + flag[2:], action="store_true", help=f"print {what}, one per line")
     config.add_argument("-q", "--quiet", action="store_true", help="only validate: print nothing")
+    config.add_argument(
+        "--no-interpolate",
+        action="store_true",
+        help="print the merged files with every ${VARIABLE} as written (not normalized: types are checked "
+        "only once values are known)",
+    )
     config.add_argument("-o", "--output", metavar="FILE", help="write the project to FILE instead of stdout")
     plan = commands.add_parser(
         "plan",

@@ -20,9 +20,12 @@ def cmd_config(request: Request, settings: StackSettings) -> int:
     from compose_translate import load_project
 
     files = request.compose_files(settings)
-    project, warnings, sensitive = load_project(request.load_options(settings, files, request.pulumi_project(files)))
-    sys.stderr.write(warnings_text(list(warnings), Path(project.project_dir)))
+    options = request.load_options(settings, files, request.pulumi_project(files))
     flags = request.config
+    if flags.no_interpolate and not flags.listing:
+        return _config_as_written(request, options)
+    project, warnings, sensitive = load_project(options)
+    sys.stderr.write(warnings_text(list(warnings), Path(project.project_dir)))
     if flags.quiet:
         return EXIT_OK
     listed = config.listing(project, flags.listing) if flags.listing else None
@@ -34,6 +37,23 @@ def cmd_config(request: Request, settings: StackSettings) -> int:
         text = "# values from the runner's environment or credential-named variables are masked\n" + text
     if flags.output:
         flags.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _config_as_written(request: Request, options: LoadOptions) -> int:
+    """`config --no-interpolate`: the merged files, variables as written; nothing came from the environment."""
+    from compose_cloud.render import compose as config
+    from compose_translate import load_document
+
+    data, project_dir, warnings = load_document(options)
+    sys.stderr.write(warnings_text(list(warnings), Path(project_dir)))
+    if request.config.quiet:
+        return EXIT_OK
+    text = config.render(config.as_written(data, Path(project_dir)), request.format)
+    if request.config.output:
+        request.config.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return EXIT_OK

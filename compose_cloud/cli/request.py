@@ -30,6 +30,7 @@ class ConfigFlags:
     listing: Listing | None = None  # --services, --volumes, ...: names one per line instead of the project
     quiet: bool = False
     output: Path | None = None
+    no_interpolate: bool = False  # the merged files with every variable as written
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ class Request:
             region=args.region,
             format=given.get("format") or "text",
             config=ConfigFlags(
-                listing=listing, quiet=bool(given.get("quiet")), output=Path(output) if output else None
+                listing=listing,
+                quiet=bool(given.get("quiet")),
+                output=Path(output) if output else None,
+                no_interpolate=bool(given.get("no_interpolate")),
             ),
             diff=DiffFlags(
                 base=given.get("base"),

@@ -150,6 +150,19 @@ def _resource(resource: Resource) -> dict[str, Any]:
     return spec
 
 
+def as_written(data: Any, root: Path) -> Any:
+    """The document of `config --no-interpolate` with the paths the loader made absolute shown relative to
+    the project again, as the interpolated project is shown (a container path is never under the project)."""
+    if isinstance(data, dict):
+        return {k: as_written(v, root) for k, v in data.items()}
+    if isinstance(data, list):
+        return [as_written(v, root) for v in data]
+    if isinstance(data, str) and (data == str(root) or data.startswith(str(root) + "/")):
+        relative = _relative(data, root) or "."
+        return relative if relative == "." else f"./{relative}"  # `./`: a volume source stays a path
+    return data
+
+
 def _relative(path: str | None, root: Path) -> str | None:
     if path is None:
         return None

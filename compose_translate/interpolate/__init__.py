@@ -19,6 +19,7 @@ from compose_translate.interpolate.template import (
     ValueTooLong,
 )
 from compose_translate.load.yaml_source import Override, Reset, YList, YMap
+from compose_translate.values import kept_as_written
 
 
 def interpolate_string(
@@ -89,6 +90,8 @@ def interpolate_tree(
     errors: list[Diagnostic] | None = None,
 ) -> Any:
     """Return a copy of `value` with every string interpolated; all errors of the tree are collected."""
+    if kept_as_written():
+        return value
     collected: list[Diagnostic] = [] if errors is None else errors
     result = _walk(value, env, report, path, loc, collected)
     if errors is None and collected:

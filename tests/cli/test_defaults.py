@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.common import run_cli
+from support.common import run_cli, write
 
 COMPOSE = "services:\n  app: {image: nginx, models: [m]}\nmodels:\n  m: {model: ai/smollm2}\n"
 
@@ -112,6 +112,53 @@ def test_config_output_loads_again_to_the_same_project(tmp_path, monkeypatch):
     )
     assert again.returncode == 0, again.stderr
     assert again.stdout == text
+
+
+AS_WRITTEN = """\
+services:
+  web:
+    image: ${IMG:-nginx}
+    build: ./web
+    command: ["sh", "-c", "echo $$HOME ${GREETING}"]
+    environment: {TOKEN: "${API_TOKEN}"}
+    volumes: ["./data:/data", "cache:/cache"]
+    models: [llm]
+models:
+  llm: {model: "ai/${MODEL:-smollm2}"}
+volumes:
+  cache: {}
+"""
+
+
+def test_config_no_interpolate_keeps_variables_and_loads_again_to_the_same_project(tmp_path, monkeypatch):
+    """`config --no-interpolate` prints every variable and `$$` as written, paths relative to the project
+    (a short-syntax bind source keeps its `./`), nothing from the environment; interpolating that output
+    gives the project `config` gives."""
+    import subprocess
+    import sys
+
+    monkeypatch.delenv("PULUMI_STACK", raising=False)
+    monkeypatch.setenv("API_TOKEN", "tok-1234567890")
+    monkeypatch.setenv("GREETING", "hi")
+    write(tmp_path, {"compose.yaml": AS_WRITTEN, "web/Dockerfile": "FROM scratch\n"})
+    code, raw, err = run_cli(tmp_path, "config", "--no-interpolate")
+    assert code == 0, err
+    assert "image: ${IMG:-nginx}" in raw and "echo $$HOME ${GREETING}" in raw and "TOKEN: ${API_TOKEN}" in raw
+    assert "build: ./web" in raw and "- ./data:/data" in raw and "model: ai/${MODEL:-smollm2}" in raw
+    assert "tok-1234567890" not in raw and str(tmp_path) not in raw
+    again = subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli.main", "config", "-f", "-"],
+        input=raw,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    code, interpolated, err = run_cli(tmp_path, "config")
+    assert again.returncode == 0 == code, again.stderr + err
+    assert again.stdout == interpolated
+    assert "echo $HOME hi" in interpolated
 
 
 def test_masked_config_says_so(tmp_path, monkeypatch):
