@@ -10,13 +10,13 @@ from typing import Any
 
 from compose_translate.errors import ComposeError, Diagnostic, Loc, Report
 from compose_translate.load import LoadOptions, load
-from compose_translate.load.yaml_source import plain
 from compose_translate.normalize import normalize
 from compose_translate.normalize.project import Project
 from compose_translate.plan import DeploymentPlan, build_plan
 from compose_translate.sensitive import scrub
 from compose_translate.settings import StackSettings
 from compose_translate.values import as_written, confined_reads
+from compose_translate.yaml_source import plain
 
 __all__ = [
     "ComposeError",

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from compose_translate.cli_config import Kind, decode, encode
 from compose_translate.errors import ComposeError, Diagnostic, Loc, did_you_mean, fail
 from compose_translate.instances import ALIASES, all_regions, log_retention_days
-from compose_translate.load.yaml_source import YMap, plain, read_yaml
 from compose_translate.serving import Images
+from compose_translate.yaml_source import YMap, plain, read_yaml
 
 NAMESPACE = "compose-cloud"
 

@@ -47,7 +47,20 @@ def graph() -> dict[str, set[str]]:
     files = {_module(p): p for package in PACKAGES for p in (ROOT / package).rglob("*.py")}
     files = {m: p for m, p in files.items() if "gateway_files" not in m}
     modules = set(files)
-    return {m: _imports(p, modules) - {m} for m, p in files.items()}
+    return {m: _with_packages(m, _imports(p, modules), modules) - {m} for m, p in files.items()}
+
+
+def _with_packages(module: str, targets: set[str], modules: set[str]) -> set[str]:
+    """Importing `a.b.c` runs `a.b`'s __init__ first: an edge too (a cycle through it fails at import
+    time in whichever order breaks it), except to the importer's own packages, already running."""
+    found = set(targets)
+    for target in targets:
+        parts = target.split(".")
+        for i in range(1, len(parts)):
+            package = ".".join(parts[:i])
+            if package in modules and not module.startswith(package + "."):
+                found.add(package)
+    return found
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -75,6 +88,12 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_no_import_cycles(graph):
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_a_package_init_is_an_import_edge():
+    modules = {"p", "p.a", "q", "q.b"}
+    assert _with_packages("q", {"p.a"}, modules) == {"p.a", "p"}
+    assert _with_packages("p.a", {"p.b"}, modules | {"p.b"}) == {"p.b"}  # its own package is running
 
 
 def test_cycle_finder_finds_one():

@@ -16,8 +16,8 @@ from pulumi.runtime import config as runtime_config
 from compose_cloud.program.project import stack_file
 from compose_translate.cli_config import decode
 from compose_translate.errors import ComposeError, Loc
-from compose_translate.load.yaml_source import YMap, read_yaml
 from compose_translate.settings import AWS_PROVIDER_KINDS, AWS_SECRET_KEYS, StackSettings
+from compose_translate.yaml_source import YMap, read_yaml
 
 
 def settings_from_stack(overrides: dict[str, str] | None = None) -> StackSettings:

@@ -18,8 +18,8 @@ from compose_translate.interpolate.template import (
     TemplateError,
     ValueTooLong,
 )
-from compose_translate.load.yaml_source import Override, Reset, YList, YMap
 from compose_translate.values import kept_as_written
+from compose_translate.yaml_source import Override, Reset, YList, YMap
 
 
 def interpolate_string(

@@ -19,10 +19,10 @@ from compose_translate.load.file import load_file
 from compose_translate.load.legacy import convert_provider_services
 from compose_translate.load.name import early_name, normalize_name, project_name
 from compose_translate.load.profiles import active_profiles, apply_profiles, declared_profiles
-from compose_translate.load.yaml_source import YMap
 from compose_translate.merge import merge_files
 from compose_translate.sensitive import SECRET_NAME
 from compose_translate.values import allow_files, allow_reads_under, confined_reads, is_file, repository_root
+from compose_translate.yaml_source import YMap
 
 __all__ = ["LoadOptions", "LoadedDocument", "find_default_files", "load", "normalize_name", "probe_name"]
 

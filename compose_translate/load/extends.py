@@ -8,8 +8,8 @@ from typing import Any, Mapping
 from compose_translate.errors import KeyPath, Report, fail
 from compose_translate.interpolate import interpolate_tree
 from compose_translate.load.paths import resolve_paths
-from compose_translate.load.yaml_source import YMap, read_yaml
 from compose_translate.merge import merge_values, strip_tags
+from compose_translate.yaml_source import YMap, read_yaml
 
 
 def apply_extends(document: YMap, env: Mapping[str, str], report: Report, file: Path | None = None) -> None:

@@ -10,9 +10,9 @@ from compose_translate.interpolate import interpolate_tree
 from compose_translate.load.envfiles import project_environment, read_env_file
 from compose_translate.load.extends import apply_extends
 from compose_translate.load.paths import REMOTE, absolute, resolve_paths
-from compose_translate.load.yaml_source import YList, YMap, read_yaml_all
 from compose_translate.merge import merge_files, merge_values, strip_tags
 from compose_translate.values import is_file
+from compose_translate.yaml_source import YList, YMap, read_yaml_all
 
 RESOURCE_SECTIONS = ("services", "models", "networks", "volumes", "secrets", "configs")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from compose_translate.errors import KeyPath, Loc, Report, fail
-from compose_translate.load.yaml_source import YList, YMap
+from compose_translate.yaml_source import YList, YMap
 
 
 def convert_provider_services(document: YMap, report: Report) -> None:

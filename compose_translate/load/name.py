@@ -8,7 +8,7 @@ from typing import Mapping
 
 from compose_translate.errors import ComposeError, Report, fail
 from compose_translate.interpolate import interpolate_string
-from compose_translate.load.yaml_source import YMap, read_yaml_all
+from compose_translate.yaml_source import YMap, read_yaml_all
 
 _NAME_OK = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from compose_translate.load.yaml_source import YMap
+from compose_translate.yaml_source import YMap
 
 REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 

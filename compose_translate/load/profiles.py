@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from compose_translate.errors import ComposeError, fail
-from compose_translate.load.yaml_source import YList, YMap
+from compose_translate.yaml_source import YList, YMap
 
 
 def active_profiles(requested: tuple[str, ...], env: Mapping[str, str]) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from compose_translate.load.yaml_source import Override, Reset, YList, YMap
 from compose_translate.merge.keys import (
     as_sequence,
     device_target,
@@ -23,6 +22,7 @@ from compose_translate.merge.keys import (
     unique,
     volume_target,
 )
+from compose_translate.yaml_source import Override, Reset, YList, YMap
 
 _DELETE = object()
 Path = tuple[str, ...]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from compose_translate.errors import Loc
-from compose_translate.load.yaml_source import YList, YMap
+from compose_translate.yaml_source import YList, YMap
 
 
 def locations(items: list[Any]) -> list[Any]:

@@ -12,12 +12,12 @@ from typing import Any
 
 from compose_translate.errors import KeyPath, NumericKeyLoc
 from compose_translate.load import LoadedDocument
-from compose_translate.load.yaml_source import YMap
 from compose_translate.normalize.context import _RESOURCE_NAME, TOP_LEVEL, _Ctx, _short
 from compose_translate.normalize.models import _model
 from compose_translate.normalize.project import Project
 from compose_translate.normalize.resources import _resources
 from compose_translate.normalize.services import PULL_CREDENTIALS, _service, binding_prefix
+from compose_translate.yaml_source import YMap
 
 __all__ = ["PULL_CREDENTIALS", "binding_prefix", "normalize"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from compose_translate.errors import KeyPath
-from compose_translate.load.yaml_source import plain
 from compose_translate.normalize.context import (
     _BUILD_KEYS,
     _check,
@@ -14,6 +13,7 @@ from compose_translate.normalize.context import (
 )
 from compose_translate.normalize.project import Build
 from compose_translate.values import env_value
+from compose_translate.yaml_source import plain
 
 _BUILD_NOT_SENT = {
     "secrets": "build secrets would have to be read at deploy time; pass them as build args from the stack instead",

@@ -7,8 +7,8 @@ from typing import Any, Callable, Iterable
 
 from compose_translate.errors import ComposeError, Diagnostic, KeyPath, Loc, Where, did_you_mean
 from compose_translate.load import LoadedDocument
-from compose_translate.load.yaml_source import YList, YMap
 from compose_translate.values import parse_bool, parse_bytes, parse_duration
+from compose_translate.yaml_source import YList, YMap
 
 TOP_LEVEL = ("version", "name", "services", "models", "networks", "volumes", "secrets", "configs")
 _RESOURCE_NAME = re.compile(r"^[a-zA-Z0-9._-]+$")

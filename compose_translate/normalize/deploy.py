@@ -7,9 +7,9 @@ from typing import Any
 
 from compose_translate.compat import AUTOSCALING
 from compose_translate.errors import KeyPath
-from compose_translate.load.yaml_source import plain
 from compose_translate.normalize.context import _DEPLOY_KEYS, _check, _Ctx, _short, _type_ok
 from compose_translate.normalize.project import Deploy, DeviceRequest, Resources, ResourceSpec
+from compose_translate.yaml_source import plain
 
 _RESOURCE_KEYS = ("cpus", "memory", "pids", "devices", "generic_resources")
 _DEVICE_KEYS = ("capabilities", "count", "device_ids", "driver", "options")

@@ -6,7 +6,6 @@ from typing import Any
 
 from compose_translate.compat import MODEL_ATTRIBUTES
 from compose_translate.errors import KeyPath, Loc
-from compose_translate.load.yaml_source import plain
 from compose_translate.model_ref import SUPPORTED_FORMS, ModelRef, ModelRefError, parse_model_ref
 from compose_translate.normalize.context import (
     _check,
@@ -17,6 +16,7 @@ from compose_translate.normalize.context import (
 )
 from compose_translate.normalize.project import ModelSpec
 from compose_translate.values import env_value
+from compose_translate.yaml_source import plain
 
 
 def _model(ctx: _Ctx, key: str, raw: Any, section: dict[str, Any]) -> ModelSpec | None:

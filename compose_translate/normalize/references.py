@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from compose_translate.errors import KeyPath, did_you_mean
-from compose_translate.load.yaml_source import YMap
 from compose_translate.normalize.context import (
     _MOUNT_KEYS,
     _MOUNT_TYPES,
@@ -17,6 +16,7 @@ from compose_translate.normalize.context import (
 )
 from compose_translate.normalize.project import Dependency, FileRef, Mount
 from compose_translate.values import env_value, parse_bool
+from compose_translate.yaml_source import YMap
 
 
 def _depends_on(ctx: _Ctx, raw: Any, where: KeyPath, services: dict[str, Any]) -> dict[str, Dependency]:

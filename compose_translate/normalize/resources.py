@@ -7,7 +7,6 @@ from typing import Any
 from pydantic import SecretStr
 
 from compose_translate.errors import KeyPath
-from compose_translate.load.yaml_source import YMap, plain
 from compose_translate.normalize.context import (
     _SECRET_KEYS,
     _Ctx,
@@ -16,6 +15,7 @@ from compose_translate.normalize.context import (
 )
 from compose_translate.normalize.project import Resource
 from compose_translate.values import is_file, read_bounded
+from compose_translate.yaml_source import YMap, plain
 
 
 def _resources(ctx: _Ctx, section: str, entries: dict[str, Any]) -> dict[str, Resource]:

@@ -10,7 +10,6 @@ from typing import Any
 from compose_translate.compat import AUTOSCALING, SERVICE_ATTRIBUTES
 from compose_translate.errors import ComposeError, KeyPath, did_you_mean
 from compose_translate.load.envfiles import read_env_file
-from compose_translate.load.yaml_source import YMap, plain
 from compose_translate.normalize.build import _build
 from compose_translate.normalize.context import (
     _check,
@@ -28,6 +27,7 @@ from compose_translate.normalize.project import Binding, Service
 from compose_translate.normalize.references import _depends_on, _file_refs, _mounts, _networks
 from compose_translate.settings import SECRET_ARN
 from compose_translate.values import env_value, parse_bool
+from compose_translate.yaml_source import YMap, plain
 
 
 def _service(

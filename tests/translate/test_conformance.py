@@ -31,7 +31,7 @@ import yaml
 from compose_cloud.render.compose import project_dict
 from compose_translate import ComposeError, LoadOptions, Report, load_project
 from compose_translate.load import load as load_document
-from compose_translate.load.yaml_source import plain
+from compose_translate.yaml_source import plain
 
 CASES = Path(__file__).parent / "conformance"
 ABSENT = "~absent"

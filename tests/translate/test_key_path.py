@@ -1,7 +1,7 @@
 """KeyPath: the key path and the line of each diagnostic, carried together."""
 
 from compose_translate.errors import KeyPath, Loc, Report
-from compose_translate.load.yaml_source import parse_yaml
+from compose_translate.yaml_source import parse_yaml
 
 
 def test_paths_join_as_compose_names_them_and_each_key_is_located():

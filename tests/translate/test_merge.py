@@ -1,5 +1,5 @@
-from compose_translate.load.yaml_source import parse_yaml
 from compose_translate.merge import merge_files
+from compose_translate.yaml_source import parse_yaml
 
 
 def merged(*texts):
