@@ -77,11 +77,19 @@ def test_top_level_components_and_providers_answer_to_the_stack_root(folder):
         elif child.type.startswith("compose-cloud:"):
             former = child.name.replace("shop-", "my-shop-", 1)
             assert child.aliases == ("(root)", f"{former} (root)"), child.name
-    # made beside the component they belonged to, so that it is complete: they answer to that parent
+    # made beside the component they belonged to, so that it is complete: each answers to its place under
+    # that component where it was, at the stack's root, by both names (the engine follows a parent's alias
+    # to its children by itself, but not a resource that changed parents)
     moved = {r.name: r for r in result.resources if r.name in ("shop-domain-alias", "shop-volume-data-nfs-web")}
-    components = {r.name: r.urn for r in result.resources if r.type.startswith("compose-cloud:aws:")}
-    assert moved["shop-domain-alias"].aliases == (f"parent {components['shop-domain']}",)
-    assert moved["shop-volume-data-nfs-web"].aliases == (f"parent {components['shop-volume-data']}",)
+    root = "urn:pulumi:dev::shop::compose-cloud:aws:"
+    assert moved["shop-domain-alias"].aliases == (
+        f"shop-domain-alias parent {root}CustomDomain::shop-domain",
+        f"my-shop-domain-alias parent {root}CustomDomain::my-shop-domain",
+    )
+    assert moved["shop-volume-data-nfs-web"].aliases == (
+        f"shop-volume-data-nfs-web parent {root}SharedVolume::shop-volume-data",
+        f"my-shop-volume-data-nfs-web parent {root}SharedVolume::my-shop-volume-data",
+    )
 
 
 @pytest.mark.parametrize("example", ["scale-to-zero", "agent-app", "multi-region", "jobs"])

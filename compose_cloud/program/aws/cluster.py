@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from compose_cloud.program.aws.former import Former, moved_from
 from compose_cloud.program.aws.naming import fixed_name
 from compose_translate.plan.synthetic import CLIENT_NETWORKS
 
@@ -75,16 +76,19 @@ class Cluster(pulumi.ComponentResource):
 
 
 def capacity_association(
-    cluster: Cluster, providers: list[pulumi.Output[str]], opts: pulumi.ResourceOptions
+    cluster: Cluster, providers: list[pulumi.Output[str]], opts: pulumi.ResourceOptions, formers: tuple[Former, ...]
 ) -> aws.ecs.ClusterCapacityProviders:
     """Attach GPU capacity providers to the cluster; Fargate stays the default for everything else.
 
     Made after the cluster and the capacity (each needs the other's name), beside them rather than inside
-    the registered Cluster; it answers to its former place under the cluster."""
+    the registered Cluster; it answers to its former places under the cluster (`formers`)."""
+    name = f"{cluster.prefix}-capacity"
     return aws.ecs.ClusterCapacityProviders(
-        f"{cluster.prefix}-capacity",
+        name,
         cluster_name=cluster.name,
         capacity_providers=["FARGATE", *providers],
         default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=cluster)])),
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(aliases=moved_from(name, cluster.prefix, formers))
+        ),
     )

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from compose_cloud.program.aws.capacity import GpuCapacity, GpuCapacityArgs
 from compose_cloud.program.aws.cluster import Cluster, ClusterArgs, capacity_association
 from compose_cloud.program.aws.domain import CustomDomain, alias_record
+from compose_cloud.program.aws.former import Former, at_root
 from compose_cloud.program.aws.ingress import LoadBalancers, LoadBalancersArgs
 from compose_cloud.program.aws.models import EcsModel, ModelGateway
 from compose_cloud.program.aws.native import native_provider
@@ -128,7 +129,12 @@ class ComposeProject(pulumi.ComponentResource):
         )
         self.capacity = _gpu_capacity(plan, self.cluster, self.network, self.named)
         self.capacity_ready = (
-            capacity_association(self.cluster, [self.capacity[t] for t in sorted(self.capacity)], self.opts)
+            capacity_association(
+                self.cluster,
+                [self.capacity[t] for t in sorted(self.capacity)],
+                self.opts,
+                self.formers("compose-cloud:aws:Cluster", self.cluster.prefix),
+            )
             if self.capacity
             else None
         )
@@ -154,11 +160,20 @@ class ComposeProject(pulumi.ComponentResource):
                     zones=ZONES,
                     file_system_id=volume.file_system_id,
                     retain=settings.retain_data and not volume.cache,
+                    formers=self.formers("compose-cloud:aws:SharedVolume", f"{plan.name}-volume-{name}"),
                 ),
                 self.named(f"{plan.name}-volume-{name}"),
             )
             for name, volume in plan.volumes.items()
         }
+
+    def formers(self, type_: str, name: str) -> tuple[Former, ...]:
+        """Where earlier versions registered the top-level component `name`: at the stack's root, under
+        this name and under its folder-derived former name (what `named` gives it aliases for)."""
+        names = [name]
+        if self.former_name and self.former_name != self.plan.name:
+            names.append(self.former_name + name[len(self.plan.name) :])
+        return at_root(type_, names)
 
     def named(self, name: str, base: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
         """A top-level component's options: under this one, answering to its former place at the stack's
@@ -199,7 +214,9 @@ class ComposeProject(pulumi.ComponentResource):
             else None
         )
         if domain and balancers and balancers.alb:
-            alias_record(domain, balancers.alb, self.opts)
+            alias_record(
+                domain, balancers.alb, self.opts, self.formers("compose-cloud:aws:CustomDomain", domain.prefix)
+            )
         return balancers
 
     def service_args(self, service: PlannedService | None, **extra: Any) -> ComposeServiceArgs:
@@ -246,7 +263,11 @@ class ComposeProject(pulumi.ComponentResource):
             if model.server:
                 EcsModel(
                     f"{plan.name}-{model.server.name}",
-                    self.service_args(model.server, wake_model=model.model if model.placement.scale_to_zero else None),
+                    self.service_args(
+                        model.server,
+                        wake_model=model.model if model.placement.scale_to_zero else None,
+                        formers=self.formers("compose-cloud:aws:EcsModel", f"{plan.name}-{model.server.name}"),
+                    ),
                     self.named(f"{plan.name}-{model.server.name}"),
                 )
         # No ordering between services, gateway and model servers: creating one before another does not
@@ -254,7 +275,10 @@ class ComposeProject(pulumi.ComponentResource):
         if plan.gateway:
             ModelGateway(
                 f"{plan.name}-{plan.gateway.name}",
-                self.service_args(plan.gateway.service),
+                self.service_args(
+                    plan.gateway.service,
+                    formers=self.formers("compose-cloud:aws:ModelGateway", f"{plan.name}-{plan.gateway.name}"),
+                ),
                 [arn for _, e in sorted(endpoints.items()) for arn in e.invoke_arns],
                 self.named(f"{plan.name}-{plan.gateway.name}"),
                 count_requests=any(r.wakes for r in plan.gateway.routes),
@@ -281,6 +305,7 @@ class ComposeProject(pulumi.ComponentResource):
                     targets=balancers.targets.get(name, []) if balancers else [],
                     wait_for_steady_state=name in awaited_healthy,
                     depends_on=after,
+                    formers=self.formers("compose-cloud:aws:ComposeService", f"{plan.name}-{name}"),
                 ),
                 self.named(f"{plan.name}-{name}"),
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from compose_cloud.program.aws.former import Former, moved_from
 from compose_translate.plan import CustomDomain as Domain
 
 
@@ -42,15 +43,18 @@ class CustomDomain(pulumi.ComponentResource):
 
 
 def alias_record(
-    domain: CustomDomain, balancer: aws.lb.LoadBalancer, opts: pulumi.ResourceOptions
+    domain: CustomDomain, balancer: aws.lb.LoadBalancer, opts: pulumi.ResourceOptions, formers: tuple[Former, ...]
 ) -> aws.route53.Record:
     """The domain answers with the load balancer's addresses. Made after both (the balancer needs the
-    certificate first), beside them; it answers to its former place under the CustomDomain."""
+    certificate first), beside them; it answers to its former places under the CustomDomain (`formers`)."""
+    name = f"{domain.prefix}-alias"
     return aws.route53.Record(
-        f"{domain.prefix}-alias",
+        name,
         zone_id=domain.domain.hosted_zone_id,
         name=domain.domain.name,
         type="A",
         aliases=[{"name": balancer.dns_name, "zone_id": balancer.zone_id, "evaluate_target_health": True}],
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=domain)])),
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(aliases=moved_from(name, domain.prefix, formers))
+        ),
     )

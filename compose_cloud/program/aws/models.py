@@ -15,7 +15,8 @@ import pulumi_aws as aws
 
 from compose_cloud.program.aws import iam
 from compose_cloud.program.aws.ecs_scaling import requests_namespace
-from compose_cloud.program.aws.service import ComposeService, ComposeServiceArgs
+from compose_cloud.program.aws.former import under
+from compose_cloud.program.aws.service import SERVICE_TYPE, ComposeService, ComposeServiceArgs
 from compose_translate.serving import ASLEEP_EVENT, REQUEST_EVENT
 
 REQUESTS_METRIC = "ModelRequests"  # requests per waking model: keeps it awake
@@ -40,7 +41,12 @@ class EcsModel(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("compose-cloud:aws:EcsModel", name, None, opts)
-        self.service = ComposeService(f"{name}-server", args, pulumi.ResourceOptions(parent=self))
+        inner = f"{name}-server"
+        self.service = ComposeService(
+            inner,
+            dataclasses.replace(args, formers=under(SERVICE_TYPE, inner, name, args.formers)),
+            pulumi.ResourceOptions(parent=self),
+        )
         self.register_outputs({"serviceName": self.service.service_name})
 
 
@@ -59,8 +65,11 @@ class ModelGateway(pulumi.ComponentResource):
         that wake from zero, the log metrics that count its requests."""
         super().__init__("compose-cloud:aws:ModelGateway", name, None, opts)
         policy = pulumi.Output.all(*endpoint_arns).apply(invoke_policy) if endpoint_arns else None
+        inner = f"{name}-proxy"
         self.service = ComposeService(
-            f"{name}-proxy", dataclasses.replace(args, task_policy=policy), pulumi.ResourceOptions(parent=self)
+            inner,
+            dataclasses.replace(args, task_policy=policy, formers=under(SERVICE_TYPE, inner, name, args.formers)),
+            pulumi.ResourceOptions(parent=self),
         )
         if count_requests:  # the gateway logs a line per request (and per asleep answer) of a waking model
             for suffix, event, metric in (

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 from compose_cloud.program.aws import container
 from compose_cloud.program.aws.cluster import ALL_EGRESS
 from compose_cloud.program.aws.ecs_scaling import autoscale
+from compose_cloud.program.aws.former import Former
 from compose_cloud.program.aws.images import service_image
 from compose_cloud.program.aws.ingress import Target
 from compose_cloud.program.aws.naming import fixed_name
@@ -32,6 +33,9 @@ from compose_translate.plan.planned_service import PlannedService
 # plain TCP ports get the idle timeout alone.
 PER_REQUEST_TIMEOUT = 0  # 0 disables the limit
 IDLE_TIMEOUT = 3600
+
+
+SERVICE_TYPE = "compose-cloud:aws:ComposeService"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class ComposeServiceArgs:
     capacity_provider: pulumi.Input[str] | None = None  # EC2 GPU capacity; None: Fargate
     capacity_ready: list[pulumi.Resource] = field(default_factory=list)  # the cluster's capacity association
     task_policy: pulumi.Input[str] | None = None  # what the application may do in AWS; None: nothing
+    formers: tuple[Former, ...] = ()  # where earlier versions registered this service (see former.py)
 
 
 class ComposeService(pulumi.ComponentResource):
@@ -68,7 +73,7 @@ class ComposeService(pulumi.ComponentResource):
     def __init__(self, name: str, args: ComposeServiceArgs, opts: pulumi.ResourceOptions | None = None):
         """Log group, task definition, security group when it carries a rule, then an ECS service, or a one-off
         task run for a service that finishes."""
-        super().__init__("compose-cloud:aws:ComposeService", name, None, opts)
+        super().__init__(SERVICE_TYPE, name, None, opts)
         service, child = args.service, pulumi.ResourceOptions(parent=self)
         if service.runtime.capacity != "fargate" and args.capacity_provider is None:
             raise pulumi.RunError(
@@ -100,6 +105,7 @@ class ComposeService(pulumi.ComponentResource):
                     for m in efs_mounts
                 },
                 task_policy=args.task_policy,
+                service_formers=args.formers,
             ),
             child,
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from compose_cloud.program.aws.former import Former, moved_from
 from compose_cloud.program.aws.naming import fitted
 
 NFS_PORT = 2049
@@ -25,6 +26,7 @@ class SharedVolumeArgs:
     zones: int
     file_system_id: str | None = None  # reuse an existing file system (`external: true`)
     retain: bool = True  # `pulumi destroy` leaves the file system (the volume's data) in the account
+    formers: tuple[Former, ...] = ()  # where earlier versions registered it (its NFS rules were its children)
 
 
 class SharedVolume(pulumi.ComponentResource):
@@ -37,7 +39,7 @@ class SharedVolume(pulumi.ComponentResource):
         """An encrypted EFS file system (retained on destroy unless told otherwise) or the stack's own, its mount
         targets and one access point; clients are admitted by their services."""
         super().__init__("compose-cloud:aws:SharedVolume", name, None, opts)
-        self._volume = name
+        self._volume, self._formers = name, args.formers
         self.mount_targets = []
         child = pulumi.ResourceOptions(parent=self)
         self.security_group = aws.ec2.SecurityGroup(
@@ -75,15 +77,18 @@ class SharedVolume(pulumi.ComponentResource):
 
     def admit(self, client: str, group_id: pulumi.Input[str], opts: pulumi.ResourceOptions) -> None:
         """Let one service's tasks mount the volume: a rule the client service creates among its own
-        children (this component is complete before any service exists); it answers to its former place
+        children (this component is complete before any service exists); it answers to its former places
         under the volume."""
+        name = f"{self._volume}-nfs-{client}"
         aws.vpc.SecurityGroupIngressRule(
-            f"{self._volume}-nfs-{client}",
+            name,
             security_group_id=self.security_group.id,
             referenced_security_group_id=group_id,
             ip_protocol="tcp",
             from_port=NFS_PORT,
             to_port=NFS_PORT,
             description=f"NFS from {client}",
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(parent=self)])),
+            opts=pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(aliases=moved_from(name, self._volume, self._formers))
+            ),
         )

@@ -9,12 +9,14 @@ parent (an alias), so a stack made by an earlier version keeps them rather than 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from compose_cloud.program.aws import container, iam
+from compose_cloud.program.aws.former import Former, moved_from
 from compose_cloud.program.aws.secrets import StoredRef
 from compose_translate.plan.planned_service import PlannedService
 
@@ -32,6 +34,7 @@ class TaskDefinitionArgs:
     secret_refs: dict[str, pulumi.Input[str]]  # variable -> ARN of a secret the stack names
     efs: dict[str, tuple[pulumi.Input[str], pulumi.Input[str]]]  # volume -> (file system, access point)
     task_policy: pulumi.Input[str] | None = None  # what the application may do in AWS; None: nothing
+    service_formers: tuple[Former, ...] = ()  # where the service was when its roles and task were its children
 
 
 class TaskDefinition(pulumi.ComponentResource):
@@ -41,8 +44,11 @@ class TaskDefinition(pulumi.ComponentResource):
         """The execution role (only this service's secrets), the task role when the service needs AWS permissions,
         and the task definition itself."""
         super().__init__("compose-cloud:aws:TaskDefinition", f"{name}-taskdef", None, opts)
-        # the children's URNs as they were under the ComposeService (`opts.parent`)
-        child = pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=opts.parent)])
+
+        def child(resource: str) -> pulumi.ResourceOptions:
+            """Under this component, answering to where the resource was a child of the service itself."""
+            return pulumi.ResourceOptions(parent=self, aliases=moved_from(resource, name, args.service_formers))
+
         service, on_ec2 = args.service, args.service.runtime.capacity != "fargate"
         execution_role, task_role = self._roles(name, args, child)
         definitions = pulumi.Output.all(
@@ -78,14 +84,14 @@ class TaskDefinition(pulumi.ComponentResource):
             task_role_arn=task_role.arn if task_role is not None else None,
             container_definitions=definitions,
             volumes=container.task_volumes(service, args.efs),
-            opts=child,
+            opts=child(f"{name}-task"),
         )
         self.arn = task.arn
         self.register_outputs({"arn": self.arn})
 
     @staticmethod
     def _roles(
-        name: str, args: TaskDefinitionArgs, child: pulumi.ResourceOptions
+        name: str, args: TaskDefinitionArgs, child: Callable[[str], pulumi.ResourceOptions]
     ) -> tuple[aws.iam.Role, aws.iam.Role | None]:
         """The ECS agent's role reads only this service's secrets; the application's has only its policy."""
         service = args.service
@@ -94,7 +100,10 @@ class TaskDefinition(pulumi.ComponentResource):
         secret_arns += [service.pull_credentials] if service.pull_credentials else []  # a private registry
         secret_arns += list(args.secret_refs.values())
         execution_role = iam.role(
-            f"{name}-execution", iam.ECS_TASKS, f"ECS agent for {service.name}: pull, logs, its secrets", child
+            f"{name}-execution",
+            iam.ECS_TASKS,
+            f"ECS agent for {service.name}: pull, logs, its secrets",
+            child(f"{name}-execution"),
         )
         aws.iam.RolePolicy(
             f"{name}-execution",
@@ -105,12 +114,14 @@ class TaskDefinition(pulumi.ComponentResource):
                 secret_arns,
                 [ref.arn for ref in args.files.values() if ref.store == "ssm"],
             ),
-            opts=child,
+            opts=child(f"{name}-execution"),
         )
         # the application's own AWS permissions: none for almost every service, so no role at all (a task
         # without a task role gets no AWS credentials); the gateway's invokes its models
         task_role = None
         if args.task_policy is not None:
-            task_role = iam.role(f"{name}-task", iam.ECS_TASKS, f"the {service.name} application", child)
-            aws.iam.RolePolicy(f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child)
+            task_role = iam.role(
+                f"{name}-task", iam.ECS_TASKS, f"the {service.name} application", child(f"{name}-task")
+            )
+            aws.iam.RolePolicy(f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child(f"{name}-task"))
         return execution_role, task_role

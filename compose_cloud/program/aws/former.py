@@ -1,0 +1,50 @@
+"""Where earlier versions registered a resource, so that a second `pulumi up` after an upgrade updates
+it in place instead of replacing it.
+
+The engine finds a resource's former state through its aliases, and a child follows its parent's
+matched alias by itself (pulumi's step generator multiplies out the parent's aliases). What it cannot
+follow is a resource that moved to *another* parent: its alias must name the old parent's old URN,
+which the engine never resolves for it. These helpers compute those URNs from the same names the
+components were registered with: at the stack's root before ComposeProject existed, under their
+folder-derived former project name too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class Former:
+    """One place a component was registered by an earlier version: its name there and its URN."""
+
+    name: str
+    urn: pulumi.Output[str]
+
+
+def at_root(type_: str, names: Iterable[str]) -> tuple[Former, ...]:
+    """A top-level component's former places: registered directly under the stack, by each name."""
+    return tuple(Former(name, pulumi.create_urn(name, type_)) for name in dict.fromkeys(names))
+
+
+def under(type_: str, name: str, parent_name: str, parents: tuple[Former, ...]) -> tuple[Former, ...]:
+    """A child component's former places: under each former place of its parent, its name following the
+    parent's (children are named `<parent>-<suffix>`)."""
+    return tuple(
+        Former(renamed, pulumi.create_urn(renamed, type_, parent=parent.urn))
+        for parent in parents
+        for renamed in (_renamed(name, parent_name, parent.name),)
+    )
+
+
+def moved_from(name: str, parent_name: str, parents: tuple[Former, ...]) -> list[pulumi.Alias]:
+    """The aliases of a resource that was a child of the component now named `parent_name`, whose former
+    places are `parents`, and now has another parent."""
+    return [pulumi.Alias(name=_renamed(name, parent_name, p.name), parent=p.urn) for p in parents]
+
+
+def _renamed(name: str, parent_name: str, former_parent: str) -> str:
+    return former_parent + name[len(parent_name) :] if name.startswith(parent_name) else name
