@@ -134,5 +134,5 @@ def test_task_definition_children_answer_to_the_service_they_were_created_under(
             else "compose-cloud:aws:ComposeService"
         )
         for child in children:  # then by the folder-derived former name too (tmp_path's)
-            assert child.aliases[0] == f"{child.name} parent {root}::{base}", child.name
-            assert all(alias.split(" parent ")[1].startswith(root + "::") for alias in child.aliases)
+            assert child.aliases[0] == f"{root}${child.type}::{child.name}", child.name
+            assert all(alias.startswith(f"{root}${child.type}::") for alias in child.aliases)

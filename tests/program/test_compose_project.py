@@ -82,13 +82,14 @@ def test_top_level_components_and_providers_answer_to_the_stack_root(folder):
     # to its children by itself, but not a resource that changed parents)
     moved = {r.name: r for r in result.resources if r.name in ("shop-domain-alias", "shop-volume-data-nfs-web")}
     root = "urn:pulumi:dev::shop::compose-cloud:aws:"
+    record, rule = "aws:route53/record:Record", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
     assert moved["shop-domain-alias"].aliases == (
-        f"shop-domain-alias parent {root}CustomDomain::shop-domain",
-        f"my-shop-domain-alias parent {root}CustomDomain::my-shop-domain",
+        f"{root}CustomDomain${record}::shop-domain-alias",
+        f"{root}CustomDomain${record}::my-shop-domain-alias",
     )
     assert moved["shop-volume-data-nfs-web"].aliases == (
-        f"shop-volume-data-nfs-web parent {root}SharedVolume::shop-volume-data",
-        f"my-shop-volume-data-nfs-web parent {root}SharedVolume::my-shop-volume-data",
+        f"{root}SharedVolume${rule}::shop-volume-data-nfs-web",
+        f"{root}SharedVolume${rule}::my-shop-volume-data-nfs-web",
     )
 
 

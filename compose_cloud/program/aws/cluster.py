@@ -89,6 +89,11 @@ def capacity_association(
         capacity_providers=["FARGATE", *providers],
         default_capacity_provider_strategies=[{"capacity_provider": "FARGATE", "weight": 1, "base": 0}],
         opts=pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(aliases=moved_from(name, cluster.prefix, formers))
+            opts,
+            pulumi.ResourceOptions(
+                aliases=moved_from(
+                    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", name, cluster.prefix, formers
+                )
+            ),
         ),
     )

@@ -55,6 +55,6 @@ def alias_record(
         type="A",
         aliases=[{"name": balancer.dns_name, "zone_id": balancer.zone_id, "evaluate_target_health": True}],
         opts=pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(aliases=moved_from(name, domain.prefix, formers))
+            opts, pulumi.ResourceOptions(aliases=moved_from("aws:route53/record:Record", name, domain.prefix, formers))
         ),
     )

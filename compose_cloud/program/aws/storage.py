@@ -89,6 +89,11 @@ class SharedVolume(pulumi.ComponentResource):
             to_port=NFS_PORT,
             description=f"NFS from {client}",
             opts=pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(aliases=moved_from(name, self._volume, self._formers))
+                opts,
+                pulumi.ResourceOptions(
+                    aliases=moved_from(
+                        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name, self._volume, self._formers
+                    )
+                ),
             ),
         )

@@ -20,6 +20,8 @@ from compose_cloud.program.aws.former import Former, moved_from
 from compose_cloud.program.aws.secrets import StoredRef
 from compose_translate.plan.planned_service import PlannedService
 
+ROLE, ROLE_POLICY = "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"
+
 
 @dataclass(frozen=True)
 class TaskDefinitionArgs:
@@ -45,9 +47,11 @@ class TaskDefinition(pulumi.ComponentResource):
         and the task definition itself."""
         super().__init__("compose-cloud:aws:TaskDefinition", f"{name}-taskdef", None, opts)
 
-        def child(resource: str) -> pulumi.ResourceOptions:
+        def child(type_: str, resource: str) -> pulumi.ResourceOptions:
             """Under this component, answering to where the resource was a child of the service itself."""
-            return pulumi.ResourceOptions(parent=self, aliases=moved_from(resource, name, args.service_formers))
+            return pulumi.ResourceOptions(
+                parent=self, aliases=list(moved_from(type_, resource, name, args.service_formers))
+            )
 
         service, on_ec2 = args.service, args.service.runtime.capacity != "fargate"
         execution_role, task_role = self._roles(name, args, child)
@@ -84,14 +88,14 @@ class TaskDefinition(pulumi.ComponentResource):
             task_role_arn=task_role.arn if task_role is not None else None,
             container_definitions=definitions,
             volumes=container.task_volumes(service, args.efs),
-            opts=child(f"{name}-task"),
+            opts=child("aws:ecs/taskDefinition:TaskDefinition", f"{name}-task"),
         )
         self.arn = task.arn
         self.register_outputs({"arn": self.arn})
 
     @staticmethod
     def _roles(
-        name: str, args: TaskDefinitionArgs, child: Callable[[str], pulumi.ResourceOptions]
+        name: str, args: TaskDefinitionArgs, child: Callable[[str, str], pulumi.ResourceOptions]
     ) -> tuple[aws.iam.Role, aws.iam.Role | None]:
         """The ECS agent's role reads only this service's secrets; the application's has only its policy."""
         service = args.service
@@ -103,7 +107,7 @@ class TaskDefinition(pulumi.ComponentResource):
             f"{name}-execution",
             iam.ECS_TASKS,
             f"ECS agent for {service.name}: pull, logs, its secrets",
-            child(f"{name}-execution"),
+            child(ROLE, f"{name}-execution"),
         )
         aws.iam.RolePolicy(
             f"{name}-execution",
@@ -114,14 +118,16 @@ class TaskDefinition(pulumi.ComponentResource):
                 secret_arns,
                 [ref.arn for ref in args.files.values() if ref.store == "ssm"],
             ),
-            opts=child(f"{name}-execution"),
+            opts=child(ROLE_POLICY, f"{name}-execution"),
         )
         # the application's own AWS permissions: none for almost every service, so no role at all (a task
         # without a task role gets no AWS credentials); the gateway's invokes its models
         task_role = None
         if args.task_policy is not None:
             task_role = iam.role(
-                f"{name}-task", iam.ECS_TASKS, f"the {service.name} application", child(f"{name}-task")
+                f"{name}-task", iam.ECS_TASKS, f"the {service.name} application", child(ROLE, f"{name}-task")
             )
-            aws.iam.RolePolicy(f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child(f"{name}-task"))
+            aws.iam.RolePolicy(
+                f"{name}-task", role=task_role.id, policy=args.task_policy, opts=child(ROLE_POLICY, f"{name}-task")
+            )
         return execution_role, task_role
