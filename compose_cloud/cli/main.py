@@ -17,7 +17,7 @@ from compose_cloud.cli.account import cmd_account
 from compose_cloud.cli.parser import parse_command_line
 from compose_cloud.cli.preview import cmd_diff, cmd_preview
 from compose_cloud.cli.project import cmd_config, cmd_init
-from compose_cloud.cli.request import EXIT_INVALID, EXIT_OK, Request
+from compose_cloud.cli.request import EXIT_INVALID, EXIT_OK, Request, message_root
 from compose_cloud.render.plan import error_text, plan_json, plan_text, warnings_text
 from compose_translate import ComposeError, make_plan
 from compose_translate.load import probe_name
@@ -34,7 +34,7 @@ _ON_ACCOUNT = ("preflight", "status", "logs")
 def main(argv: list[str] | None = None) -> int:
     """Parse once, then run the command; bad input is one message on stderr and exit 1."""
     args = parse_command_line(argv)
-    root = Path(args.project_directory or (Path(args.files[0]).parent if args.files else ".")).resolve()
+    root = message_root(args.project_directory, args.files)
     try:
         request = Request.from_args(args)
         if request.command in _ON_REQUEST:

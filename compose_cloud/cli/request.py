@@ -123,7 +123,7 @@ class Request:
     @property
     def root(self) -> Path:
         """The folder messages are relative to: --project-directory, else the first file's, else here."""
-        return (self.project_directory or (self.files[0].parent if self.files else Path("."))).resolve()
+        return message_root(self.project_directory, self.files)
 
     def stack_path(self) -> Path | None:
         """The stack file: a path as given, or a name looked up in Pulumi.yaml's stackConfigDir."""
@@ -194,6 +194,12 @@ class Request:
                 "project_name": self.project_name or settings.project_name,
             }
         )
+
+
+def message_root(project_directory: Path | str | None, files: tuple[Path | str, ...] | list[str]) -> Path:
+    """The folder messages are relative to: --project-directory, else the first file's, else here (also
+    for an error raised while the Request itself is made)."""
+    return Path(project_directory or (Path(files[0]).parent if files else ".")).resolve()
 
 
 def resolved_stack(given: str | None) -> str | None:

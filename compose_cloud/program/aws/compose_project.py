@@ -167,21 +167,26 @@ class ComposeProject(pulumi.ComponentResource):
             for name, volume in plan.volumes.items()
         }
 
-    def formers(self, type_: str, name: str) -> tuple[Former, ...]:
-        """Where earlier versions registered the top-level component `name`: at the stack's root, under
-        this name and under its folder-derived former name (what `named` gives it aliases for)."""
-        names = [name]
+    def _former_names(self, name: str) -> list[str]:
+        """The names a top-level component had: this one, and the one from the folder-derived project name."""
         if self.former_name and self.former_name != self.plan.name:
-            names.append(self.former_name + name[len(self.plan.name) :])
-        return at_root(type_, names)
+            return [name, self.former_name + name[len(self.plan.name) :]]
+        return [name]
+
+    def formers(self, type_: str, name: str) -> tuple[Former, ...]:
+        """Where earlier versions registered the top-level component `name`: at the stack's root, by each
+        of its names (what `named` gives it aliases for)."""
+        return at_root(type_, self._former_names(name))
 
     def named(self, name: str, base: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
-        """A top-level component's options: under this one, answering to its former place at the stack's
-        root, and to its folder-derived former name there."""
-        aliases = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
-        if self.former_name and self.former_name != self.plan.name:
-            former = self.former_name + name[len(self.plan.name) :]
-            aliases.append(pulumi.Alias(name=former, parent=pulumi.ROOT_STACK_RESOURCE))
+        """A top-level component's options: under this one, answering to its former places at the stack's
+        root, by each of its names (the engine carries these to its children)."""
+        aliases = [
+            pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)
+            if former == name
+            else pulumi.Alias(name=former, parent=pulumi.ROOT_STACK_RESOURCE)
+            for former in self._former_names(name)
+        ]
         return pulumi.ResourceOptions.merge(base or self.opts, pulumi.ResourceOptions(parent=self, aliases=aliases))
 
     def _region_options(self, region: str) -> pulumi.ResourceOptions:
