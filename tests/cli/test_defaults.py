@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.common import run_cli, write
+from support.common import cli_process, run_cli, write
 
 COMPOSE = "services:\n  app: {image: nginx, models: [m]}\nmodels:\n  m: {model: ai/smollm2}\n"
 
@@ -92,24 +92,13 @@ def test_config_lists_as_docker_compose_does(tmp_path, monkeypatch, flag, expect
 
 def test_config_output_loads_again_to_the_same_project(tmp_path, monkeypatch):
     """`config | config -f -`, and `-o FILE`."""
-    import subprocess
-    import sys
-
     monkeypatch.delenv("PULUMI_STACK", raising=False)
     (tmp_path / "compose.yaml").write_text(CONFIG)
     (tmp_path / "Dockerfile").write_text("FROM nginx\n")
     code, first, err = run_cli(tmp_path, "config", "--profile", "web", "-o", "out.yaml")
     assert code == 0 and first == "", err
     text = (tmp_path / "out.yaml").read_text()
-    again = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli.main", "config", "-f", "-", "--profile", "web"],
-        input=text,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = cli_process(tmp_path, "config", "-f", "-", "--profile", "web", stdin=text)
     assert again.returncode == 0, again.stderr
     assert again.stdout == text
 
@@ -134,9 +123,6 @@ def test_config_no_interpolate_keeps_variables_and_loads_again_to_the_same_proje
     """`config --no-interpolate` prints every variable and `$$` as written, paths relative to the project
     (a short-syntax bind source keeps its `./`), nothing from the environment; interpolating that output
     gives the project `config` gives."""
-    import subprocess
-    import sys
-
     monkeypatch.delenv("PULUMI_STACK", raising=False)
     monkeypatch.setenv("API_TOKEN", "tok-1234567890")
     monkeypatch.setenv("GREETING", "hi")
@@ -146,15 +132,7 @@ def test_config_no_interpolate_keeps_variables_and_loads_again_to_the_same_proje
     assert "image: ${IMG:-nginx}" in raw and "echo $$HOME ${GREETING}" in raw and "TOKEN: ${API_TOKEN}" in raw
     assert "build: ./web" in raw and "- ./data:/data" in raw and "model: ai/${MODEL:-smollm2}" in raw
     assert "tok-1234567890" not in raw and str(tmp_path) not in raw
-    again = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli.main", "config", "-f", "-"],
-        input=raw,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = cli_process(tmp_path, "config", "-f", "-", stdin=raw)
     code, interpolated, err = run_cli(tmp_path, "config")
     assert again.returncode == 0 == code, again.stderr + err
     assert again.stdout == interpolated

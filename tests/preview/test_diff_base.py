@@ -3,12 +3,11 @@ a pull request cannot substitute it (a folder named like the branch, an option s
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 
 import pytest
+from support.common import cli_process
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -41,16 +40,7 @@ def repo(tmp_path):
 
 
 def diff(repo, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
-    return subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli.main", "diff", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return cli_process(repo, "diff", *args)
 
 
 def test_one_label_change_is_the_only_change_and_runs_are_identical(repo):
@@ -128,15 +118,8 @@ def test_a_pulumi_yaml_above_the_scratch_folder_does_not_name_the_base(repo, tmp
     scratch_parent = tmp_path / "scratch"
     scratch_parent.mkdir()
     (scratch_parent / "Pulumi.yaml").write_text("name: intruder\nruntime: python\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli.main", "diff", "--base", "HEAD", "--stack", "dev", "--exit-code"],
-        cwd=repo,
-        env={**env, "TMPDIR": str(scratch_parent)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = cli_process(
+        repo, "diff", "--base", "HEAD", "--stack", "dev", "--exit-code", env={"TMPDIR": str(scratch_parent)}
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "intruder" not in result.stdout

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
-from support.common import ROOT, write
+from support.common import ROOT, cli_process, write
 
 from compose_cloud.preview.compare import compare
 from compose_cloud.preview.engine import run_preview
@@ -75,30 +73,19 @@ def test_build_context_is_relative_so_every_checkout_sends_the_same_inputs(tmp_p
     assert copies[0]["dockerfile"] == {"location": "api/Dockerfile"}
 
 
-def _cli(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli.main", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_the_cli_names_the_project_after_pulumi_yaml_and_warns_about_a_folder_name(tmp_path):
     write(tmp_path / "web", {"compose.yaml": "services:\n  app: {image: nginx}\n"})
-    alone = _cli("plan", "--format", "json", cwd=tmp_path / "web")
+    alone = cli_process(tmp_path / "web", "plan", "--format", "json")
     assert alone.returncode == 0 and '"name": "web"' in alone.stdout
     assert "comes from the folder's name" in alone.stderr
     (tmp_path / "web" / "Pulumi.yaml").write_text("name: storefront\nruntime: python\n")
-    named = _cli("plan", "--format", "json", cwd=tmp_path / "web")
+    named = cli_process(tmp_path / "web", "plan", "--format", "json")
     assert named.returncode == 0 and '"name": "storefront"' in named.stdout
     assert "folder's name" not in named.stderr
 
 
 def test_this_repository_names_examples_after_its_pulumi_project():
-    done = _cli("plan", "--format", "json", "-f", "examples/seed-01-basic/compose.yaml", cwd=ROOT)
+    done = cli_process(ROOT, "plan", "--format", "json", "-f", "examples/seed-01-basic/compose.yaml")
     assert done.returncode == 0 and '"name": "compose-cloud"' in done.stdout, done.stderr
     assert shutil.which("git") is None or "folder's name" not in done.stderr
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
-from support.common import write
+from support.common import cli_process, write
 
 from compose_translate import ComposeError, LoadOptions, make_plan
 
@@ -46,16 +45,7 @@ def test_sensitive_values_are_deployed_as_secrets(tmp_path):
 def test_nothing_sensitive_is_printed(tmp_path, fmt):
     write(tmp_path, {"compose.yaml": COMPOSE})
     command, _, form = fmt.partition("-")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}, **RUNNER}
-    done = subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli.main", command, "--format", form],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = cli_process(tmp_path, command, "--format", form, env=RUNNER)
     assert done.returncode == 0, done.stderr
     for value in LEAKED:
         assert value not in done.stdout and value not in done.stderr, (value, fmt)
@@ -155,16 +145,7 @@ COMMANDS = [
 
 
 def _cli(folder, argv, extra_env):
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}, **extra_env}
-    return subprocess.run(
-        [sys.executable, "-m", "compose_cloud.cli.main", *argv],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return cli_process(folder, *argv, env=extra_env)
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: "-".join(a))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -19,6 +21,24 @@ def git(repo: Path, *args: str) -> None:
     """git in `repo`, as a throw-away identity (tests commit base revisions of their own)."""
     subprocess.run(
         ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=repo, check=True, capture_output=True
+    )
+
+
+def cli_process(
+    folder: Path, *argv: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a fresh process, from `folder`, as a user runs it: this environment without the
+    runner's COMPOSE_* variables, with `env` over it; text in (`stdin`) and out."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "compose_cloud.cli.main", *argv],
+        cwd=folder,
+        env={**environment, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
