@@ -43,6 +43,17 @@ _LOGGING = """
 --log-timestamps --log-jsonl
 """
 ALLOWED = frozenset((_PERFORMANCE + _SAMPLING + _BEHAVIOUR + _LOGGING).split())
+# What each allowed flag is about: a backend that cannot honour a flag says why by its group.
+GROUPS = {
+    flag: group
+    for group, text in (
+        ("performance", _PERFORMANCE),
+        ("sampling", _SAMPLING),
+        ("behaviour", _BEHAVIOUR),
+        ("logging", _LOGGING),
+    )
+    for flag in text.split()
+}
 
 # Why some well-known flags are refused (the rest: "not on the allow-list").
 REASONS = {

@@ -118,6 +118,13 @@ class _Mocks(pulumi.runtime.Mocks):
                 "instanceTypes": [t for t, _ in pairs],
                 "id": region,
             }
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT,
+                "arn": f"arn:aws:iam::{ACCOUNT}:user/preview",
+                "userId": "AIDAPREVIEW",
+                "id": ACCOUNT,
+            }
         if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return {
                 "userName": "AWS",

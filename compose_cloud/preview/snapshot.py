@@ -60,6 +60,11 @@ def to_data(result: PreviewResult) -> dict[str, Any]:
             "instances": m.placement.instance_count,
             "endpoint_name": serving.sagemaker.endpoint_name if serving.sagemaker else None,
             "server": serving.server.name if serving.server else None,
+            "bedrock_model": serving.bedrock.model_id if serving.bedrock else None,
+            # USD per million input and output tokens (Bedrock), when known
+            "token_prices": [serving.bedrock.input_per_million, serving.bedrock.output_per_million]
+            if serving.bedrock and serving.bedrock.input_per_million is not None
+            else None,
             "served_by": m.served_by,
             "hourly_usd": m.hourly_usd,
         }

@@ -9,6 +9,7 @@ from typing import Any
 
 from compose_cloud.preview.compare import Diff
 from compose_cloud.render.markdown import block, code
+from compose_cloud.render.plan import model_price, model_where
 from compose_translate.plan.pricing import PRICES_FILE
 
 MARKER = "<!-- compose-cloud-diff -->"  # lets a workflow find and update its one comment
@@ -26,11 +27,7 @@ def summary(diff: Diff, value: Callable[[str], str] = str) -> str:
     before, after = diff.cost
     if before != after:
         shown = [f"~${v:,.2f}/h" if v is not None else "unpriced" for v in (before, after)]
-        delta = (
-            f"{'+' if after - before >= 0 else '-'}${abs(after - before):,.2f}/h"
-            if before is not None and after is not None
-            else "not comparable"
-        )
+        delta = _delta(before, after)
         parts.append(
             f"cost {shown[0]} -> {shown[1]} ({delta}"
             + (f"; {value(diff.prices)}" if diff.prices else "")
@@ -50,11 +47,24 @@ def summary(diff: Diff, value: Callable[[str], str] = str) -> str:
     return "; ".join(parts) + "."
 
 
+def _delta(before: float | None, after: float | None) -> str:
+    if before is None or after is None:
+        return "not comparable"
+    return f"{'+' if after - before >= 0 else '-'}${abs(after - before):,.2f}/h"
+
+
 def _model(value: dict[str, Any] | None) -> str:
     if value is None:
         return "(none)"
-    where = f"{value['instances']} x {value['instance_type']} in {value['region']}"
-    return f"`{value['model']}` on {value['backend']}, {where}"
+    return f"`{value['model']}` on {value['backend']}, {model_where(value)}, {model_price(value)}"
+
+
+def _model_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    """A model's change; a move between backends says so, with what it does to the model's hourly cost."""
+    line = f"{_model(old)} -> {_model(new)}"
+    if old and new and old["backend"] != new["backend"]:
+        line += f" (moved from {old['backend']} to {new['backend']}: {_delta(old['hourly_usd'], new['hourly_usd'])})"
+    return line
 
 
 def _show(value: Any) -> str:
@@ -65,9 +75,7 @@ def _sections(diff: Diff) -> list[tuple[str, list[str]]]:
     """(title, plain lines) shared by text and Markdown."""
     sections = []
     if diff.models:
-        sections.append(
-            ("Models", [f"{key}: {_model(old)} -> {_model(new)}" for key, (old, new) in diff.models.items()])
-        )
+        sections.append(("Models", [f"{key}: {_model_change(old, new)}" for key, (old, new) in diff.models.items()]))
     if diff.bindings:
         sections.append(
             (

@@ -38,12 +38,24 @@ def plan_text(plan: DeploymentPlan) -> str:
         )
     )
     for key, model in data["models"].items():
-        place = model["placement"]
+        place, on_bedrock = model["placement"], model["bedrock"]
         hardware = place["instance_type"] + (f" ({place['alias']})" if place["alias"] else "")
+        if on_bedrock:
+            hardware = on_bedrock["model_id"] + (" (cross-Region profile)" if on_bedrock["profile"] else "")
         extras = [f"context {model['context_size']}"] if model["context_size"] is not None else []
         extras += ["embeddings"] if place["embeddings"] else []
         extras += [f"{place['instance_count']}x"] if place["instance_count"] != 1 else []
-        extras += [f"~${model['hourly_usd']:.2f}/h"] if model["hourly_usd"] is not None else []
+        if on_bedrock:
+            extras.append(
+                token_price(
+                    [on_bedrock["input_per_million"], on_bedrock["output_per_million"]]
+                    if on_bedrock["input_per_million"] is not None
+                    else None,
+                    model["hourly_usd"],
+                )
+            )
+        elif model["hourly_usd"] is not None:
+            extras.append(f"~${model['hourly_usd']:.2f}/h")
         lines.append(
             f"  {key}: {model['model']} -> {place['backend']} {hardware} in {place['region']}"
             + (f" [{', '.join(extras)}]" if extras else "")
@@ -69,6 +81,28 @@ def plan_text(plan: DeploymentPlan) -> str:
     return "\n".join(lines) + "\n"
 
 
+def token_price(prices: list[float] | None, hourly: float | None) -> str:
+    """A Bedrock model's price: nothing while idle, per million tokens, and the hourly estimate when the
+    expected tokens are given (cloud.expected-tokens-per-hour)."""
+    per_token = f"${prices[0]:g} / ${prices[1]:g} per 1M tokens in / out" if prices else "per-token price unknown"
+    expected = f", ~${hourly:.2f}/h at the expected tokens" if hourly else ""
+    return f"$0/h idle + {per_token}{expected}"
+
+
+def model_where(model: dict[str, Any]) -> str:
+    """Where a model of a preview's data runs, one phrase for every renderer."""
+    if model.get("bedrock_model"):
+        return f"{model['bedrock_model']} from {model['region']}"
+    return f"{model['instances']} x {model['instance_type']} in {model['region']}"
+
+
+def model_price(model: dict[str, Any]) -> str:
+    """What a model of a preview's data costs, one phrase for every renderer (never $0.00 for unpriced)."""
+    if model.get("bedrock_model"):
+        return token_price(model.get("token_prices"), model["hourly_usd"])
+    return "price unknown" if model["hourly_usd"] is None else f"~${model['hourly_usd']:,.2f}/h"
+
+
 def cost_line(cost: dict[str, Any]) -> str:
     """The plan's cost estimate in one line: what it covers, each region's table and its date, and what it
     could not price. Nothing unpriced is ever shown as $0.00."""
@@ -84,8 +118,14 @@ def cost_line(cost: dict[str, Any]) -> str:
             "while nobody calls it)"
         )
     partly = f"; a partial total: {refresh} for the rest" if cost["unpriced"] else ""
+    tokens = (
+        f" + Bedrock tokens of {', '.join(cost['per_token'])} (billed per token; "
+        "cloud.expected-tokens-per-hour estimates them)"
+        if cost.get("per_token")
+        else ""
+    )
     return (
-        f"estimated cost: ~${cost['total']:,.2f}/hour on demand{idle} (models, tasks, gateway, network, load "
+        f"estimated cost: ~${cost['total']:,.2f}/hour on demand{idle}{tokens} (models, tasks, gateway, network, load "
         f"balancer; {tables}; an estimate{unpriced}{partly})"
     )
 

@@ -8,7 +8,7 @@ import json
 from compose_cloud.preview.engine import PreviewResult
 from compose_cloud.preview.snapshot import NOTICE, ordered, to_data
 from compose_cloud.render.markdown import block, cell, code
-from compose_cloud.render.plan import cost_line
+from compose_cloud.render.plan import cost_line, model_price, model_where
 
 
 def render_json(result: PreviewResult) -> str:
@@ -29,11 +29,14 @@ def render_text(result: PreviewResult) -> str:
             if m["served_by"]:
                 lines.append(f"  {key}: {m['model']} -> served by {m['served_by']} (same model and settings)")
                 continue
-            where = m["endpoint_name"] and f"endpoint {m['endpoint_name']}" or f"server {m['server']}:8080"
-            lines.append(
-                f"  {key}: {m['model']} -> {m['backend']} {m['instances']} x {m['instance_type']} in "
-                f"{m['region']}, {where}, {_usd(m['hourly_usd'])}"
+            reached = (
+                f", endpoint {m['endpoint_name']}"
+                if m["endpoint_name"]
+                else f", server {m['server']}:8080"
+                if m["server"]
+                else ""
             )
+            lines.append(f"  {key}: {m['model']} -> {m['backend']} {model_where(m)}{reached}, {model_price(m)}")
     lines += ["", "services:"]
     for name, service in data["services"].items():
         lines.append(f"  {name}: {service['tasks']} task(s), {service['cpu'] / 1024:g} vCPU / {service['memory']} MiB")
@@ -52,10 +55,6 @@ def render_text(result: PreviewResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _usd(value: float | None) -> str:
-    return "price unknown" if value is None else f"~${value:,.2f}/h"
-
-
 def render_markdown(result: PreviewResult) -> str:
     """For a pull-request comment: every value from the Compose files is code (compose_cloud/render/markdown.py)."""
     data = to_data(result)
@@ -71,14 +70,16 @@ def render_markdown(result: PreviewResult) -> str:
         lines += [
             f"Models, all at {code(data['gateway_url'])}:",
             "",
-            "| model | reference | backend | instances | region | est. $/h |",
+            "| model | reference | backend | runs on | region | est. cost |",
             "|---|---|---|---|---|---|",
         ]
-        lines += [
-            f"| {cell(k)} | {cell(m['model'])} | {cell(m['backend'])} | {m['instances']} x "
-            f"{cell(m['instance_type'])} | {cell(m['region'])} | {_usd(m['hourly_usd'])} |"
-            for k, m in data["models"].items()
-        ]
+        for k, m in data["models"].items():
+            hardware = f"{m['instances']} x {cell(m['instance_type'])}"
+            runs_on = cell(m["bedrock_model"]) if m["bedrock_model"] else hardware
+            lines.append(
+                f"| {cell(k)} | {cell(m['model'])} | {cell(m['backend'])} | {runs_on} | {cell(m['region'])} | "
+                f"{model_price(m)} |"
+            )
         lines.append("")
     lines += ["| service | tasks | size | public URL |", "|---|---|---|---|"]
     for name, s in data["services"].items():
@@ -140,6 +141,8 @@ def render_mermaid(result: PreviewResult) -> str:
             lines.append(
                 f'  {_node("sm", key)}[("SageMaker {place.instance_count} x {place.instance_type}<br/>{place.region}")]'
             )
+        if model.bedrock:
+            lines.append(f'  {_node("br", key)}[("Bedrock {model.bedrock.model_id}<br/>{model.bedrock.region}")]')
     for name in published:
         lines.append(f"  internet --> {_node('svc', name)}")
     for name, service in plan.services.items():
@@ -150,7 +153,8 @@ def render_mermaid(result: PreviewResult) -> str:
     for key, model in plan.models.items():
         serving = plan.models[model.served_by or key]
         lines.append(f"  gateway --> {_node('model', key)}")
-        lines.append(f"  {_node('model', key)} --> {_node('sm' if serving.sagemaker else 'srv', serving.key)}")
+        kind = "sm" if serving.sagemaker else "br" if serving.bedrock else "srv"
+        lines.append(f"  {_node('model', key)} --> {_node(kind, serving.key)}")
     return "\n".join(lines) + "\n"
 
 

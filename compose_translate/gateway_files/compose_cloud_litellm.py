@@ -16,6 +16,9 @@ with a fake SageMaker runtime (tests/program/test_gateway_litellm.py).
    gateway's logs counts them, which keeps the model awake.
 5. Each attempt that finds a model asleep on ECS (Service Connect's 503: the service has no task) is
    logged as `{"event": "compose-cloud-asleep", "model": ...}`: the metric filter's count wakes it.
+6. A Bedrock model that refuses the gateway (403: no access to the model, or the role may not invoke it)
+   is logged as one line naming the Bedrock model ID, its Region and what to check
+   (`{"event": "compose-cloud-bedrock-denied", ...}`); COMPOSE_CLOUD_BEDROCK_MODELS maps model names to them.
 """
 
 import json
@@ -120,6 +123,12 @@ AWSEventStreamDecoder.aiter_bytes = aiter_bytes
 SagemakerChatConfig.transform_request = transform_request
 
 _WAKING = frozenset(json.loads(os.environ.get("COMPOSE_CLOUD_WAKE_MODELS") or "[]"))
+_BEDROCK = json.loads(os.environ.get("COMPOSE_CLOUD_BEDROCK_MODELS") or "{}")
+
+
+def _log(line: dict) -> None:
+    sys.stdout.write(json.dumps(line) + "\n")
+    sys.stdout.flush()
 
 
 class RequestLog(CustomLogger):
@@ -129,8 +138,7 @@ class RequestLog(CustomLogger):
     async def async_pre_call_hook(self, user_api_key_dict, cache, data, call_type):
         model = data.get("model") if isinstance(data, dict) else None
         if model in _WAKING:
-            sys.stdout.write(json.dumps({"event": "compose-cloud-request", "model": model}) + "\n")
-            sys.stdout.flush()
+            _log({"event": "compose-cloud-request", "model": model})
         return data
 
     async def async_log_failure_event(self, kwargs, response_obj, start_time, end_time):
@@ -139,8 +147,21 @@ class RequestLog(CustomLogger):
         model = (params.get("metadata") or {}).get("model_group") or kwargs.get("model")
         status = getattr(kwargs.get("exception"), "status_code", None)
         if model in _WAKING and status == 503:
-            sys.stdout.write(json.dumps({"event": "compose-cloud-asleep", "model": model}) + "\n")
-            sys.stdout.flush()
+            _log({"event": "compose-cloud-asleep", "model": model})
+        if model in _BEDROCK and status in (401, 403):
+            target = _BEDROCK[model]
+            _log(
+                {
+                    "event": "compose-cloud-bedrock-denied",
+                    "model": model,
+                    "bedrockModel": target["id"],
+                    "region": target["region"],
+                    "message": f"Bedrock refused {target['id']} in {target['region']} ({status})",
+                    "fix": "run `compose-cloud preflight`: it checks this model's availability and access in the "
+                    "account; an administrator may have to grant access to the model (Bedrock console, Model "
+                    "access) or allow the gateway's role to invoke it",
+                }
+            )
 
 
 handler = RequestLog()  # what `callbacks: compose_cloud_litellm.handler` names

@@ -89,7 +89,11 @@ def build_plan(project: Project, settings: StackSettings, report: Report) -> Dep
         services=services,
         deploy_order=order,
         gpu_capacity=_gpu_tasks(everything),
-        regions=(settings.region, *sorted({m.placement.region for m in models.values()} - {settings.region})),
+        # where resources are made: a Bedrock model makes none (the gateway calls it from the stack's region)
+        regions=(
+            settings.region,
+            *sorted({m.placement.region for m in models.values() if not m.bedrock} - {settings.region}),
+        ),
         secrets=stored["secrets"],
         configs=dict(sorted(stored["configs"].items())),
         volumes=volumes,

@@ -20,12 +20,11 @@ def estimate_cost(
 ) -> Cost:
     """Each figure from its own region's table; what cannot be priced is named and left out of the total."""
     table = prices.region(region)
-    unpriced = {f"{m.placement.instance_type} in {m.placement.region}" for m in models.values() if m.hourly_usd is None}
-    unpriced |= {
-        f"{r} (no price table)"
-        for r in {region, *(m.placement.region for m in models.values())}
-        if prices.region(r) is None
-    }
+    # a Bedrock model is priced by its per-token prices (compose_translate/bedrock.py), not a region's table
+    hosted = {key: m for key, m in models.items() if not m.bedrock}
+    unpriced = {f"{m.placement.instance_type} in {m.placement.region}" for m in hosted.values() if m.hourly_usd is None}
+    regions = sorted({region, *(m.placement.region for m in hosted.values())})
+    unpriced |= {f"{r} (no price table)" for r in regions if prices.region(r) is None}
     service_cost = 0.0
     for runtime in (s.runtime for s in services.values()):
         price = (
@@ -52,7 +51,6 @@ def estimate_cost(
     model_prices = [v for v in (m.hourly_usd for m in models.values()) if v is not None]
     priced = model_prices + ([service_cost, gateway_cost, network] if table is not None else [])
     total = sum(priced) if priced else None  # unpriced is never $0.00
-    regions = sorted({region, *(m.placement.region for m in models.values())})
     zero = tuple(sorted(k for k, m in models.items() if m.placement.scale_to_zero and not m.served_by))
     idle = round(total - sum(models[k].hourly_usd or 0 for k in zero), 4) if zero and total is not None else None
     return Cost(
@@ -67,4 +65,5 @@ def estimate_cost(
         prices_date=table.date if table else "none",
         prices_region=region,
         prices={r: prices.label(r) for r in regions},
+        per_token=tuple(sorted(k for k, m in models.items() if m.bedrock and m.bedrock.input_tokens_per_hour is None)),
     )

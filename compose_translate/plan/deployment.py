@@ -34,6 +34,8 @@ class Cost(Frozen):
     # with models that scale to zero: the total while they are at zero (their busy price is in `models`)
     idle_total: float | None = None
     scale_to_zero: tuple[str, ...] = ()
+    # Bedrock models billed per token with no expected tokens given: $0 while idle, the rest not in the total
+    per_token: tuple[str, ...] = ()
 
 
 class CustomDomain(Frozen):

@@ -61,6 +61,10 @@ WAKE_MODELS_VARIABLE = "COMPOSE_CLOUD_WAKE_MODELS"
 COMPONENTS_VARIABLE = "COMPOSE_CLOUD_INFERENCE_COMPONENTS"
 
 
+# model name -> its Bedrock model ID and Region: a refused request's log line names them (gateway_files/)
+BEDROCK_VARIABLE = "COMPOSE_CLOUD_BEDROCK_MODELS"
+
+
 GATEWAY_HEALTH = HealthCheck(
     command=(
         "CMD-SHELL",
@@ -79,9 +83,12 @@ class Route(Frozen):
 
     model_name: str
     model_key: str
-    target: str  # sagemaker | server
+    target: str  # sagemaker | server | bedrock
     region: str
     endpoint_name: str | None = None
+    bedrock_model: str | None = None  # a model ID or cross-Region inference profile ID
+    embeddings: bool = False
+    defaults: dict[str, float] = {}  # request defaults (Bedrock: from the model's runtime_flags)
     inference_component: str | None = None
     api_base: str | None = None
     wakes: bool = False  # scales to zero: the gateway holds requests while it starts
@@ -117,7 +124,16 @@ def plan_gateway(
             region=model.placement.region,
             wakes=model.placement.scale_to_zero,
         )
-        if model.sagemaker:
+        if model.bedrock:
+            routes.append(
+                make_route(
+                    target="bedrock",
+                    bedrock_model=model.bedrock.model_id,
+                    embeddings=model.bedrock.embeddings,
+                    defaults=model.bedrock.defaults,
+                )
+            )
+        elif model.sagemaker:
             routes.append(
                 make_route(
                     target="sagemaker",
@@ -128,8 +144,9 @@ def plan_gateway(
         else:
             server = model.server.name if model.server else key
             routes.append(make_route(target="server", api_base=f"http://{server}:{LLAMA_CPP_PORT}/v1"))
-    # the module beside the config fixes LiteLLM's SageMaker route and logs requests for waking models
-    patched = any(route.target == "sagemaker" or route.wakes for route in routes)
+    # the module beside the config fixes LiteLLM's SageMaker route, logs requests for waking models and says
+    # which Bedrock model refused access
+    patched = any(route.target in ("sagemaker", "bedrock") or route.wakes for route in routes)
     texts = {GATEWAY_CONFIG: gateway_config(routes, patched)}
     if patched:
         texts[GATEWAY_FIXES] = GATEWAY_FIXES_SOURCE
@@ -185,6 +202,9 @@ def _gateway_environment(routes: list[Route]) -> dict[str, str]:
     components = {r.endpoint_name: r.inference_component for r in routes if r.inference_component}
     if components:
         environment[COMPONENTS_VARIABLE] = json.dumps(components, sort_keys=True)
+    on_bedrock = {r.model_name: {"id": r.bedrock_model, "region": r.region} for r in routes if r.bedrock_model}
+    if on_bedrock:
+        environment[BEDROCK_VARIABLE] = json.dumps(on_bedrock, sort_keys=True)
     return environment
 
 
@@ -201,6 +221,11 @@ def gateway_config(routes: list[Route], patched: bool = False) -> str:
         params: dict[str, Any]
         if route.target == "sagemaker":
             params = {"model": f"sagemaker_chat/{route.endpoint_name}", "aws_region_name": route.region}
+        elif route.target == "bedrock":
+            # Converse (chat, streaming, tool calls) for chat models; embeddings through InvokeModel
+            route_name = "bedrock/" if route.embeddings else "bedrock/converse/"
+            params = {"model": f"{route_name}{route.bedrock_model}", "aws_region_name": route.region}
+            params.update(route.defaults)
         else:
             params = {"model": f"openai/{route.model_name}", "api_base": route.api_base, "api_key": "none"}
             params["max_retries"] = 0  # the OpenAI client's own retries (2 by default) on every attempt

@@ -16,6 +16,7 @@ from compose_translate.names import clean, free_name, shorten
 from compose_translate.normalize.project import ModelSpec, Project
 from compose_translate.plan import pricing
 from compose_translate.plan.health import HealthCheck
+from compose_translate.plan.on_bedrock import BedrockServing, plan_bedrock
 from compose_translate.plan.placement import Placement, place
 from compose_translate.plan.planned_service import PlannedService
 from compose_translate.plan.scaling import Scaling
@@ -74,6 +75,7 @@ class PlannedModel(Frozen):
     bound_by: tuple[str, ...]
     sagemaker: SageMakerServing | None  # backend sagemaker
     server: PlannedService | None  # backend ecs: the llama.cpp server as an ECS service
+    bedrock: BedrockServing | None = None  # backend bedrock: the model ID the gateway calls
     hourly_usd: float | None  # estimate; None when the instance type has no price in the table
     served_by: str | None = None  # an identical model (same reference and settings) already deployed
 
@@ -116,8 +118,9 @@ def plan_models(
                 "anyway (it costs money while it runs)",
             )
             continue
-        flags = _flags(model, placement, report)
-        if flags is None:
+        on_bedrock = plan_bedrock(model, placement, report) if placement.backend == "bedrock" else None
+        flags = _flags(model, placement, report) if placement.backend != "bedrock" else []
+        if flags is None or (placement.backend == "bedrock" and on_bedrock is None):
             continue
         _gated_warning(model, placement, settings, report)
         common = dict(
@@ -136,6 +139,7 @@ def plan_models(
             placement.model_copy(update={"deploy_unbound": False}),
             model.context_size,
             model.runtime_flags,
+            on_bedrock.model_dump_json() if on_bedrock else None,
         )
         if signature in deployed:  # Docker Model Runner runs one model per reference: so do we
             models[key] = PlannedModel(
@@ -143,31 +147,46 @@ def plan_models(
             )
             continue
         deployed[signature] = key
-        sagemaker = server = None
-        if placement.backend == "sagemaker":
-            sagemaker = SageMakerServing(
-                endpoint_name=endpoint_name(project.name, settings.stack_name, key),
-                inference_component=component_name(endpoint_name(project.name, settings.stack_name, key))
-                if placement.scale_to_zero
-                else None,
-                image=sagemaker_image(placement.region, settings.images),
-                environment=sagemaker_environment(
-                    model.ref.pull_reference, model.ref.source, model.model, model.context_size, flags
-                ),
-                inference_ami_version=SAGEMAKER_INFERENCE_AMI,
-                startup_timeout=SAGEMAKER_STARTUP_TIMEOUT,
-                download_timeout=SAGEMAKER_DOWNLOAD_TIMEOUT,
-                invocations_per_instance=INVOCATIONS_PER_INSTANCE,
+        if on_bedrock is not None:
+            models[key] = PlannedModel(
+                **common, sagemaker=None, server=None, bedrock=on_bedrock, hourly_usd=on_bedrock.hourly_usd
             )
-        else:
-            name = free_name(f"model-{key}", taken)
-            taken.add(name)
-            server = _server(name, model, placement, settings)
+            continue
+        sagemaker, server = _hosted(key, model, placement, flags, project.name, settings, taken)
         models[key] = PlannedModel(
             **common, sagemaker=sagemaker, server=server, hourly_usd=_model_price(placement, prices)
         )
     _shared_references(models, project, report)
     return models, tuple(unbound)
+
+
+def _hosted(
+    key: str,
+    model: ModelSpec,
+    placement: Placement,
+    flags: list[tuple[str, str | None]],
+    project: str,
+    settings: StackSettings,
+    taken: set[str],
+) -> tuple[SageMakerServing | None, PlannedService | None]:
+    """A model on hardware of the stack's: a SageMaker endpoint, or a llama.cpp server on ECS (named in `taken`)."""
+    if placement.backend == "sagemaker":
+        endpoint = endpoint_name(project, settings.stack_name, key)
+        return SageMakerServing(
+            endpoint_name=endpoint,
+            inference_component=component_name(endpoint) if placement.scale_to_zero else None,
+            image=sagemaker_image(placement.region, settings.images),
+            environment=sagemaker_environment(
+                model.ref.pull_reference, model.ref.source, model.model, model.context_size, flags
+            ),
+            inference_ami_version=SAGEMAKER_INFERENCE_AMI,
+            startup_timeout=SAGEMAKER_STARTUP_TIMEOUT,
+            download_timeout=SAGEMAKER_DOWNLOAD_TIMEOUT,
+            invocations_per_instance=INVOCATIONS_PER_INSTANCE,
+        ), None
+    name = free_name(f"model-{key}", taken)
+    taken.add(name)
+    return None, _server(name, model, placement, settings)
 
 
 def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple[str, str | None]] | None:
@@ -242,7 +261,7 @@ def _server(name: str, model: ModelSpec, placement: Placement, settings: StackSe
 
 def _gated_warning(model: ModelSpec, placement: Placement, settings: StackSettings, report: Report) -> None:
     """Gated Hugging Face repositories need a token; SageMaker's container could only take it in plain text."""
-    if model.ref.source != "huggingface":
+    if model.ref.source != "huggingface" or placement.backend == "bedrock":
         return
     where = model.where("model")
     if placement.backend == "sagemaker":

@@ -28,7 +28,12 @@ LABELS = {
     "cloud.instance-type": "hardware: an alias (gpu-small, gpu-medium, gpu-large, cpu-small, cpu-medium), "
     "an ml.* type (SageMaker) or an EC2 type (ECS)",
     "cloud.region": "the AWS region the model runs in (default: the stack's aws:region)",
-    "cloud.backend": "sagemaker (default for chat models) or ecs",
+    "cloud.backend": "sagemaker (default for chat models), ecs, or bedrock (paid per token, no GPU quota; "
+    "only models AWS serves: see docs/backends.md)",
+    "cloud.bedrock-model": "a Bedrock model ID or cross-Region inference profile ID (e.g. "
+    "us.meta.llama3-3-70b-instruct-v1:0); implies cloud.backend=bedrock",
+    "cloud.expected-tokens-per-hour": "with Bedrock: INPUT/OUTPUT tokens per hour (e.g. 900000/100000), "
+    "which turns its per-token prices into an hourly estimate",
     "cloud.instance-count": "instances (SageMaker) or tasks (ECS) to start with (default 1)",
     "cloud.min-instances": "autoscaling lower bound (default: the instance count); 0 scales the model to zero "
     "while nobody calls it",
@@ -39,6 +44,16 @@ LABELS = {
     "cloud.deploy": "true: deploy the model even when no service binds it",
 }
 _EMBEDDING_FLAGS = ("--embedding", "--embeddings")
+BACKENDS = ("sagemaker", "ecs", "bedrock")
+# Hardware and scaling labels: Bedrock chooses its own hardware and bills per token, idle or not.
+_HARDWARE_LABELS = (
+    "cloud.instance-type",
+    "cloud.instance-count",
+    "cloud.min-instances",
+    "cloud.max-instances",
+    "cloud.idle-minutes",
+)
+BEDROCK_ONLY_LABELS = ("cloud.bedrock-model", "cloud.expected-tokens-per-hour")
 DEFAULT_IDLE_MINUTES = 15
 MAX_IDLE_MINUTES = 24 * 60
 
@@ -46,8 +61,8 @@ MAX_IDLE_MINUTES = 24 * 60
 class Placement(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    backend: str  # sagemaker | ecs
-    instance_type: str  # ml.* / EC2 type, or "fargate"
+    backend: str  # sagemaker | ecs | bedrock
+    instance_type: str  # ml.* / EC2 type, "fargate", or "bedrock" (no hardware of ours)
     alias: str | None
     region: str
     embeddings: bool
@@ -85,9 +100,18 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
 
     embeddings = _embeddings(model, label_error)
     backend_label = model.labels.get("cloud.backend")
-    if backend_label is not None and backend_label not in ("sagemaker", "ecs"):
-        label_error("cloud.backend", f'unknown backend "{backend_label}"', "use sagemaker or ecs")
+    if backend_label is not None and backend_label not in BACKENDS:
+        label_error(
+            "cloud.backend",
+            f'unknown backend "{backend_label}"',
+            did_you_mean(backend_label, BACKENDS) or "use " + ", ".join(BACKENDS),
+        )
         backend_label = None
+    if backend_label == "bedrock" or (backend_label is None and "cloud.bedrock-model" in model.labels):
+        return _bedrock(model, settings, embeddings, report, label_error, errors_before)
+    for name in BEDROCK_ONLY_LABELS:
+        if name in model.labels:
+            label_error(name, f"{name} applies only to Bedrock models", "add cloud.backend=bedrock, or drop the label")
     default_type = settings.embedding_instance_type if embeddings else settings.default_instance_type
     written = model.labels.get("cloud.instance-type") or default_type
     resolved = _instance(written, backend_label, embeddings, settings, label_error)
@@ -130,6 +154,49 @@ def place(model: ModelSpec, settings: StackSettings, report: Report) -> Placemen
         fargate_memory=spec.fargate_memory if spec else None,
         deploy_unbound=deploy,
         **counts,
+    )
+
+
+def _bedrock(
+    model: ModelSpec,
+    settings: StackSettings,
+    embeddings: bool,
+    report: Report,
+    label_error: LabelError,
+    errors_before: int,
+) -> Placement | None:
+    """A Bedrock model: no hardware, no instances; the Region is where the gateway calls it from."""
+    for name in _HARDWARE_LABELS:
+        if name in model.labels:
+            label_error(
+                name,
+                f"{name} does not apply to a Bedrock model: Bedrock chooses its own hardware and bills per token "
+                "(nothing while idle)",
+                "remove the label, or choose cloud.backend=sagemaker or ecs to pick hardware",
+            )
+    deploy = _bool_label(model, "cloud.deploy", label_error) or False
+    region = model.labels.get("cloud.region") or settings.region
+    if region not in regions_for("bedrock"):
+        label_error(
+            "cloud.region",
+            f'"{region}" is not an AWS region where Bedrock is offered',
+            did_you_mean(region, regions_for("bedrock")),
+        )
+    if len(report.errors) > errors_before:
+        return None
+    return Placement(
+        backend="bedrock",
+        instance_type="bedrock",
+        alias=None,
+        region=region,
+        embeddings=embeddings,
+        gpus=0,
+        fargate_cpu=None,
+        fargate_memory=None,
+        instance_count=1,
+        min_instances=1,
+        max_instances=1,
+        deploy_unbound=deploy,
     )
 
 

@@ -102,7 +102,7 @@ def test_git_revision_as_base(tmp_path):
     git("commit", "-qm", "base")
     shutil.copy(CASES / "instance-type" / "after" / "compose.yaml", repo / "app" / "compose.yaml")
     code, output = run_diff(repo / "app", "HEAD", "--format", "text")
-    assert code == 0 and "ml.g5.xlarge in us-west-2 -> `ai/smollm2` on sagemaker, 1 x ml.g6e.xlarge" in output
+    assert code == 0 and "ml.g5.xlarge in us-west-2, ~$1.41/h -> `ai/smollm2` on sagemaker, 1 x ml.g6e.xlarge" in output
     code, _ = run_diff(repo / "app", "no-such-revision")
     assert code == 1
 

@@ -175,6 +175,18 @@ def calls(result) -> list[Call]:
             named = (endpoint.arn, components[endpoint.id]) if endpoint.id in components else (endpoint.arn,)
             for action in ("sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"):
                 found.append(Call(role, action, named, f"gateway -> {endpoint.id}"))
+        # Converse / ConverseStream on each Bedrock model: through a cross-Region profile, IAM authorizes the
+        # profile in the source Region and the foundation model in whichever destination serves the request
+        for key, model in sorted(result.plan.models.items()):
+            if not model.bedrock:
+                continue
+            serving = model.bedrock
+            foundation = serving.model_id.split(".", 1)[1] if serving.profile else serving.model_id
+            hops = [f"arn:aws:bedrock:{r}::foundation-model/{foundation}" for r in serving.destinations]
+            if serving.profile:
+                hops.insert(0, f"arn:aws:bedrock:{serving.region}:{account}:inference-profile/{serving.model_id}")
+            for action in ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"):
+                found += [Call(role, action, (arn,), f"gateway -> {key} ({serving.model_id})") for arn in hops]
     # each SageMaker endpoint's role: its image and its logs
     for model in by_type.get("aws:sagemaker/model:Model", []):
         role = _role_id(result, model.inputs["executionRoleArn"])
@@ -246,6 +258,31 @@ def test_every_run_time_call_is_allowed(example):
 def test_the_reference_says_invoking_a_component_needs_its_own_arn():
     assert resource_types("sagemaker:InvokeEndpoint") == ["endpoint", "inference-component"]
     assert resource_types("sagemaker:InvokeEndpointWithResponseStream") == ["endpoint", "inference-component"]
+
+
+def test_the_reference_says_bedrock_invocations_name_a_model_or_a_profile():
+    for action in ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"):
+        assert {"foundation-model", "inference-profile"} <= set(resource_types(action))
+
+
+def test_a_gateway_allowed_only_the_profile_cannot_reach_its_destination_models():
+    result = preview([ROOT / "examples" / "bedrock" / "compose.yaml"])
+    profile_only = [
+        {
+            "Effect": "Allow",
+            "Action": ["bedrock:InvokeModel"],
+            "Resource": [a for c in calls(result) for a in c.resources if ":inference-profile/" in a],
+        }
+    ]
+    destination = [
+        a
+        for c in calls(result)
+        for a in c.resources
+        if a.endswith("::foundation-model/meta.llama3-3-70b-instruct-v1:0")
+    ]
+    assert len(set(destination)) == 3  # us-east-1, us-east-2, us-west-2
+    assert not any(allowed(profile_only, "bedrock:InvokeModel", arn) for arn in destination)
+    assert check(result) == []  # what the program attaches allows each hop
 
 
 def test_a_gateway_allowed_only_the_endpoint_cannot_invoke_its_component():

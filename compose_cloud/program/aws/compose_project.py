@@ -287,6 +287,7 @@ class ComposeProject(pulumi.ComponentResource):
                 [arn for _, e in sorted(endpoints.items()) for arn in e.invoke_arns],
                 self.named(f"{plan.name}-{plan.gateway.name}"),
                 count_requests=any(r.wakes for r in plan.gateway.routes),
+                bedrock_models=[m.bedrock for _, m in sorted(plan.models.items()) if m.bedrock and not m.served_by],
             )
         return endpoints
 

@@ -3,7 +3,7 @@
 EcsModel runs llama.cpp's server for one model (Fargate for CPU aliases, EC2 GPU capacity
 otherwise), reachable by name from the gateway only. ModelGateway runs the LiteLLM proxy that
 serves every model at one URL; its task role may invoke exactly the stack's SageMaker
-endpoints and inference components (streaming included) and nothing else.
+endpoints and inference components and its Bedrock models (streaming included) and nothing else.
 """
 
 from __future__ import annotations
@@ -17,23 +17,34 @@ from compose_cloud.program.aws import iam
 from compose_cloud.program.aws.ecs_scaling import requests_namespace
 from compose_cloud.program.aws.former import under
 from compose_cloud.program.aws.service import SERVICE_TYPE, ComposeService, ComposeServiceArgs
+from compose_translate.plan.on_bedrock import BedrockServing
 from compose_translate.serving import ASLEEP_EVENT, REQUEST_EVENT
 
 REQUESTS_METRIC = "ModelRequests"  # requests per waking model: keeps it awake
 ASLEEP_METRIC = "ModelAsleep"  # attempts that found an ECS model with no task: wakes it
 
 
-def invoke_policy(endpoint_arns: list[str]) -> str:
-    """Invoke (streaming included) exactly the stack's endpoints and inference components."""
-    return iam.document(
-        [
+def invoke_policy(endpoint_arns: list[str], bedrock_arns: list[str] | None = None) -> str:
+    """Invoke (streaming included) exactly the stack's endpoints and inference components, and its Bedrock models
+    (Converse needs bedrock:InvokeModel, ConverseStream bedrock:InvokeModelWithResponseStream)."""
+    statements = []
+    if endpoint_arns:
+        statements.append(
             {
                 "Effect": "Allow",
                 "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
                 "Resource": sorted(endpoint_arns),
             }
-        ]
-    )
+        )
+    if bedrock_arns:
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+                "Resource": sorted(set(bedrock_arns)),
+            }
+        )
+    return iam.document(statements)
 
 
 class EcsModel(pulumi.ComponentResource):
@@ -60,11 +71,24 @@ class ModelGateway(pulumi.ComponentResource):
         endpoint_arns: list[pulumi.Output[str]],
         opts: pulumi.ResourceOptions | None = None,
         count_requests: bool = False,
+        bedrock_models: list[BedrockServing] | None = None,
     ):
-        """The LiteLLM gateway as an ECS service allowed to invoke exactly the stack's endpoints, and, for models
-        that wake from zero, the log metrics that count its requests."""
+        """The LiteLLM gateway as an ECS service allowed to invoke exactly the stack's endpoints and Bedrock models,
+        and, for models that wake from zero, the log metrics that count its requests."""
         super().__init__("compose-cloud:aws:ModelGateway", name, None, opts)
-        policy = pulumi.Output.all(*endpoint_arns).apply(invoke_policy) if endpoint_arns else None
+        policy = None
+        if endpoint_arns or bedrock_models:
+            # an inference profile's ARN names the account: the one the stack deploys to
+            account = (
+                aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+                if any(b.profile for b in bedrock_models or [])
+                else pulumi.Output.from_input("")
+            )
+            policy = pulumi.Output.all(account, *endpoint_arns).apply(
+                lambda values: invoke_policy(
+                    list(values[1:]), [arn for b in bedrock_models or [] for arn in b.invoke_arns(values[0])]
+                )
+            )
         inner = f"{name}-proxy"
         self.service = ComposeService(
             inner,
