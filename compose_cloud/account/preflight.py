@@ -2,7 +2,8 @@
 
 GPU deploys fail late and expensively: new accounts often have a quota of 0 for SageMaker GPU
 endpoint instances and for G/P EC2 instances, and not every instance type is offered in every
-region. Each check is pass, warn or fail, and a failure says how to fix it.
+region. A Bedrock model needs no quota but must be offered in its Region and granted to the account.
+Each check is pass, warn or fail, and a failure says how to fix it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import botocore.exceptions
 
 from compose_cloud.account.clients import AWS_ERRORS, NO_CREDENTIALS_FIX, Aws, failure_text
 from compose_translate.plan import DeploymentPlan
+from compose_translate.plan.on_bedrock import BedrockServing
 from compose_translate.plan.zones import choose_zones, gpu_zones
 from compose_translate.serving import ECS_GPU_AMI_PARAMETER
 
@@ -82,6 +84,9 @@ def preflight(plan: DeploymentPlan, aws: Aws) -> list[Check]:
     _fargate_quota(aws, plan.region, wanted.fargate_vcpus, checks)
     if wanted.builds:
         _ecr(aws, plan.region, checks)
+    for key, model in plan.models.items():
+        if model.bedrock and not model.served_by:
+            _bedrock(aws, key, model.bedrock, checks)
     return checks
 
 
@@ -293,6 +298,108 @@ def _gpu_ami(aws: Aws, region: str, checks: list[Check]) -> None:
         )
         return
     checks.append(Check(f"ECS GPU AMI in {region}", "pass", value))
+
+
+BEDROCK_READ_FIX = (
+    "allow bedrock:ListFoundationModels, bedrock:GetFoundationModelAvailability and bedrock:GetInferenceProfile "
+    "to check, or check the model in the Bedrock console"
+)
+
+
+def _bedrock(aws: Aws, key: str, serving: BedrockServing, checks: list[Check]) -> None:
+    """A Bedrock model: offered in the Region for the way it is called, the account's access to it, and, through a
+    profile, destinations the gateway's role allows (compose_translate/plan/on_bedrock.py)."""
+    name, region = f"Bedrock {serving.model_id} ({key}) in {region_of(serving)}", serving.region
+    client = aws.client("bedrock", region)
+    try:
+        listed = {
+            m["modelId"]: m
+            for m in client.list_foundation_models(byOutputModality=_modality(serving))["modelSummaries"]
+        }
+        offered = _offered(listed.get(serving.foundation_model), serving)
+        if offered:
+            checks.append(Check(name, "fail", offered, _bedrock_fix(serving)))
+            return
+        if serving.profile:
+            problem = _profile_routes(
+                client.get_inference_profile(inferenceProfileIdentifier=serving.model_id), serving
+            )
+            if problem:
+                checks.append(Check(name, "fail", problem, "name a Region the model is served in (cloud.region)"))
+                return
+        access = client.get_foundation_model_availability(modelId=serving.foundation_model)
+    except AWS_ERRORS as exc:
+        checks.append(Check(name, "warn", f"cannot check ({failure_text(exc)})", BEDROCK_READ_FIX))
+        return
+    denied = _access(access)
+    if denied:
+        checks.append(
+            Check(
+                name,
+                "fail",
+                f"no access: {denied}",
+                f"grant access to {serving.foundation_model} in {region} (Bedrock console, Model access), then run "
+                "preflight again",
+            )
+        )
+        return
+    checks.append(Check(name, "pass", "offered and this account has access"))
+
+
+def region_of(serving: BedrockServing) -> str:
+    return serving.region + (f" (profile to {', '.join(serving.destinations)})" if serving.profile else "")
+
+
+def _modality(serving: BedrockServing) -> str:
+    return "EMBEDDING" if serving.embeddings else "TEXT"
+
+
+def _offered(summary: dict[str, Any] | None, serving: BedrockServing) -> str:
+    """Why the Region does not offer the model as it is called (on demand, or through a profile), or ''."""
+    if summary is None:
+        return f"{serving.foundation_model} is not offered in {serving.region}"
+    if (summary.get("modelLifecycle") or {}).get("status") not in (None, "ACTIVE", "LEGACY"):
+        return f"{serving.foundation_model} is no longer served"
+    way = "INFERENCE_PROFILE" if serving.profile else "ON_DEMAND"
+    if way not in summary.get("inferenceTypesSupported", []):
+        listed = ", ".join(summary.get("inferenceTypesSupported", [])) or "none"
+        return f"{serving.foundation_model} is not offered {way.lower().replace('_', ' ')} here (offered: {listed})"
+    return ""
+
+
+def _bedrock_fix(serving: BedrockServing) -> str:
+    if serving.profile:
+        return "call the model from a source Region of its profile (cloud.region), or name another model"
+    return f"choose a Region that serves it (cloud.region), or its cross-Region profile (us.{serving.foundation_model})"
+
+
+def _profile_routes(profile: dict[str, Any], serving: BedrockServing) -> str:
+    """A profile that routes to Regions the gateway's role may not invoke would fail there: say which."""
+    if profile.get("status") != "ACTIVE":
+        return f"inference profile {serving.model_id} is {profile.get('status')}"
+    routed = {m["modelArn"].split(":")[3] for m in profile.get("models", []) if m.get("modelArn")}
+    extra = sorted(routed - set(serving.destinations))
+    if extra:
+        return (
+            f"the profile also routes to {', '.join(extra)}, which the gateway's role may not invoke (compose-cloud's "
+            f"table lists {', '.join(serving.destinations)}): requests served there would be denied"
+        )
+    return ""
+
+
+def _access(answer: dict[str, Any]) -> str:
+    """What stops the account using the model (bedrock GetFoundationModelAvailability), or ''."""
+    problems = []
+    if answer.get("authorizationStatus") != "AUTHORIZED":
+        problems.append("not authorized")
+    if answer.get("entitlementAvailability") != "AVAILABLE":
+        problems.append("no entitlement (the model's AWS Marketplace offer is not accepted)")
+    if answer.get("regionAvailability") != "AVAILABLE":
+        problems.append("not available in the Region")
+    agreement = str((answer.get("agreementAvailability") or {}).get("status") or "AVAILABLE")
+    if agreement in ("PENDING", "ERROR"):  # NOT_AVAILABLE: the model has no offer to agree to
+        problems.append(f"agreement {agreement.lower()}")
+    return ", ".join(problems)
 
 
 def _ecr(aws: Aws, region: str, checks: list[Check]) -> None:
