@@ -50,7 +50,39 @@ def compatibility_markdown() -> str:
         "",
     ]
     lines += [f"- **{what}**: {why}." for what, why in DIFFERENCES]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_bedrock_table()]) + "\n"
+
+
+def _bedrock_table() -> list[str]:
+    """The Bedrock catalogue (compose_translate/bedrock.py) as a table: what `cloud.backend=bedrock` maps to."""
+    from compose_translate.bedrock import CATALOGUE, CATALOGUE_DATE
+
+    lines = [
+        "",
+        f"## Models on Bedrock (catalogue of {CATALOGUE_DATE})",
+        "",
+        "`cloud.backend=bedrock` serves a Docker Hub model with the Bedrock model of the same family and size below;",
+        "any other model needs `cloud.bedrock-model`. Regions are where the model is served on demand; a profile is",
+        "called from its source Regions and may be served in any of its destinations. Prices are USD per million",
+        "input / output tokens. `compose-cloud preflight` checks each model against the account. See",
+        "[backends.md](backends.md).",
+        "",
+        "| Docker Hub | Bedrock model ID | Regions | cross-Region profiles | context | $ / 1M in / out | source |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for entry in CATALOGUE:
+        docker = ", ".join(f"`{d}`" for d in entry.docker) or "by ID only"
+        profiles = "; ".join(
+            f"`{p.prefix}.` from {', '.join(p.sources)} to {', '.join(p.destinations)}"
+            + (f" (${p.input_per_million:g} / ${p.output_per_million:g})" if p.input_per_million else "")
+            for p in entry.profiles
+        )
+        lines.append(
+            f"| {docker} | `{entry.model_id}` | {', '.join(entry.regions) or '-'} | {profiles or '-'} | "
+            f"{entry.context_window:,} | {entry.input_per_million:g} / {entry.output_per_million:g} | "
+            f"[AWS]({entry.source}) |"
+        )
+    return lines
 
 
 def costs_markdown() -> str:
@@ -90,7 +122,7 @@ def costs_markdown() -> str:
                 row += ["unpriced", ""]
                 continue
             row += [f"${cost.total:.2f}", f"${cost.total - models:.3f}"]
-            unpriced |= set(cost.unpriced)
+            unpriced |= set(cost.unpriced) | {f"Bedrock tokens of {key}" for key in cost.per_token}
             if settings.nat_gateway:
                 idle = f"${cost.idle_total:.3f}" if cost.idle_total is not None else "-"
         row += [idle, ", ".join(sorted(unpriced)) or "-"]
