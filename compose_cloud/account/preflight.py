@@ -347,6 +347,7 @@ def _bedrock(aws: Aws, key: str, serving: BedrockServing, checks: list[Check]) -
 
 
 def region_of(serving: BedrockServing) -> str:
+    """Where a Bedrock model is called from, and where a profile may serve it."""
     return serving.region + (f" (profile to {', '.join(serving.destinations)})" if serving.profile else "")
 
 

@@ -21,7 +21,7 @@ PROJECT_TAG, STACK_TAG = "compose-cloud:project", "compose-cloud:stack"
 
 @dataclass
 class Row:
-    kind: str  # endpoint | service | job | targets | cluster
+    kind: str  # endpoint | bedrock | service | job | targets | cluster
     name: str
     region: str
     state: str
@@ -35,6 +35,11 @@ def status(plan: DeploymentPlan, aws: Aws, stack: str) -> list[Row]:
     for model in plan.models.values():
         if model.sagemaker:
             rows.append(_endpoint(aws, model.placement.region, model.sagemaker.endpoint_name))
+        elif model.bedrock and not model.served_by:  # nothing of the stack's runs it: preflight checks access
+            serving = model.bedrock
+            rows.append(
+                Row("bedrock", serving.model_id, serving.region, "on demand", True, "`preflight` checks access")
+            )
     rows += _services(aws, plan, stack)
     rows += _jobs(aws, plan, stack)
     rows += _targets(aws, plan, stack)

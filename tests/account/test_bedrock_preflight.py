@@ -123,3 +123,11 @@ def test_without_permission_to_read_bedrock_it_warns(account, plan):
     found = _bedrock_checks(checks)
     assert {c.status for c in found.values()} == {"warn"}
     assert all("AccessDeniedException" in c.detail and "ListFoundationModels" in c.fix for c in found.values())
+
+
+def test_status_lists_each_bedrock_model_as_on_demand(account, plan):
+    from compose_cloud.account.status import status
+
+    rows = [r for r in status(plan, Aws(), "dev") if r.kind == "bedrock"]
+    assert {(r.name, r.region) for r in rows} == {(m.bedrock.model_id, m.bedrock.region) for m in plan.models.values()}
+    assert all(r.healthy and r.state == "on demand" for r in rows)

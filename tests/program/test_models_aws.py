@@ -173,10 +173,25 @@ def test_outputs_describe_each_model(seed):
         "endpointName": "seed-06-cloud-preview-llm",
         "endpointArn": "arn:aws:sagemaker:us-west-2:123456789012:endpoint/seed-06-cloud-preview-llm",
         "server": None,
+        "bedrockModel": None,
         "servedBy": None,
         "estimatedHourlyUsd": 1.408,
     }
     assert seed.outputs["modelGatewayUrl"] == "http://model-gateway:4000/v1/"
+
+
+def test_outputs_name_a_bedrock_models_id_and_its_idle_cost():
+    result = preview([ROOT / "examples" / "bedrock" / "compose.yaml"])
+    llm = result.outputs["models"]["llm"]
+    assert (llm["backend"], llm["bedrockModel"], llm["region"]) == (
+        "bedrock",
+        "us.meta.llama3-3-70b-instruct-v1:0",
+        "us-east-1",
+    )
+    assert (llm["endpointName"], llm["server"]) == (None, None)
+    assert result.outputs["models"]["coder"]["estimatedHourlyUsd"] == 0.0  # nothing while idle, tokens aside
+    gpu = ("sagemaker", "capacityProvider", "launchTemplate", "autoscaling/group")
+    assert not [r.type for r in result.resources if any(g in r.type for g in gpu)]
 
 
 # -- the ecs backend ---------------------------------------------------------------------------------------

@@ -361,6 +361,7 @@ def _outputs(
             "endpointName": endpoint.endpoint_name if endpoint else None,
             "endpointArn": endpoint.endpoint_arn if endpoint else None,
             "server": serving.server.name if serving.server else None,
+            "bedrockModel": serving.bedrock.model_id if serving.bedrock else None,
             "servedBy": model.served_by,
             "estimatedHourlyUsd": model.hourly_usd,
         }
