@@ -15,6 +15,7 @@ from compose_translate.frozen import Frozen
 from compose_translate.names import clean, free_name, shorten
 from compose_translate.normalize.project import ModelSpec, Project
 from compose_translate.plan import pricing
+from compose_translate.plan.flags import read_flags
 from compose_translate.plan.health import HealthCheck
 from compose_translate.plan.on_bedrock import BedrockServing, plan_bedrock
 from compose_translate.plan.placement import Placement, place
@@ -31,7 +32,6 @@ from compose_translate.serving import (
     refused_flags,
     sagemaker_environment,
     sagemaker_image,
-    split_flags,
 )
 from compose_translate.settings import StackSettings
 
@@ -191,10 +191,8 @@ def _hosted(
 
 def _flags(model: ModelSpec, placement: Placement, report: Report) -> list[tuple[str, str | None]] | None:
     where = model.where("runtime_flags")
-    try:
-        flags = split_flags(model.runtime_flags)
-    except ValueError as exc:
-        report.error(f"cannot read runtime_flags: {exc}", where, hint='write flags as ["--flag", "value"]')
+    flags = read_flags(model, report)
+    if flags is None:
         return None
     conflicts = refused_flags(flags)
     if conflicts:

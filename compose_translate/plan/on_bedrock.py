@@ -10,8 +10,8 @@ from compose_translate.errors import Report
 from compose_translate.frozen import Frozen
 from compose_translate.llama_flags import GROUPS, refused
 from compose_translate.normalize.project import ModelSpec
+from compose_translate.plan.flags import read_flags
 from compose_translate.plan.placement import Placement
-from compose_translate.serving import split_flags
 
 # llama-server sampling flags the Converse API takes (inferenceConfig), as the gateway's per-model defaults
 _SAMPLING_DEFAULTS = {
@@ -233,11 +233,8 @@ def _flag_reason(flag: str) -> str:
 
 def _defaults(model: ModelSpec, report: Report) -> dict[str, float] | None:
     """runtime_flags on Bedrock: sampling flags become the gateway's request defaults, the rest are refused."""
-    where = model.where("runtime_flags")
-    try:
-        flags = split_flags(model.runtime_flags)
-    except ValueError as exc:
-        report.error(f"cannot read runtime_flags: {exc}", where, hint='write flags as ["--flag", "value"]')
+    flags = read_flags(model, report)
+    if flags is None:
         return None
     defaults: dict[str, float] = {}
     refusals = []
@@ -252,7 +249,7 @@ def _defaults(model: ModelSpec, report: Report) -> dict[str, float] | None:
     if refusals:
         report.error(
             "runtime_flags a Bedrock model cannot honour: " + "; ".join(refusals),
-            where,
+            model.where("runtime_flags"),
             hint="remove them: on Bedrock only --temp, --top-p and --n-predict apply (as request defaults)",
         )
         return None
