@@ -62,6 +62,13 @@ CHANGES = [
         ("[cloud.instance-type=gpu-small]", "[cloud.instance-type=gpu-small, cloud.backend=ecs]"),
     ),
     (
+        "model backend (SageMaker -> Bedrock)",
+        "the gateway rolls to a configuration that calls Bedrock and the endpoint is deleted at the end of the "
+        "update: a request an old gateway task still takes may fail until the roll ends; nothing is created for "
+        "the model",
+        ("[cloud.instance-type=gpu-small]", "[cloud.bedrock-model=us.meta.llama3-2-1b-instruct-v1:0]"),
+    ),
+    (
         "model region",
         "the endpoint and its configuration are created in the other region, the old endpoint deleted first "
         "(its name is fixed): the model is down meanwhile",
