@@ -38,8 +38,7 @@ def test_every_resource_has_a_component_parent_and_the_stack_provider(agent):
         "agent-app-volume-compose-cloud-model-cache",
         "agent-app-model-gateway",
         "agent-app-model-gateway-proxy",
-        # each ECS service's task definition (roles, containers) is a component of its own, as in awsx
-        *(f"agent-app-{s}-taskdef" for s in ("agent", "ui", "vectors", "model-embedder-server", "model-gateway-proxy")),
+        # a service's task definition and roles are its own children: no component of their own (issue 25)
     } == components
     for r in agent.resources:
         if r.custom and not r.type.startswith("pulumi:providers:"):

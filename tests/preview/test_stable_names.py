@@ -90,19 +90,21 @@ def test_this_repository_names_examples_after_its_pulumi_project():
     assert shutil.which("git") is None or "folder's name" not in done.stderr
 
 
-def test_task_definition_children_answer_to_the_service_they_were_created_under(tmp_path):
-    """Roles, policies and task definitions moved under a TaskDefinition component: a stack made before
-    keeps them only if each names its former parent, the ComposeService where it was then, as an alias."""
+def test_task_resources_answer_to_their_place_under_the_former_task_definition_component(tmp_path):
+    """Roles, policies and task definitions are the service's own children again (a TaskDefinition component
+    cost one resource per service, issue 25): a stack made while they were under it keeps them only if each
+    names that place, under the service where it is now and where it was, as an alias."""
     write(tmp_path, {"compose.yaml": COMPOSE})
     result = _preview(tmp_path)
     urns = {r.urn: r for r in result.resources}
-    components = [r for r in result.resources if r.type == "compose-cloud:aws:TaskDefinition"]
-    assert {c.name for c in components} == {"shop-app-taskdef", "shop-model-gateway-proxy-taskdef"}
-    for component in components:
-        service = urns[component.parent_urn]
-        assert service.type == "compose-cloud:aws:ComposeService"
-        children = [r for r in result.resources if r.parent_urn == component.urn]
+    assert not [r for r in result.resources if r.type == "compose-cloud:aws:TaskDefinition"]
+    services = [r for r in result.resources if r.type == "compose-cloud:aws:ComposeService"]
+    assert {s.name for s in services} == {"shop-app", "shop-model-gateway-proxy"}
+    folder = tmp_path.name  # the folder-derived project name earlier versions used
+    for service in services:
         base = service.name
+        children = [r for r in result.resources if r.parent_urn == service.urn and r.type.startswith("aws:i")]
+        children += [r for r in result.resources if r.parent_urn == service.urn and r.type.startswith("aws:ecs/task")]
         # only the gateway's application has AWS permissions (it invokes the SageMaker endpoint): only it
         # has a task role, with its policy
         invokes = base == "shop-model-gateway-proxy"
@@ -113,13 +115,18 @@ def test_task_definition_children_answer_to_the_service_they_were_created_under(
             *([("RolePolicy", f"{base}-task")] if invokes else []),
             ("TaskDefinition", f"{base}-task"),
         ]
-        # where the service itself was, at the stack's root (the gateway's under its ModelGateway), before
-        # ComposeProject: the engine cannot follow a resource to another parent by itself
-        root = "urn:pulumi:dev::shop::" + (
+        assert urns[service.parent_urn].type in ("compose-cloud:index:ComposeProject", "compose-cloud:aws:ModelGateway")
+        chain = (
             "compose-cloud:aws:ModelGateway$compose-cloud:aws:ComposeService"
             if invokes
-            else "compose-cloud:aws:ComposeService"
+            else ("compose-cloud:aws:ComposeService")
         )
-        for child in children:  # then by the folder-derived former name too (tmp_path's)
-            assert child.aliases[0] == f"{root}${child.type}::{child.name}", child.name
-            assert all(alias.startswith(f"{root}${child.type}::") for alias in child.aliases)
+        former = "compose-cloud:aws:TaskDefinition"
+        for child in children:
+            renamed = f"{folder}{child.name[len('shop') :]}"
+            assert list(child.aliases) == [
+                # under the service where it is now (ComposeProject's), then at the stack's root by both names
+                f"urn:pulumi:dev::shop::compose-cloud:index:ComposeProject${chain}${former}${child.type}::{child.name}",
+                f"urn:pulumi:dev::shop::{chain}${former}${child.type}::{child.name}",
+                f"urn:pulumi:dev::shop::{chain}${former}${child.type}::{renamed}",
+            ], child.name

@@ -145,6 +145,13 @@ def test_a_users_program_parents_protects_transforms_and_provides(folder):
     assert aws_resources and {r.provider for r in aws_resources} == {"acme-aws"}
     assert all(r.protect for r in custom), [r.name for r in custom if not r.protect]
     assert {r.name for r in custom} <= set(seen)
+    # a service's task resources answer to their place under the former TaskDefinition component, under the
+    # service where it is now: below the user's component, whose type the engine gives at run time
+    [role] = [r for r in custom if r.name == "shop-web-execution" and r.type == "aws:iam/role:Role"]
+    assert list(role.aliases)[0] == (
+        "urn:pulumi:dev::shop::acme:platform:Apps$compose-cloud:index:ComposeProject$compose-cloud:aws:ComposeService"
+        "$compose-cloud:aws:TaskDefinition$aws:iam/role:Role::shop-web-execution"
+    )
 
 
 def test_each_run_has_its_own_stack_root(folder):

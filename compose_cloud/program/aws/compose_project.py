@@ -18,7 +18,8 @@ import pulumi_aws as aws
 from compose_cloud.program.aws.capacity import GpuCapacity, GpuCapacityArgs
 from compose_cloud.program.aws.cluster import Cluster, ClusterArgs, capacity_association
 from compose_cloud.program.aws.domain import CustomDomain, alias_record
-from compose_cloud.program.aws.former import Former, at_root
+from compose_cloud.program.aws.former import Former, Urn, child_urn
+from compose_cloud.program.aws.former import at_root as root_places
 from compose_cloud.program.aws.ingress import LoadBalancers, LoadBalancersArgs
 from compose_cloud.program.aws.models import EcsModel, ModelGateway
 from compose_cloud.program.aws.native import native_provider
@@ -76,6 +77,10 @@ class ComposeProject(pulumi.ComponentResource):
         """Providers first, then every component in the plan's order; outputs registered last, once everything
         exists."""
         super().__init__(TYPE, name, None, opts)
+        # this component's URN: as text at the stack's root (no Output per alias), else through the engine
+        self.own_urn: Urn = (
+            self.urn if opts is not None and opts.parent is not None else root_places(TYPE, [name])[0].urn
+        )
         plan = self.plan = args.plan
         self.settings, self.former_name = args.settings, args.former_name
         credentials = dict(args.provider_args)
@@ -176,7 +181,12 @@ class ComposeProject(pulumi.ComponentResource):
     def formers(self, type_: str, name: str) -> tuple[Former, ...]:
         """Where earlier versions registered the top-level component `name`: at the stack's root, by each
         of its names (what `named` gives it aliases for)."""
-        return at_root(type_, self._former_names(name))
+        return root_places(type_, self._former_names(name))
+
+    def place(self, type_: str, name: str) -> Former:
+        """Where the top-level component `name` is registered now: under this one, whose URN is known as text
+        unless a user's component is its parent."""
+        return Former(name, child_urn(self.own_urn, type_, name))
 
     def named(self, name: str, base: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
         """A top-level component's options: under this one, answering to its former places at the stack's
@@ -272,6 +282,7 @@ class ComposeProject(pulumi.ComponentResource):
                         model.server,
                         wake_model=model.model if model.placement.scale_to_zero else None,
                         formers=self.formers("compose-cloud:aws:EcsModel", f"{plan.name}-{model.server.name}"),
+                        place=self.place("compose-cloud:aws:EcsModel", f"{plan.name}-{model.server.name}"),
                     ),
                     self.named(f"{plan.name}-{model.server.name}"),
                 )
@@ -283,6 +294,7 @@ class ComposeProject(pulumi.ComponentResource):
                 self.service_args(
                     plan.gateway.service,
                     formers=self.formers("compose-cloud:aws:ModelGateway", f"{plan.name}-{plan.gateway.name}"),
+                    place=self.place("compose-cloud:aws:ModelGateway", f"{plan.name}-{plan.gateway.name}"),
                 ),
                 [arn for _, e in sorted(endpoints.items()) for arn in e.invoke_arns],
                 self.named(f"{plan.name}-{plan.gateway.name}"),
@@ -312,6 +324,7 @@ class ComposeProject(pulumi.ComponentResource):
                     wait_for_steady_state=name in awaited_healthy,
                     depends_on=after,
                     formers=self.formers("compose-cloud:aws:ComposeService", f"{plan.name}-{name}"),
+                    place=self.place("compose-cloud:aws:ComposeService", f"{plan.name}-{name}"),
                 ),
                 self.named(f"{plan.name}-{name}"),
             )

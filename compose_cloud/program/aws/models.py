@@ -15,7 +15,7 @@ import pulumi_aws as aws
 
 from compose_cloud.program.aws import iam
 from compose_cloud.program.aws.ecs_scaling import requests_namespace
-from compose_cloud.program.aws.former import under
+from compose_cloud.program.aws.former import Former, under
 from compose_cloud.program.aws.service import SERVICE_TYPE, ComposeService, ComposeServiceArgs
 from compose_translate.plan.on_bedrock import BedrockServing
 from compose_translate.serving import ASLEEP_EVENT, REQUEST_EVENT
@@ -47,6 +47,11 @@ def invoke_policy(endpoint_arns: list[str], bedrock_arns: list[str] | None = Non
     return iam.document(statements)
 
 
+def _inner(inner: str, name: str, args: ComposeServiceArgs) -> Former | None:
+    """The place of a component's inner service, under the component's own (`args.place`)."""
+    return under(SERVICE_TYPE, inner, name, (args.place,))[0] if args.place else None
+
+
 class EcsModel(pulumi.ComponentResource):
     service: ComposeService
 
@@ -55,7 +60,9 @@ class EcsModel(pulumi.ComponentResource):
         inner = f"{name}-server"
         self.service = ComposeService(
             inner,
-            dataclasses.replace(args, formers=under(SERVICE_TYPE, inner, name, args.formers)),
+            dataclasses.replace(
+                args, formers=under(SERVICE_TYPE, inner, name, args.formers), place=_inner(inner, name, args)
+            ),
             pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"serviceName": self.service.service_name})
@@ -92,7 +99,12 @@ class ModelGateway(pulumi.ComponentResource):
         inner = f"{name}-proxy"
         self.service = ComposeService(
             inner,
-            dataclasses.replace(args, task_policy=policy, formers=under(SERVICE_TYPE, inner, name, args.formers)),
+            dataclasses.replace(
+                args,
+                task_policy=policy,
+                formers=under(SERVICE_TYPE, inner, name, args.formers),
+                place=_inner(inner, name, args),
+            ),
             pulumi.ResourceOptions(parent=self),
         )
         if count_requests:  # the gateway logs a line per request (and per asleep answer) of a waking model

@@ -1,7 +1,7 @@
 """ComposeService: one service of the plan as an ECS service, on Fargate or on EC2 GPU capacity.
 
 Composes, as awsx's FargateService does: its log group, its images (`images.py`), a secret for its
-credential-like variables, a `TaskDefinition` (roles and containers, `task.py`), its security
+credential-like variables, its task definition (roles and containers, `task.py`), its security
 group, and the ECS service with Service Connect, scaled by `ecs_scaling.py`. Model servers and the
 model gateway are realised by it too.
 """
@@ -24,7 +24,7 @@ from compose_cloud.program.aws.naming import fixed_name
 from compose_cloud.program.aws.oneshot import TaskRun
 from compose_cloud.program.aws.secrets import StoredRef, recovery
 from compose_cloud.program.aws.storage import SharedVolume
-from compose_cloud.program.aws.task import TaskDefinition, TaskDefinitionArgs
+from compose_cloud.program.aws.task import TaskDefinitionArgs, task_definition
 from compose_translate.plan.planned_service import PlannedService
 
 # Service Connect's Envoy proxy: LLM responses stream for minutes, so no per-request limit, and
@@ -63,6 +63,7 @@ class ComposeServiceArgs:
     capacity_ready: list[pulumi.Resource] = field(default_factory=list)  # the cluster's capacity association
     task_policy: pulumi.Input[str] | None = None  # what the application may do in AWS; None: nothing
     formers: tuple[Former, ...] = ()  # where earlier versions registered this service (see former.py)
+    place: Former | None = None  # where it is registered now (its task's resources answer to places under it)
 
 
 class ComposeService(pulumi.ComponentResource):
@@ -88,7 +89,7 @@ class ComposeService(pulumi.ComponentResource):
         image, repository = service_image(self, name, service, args.baked)
         env_secret = self._env_secret(name, service, args.secret_recovery_days)
         efs_mounts = [m for m in service.mounts if m.kind == "efs"]
-        task = TaskDefinition(
+        task_arn = task_definition(
             name,
             TaskDefinitionArgs(
                 service=service,
@@ -105,9 +106,9 @@ class ComposeService(pulumi.ComponentResource):
                     for m in efs_mounts
                 },
                 task_policy=args.task_policy,
-                service_formers=args.formers,
+                service_places=(*([args.place] if args.place else []), *args.formers),
             ),
-            child,
+            self,
         )
         # its own security group only when it carries a rule (load balancer ports, client networks it admits,
         # an EFS file system that admits it) or it is on no network: else its networks' groups are all it
@@ -124,13 +125,13 @@ class ComposeService(pulumi.ComponentResource):
         self.ecs_service: aws.ecs.Service | None = None
         self.ready: pulumi.Resource  # what services that depend on this one wait for
         if service.job is not None:  # it finishes: run once per change, not restarted without end
-            self.ready = self._run_once(name, args, task.arn, group_ids)
-            self.log_group_name, self.task_definition_arn = log_group.name, task.arn
+            self.ready = self._run_once(name, args, task_arn, group_ids)
+            self.log_group_name, self.task_definition_arn = log_group.name, task_arn
             self.service_name = pulumi.Output.from_input(f"{service.name} (runs once)")
             self.security_group_ids = group_ids
-            self.register_outputs({"taskDefinitionArn": task.arn})
+            self.register_outputs({"taskDefinitionArn": task_arn})
             return
-        self.ecs_service = self._ecs_service(name, args, task.arn, group_ids)
+        self.ecs_service = self._ecs_service(name, args, task_arn, group_ids)
         self.ready = self.ecs_service
         if service.runtime.scaling:
             autoscale(
@@ -143,7 +144,7 @@ class ComposeService(pulumi.ComponentResource):
                 args.wake_model,
             )
         self.log_group_name = log_group.name
-        self.service_name, self.task_definition_arn = self.ecs_service.name, task.arn
+        self.service_name, self.task_definition_arn = self.ecs_service.name, task_arn
         self.security_group_ids = group_ids
         self.register_outputs({"serviceName": self.service_name, "taskDefinitionArn": self.task_definition_arn})
 
