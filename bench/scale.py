@@ -123,7 +123,8 @@ def measure(stage: str, services: int) -> dict:
             with collector.paused():  # as the CLI plans
                 make_plan(LoadOptions(files=tuple(files), environ={}))
         else:
-            result = run_preview(StackSettings(files=tuple(map(str, files))))
+            with collector.paused():  # as the CLI previews (and `pulumi up` runs the program: collector.py)
+                result = run_preview(StackSettings(files=tuple(map(str, files))))
             resources = len(result.resources)
         seconds = time.perf_counter() - start
     return {

@@ -45,10 +45,11 @@ def relaxed() -> Iterator[None]:
 
 
 def for_program() -> None:
-    """A process that ends with the program (`pulumi up` runs `__main__.py` once): imports frozen,
-    rare collections from here on."""
+    """A process that ends with the program (`pulumi up` runs `__main__.py` once): imports frozen and no
+    cyclic collection from here on, as the CLI's preview runs (1,000 services: 9.9 s instead of 14.5 s with
+    rare collections, for 7% more peak memory; docs/performance.md)."""
     gc.freeze()
-    gc.set_threshold(*THRESHOLDS)
+    gc.disable()
 
 
 def leave_to_exit() -> None:

@@ -71,6 +71,7 @@ class _Ctx:
         self.report = loaded.report
         self.env = loaded.environment
         self.project_dir = loaded.project_dir
+        self.declared_models: frozenset[str] | None = None  # the `models:` keys, read once per project
 
     def error(self, message: str, where: Where, loc: Loc | None = None, hint: str = "") -> None:
         self.report.error(message, where, loc, hint)

@@ -70,9 +70,10 @@ def _service(
                 where.key("develop", raw).key("watch").item(i),
                 hint="action: sync, rebuild, restart, sync+restart or sync+exec",
             )
-    section = sections.get("models")
-    declared = {str(k) for k in section} if isinstance(section, dict) else set()
-    fields["bindings"] = _bindings(ctx, raw.get("models"), where.key("models", raw), models, declared)
+    if ctx.declared_models is None:  # once per project, not once per service (services x models)
+        section = sections.get("models")
+        ctx.declared_models = frozenset(str(k) for k in section) if isinstance(section, dict) else frozenset()
+    fields["bindings"] = _bindings(ctx, raw.get("models"), where.key("models", raw), models, ctx.declared_models)
     fields["ports"] = _ports(ctx, raw.get("ports") or [], where.key("ports", raw))
     fields["expose"] = _expose(ctx, raw.get("expose") or [], where.key("expose", raw))
     if isinstance(raw.get("deploy"), dict):
@@ -145,7 +146,9 @@ def _pull_credentials(ctx: _Ctx, raw: dict[str, Any], where: KeyPath) -> str | N
     return value
 
 
-def _bindings(ctx: _Ctx, raw: Any, where: KeyPath, models: dict[str, Any], declared: set[str]) -> tuple[Binding, ...]:
+def _bindings(
+    ctx: _Ctx, raw: Any, where: KeyPath, models: dict[str, Any], declared: frozenset[str]
+) -> tuple[Binding, ...]:
     """A model declared but in error has its own message: binding it is not a second error."""
     if raw is None:
         return ()
