@@ -125,6 +125,7 @@ def measure(stage: str, services: int) -> dict:
         else:
             with collector.paused():  # as the CLI previews (and `pulumi up` runs the program: collector.py)
                 result = run_preview(StackSettings(files=tuple(map(str, files))))
+                collector.leave_to_exit()
             resources = len(result.resources)
         seconds = time.perf_counter() - start
     return {

@@ -111,7 +111,9 @@ def run() -> None:
     try:
         with collector.paused():  # a program's choice (the library keeps normal collection): no cycles worth it
             code = main()
-        collector.leave_to_exit()
+            # before the collector is back on: else its first young collection scans all the run built
+            # (1,000 services: 4 s)
+            collector.leave_to_exit()
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # noqa: BLE001 - last line of defence for the user
