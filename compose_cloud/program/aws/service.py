@@ -99,7 +99,7 @@ class ComposeService(pulumi.ComponentResource):
                 log_group=log_group,
                 repository_arn=repository.arn if repository else None,
                 env_secret_arn=env_secret.arn if env_secret else None,
-                files={key: ref for key, ref in args.stored.items() if key in {f.store_key for f in service.files}},
+                files={f.store_key: args.stored[f.store_key] for f in service.files if f.store_key in args.stored},
                 secret_refs={variable: self._secret_arn(ref) for variable, ref in service.secret_refs.items()},
                 efs={
                     m.volume: (args.volumes[m.volume].file_system_id, args.volumes[m.volume].access_point_id)
