@@ -16,7 +16,7 @@ import botocore.exceptions
 
 from compose_cloud.account.clients import AWS_ERRORS, NO_CREDENTIALS_FIX, Aws, failure_text
 from compose_translate.plan import DeploymentPlan
-from compose_translate.plan.on_bedrock import BedrockServing
+from compose_translate.plan.on_bedrock import ANY_REGION, BedrockServing
 from compose_translate.plan.zones import choose_zones, gpu_zones
 from compose_translate.serving import ECS_GPU_AMI_PARAMETER
 
@@ -379,7 +379,7 @@ def _profile_routes(profile: dict[str, Any], serving: BedrockServing) -> str:
     if profile.get("status") != "ACTIVE":
         return f"inference profile {serving.model_id} is {profile.get('status')}"
     routed = {m["modelArn"].split(":")[3] for m in profile.get("models", []) if m.get("modelArn")}
-    extra = sorted(routed - set(serving.destinations))
+    extra = sorted(routed - set(serving.destinations)) if ANY_REGION not in serving.destinations else []
     if extra:
         return (
             f"the profile also routes to {', '.join(extra)}, which the gateway's role may not invoke (compose-cloud's "

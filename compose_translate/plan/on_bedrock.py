@@ -22,6 +22,7 @@ _SAMPLING_DEFAULTS = {
     "--predict": "max_tokens",
     "--n-predict": "max_tokens",
 }
+ANY_REGION = "*"  # the destinations of a profile the catalogue does not list
 _TOKENS = re.compile(r"(\d{1,12})/(\d{1,12})")
 
 
@@ -181,8 +182,9 @@ def _profile(
     if prefix is not None:
         found = next((p for p in entry.profiles if p.prefix == prefix), None) if entry else None
         if found is None:
-            # not in the table: the source is the Region itself, and destinations are unknown until preflight
-            return bedrock.Profile(prefix=prefix, sources=(region,), destinations=(region,)) if not entry else None
+            # not in the table: called from the Region itself, served wherever its geography's profile routes
+            # (unknown here): the gateway may invoke this one model in any Region, through the profile or not
+            return bedrock.Profile(prefix=prefix, sources=(region,), destinations=(ANY_REGION,)) if not entry else None
         if region not in found.sources:
             report.error(
                 f"the {prefix}. inference profile of {entry.name if entry else prefix} cannot be called from {region}",

@@ -245,6 +245,19 @@ def test_an_id_outside_the_table_is_allowed_with_what_is_not_checked(project):
     assert "llm" in plan.cost.per_token
 
 
+def test_a_profile_outside_the_table_may_be_served_in_any_region_of_its_route(project):
+    """Its destinations are unknown offline: the gateway may invoke that one model anywhere, nothing else."""
+    plan = _plan(
+        project,
+        "          llm: {model: ai/llama3.3, labels: {cloud.bedrock-model: 'us.meta.llama4-scout-17b-instruct-v1:0'}}",
+    )
+    serving = plan.models["llm"].bedrock
+    assert serving.invoke_arns("111122223333") == [
+        "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.meta.llama4-scout-17b-instruct-v1:0",
+        "arn:aws:bedrock:*::foundation-model/meta.llama4-scout-17b-instruct-v1:0",
+    ]
+
+
 def test_cost_is_zero_idle_and_the_expected_tokens_make_an_hourly_estimate(project):
     idle = _plan(
         project, "          llm: {model: ai/qwen3:32B, labels: {cloud.backend: bedrock, cloud.region: us-west-2}}"
