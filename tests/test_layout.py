@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("compose_translate", "compose_cloud")
 # bottom first: a folder may import the folders before it in this list, never one after it
-LAYERS = ("collector", "program", "preview", "account", "render", "cli")
+LAYERS = ("collector", "sdk_seams", "program", "preview", "account", "render", "cli")
 ALONE = {"account": {"collector"}}  # the boto3 side needs no Pulumi program, preview or renderer
 
 

@@ -8,8 +8,7 @@ program marked secret are recorded as `[secret]` and never leave this module.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from pulumi.runtime.sync_await import _sync_await
 from compose_cloud import collector
 from compose_cloud.preview.mock_aws import ACCOUNT, AUTONAMED, created_state
 from compose_cloud.program.project import DEFAULT as DEFAULT_PROJECT
+from compose_cloud.sdk_seams import acyclic_unknowns, without_stack_traces
 from compose_translate.errors import ComposeError, Diagnostic
 from compose_translate.plan import DeploymentPlan
 from compose_translate.sensitive import REDACTED
@@ -202,22 +202,6 @@ _LOGGER.addHandler(logging.NullHandler())
 _LOGGER.propagate = False
 
 
-@contextmanager
-def without_stack_traces() -> Iterator[None]:
-    """The one seam into the SDK's internals: while the offline preview runs, resources are registered
-    without the stack trace the SDK captures for each (`traceback.extract_stack`, about a tenth of a
-    1,000-service preview), which only a real engine records as source positions; the mock drops them."""
-    from pulumi.runtime import resource as sdk
-    from pulumi.runtime.proto import source_pb2
-
-    original = sdk._get_stack_trace
-    sdk._get_stack_trace = source_pb2.StackTrace  # an empty trace
-    try:
-        yield
-    finally:
-        sdk._get_stack_trace = original
-
-
 def run_preview(
     settings: StackSettings,
     stack: str = "preview",
@@ -238,7 +222,7 @@ def run_preview(
     mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER, monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
     try:
-        with collector.relaxed(), without_stack_traces():
+        with collector.relaxed(), without_stack_traces(), acyclic_unknowns():
             plan, _ = main(opts=root_options() if root_options else None)
             _sync_await(pulumi.runtime.stack.wait_for_rpcs())
             root = pulumi.runtime.settings.get_root_resource()  # register the exports as the engine does

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from compose_cloud import collector
+from compose_cloud import collector, sdk_seams
 from compose_translate.cli_config import encode
 from compose_translate.errors import ComposeError
 from compose_translate.settings import NAMESPACE
@@ -70,6 +70,7 @@ def run(files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | Non
     import pulumi
 
     collector.for_program()
+    sdk_seams.for_program()  # with the collector off, the SDK must not leave a cycle per value it checks
     try:
         deploy(files, settings=settings)
     except ComposeError as exc:

@@ -686,7 +686,7 @@ def test_the_stack_trace_seam_is_only_inside_the_offline_preview():
     """Issue 25: the SDK's per-resource stack capture is skipped by the mock preview only, and restored."""
     from pulumi.runtime import resource as sdk
 
-    from compose_cloud.preview.engine import without_stack_traces
+    from compose_cloud.sdk_seams import without_stack_traces
 
     original = sdk._get_stack_trace
     with without_stack_traces():
