@@ -32,10 +32,12 @@ def paused() -> Iterator[None]:
 
 @contextmanager
 def relaxed() -> Iterator[None]:
-    """Rare collections while the block runs; what exists before it (imported modules) is never scanned
-    again. For a preview run inside a process that keeps collecting (tests, a library caller)."""
+    """Rare collections while the block runs; what exists before it (imported modules, the caller's data) is
+    not scanned while it runs. For a preview run inside a process that keeps collecting (tests, a library
+    caller). No collection on the way in: it scanned the caller's whole heap each time (in the test suite,
+    0.16 s of a 0.28 s preview); garbage frozen with the rest is freed by the caller's own collections after
+    the block."""
     previous = gc.get_threshold()
-    gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
     try:

@@ -4,6 +4,7 @@ Used by tests/program/test_pulumi_cli.py in a fresh process, so nothing set by a
 mocks) leaks in. Prints one JSON line: the registered resources, or the errors logged.
 """
 
+import asyncio
 import json
 import logging
 import runpy
@@ -60,6 +61,9 @@ def main() -> None:
         _sync_await(pulumi.runtime.stack.wait_for_rpcs())
     except SystemExit as exc:
         code = int(exc.code or 0)
+    # the loop `_sync_await` made, closed while the interpreter is whole: left open, it is closed by its
+    # __del__ during shutdown, which then fails now and again ("Exception ignored in BaseEventLoop.__del__")
+    asyncio.get_event_loop().close()
     print(
         json.dumps(
             {
