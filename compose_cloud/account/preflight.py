@@ -309,7 +309,7 @@ BEDROCK_READ_FIX = (
 def _bedrock(aws: Aws, key: str, serving: BedrockServing, checks: list[Check]) -> None:
     """A Bedrock model: offered in the Region for the way it is called, the account's access to it, and, through a
     profile, destinations the gateway's role allows (compose_translate/plan/on_bedrock.py)."""
-    name, region = f"Bedrock {serving.model_id} ({key}) in {region_of(serving)}", serving.region
+    name, region = f"Bedrock {serving.model_id} ({key}) in {_region_of(serving)}", serving.region
     client = aws.client("bedrock", region)
     try:
         listed = {
@@ -346,7 +346,7 @@ def _bedrock(aws: Aws, key: str, serving: BedrockServing, checks: list[Check]) -
     checks.append(Check(name, "pass", "offered and this account has access"))
 
 
-def region_of(serving: BedrockServing) -> str:
+def _region_of(serving: BedrockServing) -> str:
     """Where a Bedrock model is called from, and where a profile may serve it."""
     return serving.region + (f" (profile to {', '.join(serving.destinations)})" if serving.profile else "")
 

@@ -9,13 +9,15 @@ endpoints and inference components and its Bedrock models (streaming included) a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from compose_cloud.program.aws import iam
 from compose_cloud.program.aws.ecs_scaling import requests_namespace
-from compose_cloud.program.aws.former import Former, under
+from compose_cloud.program.aws.former import under
 from compose_cloud.program.aws.service import SERVICE_TYPE, ComposeService, ComposeServiceArgs
 from compose_translate.plan.on_bedrock import BedrockServing
 from compose_translate.serving import ASLEEP_EVENT, REQUEST_EVENT
@@ -47,9 +49,10 @@ def invoke_policy(endpoint_arns: list[str], bedrock_arns: list[str] | None = Non
     return iam.document(statements)
 
 
-def _inner(inner: str, name: str, args: ComposeServiceArgs) -> Former | None:
-    """The place of a component's inner service, under the component's own (`args.place`)."""
-    return under(SERVICE_TYPE, inner, name, (args.place,))[0] if args.place else None
+def _inner(inner: str, name: str, args: ComposeServiceArgs, **changes: Any) -> ComposeServiceArgs:
+    """A component's arguments for its inner service: its places (former and current) under the component's."""
+    place = under(SERVICE_TYPE, inner, name, (args.place,))[0] if args.place else None
+    return dataclasses.replace(args, formers=under(SERVICE_TYPE, inner, name, args.formers), place=place, **changes)
 
 
 class EcsModel(pulumi.ComponentResource):
@@ -60,9 +63,7 @@ class EcsModel(pulumi.ComponentResource):
         inner = f"{name}-server"
         self.service = ComposeService(
             inner,
-            dataclasses.replace(
-                args, formers=under(SERVICE_TYPE, inner, name, args.formers), place=_inner(inner, name, args)
-            ),
+            _inner(inner, name, args),
             pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"serviceName": self.service.service_name})
@@ -78,7 +79,7 @@ class ModelGateway(pulumi.ComponentResource):
         endpoint_arns: list[pulumi.Output[str]],
         opts: pulumi.ResourceOptions | None = None,
         count_requests: bool = False,
-        bedrock_models: list[BedrockServing] | None = None,
+        bedrock_models: Sequence[BedrockServing] = (),
     ):
         """The LiteLLM gateway as an ECS service allowed to invoke exactly the stack's endpoints and Bedrock models,
         and, for models that wake from zero, the log metrics that count its requests."""
@@ -88,23 +89,18 @@ class ModelGateway(pulumi.ComponentResource):
             # an inference profile's ARN names the account: the one the stack deploys to
             account = (
                 aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-                if any(b.profile for b in bedrock_models or [])
+                if any(b.profile for b in bedrock_models)
                 else pulumi.Output.from_input("")
             )
             policy = pulumi.Output.all(account, *endpoint_arns).apply(
                 lambda values: invoke_policy(
-                    list(values[1:]), [arn for b in bedrock_models or [] for arn in b.invoke_arns(values[0])]
+                    list(values[1:]), [arn for b in bedrock_models for arn in b.invoke_arns(values[0])]
                 )
             )
         inner = f"{name}-proxy"
         self.service = ComposeService(
             inner,
-            dataclasses.replace(
-                args,
-                task_policy=policy,
-                formers=under(SERVICE_TYPE, inner, name, args.formers),
-                place=_inner(inner, name, args),
-            ),
+            _inner(inner, name, args, task_policy=policy),
             pulumi.ResourceOptions(parent=self),
         )
         if count_requests:  # the gateway logs a line per request (and per asleep answer) of a waking model
