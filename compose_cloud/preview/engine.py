@@ -213,7 +213,7 @@ def run_preview(
 
     `root_options` makes the root ComposeProject's options once the mocks are in place, as a user's
     program would (a parent, providers, transforms), for `deploy(opts=...)`."""
-    from compose_cloud.program.main import main  # imported late: it imports pulumi_aws, which is slow
+    from compose_cloud.program.main import main_stepwise  # imported late: it imports pulumi_aws, which is slow
 
     recorder = _Mocks(settings.region, offerings=offerings)
     # a fresh root stack for this project and stack: set_mocks keeps the one an earlier run in this process
@@ -221,17 +221,21 @@ def run_preview(
     pulumi.runtime.settings.reset_options(project=project, stack=stack, preview=True)
     mocks.set_mocks(recorder, project=project, stack=stack, preview=True, logger=_LOGGER, monitor=_Monitor(recorder))
     pulumi.runtime.set_all_config(settings.cli_config())  # the strings `pulumi up` would pass
+    planned: list[DeploymentPlan] = []
+
+    async def program() -> None:
+        plan, _ = await main_stepwise(opts=root_options() if root_options else None)
+        planned.append(plan)
+
     try:
         with collector.relaxed(), without_stack_traces(), acyclic_unknowns():
-            plan, _ = main(opts=root_options() if root_options else None)
-            _sync_await(pulumi.runtime.stack.wait_for_rpcs())
-            root = pulumi.runtime.settings.get_root_resource()  # register the exports as the engine does
-            if not isinstance(root, pulumi.runtime.stack.Stack):
-                raise pulumi.RunError("the mock runtime has no root stack")
-            root.register_outputs(pulumi.runtime.stack.massage(root.outputs, []))
-            _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+            # as the language host runs `__main__.py` (whose `run()` calls pulumi.run): in a fresh root stack,
+            # which registers the exports as its outputs once the program has returned
+            pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]
+            _sync_await(pulumi.runtime.stack.run_in_stack(lambda: pulumi.run(program)))
     except pulumi.RunError as exc:
         raise ComposeError(Diagnostic(str(exc))) from None
+    plan = planned[0]
     return PreviewResult(
         stack=stack, plan=plan, resources=list(recorder.records.values()), outputs=recorder.stack_outputs
     )

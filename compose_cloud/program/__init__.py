@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from compose_cloud.program.aws.compose_project import ComposeProject, ComposeProjectArgs
 
-__all__ = ["ComposeProject", "ComposeProjectArgs", "deploy", "run"]
+__all__ = ["ComposeProject", "ComposeProjectArgs", "deploy", "deploy_stepwise", "run"]
 
 
 def __getattr__(name: str) -> Any:
@@ -53,17 +53,38 @@ def deploy(
     """
     from compose_cloud.program.main import main  # imported late: pulumi_aws takes a while to import
 
+    _, outputs = main(_overrides(files, settings), export=export, opts=opts)
+    return outputs
+
+
+async def deploy_stepwise(
+    files: Sequence[str] | None = None,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    export: bool = True,
+    opts: pulumi.ResourceOptions | None = None,
+) -> dict[str, Any]:
+    """`deploy` for an async program (`pulumi.run(...)`): the same resources, registered as they are made rather
+    than all at the end, which bounds the program's memory on large projects."""
+    from compose_cloud.program.main import main_stepwise
+
+    _, outputs = await main_stepwise(_overrides(files, settings), export=export, opts=opts)
+    return outputs
+
+
+def _overrides(files: Sequence[str] | None, settings: Mapping[str, Any] | None) -> dict[str, str]:
+    """Keyword settings in the form the Pulumi CLI passes config (strings; lists and maps as JSON)."""
     overrides: dict[str, str] = {}
     for key, value in {**({"files": list(files)} if files is not None else {}), **(settings or {})}.items():
         text = encode(list(value) if isinstance(value, tuple) else value)
         if text is not None:
             overrides[key if ":" in key else f"{NAMESPACE}:{key}"] = text
-    _, outputs = main(overrides, export=export, opts=opts)
-    return outputs
+    return overrides
 
 
 def run(files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | None = None) -> None:
-    """`deploy` for a program's top level: bad input is logged once, without a traceback, exit 1.
+    """`deploy` for a program's top level, as its async entry point (`pulumi.run`): bad input is logged once,
+    without a traceback, exit 1.
 
     Also tunes the garbage collector for this process, which ends with the program (collector.py).
     """
@@ -71,8 +92,12 @@ def run(files: Sequence[str] | None = None, *, settings: Mapping[str, Any] | Non
 
     collector.for_program()
     sdk_seams.for_program()  # with the collector off, the SDK must not leave a cycle per value it checks
-    try:
-        deploy(files, settings=settings)
-    except ComposeError as exc:
-        pulumi.log.error(exc.render())
-        sys.exit(1)
+
+    async def program() -> None:
+        try:
+            await deploy_stepwise(files, settings=settings)
+        except ComposeError as exc:
+            pulumi.log.error(exc.render())
+            sys.exit(1)
+
+    pulumi.run(program)

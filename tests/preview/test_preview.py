@@ -467,20 +467,17 @@ def test_every_nested_argument_is_known_to_the_provider(agent, tmp_path):
 
 def test_pulumi_entry_point_runs_the_same_program(monkeypatch, tmp_path):
     """`pulumi up` runs __main__.py: under mocks it creates the same resources, and bad input exits 1."""
-    import runpy
-
     import pulumi
     from pulumi.runtime import mocks
-    from pulumi.runtime.sync_await import _sync_await
 
     from compose_cloud.preview.engine import _Mocks, _Monitor
+    from tests.support.pulumi_entry import run_as_language_host
 
     def run(config: dict) -> _Mocks:
         recorder = _Mocks("us-east-1")
         mocks.set_mocks(recorder, project="compose-cloud", stack="dev", preview=True, monitor=_Monitor(recorder))
         pulumi.runtime.set_all_config(config)
-        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
-        _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+        run_as_language_host(ROOT / "__main__.py")
         return recorder
 
     recorder = run({"aws:region": "us-east-1", "compose-cloud:files": json.dumps(list(AGENT_FILES))})

@@ -162,3 +162,71 @@ def test_each_run_has_its_own_stack_root(folder):
     for result, stack in ((first, "before-base"), (second, "shop-dev")):
         [root] = [r for r in result.resources if r.type == ROOT_TYPE]
         assert root.parent_urn.endswith(f"::pulumi:pulumi:Stack::{stack}")
+
+
+def _services(count: int) -> str:
+    lines = ["services:"]
+    for i in range(count):
+        lines += [f"  s{i:03d}:", "    image: busybox", f"    models: [m{i % 5}]"]
+    models = [f"  m{i}: {{model: ai/smollm2, labels: [cloud.backend=ecs]}}" for i in range(5)]
+    return "\n".join([*lines, "models:", *models])
+
+
+def test_registrations_reach_the_engine_while_the_project_is_built(tmp_path, monkeypatch):
+    """The program (`run()` under `pulumi up`, and the preview, which runs it the same way) lets the event loop
+    run after each model and service: when the last service is made, what came before has been registered,
+    instead of every registration pending until the program returns (the peak memory of large projects)."""
+    from compose_cloud.program.aws import compose_project
+
+    write(tmp_path, {"compose.yaml": _services(40)})
+    recorders: list = []
+    registered_at_pause: list[int] = []
+    pause = compose_project.let_registrations_run
+
+    async def counting() -> None:
+        registered_at_pause.append(len(recorders[0].records) if recorders else 0)
+        await pause()
+
+    monkeypatch.setattr(compose_project, "let_registrations_run", counting)
+    from compose_cloud.preview import engine
+
+    original = engine._Mocks.__init__
+
+    def keep(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        recorders.append(self)
+
+    monkeypatch.setattr(engine._Mocks, "__init__", keep)
+    result = run_preview(StackSettings(files=(str(tmp_path / "compose.yaml"),)), stack="dev", project="big")
+    # after each service, the model server (one serves the five models) and the gateway
+    assert len(registered_at_pause) == 40 + 2, registered_at_pause
+    assert registered_at_pause == sorted(registered_at_pause), registered_at_pause
+    # by the last pause, all but the last few services' resources have reached the engine
+    assert registered_at_pause[-1] >= 0.8 * len(result.resources), (registered_at_pause, len(result.resources))
+
+
+def test_a_synchronous_program_makes_the_same_resources(tmp_path):
+    """`deploy()` called from a user's synchronous program builds the project in one go; `run()` and the preview
+    build it step by step on the event loop: the same resources, with the same inputs."""
+    import json
+
+    from pulumi.runtime import mocks
+    from pulumi.runtime.sync_await import _sync_await
+
+    from compose_cloud.preview.engine import _Mocks, _Monitor
+    from compose_cloud.program import deploy
+
+    files = (str(write(tmp_path, {"compose.yaml": COMPOSE}) / "compose.yaml"),)
+    stepwise = run_preview(StackSettings(files=files), stack="dev", project="shop")
+    recorder = _Mocks("us-east-1")
+    pulumi.runtime.settings.reset_options(project="shop", stack="dev", preview=True)
+    mocks.set_mocks(recorder, project="shop", stack="dev", preview=True, monitor=_Monitor(recorder))
+    pulumi.runtime.set_all_config(StackSettings(files=files).cli_config())
+    deploy()
+    _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+
+    def inputs(records) -> dict:  # type: ignore[no-untyped-def]
+        return {(r.type, r.name): json.dumps(r.inputs, sort_keys=True, default=str) for r in records}
+
+    whole = inputs(recorder.records.values())
+    assert len(whole) > 30 and whole == inputs(stepwise.resources)

@@ -44,6 +44,13 @@ class _Errors(logging.Handler):
             self.lines.append(record.getMessage())
 
 
+def run_as_language_host(program: Path) -> None:
+    """As pulumi-language-python-exec runs a program: the module inside a fresh root stack, which awaits what the
+    module hands `pulumi.run`, then every registration, then registers the stack's outputs."""
+    pulumi.runtime.settings.set_root_resource(None)
+    _sync_await(pulumi.runtime.stack.run_in_stack(lambda: runpy.run_path(str(program), run_name="__main__")))
+
+
 def main() -> None:
     """argv: STACK MODE [PROGRAM_FOLDER PROJECT]; the program folder is also the working directory."""
     stack, preview = sys.argv[1], sys.argv[2] == "preview"
@@ -57,8 +64,7 @@ def main() -> None:
     mocks.set_mocks(recorder, project=project, stack=stack, preview=preview, logger=logger, monitor=_Monitor(recorder))
     code = 0
     try:
-        runpy.run_path(str(folder / "__main__.py"), run_name="__main__")
-        _sync_await(pulumi.runtime.stack.wait_for_rpcs())
+        run_as_language_host(folder / "__main__.py")
     except SystemExit as exc:
         code = int(exc.code or 0)
     # the loop `_sync_await` made, closed while the interpreter is whole: left open, it is closed by its

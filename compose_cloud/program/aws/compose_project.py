@@ -8,7 +8,8 @@ former place (and to its folder-derived former name) through aliases, so existin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,28 @@ def deploy(
     return ComposeProject(plan.name, args, opts).outputs
 
 
+async def deploy_stepwise(
+    plan: DeploymentPlan,
+    settings: StackSettings,
+    former_name: str | None = None,
+    provider_args: dict[str, Any] | None = None,
+    opts: pulumi.ResourceOptions | None = None,
+) -> dict[str, Any]:
+    """`deploy`, for a program running on the event loop (`pulumi.run`): the same resources, with the loop let
+    run between components (`ComposeProject.stepwise`)."""
+    args = ComposeProjectArgs(plan, settings, dict(provider_args or {}), former_name)
+    return (await ComposeProject.stepwise(plan.name, args, opts)).outputs
+
+
+async def let_registrations_run(turns: int = 30) -> None:
+    """Turns of the event loop: what is ready of the registrations so far runs (serialized, sent to the engine)
+    without waiting for the engine's answers, which under `pulumi up` come as AWS finishes. A registration takes
+    a dozen turns or more; with 3 per service most of them still waited at the end (tests/program/
+    test_compose_project.py), with 30 a preview of 2,000 services peaks at about 640 MiB instead of 1.26 GiB."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
 class ComposeProject(pulumi.ComponentResource):
     """The plan's providers, then its components in order, foundation first (network, cluster, GPU
     capacity, secrets, volumes), so later ones can be wired to them; outputs registered once all exist.
@@ -77,6 +100,28 @@ class ComposeProject(pulumi.ComponentResource):
         """Providers first, then every component in the plan's order; outputs registered last, once everything
         exists."""
         super().__init__(TYPE, name, None, opts)
+        for _ in self._create(name, args, opts):
+            pass
+
+    @classmethod
+    async def stepwise(
+        cls,
+        name: str,
+        args: ComposeProjectArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        pause: Callable[[], Awaitable[None]] | None = None,
+    ) -> ComposeProject:
+        """The same component, built with `pause` awaited after each model and service: the SDK registers what
+        exists so far instead of holding every resource's pending registration until the program returns (the
+        peak memory of a large project; issue 25)."""
+        project = cls.__new__(cls)
+        pulumi.ComponentResource.__init__(project, TYPE, name, None, opts)
+        for _ in project._create(name, args, opts):
+            await (pause or let_registrations_run)()
+        return project
+
+    def _create(self, name: str, args: ComposeProjectArgs, opts: pulumi.ResourceOptions | None) -> Iterator[None]:
+        """Everything under this component, in order; yields after each model and service (see `stepwise`)."""
         # this component's URN: as text at the stack's root (no Output per alias), else through the engine
         self.own_urn: Urn = (
             self.urn if opts is not None and opts.parent is not None else root_places(TYPE, [name])[0].urn
@@ -107,8 +152,10 @@ class ComposeProject(pulumi.ComponentResource):
         }
         self._foundation()
         balancers = self.ingress()
-        endpoints = self.models()
-        services = self.services(balancers)
+        endpoints: dict[str, SageMakerModel] = {}
+        yield from self.models(endpoints)
+        services: dict[str, ComposeService] = {}
+        yield from self.services(balancers, services)
         self.outputs = _outputs(plan, services, endpoints, balancers)
         self.register_outputs(self.outputs)
 
@@ -262,18 +309,18 @@ class ComposeProject(pulumi.ComponentResource):
             **extra,
         )
 
-    def models(self) -> dict[str, SageMakerModel]:
-        """SageMaker endpoints (through their region's providers), ECS model servers and the gateway."""
+    def models(self, endpoints: dict[str, SageMakerModel]) -> Iterator[None]:
+        """SageMaker endpoints (through their region's providers, into `endpoints`), ECS model servers and the
+        gateway; yields after each."""
         plan = self.plan
-        endpoints = {
-            key: SageMakerModel(
-                f"{plan.name}-model-{key}",
-                model,
-                self.named(f"{plan.name}-model-{key}", self._region_options(model.placement.region)),
-            )
-            for key, model in plan.models.items()
-            if model.sagemaker
-        }
+        for key, model in plan.models.items():
+            if model.sagemaker:
+                endpoints[key] = SageMakerModel(
+                    f"{plan.name}-model-{key}",
+                    model,
+                    self.named(f"{plan.name}-model-{key}", self._region_options(model.placement.region)),
+                )
+                yield
         for model in plan.models.values():
             if model.server:
                 EcsModel(
@@ -286,6 +333,7 @@ class ComposeProject(pulumi.ComponentResource):
                     ),
                     self.named(f"{plan.name}-{model.server.name}"),
                 )
+                yield
         # No ordering between services, gateway and model servers: creating one before another does not
         # make it ready sooner (clients retry), and every such edge makes Pulumi's cycle check quadratic.
         if plan.gateway:
@@ -301,10 +349,11 @@ class ComposeProject(pulumi.ComponentResource):
                 count_requests=any(r.wakes for r in plan.gateway.routes),
                 bedrock_models=[m.bedrock for _, m in sorted(plan.models.items()) if m.bedrock and not m.served_by],
             )
-        return endpoints
+            yield
 
-    def services(self, balancers: LoadBalancers | None) -> dict[str, ComposeService]:
-        """The Compose services in deploy order, each after the services it depends on."""
+    def services(self, balancers: LoadBalancers | None, services: dict[str, ComposeService]) -> Iterator[None]:
+        """The Compose services in deploy order (into `services`), each after the services it depends on; yields
+        after each."""
         plan = self.plan
         awaited_healthy = {
             dep
@@ -312,7 +361,6 @@ class ComposeProject(pulumi.ComponentResource):
             for dep, spec in s.depends_on.items()
             if spec.condition == "service_healthy"
         }
-        services: dict[str, ComposeService] = {}
         for name in plan.deploy_order:
             service = plan.services[name]
             after = [services[d].ready for d in sorted(service.depends_on)]
@@ -328,7 +376,7 @@ class ComposeProject(pulumi.ComponentResource):
                 ),
                 self.named(f"{plan.name}-{name}"),
             )
-        return services
+            yield
 
 
 def _gpu_capacity(
