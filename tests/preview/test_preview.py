@@ -690,3 +690,31 @@ def test_the_stack_trace_seam_is_only_inside_the_offline_preview():
         assert sdk._get_stack_trace is not original
         assert len(sdk._get_stack_trace().frames) == 0
     assert sdk._get_stack_trace is original
+
+
+def test_services_with_the_same_own_rules_share_one_group_and_gain_no_reach(tmp_path):
+    """Two services the load balancer reaches on the same container port share the first one's group; a third
+    on another port keeps its own. The shared group admits the load balancer on that port only, and nothing
+    admits from it: neither member reaches the other through it (issue 25: fewer resources, same reach)."""
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  a: {image: x, ports: ['8001:80']}\n  b: {image: x, ports: ['8002:80']}\n"
+            "  c: {image: x, ports: ['8003:3000']}\n"
+        },
+    )
+    result = preview([tmp_path / "compose.yaml"])
+    groups = {
+        n: r.inputs["networkConfiguration"]["securityGroups"]
+        for n, r in by_type(result, "aws:ecs/service:Service").items()
+    }
+    shared, own = ident(result, "app-a-sg", SG), ident(result, "app-c-sg", SG)
+    assert groups["app-a-service"][0] == groups["app-b-service"][0] == shared
+    assert groups["app-c-service"][0] == own and "app-b-sg" not in by_type(result, SG)
+    rules = by_type(result, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    into = {n: (r.inputs.get("fromPort"), r.inputs.get("referencedSecurityGroupId")) for n, r in rules.items()}
+    alb = ident(result, "app-ingress-alb-sg", SG)
+    assert {n: v for n, v in into.items() if rules[n].inputs["securityGroupId"] == shared} == {
+        "app-a-lb-80": (80.0, alb)
+    }
+    assert [n for n, r in rules.items() if r.inputs.get("referencedSecurityGroupId") in (shared, own)] == []

@@ -261,11 +261,18 @@ def test_model_servers_are_reachable_from_the_gateway_only(multi):
     assert holders == ["research-assistant-model-gateway-proxy-service"]
     rules = by_type(multi, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     admitted = sorted(n for n, r in rules.items() if r.inputs.get("referencedSecurityGroupId") == servers_net)
-    assert admitted == [
-        "research-assistant-model-coder-server-from-compose-cloud-model-servers",
-        "research-assistant-model-embedder-server-from-compose-cloud-model-servers",
+    # both servers have the same rules, so they share the group the first one made (rule_groups.py): one rule
+    # admits the gateway's network into it, on llama.cpp's port; nothing admits one server from the other
+    assert admitted == ["research-assistant-model-coder-server-from-compose-cloud-model-servers"]
+    assert rules[admitted[0]].inputs["fromPort"] == 8080.0
+    shared = ident(multi, "research-assistant-model-coder-server-sg", SG)
+    assert rules[admitted[0]].inputs["securityGroupId"] == shared
+    for name in ("coder", "embedder"):
+        groups = services[f"research-assistant-model-{name}-server-service"].inputs["networkConfiguration"]
+        assert groups["securityGroups"] == [shared]
+    assert [n for n, r in rules.items() if r.inputs.get("referencedSecurityGroupId") == shared] == [
+        "research-assistant-volume-compose-cloud-model-cache-nfs-model-coder"  # the model cache admits the group
     ]
-    assert {rules[n].inputs["fromPort"] for n in admitted} == {8080.0}
 
 
 def test_one_shared_endpoint_var_serves_three_models(multi):

@@ -25,6 +25,7 @@ from compose_cloud.program.aws.ingress import LoadBalancers, LoadBalancersArgs
 from compose_cloud.program.aws.models import EcsModel, ModelGateway
 from compose_cloud.program.aws.native import native_provider
 from compose_cloud.program.aws.network import Network, NetworkArgs
+from compose_cloud.program.aws.rule_groups import RuleSet
 from compose_cloud.program.aws.sagemaker import SageMakerModel
 from compose_cloud.program.aws.secrets import SecretStore, SecretStoreArgs, stored_value
 from compose_cloud.program.aws.service import ComposeService, ComposeServiceArgs
@@ -179,6 +180,7 @@ class ComposeProject(pulumi.ComponentResource):
             ClusterArgs(project=plan.name, vpc_id=self.network.vpc_id, networks=plan.networks),
             self.named(f"{plan.name}-cluster"),
         )
+        self.rule_groups: dict[RuleSet, aws.ec2.SecurityGroup] = {}  # shared by services with the same rules
         self.capacity = _gpu_capacity(plan, self.cluster, self.network, self.named)
         self.capacity_ready = (
             capacity_association(
@@ -302,6 +304,7 @@ class ComposeProject(pulumi.ComponentResource):
             secret_recovery_days=self.settings.secret_recovery_days,
             stored=self.store.refs if self.store else {},
             volumes=self.volumes,
+            rule_groups=self.rule_groups,
             baked={f.source: pulumi.Output.secret(stored_value(plan.configs[f.source])) for f in service.baked_files},
             capacity_provider=self.capacity[runtime.capacity] if runtime.capacity != "fargate" else None,
             # a first deployment must not start GPU tasks before the cluster may use the capacity provider

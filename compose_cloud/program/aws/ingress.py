@@ -37,6 +37,7 @@ class Target:
     """What a service needs to join a load balancer."""
 
     target_group_arn: pulumi.Output[str]
+    balancer: str  # "alb" or "nlb": which balancer's group the service's group admits
     container_port: int
     transports: tuple[str, ...]  # ("tcp",), ("udp",) or both: what the service's group admits
     balancer_group_id: pulumi.Output[str]
@@ -167,6 +168,7 @@ class LoadBalancers(pulumi.ComponentResource):
             )
         return Target(
             target_group_arn=target_group.arn,
+            balancer=x.balancer,
             container_port=x.target,
             transports=transports(x.protocol),
             balancer_group_id=group.id,

@@ -22,6 +22,7 @@ from compose_cloud.program.aws.images import service_image
 from compose_cloud.program.aws.ingress import Target
 from compose_cloud.program.aws.naming import fixed_name
 from compose_cloud.program.aws.oneshot import TaskRun
+from compose_cloud.program.aws.rule_groups import RuleSet
 from compose_cloud.program.aws.secrets import StoredRef, recovery
 from compose_cloud.program.aws.storage import SharedVolume
 from compose_cloud.program.aws.task import TaskDefinitionArgs, task_definition
@@ -62,6 +63,8 @@ class ComposeServiceArgs:
     capacity_provider: pulumi.Input[str] | None = None  # EC2 GPU capacity; None: Fargate
     capacity_ready: list[pulumi.Resource] = field(default_factory=list)  # the cluster's capacity association
     task_policy: pulumi.Input[str] | None = None  # what the application may do in AWS; None: nothing
+    # the project's groups for services' own rules, by rule set (rule_groups.py): services with the same share one
+    rule_groups: dict[RuleSet, aws.ec2.SecurityGroup] = field(default_factory=dict)
     formers: tuple[Former, ...] = ()  # where earlier versions registered this service (see former.py)
     place: Former | None = None  # where it is registered now (its task's resources answer to places under it)
 
@@ -110,18 +113,18 @@ class ComposeService(pulumi.ComponentResource):
             ),
             self,
         )
-        # its own security group only when it carries a rule (load balancer ports, client networks it admits,
-        # an EFS file system that admits it) or it is on no network: else its networks' groups are all it
-        # needs, with the same egress, and one resource per service less
-        group = (
-            self._security_group(name, args)
-            if args.targets or service.admits or efs_mounts or not args.network_group_ids
-            else None
-        )
+        # a group for its own rules only when it has some (load balancer ports, client networks it admits, an
+        # EFS file system that admits it) or it is on no network: else its networks' groups are all it needs,
+        # with the same egress; the first service with these rules makes it, later ones share it (rule_groups.py)
+        group = None
+        if args.targets or service.admits or efs_mounts or not args.network_group_ids:
+            rules = RuleSet.of(args.targets, service.admits, [m.volume for m in efs_mounts])
+            group = args.rule_groups.get(rules)
+            if group is None:
+                group = args.rule_groups[rules] = self._security_group(name, args)
+                for mount in efs_mounts:
+                    args.volumes[mount.volume].admit(service.name, group.id, child)
         group_ids: list[pulumi.Input[str]] = [*([group.id] if group else []), *args.network_group_ids]
-        for mount in efs_mounts:
-            assert group is not None
-            args.volumes[mount.volume].admit(service.name, group.id, child)
         self.ecs_service: aws.ecs.Service | None = None
         self.ready: pulumi.Resource  # what services that depend on this one wait for
         if service.job is not None:  # it finishes: run once per change, not restarted without end
