@@ -21,6 +21,8 @@ def contains_unknowns(val: Any) -> bool:
     making a cycle: the containers still to look at are a list, the ones seen a set of ids."""
     from pulumi.runtime import known_types
 
+    if not isinstance(val, (dict, list)):  # most values asked about: answered without the walk's set and list
+        return known_types.is_unknown(val)
     seen: set[int] = set()
     pending = [val]
     while pending:
