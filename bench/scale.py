@@ -59,7 +59,7 @@ def generate(folder: Path, services: int) -> list[Path]:
     return [path]
 
 
-FLOOR_RESOURCES = 5_000  # the SDK floor: a bare program registering this many resources
+FLOOR_RESOURCES = 10_000  # the SDK floor: a bare program registering this many resources (issue 25's)
 
 
 def floor(count: int) -> dict:
@@ -72,7 +72,7 @@ def floor(count: int) -> dict:
     from pulumi.runtime import mocks
     from pulumi.runtime.sync_await import _sync_await
 
-    from compose_cloud.sdk_seams import acyclic_unknowns, without_stack_traces
+    from compose_cloud.sdk_seams import acyclic_unknowns, lazy_aliases, without_stack_traces
 
     class Echo(pulumi.runtime.Mocks):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs):
@@ -84,7 +84,7 @@ def floor(count: int) -> dict:
     mocks.set_mocks(Echo(), project="floor", stack="bench", preview=True)
     gc.disable()
     start = time.perf_counter()
-    with without_stack_traces(), acyclic_unknowns():  # the SDK as the preview runs it
+    with without_stack_traces(), acyclic_unknowns(), lazy_aliases():  # the SDK as the preview runs it
         for i in range(count):
             aws.ec2.SecurityGroup(f"sg-{i}", description=f"group {i}")
         _sync_await(pulumi.runtime.stack.wait_for_rpcs())

@@ -433,7 +433,7 @@ def _outputs(
         "services": {
             name: {
                 "ecsService": services[name].service_name,
-                "urls": pulumi.Output.all(*urls.get(name, [])),
+                "urls": pulumi.Output.all(*urls[name]) if name in urls else [],
                 # values may hold credentials (a password inside a URL): readable with
                 # `pulumi stack output --show-secrets`, never in logs or PR comments
                 "environment": pulumi.Output.secret(dict(plan.services[name].environment)),
