@@ -16,6 +16,31 @@ from compose_translate.plan.placement import LABELS
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "compatibility.md"
 COSTS = ROOT / "docs" / "costs.md"
+PERFORMANCE = ROOT / "docs" / "performance.md"
+GOLDEN = ROOT / "tests" / "preview" / "golden"  # each example's reviewed offline preview
+# registered resources per example before issue 25's changes (commit 273d493^, its `compose-cloud preview`);
+# bedrock did not exist then
+BEFORE = {
+    "agent-app": 111,
+    "jobs": 98,
+    "multi-region": 119,
+    "scale-to-zero": 102,
+    "seed-01-basic": 52,
+    "seed-02-configuration": 52,
+    "seed-03-short-syntax": 71,
+    "seed-04-long-syntax": 71,
+    "seed-05-model-runner": 52,
+    "seed-06-cloud": 53,
+}
+_KINDS = {  # the AWS resources a service brings, by the words a reader knows them by
+    "aws:ecs/service:Service": "ECS services",
+    "aws:ecs/taskDefinition:TaskDefinition": "task definitions",
+    "aws:iam/role:Role": "IAM roles",
+    "aws:iam/rolePolicy:RolePolicy": "role policies",
+    "aws:cloudwatch/logGroup:LogGroup": "log groups",
+    "aws:ec2/securityGroup:SecurityGroup": "security groups",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "ingress rules",
+}
 _STATUS = {"mapped": "mapped", "warned": "ignored, with a warning", "rejected": "refused (error)"}
 
 
@@ -130,6 +155,35 @@ def costs_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def resources_markdown() -> str:
+    """Per example: resources registered before issue 25 and now, and what a real `pulumi up` of it creates (AWS
+    resources, by kind; components and providers are Pulumi's bookkeeping, nothing in the account)."""
+    lines = [
+        "| example | registered before | now | AWS resources `pulumi up` creates | of which | components | providers |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for folder in sorted(GOLDEN.iterdir()):
+        tree = (folder / "preview.txt").read_text().split("\nresources:\n", 1)[1].split("\n\n", 1)[0]
+        types = [line.split()[0] for line in tree.splitlines()]
+        aws = [t for t in types if t.startswith("aws:")]
+        kinds = ", ".join(f"{aws.count(t)} {label}" for t, label in _KINDS.items() if t in aws)
+        other = len(aws) - sum(aws.count(t) for t in _KINDS)
+        components = sum(t.startswith("compose-cloud:") for t in types)
+        providers = sum(t.startswith("pulumi:providers:") for t in types)
+        lines.append(
+            f"| {folder.name} | {BEFORE.get(folder.name, '-')} | {len(types)} | {len(aws)} | {kinds}, {other} other | "
+            f"{components} | {providers} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def performance_page() -> str:
+    """docs/performance.md with its generated resource table in place (between its markers)."""
+    text = PERFORMANCE.read_text()
+    start, end = text.index("<!-- resources -->"), text.index("<!-- /resources -->")
+    return text[:start] + "<!-- resources -->\n" + resources_markdown() + text[end:]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the generated pages; `--help` explains, anything else is refused (it never rewrites by accident)."""
     import argparse
@@ -142,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(compatibility_markdown())
     COSTS.write_text(costs_markdown())
-    sys.stdout.write(f"wrote {DOC} and {COSTS}\n")
+    PERFORMANCE.write_text(performance_page())
+    sys.stdout.write(f"wrote {DOC}, {COSTS} and {PERFORMANCE}'s resource table\n")
     return 0
 
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from compose_translate.compat import SERVICE_ATTRIBUTES
-from tools.docs import COSTS, DOC, compatibility_markdown, costs_markdown
+from tools.docs import COSTS, DOC, PERFORMANCE, compatibility_markdown, costs_markdown, performance_page
 
 SPEC_KEYS = Path(__file__).parent / "data" / "compose_spec_service_keys.txt"
 
@@ -38,3 +38,10 @@ def test_document_lists_every_attribute():
 
 def test_the_cost_table_is_generated_from_the_examples():
     assert COSTS.read_text() == costs_markdown(), "run: python -m tools.docs"
+
+
+def test_the_resource_table_follows_the_reviewed_previews():
+    """docs/performance.md's resources per example: counted from the golden previews, so it changes with them."""
+    text = PERFORMANCE.read_text()
+    assert text == performance_page(), "run: python -m tools.docs"
+    assert "| agent-app | 111 | 102 | 84 |" in text  # before issue 25, now, and what AWS gets
