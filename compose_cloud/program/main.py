@@ -7,14 +7,13 @@ from typing import Any
 
 import pulumi
 
-from compose_cloud.program.aws.compose_project import deploy, deploy_stepwise
+from compose_cloud.program.aws.compose_project import ComposeProject, ComposeProjectArgs
 from compose_cloud.program.project import stack_file
 from compose_cloud.program.stack_config import provider_args, settings_from_stack
 from compose_translate import LoadOptions, make_plan
 from compose_translate.errors import Loc, fail
 from compose_translate.load import normalize_name
 from compose_translate.plan import DeploymentPlan
-from compose_translate.settings import StackSettings
 
 
 def main(
@@ -24,9 +23,8 @@ def main(
 
     `opts` are the root ComposeProject's. Raises ComposeError, before any resource exists, on bad input.
     """
-    plan, settings, former_name = _plan(overrides)
-    outputs = deploy(plan, settings, former_name, provider_args(settings), opts)
-    return plan, _exported(outputs, export)
+    plan, args = _plan(overrides)
+    return plan, _exported(ComposeProject(plan.name, args, opts).outputs, export)
 
 
 async def main_stepwise(
@@ -34,13 +32,13 @@ async def main_stepwise(
 ) -> tuple[DeploymentPlan, dict[str, Any]]:
     """`main` for a program on the event loop (`pulumi.run`, and the offline preview, which runs the program as
     the language host does): the loop runs registrations between components (ComposeProject.stepwise)."""
-    plan, settings, former_name = _plan(overrides)
-    outputs = await deploy_stepwise(plan, settings, former_name, provider_args(settings), opts)
-    return plan, _exported(outputs, export)
+    plan, args = _plan(overrides)
+    return plan, _exported((await ComposeProject.stepwise(plan.name, args, opts)).outputs, export)
 
 
-def _plan(overrides: dict[str, str] | None) -> tuple[DeploymentPlan, StackSettings, str]:
-    """The stack's settings and the plan (its warnings logged), and the folder-derived name of earlier versions."""
+def _plan(overrides: dict[str, str] | None) -> tuple[DeploymentPlan, ComposeProjectArgs]:
+    """The plan (its warnings logged) and what ComposeProject realises it with: the stack's settings, the AWS
+    provider's arguments and the folder-derived project name of earlier versions."""
     settings = settings_from_stack(overrides or {})
     if not settings.files:
         raise fail(
@@ -63,7 +61,8 @@ def _plan(overrides: dict[str, str] | None) -> tuple[DeploymentPlan, StackSettin
     )
     for warning in plan.warnings:
         pulumi.log.warn(warning.render(Path(plan.project_dir)))
-    return plan, settings, normalize_name(Path(plan.project_dir).name)
+    former_name = normalize_name(Path(plan.project_dir).name)
+    return plan, ComposeProjectArgs(plan, settings, provider_args(settings), former_name)
 
 
 def _exported(outputs: dict[str, Any], export: bool) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """ComposeProject: the whole Compose project on AWS as one component, the root of everything a stack
 creates. A user's program can parent it, protect it, transform it and hand it providers, as with any
-Pulumi component; `deploy()` (and `compose_cloud.program.deploy`) wrap it.
+Pulumi component; `compose_cloud.program.deploy` (and `deploy_stepwise`, `run`) wrap it.
 
 Earlier versions registered the top-level components at the stack's root: each answers to that
 former place (and to its folder-derived former name) through aliases, so existing stacks keep them.
@@ -49,31 +49,6 @@ class ComposeProjectArgs:
     provider_args: dict[str, Any] = field(default_factory=dict)
     # the project name earlier versions took from the folder: top-level components answer to it
     former_name: str | None = None
-
-
-def deploy(
-    plan: DeploymentPlan,
-    settings: StackSettings,
-    former_name: str | None = None,
-    provider_args: dict[str, Any] | None = None,
-    opts: pulumi.ResourceOptions | None = None,
-) -> dict[str, Any]:
-    """Create every resource of the plan under one ComposeProject; returns the stack outputs."""
-    args = ComposeProjectArgs(plan, settings, dict(provider_args or {}), former_name)
-    return ComposeProject(plan.name, args, opts).outputs
-
-
-async def deploy_stepwise(
-    plan: DeploymentPlan,
-    settings: StackSettings,
-    former_name: str | None = None,
-    provider_args: dict[str, Any] | None = None,
-    opts: pulumi.ResourceOptions | None = None,
-) -> dict[str, Any]:
-    """`deploy`, for a program running on the event loop (`pulumi.run`): the same resources, with the loop let
-    run between components (`ComposeProject.stepwise`)."""
-    args = ComposeProjectArgs(plan, settings, dict(provider_args or {}), former_name)
-    return (await ComposeProject.stepwise(plan.name, args, opts)).outputs
 
 
 async def let_registrations_run(turns: int = 30) -> None:
