@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi.runtime import mocks, rpc
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
 from compose_cloud import collector
@@ -174,7 +176,7 @@ class _Monitor(mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        response = self._register(request)
         record = self.recorder.records.get((request.type, request.name))
         if record is not None:
             record.urn, record.parent_urn = response.urn, request.parent
@@ -183,6 +185,52 @@ class _Monitor(mocks.MockMonitor):
             record.delete_before_replace = bool(request.deleteBeforeReplace)
             record.dependencies = tuple(request.dependencies)
         return response
+
+    def _register(self, request: Any) -> Any:
+        """The SDK's MockMonitor.RegisterResource, but the answer's state becomes a Struct directly when it is plain
+        data, as the engine's would (`plain_struct`), instead of through the SDK's asynchronous serializer run on
+        this worker thread's own event loop: a tenth or so of the offline preview. Anything else (an asset, a
+        resource reference) takes the SDK's way."""
+        if request.type == "pulumi:pulumi:Stack":
+            return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        urn = self.make_urn(request.parent, request.type, request.name)
+        mocks._ensure_event_loop()  # type: ignore[no-untyped-call]  # deserializing a resource reference needs one on this thread
+        args = pulumi.runtime.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=rpc.deserialize_properties(request.object),
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+            transforms=mocks._resolve_callbacks(request.transforms),
+        )
+        resource_id, state = self.mocks.new_resource(args)
+        answer = plain_struct(state)
+        if answer is None:
+            answer = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id or "", object=answer)
+
+
+def plain_struct(state: dict[str, Any]) -> struct_pb2.Struct | None:
+    """`state` as the protobuf Struct the SDK's serializer makes of it, when it holds only JSON's types (the
+    serializer's answer for those is the same, tests/preview/test_engine.py); None for anything else."""
+    if not _plain(state):
+        return None
+    answer = struct_pb2.Struct()
+    answer.update(state)
+    return answer
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or kind is float or value is None:
+        return True
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(v) for v in value)
+    return False
 
 
 def redact(value: Any) -> Any:
