@@ -69,14 +69,15 @@ def for_program() -> None:
 
 def _collapsed_for(original: Callable[..., Any]) -> Callable[..., Any]:
     """`collapse_alias_to_urn` as `Resource.__init__` calls it: skipped when the engine takes alias specs."""
+    from pulumi.runtime import settings
+    from pulumi.runtime.proto import resource_pb2
+
     if getattr(original, "compose_cloud_seam", False):
         return original
+    alias_specs = resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS
 
-    def collapse(alias: Any, name: str, type_: str, parent: Any) -> Any:
-        from pulumi.runtime.proto import resource_pb2
-        from pulumi.runtime.settings import monitor_supports_feature
-
-        if monitor_supports_feature(resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS):
+    def collapse(alias: Any, name: str, type_: str, parent: Any) -> Any:  # per alias of every resource: no imports
+        if settings.monitor_supports_feature(alias_specs):
             return alias  # kept in Resource._aliases, which nothing reads with alias specs (module docstring)
         return original(alias, name, type_, parent)
 

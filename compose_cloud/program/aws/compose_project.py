@@ -9,7 +9,7 @@ former place (and to its folder-derived former name) through aliases, so existin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ async def let_registrations_run(turns: int = 30) -> None:
     """Turns of the event loop: what is ready of the registrations so far runs (serialized, sent to the engine)
     without waiting for the engine's answers, which under `pulumi up` come as AWS finishes. A registration takes
     a dozen turns or more; with 3 per service most of them still waited at the end (tests/program/
-    test_compose_project.py), with 30 a preview of 2,000 services peaks at about 640 MiB instead of 1.26 GiB."""
+    test_compose_project.py), with 30 a preview of 2,000 services peaks at about 600 MiB instead of 1.26 GiB."""
     for _ in range(turns):
         await asyncio.sleep(0)
 
@@ -85,15 +85,14 @@ class ComposeProject(pulumi.ComponentResource):
         name: str,
         args: ComposeProjectArgs,
         opts: pulumi.ResourceOptions | None = None,
-        pause: Callable[[], Awaitable[None]] | None = None,
     ) -> ComposeProject:
-        """The same component, built with `pause` awaited after each model and service: the SDK registers what
-        exists so far instead of holding every resource's pending registration until the program returns (the
-        peak memory of a large project; issue 25)."""
+        """The same component, with `let_registrations_run` awaited after each model and service: the SDK registers
+        what exists so far instead of holding every resource's pending registration until the program returns
+        (the peak memory of a large project; issue 25)."""
         project = cls.__new__(cls)
         pulumi.ComponentResource.__init__(project, TYPE, name, None, opts)
         for _ in project._create(name, args, opts):
-            await (pause or let_registrations_run)()
+            await let_registrations_run()
         return project
 
     def _create(self, name: str, args: ComposeProjectArgs, opts: pulumi.ResourceOptions | None) -> Iterator[None]:
