@@ -12,12 +12,23 @@
   specs reads (`pulumi.runtime.resource.all_aliases`); an engine with them (every CLI since 3.x, and the
   mocks) is sent the aliases themselves. With alias specs, the collapse is skipped; without, it runs as the
   SDK's. A service carries eleven aliases (former.py): about a tenth of a preview. Installed with the other.
+- `transfer_properties`: the SDK gives each output property of each resource (about 40 for an ECS service) four
+  Futures and an Output whose task awaits them one by one; this gives it one Future, resolved with the same
+  `_OutputData` the task would have built: about an eighth of a preview, and of the program under `pulumi up`.
+- `resource_types`: the SDK works out a resource class's property types anew at every registration's answer
+  (`get_type_hints` when the class annotates its attributes, as components do); the answer depends on the class
+  alone, so it is kept per class.
+
+`installed()` puts them all in place for a block (the offline preview, the bench's floor); `for_program()` puts
+all but the first in place for good, in the process `pulumi up` runs the program in.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 
@@ -61,10 +72,22 @@ def acyclic_unknowns() -> Iterator[None]:
 def for_program() -> None:
     """A process that ends with the program (`pulumi up` runs `__main__.py` once): the repairs stay."""
     import pulumi.resource
+    from pulumi import _types
     from pulumi.runtime import rpc
 
     rpc.contains_unknowns = contains_unknowns
     pulumi.resource.collapse_alias_to_urn = _collapsed_for(pulumi.resource.collapse_alias_to_urn)
+    rpc.transfer_properties = transfer_properties
+    _types.resource_types = _cached_types(_types.resource_types)
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """Every seam, for the block: the SDK as the offline preview runs it."""
+    with ExitStack() as stack:
+        for seam in (without_stack_traces, acyclic_unknowns, lazy_aliases, direct_outputs, known_types):
+            stack.enter_context(seam())
+        yield
 
 
 def _collapsed_for(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,3 +133,74 @@ def without_stack_traces() -> Iterator[None]:
         yield
     finally:
         sdk._get_stack_trace = original
+
+
+def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:
+    """The SDK's `rpc.transfer_properties` (identical in 3.254-3.272, checked by tests/program/test_sdk_seams.py):
+    each property of `res` but its URN and a custom resource's id becomes an Output on `res`, and the answer maps
+    its name to the resolver the SDK calls with (value, is_known, is_secret, dependencies, failure). Here that
+    Output's data is one Future, resolved at once, instead of four the Output's own task awaits in turn."""
+    from pulumi.output import Output
+
+    resolvers: dict[str, Callable[..., None]] = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            continue  # the SDK's rule: those two are resolved elsewhere
+        data: asyncio.Future[Any] = asyncio.Future()
+        resolvers[name] = functools.partial(_resolve, res, data)
+        res.__dict__[name] = Output._from_data(data)
+    return resolvers
+
+
+def _resolve(
+    res: Any, data: asyncio.Future[Any], value: Any, is_known: bool, is_secret: bool, deps: Any, failed: Any
+) -> None:
+    """What the SDK's resolver and Output task make of an answer, in one step: the value, whether it is known and
+    secret, and the resources it depends on (the given ones and `res`); or the failure, raised to whoever awaits."""
+    from pulumi.output import _OutputData
+
+    if failed is not None:
+        data.set_exception(failed)
+        return
+    resources = set(deps) if deps else set()
+    resources.add(res)
+    data.set_result(_OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
+
+
+@contextmanager
+def direct_outputs() -> Iterator[None]:
+    """Resources made while the block runs get one Future per output property (`transfer_properties`)."""
+    from pulumi.runtime import rpc
+
+    original = rpc.transfer_properties
+    rpc.transfer_properties = transfer_properties
+    try:
+        yield
+    finally:
+        rpc.transfer_properties = original
+
+
+def _cached_types(original: Callable[[type], dict[str, type]]) -> Callable[[type], dict[str, type]]:
+    """`resource_types` answered once per class (a copy each time: the SDK's callers own the dict they get)."""
+    if getattr(original, "compose_cloud_seam", False):
+        return original
+    cache = functools.cache(original)
+
+    def resource_types(resource_cls: type) -> dict[str, type]:
+        return dict(cache(resource_cls))
+
+    resource_types.compose_cloud_seam = True  # type: ignore[attr-defined]
+    return resource_types
+
+
+@contextmanager
+def known_types() -> Iterator[None]:
+    """Registrations answered while the block runs look a resource class's property types up once per class."""
+    from pulumi import _types
+
+    original = _types.resource_types
+    _types.resource_types = _cached_types(original)
+    try:
+        yield
+    finally:
+        _types.resource_types = original

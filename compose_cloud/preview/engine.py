@@ -18,10 +18,9 @@ from pulumi.runtime import mocks, rpc
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _sync_await
 
-from compose_cloud import collector
+from compose_cloud import collector, sdk_seams
 from compose_cloud.preview.mock_aws import ACCOUNT, AUTONAMED, created_state
 from compose_cloud.program.project import DEFAULT as DEFAULT_PROJECT
-from compose_cloud.sdk_seams import acyclic_unknowns, lazy_aliases, without_stack_traces
 from compose_translate.errors import ComposeError, Diagnostic
 from compose_translate.plan import DeploymentPlan
 from compose_translate.sensitive import REDACTED
@@ -276,7 +275,7 @@ def run_preview(
         planned.append(plan)
 
     try:
-        with collector.relaxed(), without_stack_traces(), acyclic_unknowns(), lazy_aliases():
+        with collector.relaxed(), sdk_seams.installed():
             # as the language host runs `__main__.py` (whose `run()` calls pulumi.run): in a fresh root stack,
             # which registers the exports as its outputs once the program has returned
             pulumi.runtime.settings.set_root_resource(None)  # type: ignore[arg-type]

@@ -144,6 +144,7 @@ def test_the_engine_is_sent_the_same_aliases_with_and_without_the_seam(monkeypat
 
     from support.common import ROOT
 
+    from compose_cloud import sdk_seams
     from compose_cloud.preview import engine
     from compose_translate import StackSettings
 
@@ -154,6 +155,146 @@ def test_the_engine_is_sent_the_same_aliases_with_and_without_the_seam(monkeypat
         return {(r.type, r.name): r.aliases for r in result.resources}
 
     with_seam = aliases()
-    monkeypatch.setattr(engine, "lazy_aliases", contextlib.nullcontext)
+    monkeypatch.setattr(sdk_seams, "lazy_aliases", contextlib.nullcontext)
     without = aliases()
     assert sum(len(a) for a in with_seam.values()) > 50 and with_seam == without
+
+
+# -- direct_outputs: one Future per output property ------------------------------------------------------------------
+
+SDK_TRANSFER = rpc.transfer_properties  # taken as this module is collected, before any test runs a program
+REVIEWED = "f4e4f0c4fec6a9f0b2c52b91e17dd563e76f01adb154187b48f41d5e3c6b2c29"  # pulumi 3.254 to 3.272
+
+
+def test_the_replaced_function_is_the_one_the_seam_was_written_against():
+    """An SDK whose `transfer_properties` changed (other rules, other resolver arguments) fails here, so that the
+    seam is read against it again; its callers pass a resolver the five arguments the seam takes."""
+    import ast
+    import hashlib
+
+    tree = _sdk_tree("pulumi.runtime.rpc")
+    [function] = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "transfer_properties"]
+    assert hashlib.sha256(ast.dump(function).encode()).hexdigest() == REVIEWED
+    callers = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("resolve_")]
+    calls = [c for f in callers for c in ast.walk(f) if isinstance(c, ast.Call) and ast.unparse(c.func) == "resolve"]
+    assert len(calls) >= 4 and all(len(c.args) == 5 and not c.keywords for c in calls)
+
+
+class _Resource:  # what transfer_properties needs of a resource: somewhere to put the Outputs
+    pass
+
+
+OTHER = _Resource()
+FAILURE = RuntimeError("create failed")
+ANSWERS = [  # what the SDK's resolve_properties and resolve_outputs_due_to_exception pass a resolver
+    ("known", True, False, {OTHER}, None),
+    (None, False, False, None, None),  # a preview's value not known yet
+    ("s3cr3t", True, True, set(), None),
+    ({"a": [1, UNKNOWN]}, True, False, {OTHER}, None),  # known, but holding an unknown: not known after all
+    (None, False, False, None, FAILURE),
+]
+
+
+@pytest.mark.parametrize("custom", [True, False])
+@pytest.mark.parametrize("answer", ANSWERS, ids=range(len(ANSWERS)))
+def test_each_output_resolves_as_the_sdks_does(answer, custom):
+    import asyncio
+
+    from compose_cloud.sdk_seams import transfer_properties
+
+    async def outcome(transfer) -> tuple:
+        resource = _Resource()
+        props = {"urn": None, "id": None, "arn": None, "name": "given"}
+        resolvers = transfer(resource, props, custom)
+        names = sorted(resolvers)
+        for name in names:
+            resolvers[name](*answer)
+        seen = []
+        for name in names:
+            output = resource.__dict__[name]
+            try:
+                data = await output._data
+            except RuntimeError as exc:
+                seen.append((name, "raised", exc))
+                continue
+            who = {"itself" if r is resource else "other" if r is OTHER else r for r in data.resources}
+            seen.append((name, data.value, data.is_known, data.is_secret, who, await output.is_known()))
+        return tuple(names), seen
+
+    loop = asyncio.new_event_loop()  # its own: the thread's loop (which the previews use) stays as it was
+    try:
+        assert loop.run_until_complete(outcome(transfer_properties)) == loop.run_until_complete(outcome(SDK_TRANSFER))
+    finally:
+        loop.close()
+
+
+def test_a_preview_is_the_same_with_and_without_the_outputs_and_types_seams(monkeypatch):
+    """Every resource's inputs, ids, ARNs, names and dependencies, and the stack's outputs (which read resources'
+    output properties through applies), as the SDK's own functions give them. (The order the engine is sent them
+    in may differ, as registrations finish in another order; the preview sorts them.)"""
+    import contextlib
+
+    from support.common import ROOT
+
+    from compose_cloud import sdk_seams
+    from compose_cloud.preview import engine
+    from compose_translate import StackSettings
+
+    files = tuple(str(p) for p in sorted((ROOT / "examples" / "agent-app").glob("compose*.yaml")))
+
+    def preview() -> tuple:
+        result = engine.run_preview(StackSettings(files=files), stack="dev", project="shop")
+        return {(r.type, r.name): r for r in result.resources}, result.outputs
+
+    with_seams = preview()
+    monkeypatch.setattr(sdk_seams, "direct_outputs", contextlib.nullcontext)
+    monkeypatch.setattr(sdk_seams, "known_types", contextlib.nullcontext)
+    without = preview()
+    assert len(with_seams[0]) > 90 and with_seams[1] and with_seams == without
+
+
+def test_the_seams_are_in_place_only_while_the_block_runs():
+    from pulumi import _types
+
+    from compose_cloud.sdk_seams import installed, transfer_properties
+
+    before = rpc.transfer_properties, _types.resource_types
+    with installed():
+        assert rpc.transfer_properties is transfer_properties
+        assert getattr(_types.resource_types, "compose_cloud_seam", False)
+    assert (rpc.transfer_properties, _types.resource_types) == before
+
+
+def test_types_are_the_sdks_once_per_class_and_each_caller_gets_its_own_copy():
+    import pulumi_aws as aws
+
+    from compose_cloud.program.aws.service import ComposeService
+    from compose_cloud.sdk_seams import _cached_types
+
+    sdk = getattr(_types_module().resource_types, "__wrapped__", None) or _types_module().resource_types
+    cached = _cached_types(sdk)
+    for cls in (aws.ecs.Service, aws.iam.Role, ComposeService):  # a component annotates its output attributes
+        first = cached(cls)
+        assert first == sdk(cls) and first
+        first.clear()
+        assert cached(cls) == sdk(cls)
+    assert _cached_types(cached) is cached  # installed twice: once
+
+
+def _types_module():
+    from pulumi import _types
+
+    return _types
+
+
+def test_a_program_keeps_the_seams_for_good():
+    import subprocess
+    import sys
+
+    code = (
+        "from compose_cloud import sdk_seams; sdk_seams.for_program(); from pulumi.runtime import rpc; "
+        "from pulumi import _types; assert rpc.transfer_properties is sdk_seams.transfer_properties; "
+        "assert _types.resource_types.compose_cloud_seam; print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr
