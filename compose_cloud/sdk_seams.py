@@ -31,13 +31,17 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # exactly these types: never the SDK's Unknown
+
 
 def contains_unknowns(val: Any) -> bool:
     """Whether `val` holds an unknown value anywhere in its dicts and lists (the SDK's question), without
     making a cycle: the containers still to look at are a list, the ones seen a set of ids."""
+    if type(val) in _SCALARS:  # most values asked about (every Output's, as its data is made): no unknown in them
+        return False
     from pulumi.runtime import known_types
 
-    if not isinstance(val, (dict, list)):  # most values asked about: answered without the walk's set and list
+    if not isinstance(val, (dict, list)):
         return known_types.is_unknown(val)
     seen: set[int] = set()
     pending = [val]
@@ -140,31 +144,36 @@ def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callabl
     each property of `res` but its URN and a custom resource's id becomes an Output on `res`, and the answer maps
     its name to the resolver the SDK calls with (value, is_known, is_secret, dependencies, failure). Here that
     Output's data is one Future, resolved at once, instead of four the Output's own task awaits in turn."""
-    from pulumi.output import Output
+    from pulumi.output import Output, _OutputData
 
     resolvers: dict[str, Callable[..., None]] = {}
     for name in props:
         if name == "urn" or (name == "id" and custom):
             continue  # the SDK's rule: those two are resolved elsewhere
         data: asyncio.Future[Any] = asyncio.Future()
-        resolvers[name] = functools.partial(_resolve, res, data)
+        resolvers[name] = functools.partial(_resolve, _OutputData, res, data)
         res.__dict__[name] = Output._from_data(data)
     return resolvers
 
 
 def _resolve(
-    res: Any, data: asyncio.Future[Any], value: Any, is_known: bool, is_secret: bool, deps: Any, failed: Any
+    output_data: Any,  # pulumi.output._OutputData, imported once per resource rather than per property
+    res: Any,
+    data: asyncio.Future[Any],
+    value: Any,
+    is_known: bool,
+    is_secret: bool,
+    deps: Any,
+    failed: Any,
 ) -> None:
     """What the SDK's resolver and Output task make of an answer, in one step: the value, whether it is known and
     secret, and the resources it depends on (the given ones and `res`); or the failure, raised to whoever awaits."""
-    from pulumi.output import _OutputData
-
     if failed is not None:
         data.set_exception(failed)
         return
     resources = set(deps) if deps else set()
     resources.add(res)
-    data.set_result(_OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
+    data.set_result(output_data(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
 
 
 @contextmanager
