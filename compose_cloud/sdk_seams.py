@@ -82,7 +82,7 @@ def for_program() -> None:
     rpc.contains_unknowns = contains_unknowns
     pulumi.resource.collapse_alias_to_urn = _collapsed_for(pulumi.resource.collapse_alias_to_urn)
     rpc.transfer_properties = transfer_properties
-    _types.resource_types = _cached_types(_types.resource_types)
+    _types.resource_types = _cached_types(_types.resource_types)  # type: ignore[assignment]
 
 
 @contextmanager
@@ -208,7 +208,7 @@ def known_types() -> Iterator[None]:
     from pulumi import _types
 
     original = _types.resource_types
-    _types.resource_types = _cached_types(original)
+    _types.resource_types = _cached_types(original)  # type: ignore[assignment]
     try:
         yield
     finally:

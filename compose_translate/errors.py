@@ -27,37 +27,91 @@ class NumericKeyLoc(Loc):
     where compose-go refuses such keys (service names, environment variables) the location says so."""
 
 
-@dataclass(frozen=True)
 class KeyPath:
     """A key path and where it was written, carried together (compose-go's tree.Path, located), so a
     diagnostic names both without each caller joining strings and looking up lines.
 
     `KeyPath("services").key("web", services)` is `services.web` at the line `web` was written in
     the YAML mapping `services`; a key its container does not locate stays where its parent is.
+
+    A step is only recorded; its text and line are worked out when first asked for. The pipeline makes a
+    path for every key it reads (60,000 for 2,000 services) and a diagnostic asks for a handful: joining
+    and locating each at once was a tenth of `plan`. The containers (the loaded YAML) are never changed,
+    so the answer is the same later.
     """
 
-    path: str = ""
-    loc: Loc | None = None
+    __slots__ = ("_parent", "_kind", "_step", "_container", "_path", "_loc", "_located")
+
+    def __init__(self, path: str = "", loc: Loc | None = None):
+        self._parent: KeyPath | None = None
+        self._kind = _GIVEN
+        self._step: Any = None  # a key, an index, or (for `at`) a Loc | None
+        self._container: object = None
+        self._path: str | None = path
+        self._loc: Loc | None = loc
+        self._located = True
+
+    def _after(self, kind: int, step: Any, container: object) -> KeyPath:
+        child = KeyPath.__new__(KeyPath)
+        child._parent, child._kind, child._step, child._container = self, kind, step, container
+        child._path, child._loc, child._located = None, None, False
+        return child
 
     def key(self, name: object, container: object = None) -> KeyPath:
         """The path one key deeper, located at that key's line when the container knows it."""
-        return KeyPath(f"{self.path}.{name}" if self.path else str(name), self._loc_in(container, name))
+        return self._after(_KEY, name, container)
 
     def item(self, index: int, container: object = None) -> KeyPath:
         """An entry of a sequence: `ports[0]`."""
-        return KeyPath(f"{self.path}[{index}]", self._loc_in(container, index))
+        return self._after(_ITEM, index, container)
 
     def at(self, loc: Loc | None) -> KeyPath:
         """The same path, written at `loc` (kept where it is when `loc` is None)."""
-        return KeyPath(self.path, loc or self.loc)
+        return self._after(_AT, loc, None)
 
-    def _loc_in(self, container: object, key: object) -> Loc | None:
-        loc_of = getattr(container, "loc_of", None)  # a located YAML mapping or sequence
-        found: Loc | None = loc_of(key) if loc_of is not None else None
-        return found or self.loc
+    @property
+    def path(self) -> str:
+        """`services.web.ports[1]`: the parent's path and this step, joined once, when first asked for."""
+        if self._path is None:
+            parent = self._parent
+            assert parent is not None
+            if self._kind == _AT:
+                self._path = parent.path
+            elif self._kind == _ITEM:
+                self._path = f"{parent.path}[{self._step}]"
+            else:
+                self._path = f"{parent.path}.{self._step}" if parent.path else str(self._step)
+        return self._path
+
+    @property
+    def loc(self) -> Loc | None:
+        """Where the key was written: the container's line for it, else the parent's place; `at`'s own place."""
+        if not self._located:
+            parent = self._parent
+            assert parent is not None
+            if self._kind == _AT:
+                self._loc = self._step or parent.loc
+            else:
+                loc_of = getattr(self._container, "loc_of", None)  # a located YAML mapping or sequence
+                found: Loc | None = loc_of(self._step) if loc_of is not None else None
+                self._loc = found or parent.loc
+            self._located = True
+        return self._loc
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KeyPath) and (self.path, self.loc) == (other.path, other.loc)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.loc))
+
+    def __repr__(self) -> str:
+        return f"KeyPath(path={self.path!r}, loc={self.loc!r})"
 
     def __str__(self) -> str:
         return self.path
+
+
+_GIVEN, _KEY, _ITEM, _AT = range(4)  # how a KeyPath follows from its parent (`at`: the same path, elsewhere)
 
 
 Where = str | KeyPath  # what a diagnostic is about: a plain path, or a KeyPath that also says where

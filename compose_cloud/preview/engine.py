@@ -182,7 +182,7 @@ class _Monitor(mocks.MockMonitor):
             record.aliases = tuple(_alias(a) for a in request.aliases)
             record.retain_on_delete, record.protect = bool(request.retainOnDelete), bool(request.protect)
             record.delete_before_replace = bool(request.deleteBeforeReplace)
-            record.dependencies = tuple(request.dependencies)
+            record.dependencies = tuple(sorted(request.dependencies))  # the SDK sends them from a set
         return response
 
     def _register(self, request: Any) -> Any:
