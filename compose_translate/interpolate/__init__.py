@@ -109,18 +109,31 @@ def _walk(
             errors.extend(exc.diagnostics)
             return value
     if isinstance(value, YMap):
-        items = [(k, v, _walk(v, env, report, _join(path, k), value.loc_of(k), errors)) for k, v in value.items()]
+        items = [
+            (k, v, v if _plain(v) else _walk(v, env, report, _join(path, k), value.loc_of(k), errors))
+            for k, v in value.items()
+        ]
         if all(new is old for _, old, new in items):
             return value  # nothing interpolated beneath: no copy
         return YMap(((k, new) for k, _, new in items), loc=value.loc, key_locs=value.key_locs)
     if isinstance(value, YList):
-        walked = [_walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors) for i, v in enumerate(value)]
+        walked = [
+            v if _plain(v) else _walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors)
+            for i, v in enumerate(value)
+        ]
         if all(new is old for new, old in zip(walked, value, strict=True)):
             return value
         return YList(walked, loc=value.loc, item_locs=value.item_locs)
     if isinstance(value, (Reset, Override)):
         return type(value)(_walk(value.value, env, report, path, value.loc or loc, errors), value.loc)
     return value
+
+
+def _plain(value: Any) -> bool:
+    """A value interpolation leaves as it is: text without `$`, a number, a boolean or null. Most of a file is;
+    its key path and line are then never needed, so they are not worked out."""
+    kind = type(value)
+    return (kind is str and "$" not in value) or kind is int or kind is bool or kind is float or value is None
 
 
 def _join(path: str, key: Any) -> str:

@@ -25,6 +25,7 @@ from compose_translate.merge.keys import (
 from compose_translate.yaml_source import Override, Reset, YList, YMap
 
 _DELETE = object()
+_UNTAGGED = frozenset({str, int, float, bool, type(None)})  # a YAML scalar: nothing beneath it to strip
 Path = tuple[str, ...]
 
 
@@ -35,7 +36,7 @@ def strip_tags(value: Any) -> Any:
     if isinstance(value, Reset):
         return _DELETE
     if isinstance(value, YMap):
-        stripped = {key: strip_tags(item) for key, item in value.items()}
+        stripped = {key: item if type(item) in _UNTAGGED else strip_tags(item) for key, item in value.items()}
         if all(stripped[key] is item for key, item in value.items()):
             return value  # nothing tagged beneath: no copy
         out = YMap(loc=value.loc)
@@ -45,7 +46,7 @@ def strip_tags(value: Any) -> Any:
                 out.key_locs[key] = value.loc_of(key)
         return out
     if isinstance(value, YList):
-        stripped_items = [strip_tags(v) for v in value]
+        stripped_items = [v if type(v) in _UNTAGGED else strip_tags(v) for v in value]
         if all(new is old for new, old in zip(stripped_items, value, strict=True)):
             return value
         kept = [(v, value.loc_of(i)) for i, v in enumerate(stripped_items) if v is not _DELETE]
