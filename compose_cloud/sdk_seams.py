@@ -15,9 +15,10 @@
 - `transfer_properties`: the SDK gives each output property of each resource (about 40 for an ECS service) four
   Futures and an Output whose task awaits them one by one; this gives it one Future, resolved with the same
   `_OutputData` the task would have built: about an eighth of a preview, and of the program under `pulumi up`.
-- `resource_types`: the SDK works out a resource class's property types anew at every registration's answer
-  (`get_type_hints` when the class annotates its attributes, as components do); the answer depends on the class
-  alone, so it is kept per class.
+- `resource_types`, `unwrap_type`, `unwrap_optional_type`: the SDK works out a resource class's property types anew
+  at every registration's answer (`get_type_hints` when the class annotates its attributes, as components do), and
+  what each property's type unwraps to at every serialization; each answer depends on the class or type alone, so
+  it is kept.
 
 `installed()` puts them all in place for a block (the offline preview, the bench's floor); `for_program()` puts
 all but the first in place for good, in the process `pulumi up` runs the program in.
@@ -76,13 +77,12 @@ def acyclic_unknowns() -> Iterator[None]:
 def for_program() -> None:
     """A process that ends with the program (`pulumi up` runs `__main__.py` once): the repairs stay."""
     import pulumi.resource
-    from pulumi import _types
     from pulumi.runtime import rpc
 
     rpc.contains_unknowns = contains_unknowns
     pulumi.resource.collapse_alias_to_urn = _collapsed_for(pulumi.resource.collapse_alias_to_urn)
     rpc.transfer_properties = transfer_properties
-    _types.resource_types = _cached_types(_types.resource_types)  # type: ignore[assignment]
+    _install_known_types()
 
 
 @contextmanager
@@ -202,14 +202,50 @@ def _cached_types(original: Callable[[type], dict[str, type]]) -> Callable[[type
     return resource_types
 
 
-@contextmanager
-def known_types() -> Iterator[None]:
-    """Registrations answered while the block runs look a resource class's property types up once per class."""
+def _by_identity(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`unwrap_type` or `unwrap_optional_type` answered once per type object: each is a function of the type alone,
+    which `serialize_property` asks about for every property of every resource (typing introspection, a twentieth
+    of a preview). Keyed by identity, since a typing alias hashes by walking its arguments; the type is kept with
+    its answer, so its id cannot be reused while it is in the table."""
+    if getattr(original, "compose_cloud_seam", False):
+        return original
+    answers: dict[int, tuple[Any, Any]] = {}
+
+    def unwrapped(val: Any) -> Any:
+        hit = answers.get(id(val))
+        if hit is not None and hit[0] is val:
+            return hit[1]
+        answer = original(val)
+        answers[id(val)] = (val, answer)
+        return answer
+
+    unwrapped.compose_cloud_seam = True  # type: ignore[attr-defined]
+    return unwrapped
+
+
+_TYPE_FUNCTIONS = ("unwrap_type", "unwrap_optional_type")  # pulumi._types', asked through the module by rpc.py
+
+
+def _install_known_types() -> dict[str, Any]:
+    """The seams of `known_types`, in place; the answer is what they replaced."""
     from pulumi import _types
 
-    original = _types.resource_types
-    _types.resource_types = _cached_types(original)  # type: ignore[assignment]
+    replaced = {name: getattr(_types, name) for name in ("resource_types", *_TYPE_FUNCTIONS)}
+    _types.resource_types = _cached_types(_types.resource_types)  # type: ignore[assignment]
+    for name in _TYPE_FUNCTIONS:
+        setattr(_types, name, _by_identity(getattr(_types, name)))
+    return replaced
+
+
+@contextmanager
+def known_types() -> Iterator[None]:
+    """Registrations made while the block runs look types up once: a resource class's property types, and what a
+    property's type unwraps to."""
+    from pulumi import _types
+
+    replaced = _install_known_types()
     try:
         yield
     finally:
-        _types.resource_types = original
+        for name, original in replaced.items():
+            setattr(_types, name, original)

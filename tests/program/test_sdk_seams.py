@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
+from pulumi import _types as _sdk_types
 from pulumi.output import UNKNOWN
 from pulumi.runtime import rpc
 from pulumi.runtime.known_types import is_unknown  # noqa: F401  (the SDK's notion of unknown)
@@ -163,6 +164,7 @@ def test_the_engine_is_sent_the_same_aliases_with_and_without_the_seam(monkeypat
 # -- direct_outputs: one Future per output property ------------------------------------------------------------------
 
 SDK_TRANSFER = rpc.transfer_properties  # taken as this module is collected, before any test runs a program
+SDK_UNWRAP = (_sdk_types.unwrap_type, _sdk_types.unwrap_optional_type)  # likewise
 REVIEWED = "f4e4f0c4fec6a9f0b2c52b91e17dd563e76f01adb154187b48f41d5e3c6b2c29"  # pulumi 3.254 to 3.272
 
 
@@ -258,11 +260,12 @@ def test_the_seams_are_in_place_only_while_the_block_runs():
 
     from compose_cloud.sdk_seams import installed, transfer_properties
 
-    before = rpc.transfer_properties, _types.resource_types
+    before = rpc.transfer_properties, _types.resource_types, _types.unwrap_type, _types.unwrap_optional_type
     with installed():
         assert rpc.transfer_properties is transfer_properties
-        assert getattr(_types.resource_types, "compose_cloud_seam", False)
-    assert (rpc.transfer_properties, _types.resource_types) == before
+        seams = (_types.resource_types, _types.unwrap_type, _types.unwrap_optional_type)
+        assert all(getattr(f, "compose_cloud_seam", False) for f in seams)
+    assert (rpc.transfer_properties, _types.resource_types, _types.unwrap_type, _types.unwrap_optional_type) == before
 
 
 def test_types_are_the_sdks_once_per_class_and_each_caller_gets_its_own_copy():
@@ -298,3 +301,31 @@ def test_a_program_keeps_the_seams_for_good():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_types_unwrapping_is_the_sdks_once_per_type_object():
+    """Every property type of the resources a preview makes (input and output), and typing's own shapes of them."""
+    import typing
+
+    import pulumi
+    import pulumi_aws as aws
+
+    from compose_cloud.sdk_seams import _by_identity
+
+    types = _types_module()
+    shapes = [
+        pulumi.Output[str],
+        typing.Optional[pulumi.Input[str]],
+        pulumi.Input[typing.Sequence[pulumi.Input[str]]],
+        typing.Optional[pulumi.Input[typing.Mapping[str, pulumi.Input[str]]]],
+        str,
+        None,
+    ]
+    for cls in (aws.ecs.Service, aws.ecs.TaskDefinition, aws.iam.Role, aws.ec2.SecurityGroup):
+        shapes += list(types._types_from_py_properties(cls).values())
+        shapes += list(typing.get_type_hints(cls._internal_init).values())
+    for original in SDK_UNWRAP:
+        assert not getattr(original, "compose_cloud_seam", False)
+        cached = _by_identity(original)
+        for shape in shapes:
+            assert cached(shape) == original(shape) and cached(shape) == original(shape)  # the second from the table
