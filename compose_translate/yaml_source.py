@@ -125,15 +125,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     loader.flatten_mapping(node)
     result = YMap(loc=_loc(loader, node))
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         loc = _loc(loader, key_node)
         if not isinstance(key, str):
             if isinstance(key, (int, float)) and not isinstance(key, bool):
                 loc = NumericKeyLoc(loc.file, loc.line)
             key = str(key).lower() if isinstance(key, bool) else str(key)
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _construct(loader, value_node)
         result.key_locs[key] = loc
     return result
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _construct(loader: _Loader, node: yaml.Node) -> Any:
+    """A node's value: a plain string is the node's own text (what PyYAML's string constructor answers), taken
+    without its dispatch, since most of a Compose file is strings; anything else as PyYAML constructs it."""
+    if node.tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value
+    return loader.construct_object(node, deep=True)
 
 
 def _key_path(root: yaml.Node | None, target: yaml.Node) -> str | None:
@@ -158,7 +169,7 @@ def _key_path(root: yaml.Node | None, target: yaml.Node) -> str | None:
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode, deep: bool = False) -> YList:
     return YList(
-        [loader.construct_object(child, deep=True) for child in node.value],
+        [_construct(loader, child) for child in node.value],
         loc=_loc(loader, node),
         item_locs=[_loc(loader, child) for child in node.value],
     )

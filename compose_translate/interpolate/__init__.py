@@ -109,21 +109,25 @@ def _walk(
             errors.extend(exc.diagnostics)
             return value
     if isinstance(value, YMap):
-        items = [
-            (k, v, v if _plain(v) else _walk(v, env, report, _join(path, k), value.loc_of(k), errors))
-            for k, v in value.items()
-        ]
-        if all(new is old for _, old, new in items):
+        changed = {}
+        for k, v in value.items():
+            if not _plain(v):
+                new = _walk(v, env, report, _join(path, k), value.loc_of(k), errors)
+                if new is not v:
+                    changed[k] = new
+        if not changed:
             return value  # nothing interpolated beneath: no copy
-        return YMap(((k, new) for k, _, new in items), loc=value.loc, key_locs=value.key_locs)
+        return YMap(((k, changed.get(k, v)) for k, v in value.items()), loc=value.loc, key_locs=value.key_locs)
     if isinstance(value, YList):
-        walked = [
-            v if _plain(v) else _walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors)
-            for i, v in enumerate(value)
-        ]
-        if all(new is old for new, old in zip(walked, value, strict=True)):
+        walked = {}
+        for i, v in enumerate(value):
+            if not _plain(v):
+                new = _walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors)
+                if new is not v:
+                    walked[i] = new
+        if not walked:
             return value
-        return YList(walked, loc=value.loc, item_locs=value.item_locs)
+        return YList([walked.get(i, v) for i, v in enumerate(value)], loc=value.loc, item_locs=value.item_locs)
     if isinstance(value, (Reset, Override)):
         return type(value)(_walk(value.value, env, report, path, value.loc or loc, errors), value.loc)
     return value

@@ -36,22 +36,35 @@ def strip_tags(value: Any) -> Any:
     if isinstance(value, Reset):
         return _DELETE
     if isinstance(value, YMap):
-        stripped = {key: item if type(item) in _UNTAGGED else strip_tags(item) for key, item in value.items()}
-        if all(stripped[key] is item for key, item in value.items()):
+        changed = _changed(value.items())
+        if not changed:
             return value  # nothing tagged beneath: no copy
         out = YMap(loc=value.loc)
-        for key, item in stripped.items():
+        for key, item in value.items():
+            item = changed.get(key, item)
             if item is not _DELETE:
                 out[key] = item
                 out.key_locs[key] = value.loc_of(key)
         return out
     if isinstance(value, YList):
-        stripped_items = [v if type(v) in _UNTAGGED else strip_tags(v) for v in value]
-        if all(new is old for new, old in zip(stripped_items, value, strict=True)):
+        changed = _changed(enumerate(value))
+        if not changed:
             return value
-        kept = [(v, value.loc_of(i)) for i, v in enumerate(stripped_items) if v is not _DELETE]
+        kept = [(changed.get(i, v), value.loc_of(i)) for i, v in enumerate(value) if changed.get(i) is not _DELETE]
         return YList([v for v, _ in kept], loc=value.loc, item_locs=[loc for _, loc in kept])
     return value
+
+
+def _changed(entries: Any) -> dict[Any, Any]:
+    """The entries (key or index, value) whose value has tags beneath it, stripped; most have none, and a scalar
+    never has: those are stepped over without a call or a copy."""
+    changed: dict[Any, Any] = {}
+    for where, item in entries:
+        if type(item) not in _UNTAGGED:
+            stripped = strip_tags(item)
+            if stripped is not item:
+                changed[where] = stripped
+    return changed
 
 
 def merge_files(documents: list[YMap]) -> YMap:
