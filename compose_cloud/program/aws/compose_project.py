@@ -55,7 +55,8 @@ async def let_registrations_run(turns: int = 30) -> None:
     """Turns of the event loop: what is ready of the registrations so far runs (serialized, sent to the engine)
     without waiting for the engine's answers, which under `pulumi up` come as AWS finishes. A registration takes
     a dozen turns or more; with 3 per service most of them still waited at the end (tests/program/
-    test_compose_project.py), with 30 a preview of 2,000 services peaks at about 600 MiB instead of 1.26 GiB."""
+    test_compose_project.py), with 30 a preview of 2,000 services peaks at about 480 MiB (docs/performance.md)
+    instead of 1.26 GiB."""
     for _ in range(turns):
         await asyncio.sleep(0)
 
