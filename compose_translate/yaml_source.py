@@ -25,6 +25,9 @@ else:
     _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+SCALARS = frozenset({str, int, float, bool, type(None)})  # what a YAML scalar is loaded as: nothing beneath it
+
+
 class YMap(dict[Any, Any]):
     """A mapping with the location of itself and of each key."""
 

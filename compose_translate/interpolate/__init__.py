@@ -19,7 +19,7 @@ from compose_translate.interpolate.template import (
     ValueTooLong,
 )
 from compose_translate.values import kept_as_written
-from compose_translate.yaml_source import Override, Reset, YList, YMap
+from compose_translate.yaml_source import SCALARS, Override, Reset, YList, YMap
 
 
 def interpolate_string(
@@ -137,7 +137,7 @@ def _plain(value: Any) -> bool:
     """A value interpolation leaves as it is: text without `$`, a number, a boolean or null. Most of a file is;
     its key path and line are then never needed, so they are not worked out."""
     kind = type(value)
-    return (kind is str and "$" not in value) or kind is int or kind is bool or kind is float or value is None
+    return kind in SCALARS and (kind is not str or "$" not in value)
 
 
 def _join(path: str, key: Any) -> str:

@@ -22,10 +22,9 @@ from compose_translate.merge.keys import (
     unique,
     volume_target,
 )
-from compose_translate.yaml_source import Override, Reset, YList, YMap
+from compose_translate.yaml_source import SCALARS, Override, Reset, YList, YMap
 
 _DELETE = object()
-_UNTAGGED = frozenset({str, int, float, bool, type(None)})  # a YAML scalar: nothing beneath it to strip
 Path = tuple[str, ...]
 
 
@@ -60,7 +59,7 @@ def _changed(entries: Any) -> dict[Any, Any]:
     never has: those are stepped over without a call or a copy."""
     changed: dict[Any, Any] = {}
     for where, item in entries:
-        if type(item) not in _UNTAGGED:
+        if type(item) not in SCALARS:  # nothing beneath to strip
             stripped = strip_tags(item)
             if stripped is not item:
                 changed[where] = stripped

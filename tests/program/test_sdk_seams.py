@@ -165,6 +165,7 @@ def test_the_engine_is_sent_the_same_aliases_with_and_without_the_seam(monkeypat
 
 SDK_TRANSFER = rpc.transfer_properties  # taken as this module is collected, before any test runs a program
 SDK_UNWRAP = (_sdk_types.unwrap_type, _sdk_types.unwrap_optional_type)  # likewise
+SDK_RESOURCE_TYPES = _sdk_types.resource_types  # likewise
 REVIEWED = "f4e4f0c4fec6a9f0b2c52b91e17dd563e76f01adb154187b48f41d5e3c6b2c29"  # pulumi 3.254 to 3.272
 
 
@@ -274,7 +275,8 @@ def test_types_are_the_sdks_once_per_class_and_each_caller_gets_its_own_copy():
     from compose_cloud.program.aws.service import ComposeService
     from compose_cloud.sdk_seams import _cached_types
 
-    sdk = getattr(_types_module().resource_types, "__wrapped__", None) or _types_module().resource_types
+    sdk = SDK_RESOURCE_TYPES
+    assert not getattr(sdk, "compose_cloud_seam", False)
     cached = _cached_types(sdk)
     for cls in (aws.ecs.Service, aws.iam.Role, ComposeService):  # a component annotates its output attributes
         first = cached(cls)
@@ -282,12 +284,6 @@ def test_types_are_the_sdks_once_per_class_and_each_caller_gets_its_own_copy():
         first.clear()
         assert cached(cls) == sdk(cls)
     assert _cached_types(cached) is cached  # installed twice: once
-
-
-def _types_module():
-    from pulumi import _types
-
-    return _types
 
 
 def test_a_program_keeps_the_seams_for_good():
@@ -312,7 +308,7 @@ def test_a_types_unwrapping_is_the_sdks_once_per_type_object():
 
     from compose_cloud.sdk_seams import _by_identity
 
-    types = _types_module()
+    types = _sdk_types
     shapes = [
         pulumi.Output[str],
         typing.Optional[pulumi.Input[str]],
