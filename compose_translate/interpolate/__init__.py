@@ -102,6 +102,8 @@ def interpolate_tree(
 def _walk(
     value: Any, env: Mapping[str, str], report: Report, path: str, loc: Loc | None, errors: list[Diagnostic]
 ) -> Any:
+    """`value` interpolated, its errors added to `errors`; a container is copied only when something beneath it
+    changed, and a plain scalar beneath it is not visited (`_plain`)."""
     if isinstance(value, str):
         try:
             return interpolate_string(value, env, path=path, loc=loc, report=report)
