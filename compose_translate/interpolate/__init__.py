@@ -8,7 +8,7 @@ a warning. Keys are never interpolated.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from compose_translate.errors import ComposeError, Diagnostic, Loc, Report
 from compose_translate.interpolate.template import (
@@ -111,28 +111,37 @@ def _walk(
             errors.extend(exc.diagnostics)
             return value
     if isinstance(value, YMap):
-        changed = {}
-        for k, v in value.items():
-            if not _plain(v):
-                new = _walk(v, env, report, _join(path, k), value.loc_of(k), errors)
-                if new is not v:
-                    changed[k] = new
+        changed = _walk_entries(value, value.items(), lambda k: _join(path, k), env, report, errors)
         if not changed:
             return value  # nothing interpolated beneath: no copy
         return YMap(((k, changed.get(k, v)) for k, v in value.items()), loc=value.loc, key_locs=value.key_locs)
     if isinstance(value, YList):
-        walked = {}
-        for i, v in enumerate(value):
-            if not _plain(v):
-                new = _walk(v, env, report, f"{path}[{i}]", value.loc_of(i), errors)
-                if new is not v:
-                    walked[i] = new
-        if not walked:
+        changed = _walk_entries(value, enumerate(value), lambda i: f"{path}[{i}]", env, report, errors)
+        if not changed:
             return value
-        return YList([walked.get(i, v) for i, v in enumerate(value)], loc=value.loc, item_locs=value.item_locs)
+        return YList([changed.get(i, v) for i, v in enumerate(value)], loc=value.loc, item_locs=value.item_locs)
     if isinstance(value, (Reset, Override)):
         return type(value)(_walk(value.value, env, report, path, value.loc or loc, errors), value.loc)
     return value
+
+
+def _walk_entries(
+    container: YMap | YList,
+    entries: Any,
+    path_of: Callable[[Any], str],
+    env: Mapping[str, str],
+    report: Report,
+    errors: list[Diagnostic],
+) -> dict[Any, Any]:
+    """The entries (key or index, value) of `container` that interpolation changes, interpolated; plain scalars
+    are stepped over without a call, a key path or a line."""
+    changed: dict[Any, Any] = {}
+    for where, item in entries:
+        if not _plain(item):
+            new = _walk(item, env, report, path_of(where), container.loc_of(where), errors)
+            if new is not item:
+                changed[where] = new
+    return changed
 
 
 def _plain(value: Any) -> bool:
